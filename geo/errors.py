@@ -1,0 +1,72 @@
+"""Exceptions and warnings of the atlas: one root, mixed with built-ins.
+
+Every error a user can cause carries a one-line message that names the file,
+layer, recipe line or field at fault and says how to fix it. The CLI prints
+that line and exits with code 2; it never shows a traceback for these.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AtlasError",
+    "AtlasWarning",
+    "CRSError",
+    "DataError",
+    "GeometryError",
+    "IndicatorError",
+    "InputError",
+    "LayerNotFoundError",
+    "OutputExistsError",
+    "RecipeError",
+    "RepairWarning",
+]
+
+
+class AtlasError(Exception):
+    """Root of every error raised by the atlas."""
+
+
+class InputError(AtlasError, ValueError):
+    """Bad input from the user: a file, a layer, a recipe, a parameter.
+
+    The message is a single line naming the culprit and the fix.
+    """
+
+
+class DataError(InputError):
+    """A data file is unreadable, empty, truncated or has the wrong content."""
+
+
+class CRSError(DataError):
+    """A layer has no CRS, or a CRS that cannot be used as asked."""
+
+
+class GeometryError(DataError):
+    """Wrong geometry type, or invalid geometries that cannot be repaired safely."""
+
+
+class LayerNotFoundError(InputError, KeyError):
+    """A layer id is not in the catalog."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class RecipeError(InputError):
+    """A map recipe (``maps/*.toml``) is malformed or inconsistent."""
+
+
+class IndicatorError(InputError):
+    """An indicator table breaks its schema (unknown unit name, share out of range...)."""
+
+
+class OutputExistsError(InputError):
+    """The output exists and ``--overwrite`` was not given."""
+
+
+class AtlasWarning(UserWarning):
+    """Root of the atlas's warnings."""
+
+
+class RepairWarning(AtlasWarning):
+    """Input was repaired (e.g. invalid geometries made valid); the count is in the message."""

@@ -1,0 +1,142 @@
+"""Reading files: the only place (with :mod:`geo.writers`) that opens data files.
+
+Every failure becomes a one-line :class:`~geo.errors.DataError` that names the
+file and the fix: missing file, not geodata, truncated, empty, no CRS, a
+raster holding only "no data".
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import rasterio
+from pyproj import CRS
+from rasterio.errors import RasterioIOError
+
+from geo.errors import CRSError, DataError
+from geo.raster import Raster
+
+__all__ = ["read_raster", "read_table", "read_vector"]
+
+log = logging.getLogger(__name__)
+
+
+def _check_exists(path: Path, what: str) -> None:
+    if not path.exists():
+        msg = f"{path}: file not found ({what}); check the path"
+        raise DataError(msg)
+    if path.is_file() and path.stat().st_size == 0:
+        msg = f"{path}: file is empty (0 bytes); re-export the {what}"
+        raise DataError(msg)
+
+
+def read_vector(
+    path: str | Path, *, layer: str | int | None = None, what: str = "layer"
+) -> gpd.GeoDataFrame:
+    """Read a vector file in any GDAL format.
+
+    Parameters
+    ----------
+    path : str or Path
+        File to read (GeoPackage, GeoJSON, Shapefile, FlatGeobuf, ...).
+    layer : str or int, optional
+        Layer inside a multi-layer file; the first by default.
+    what : str
+        Name used in error messages (e.g. ``"layer 'districts'"``).
+
+    Raises
+    ------
+    DataError
+        Unreadable, truncated or empty file.
+    CRSError
+        The file carries no CRS.
+    """
+    p = Path(path)
+    _check_exists(p, what)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = gpd.read_file(p, layer=layer, engine="pyogrio")
+    except pyogrio.errors.DataLayerError as exc:
+        msg = (
+            f"{p}: cannot read layer {layer!r} ({_first_line(exc)}); list layers with `ogrinfo {p}`"
+        )
+        raise DataError(msg) from None
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.GeometryError,
+        pyogrio.errors.FieldError,
+    ) as exc:
+        msg = f"{p}: not a readable vector file or truncated ({_first_line(exc)}); re-export it from the source"
+        raise DataError(msg) from None
+    except (ValueError, OSError) as exc:
+        msg = f"{p}: cannot read as vector data ({_first_line(exc)}); check the format"
+        raise DataError(msg) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
+        msg = f"{p}: has no geometry column; give a spatial file for the {what}"
+        raise DataError(msg)
+    if gdf.empty:
+        msg = f"{p}: {what} has no features; give a file with at least one feature"
+        raise DataError(msg)
+    if gdf.crs is None:
+        msg = (
+            f"{p}: {what} has no CRS; add a .prj or re-save with a CRS "
+            "(e.g. `ogr2ogr -a_srs EPSG:4326 out.gpkg in.shp`)"
+        )
+        raise CRSError(msg)
+    return gdf
+
+
+def read_raster(path: str | Path, *, what: str = "raster") -> Raster:
+    """Read band 1 of a raster as a float32 :class:`Raster` (NaN for no data).
+
+    Raises
+    ------
+    DataError
+        Unreadable file, or a raster whose cells are all "no data".
+    CRSError
+        The raster has no CRS.
+    """
+    p = Path(path)
+    _check_exists(p, what)
+    try:
+        with rasterio.open(p) as src:
+            if src.crs is None:
+                msg = f"{p}: {what} has no CRS; assign one (e.g. `gdal_edit.py -a_srs EPSG:4326 {p.name}`)"
+                raise CRSError(msg)
+            arr = src.read(1, masked=True)
+            transform, crs_wkt, tags = src.transform, src.crs.to_wkt(), src.tags()
+    except RasterioIOError as exc:
+        msg = f"{p}: not a readable raster or truncated ({_first_line(exc)}); re-export it"
+        raise DataError(msg) from None
+    data = np.ma.filled(arr.astype("float32"), np.nan)
+    if not np.isfinite(data).any():
+        msg = f"{p}: {what} holds only 'no data' cells; check the nodata value or the extent"
+        raise DataError(msg)
+    return Raster(data, transform, CRS.from_wkt(crs_wkt), nodata=None, tags=dict(tags))
+
+
+def read_table(path: str | Path, *, what: str = "table") -> pd.DataFrame:
+    """Read a CSV table (UTF-8) with a clear error on failure."""
+    p = Path(path)
+    _check_exists(p, what)
+    try:
+        df = pd.read_csv(p, encoding="utf-8", dtype={"paper": str})
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        msg = f"{p}: not a readable UTF-8 CSV ({_first_line(exc)}); save it as CSV in UTF-8"
+        raise DataError(msg) from None
+    if df.empty:
+        msg = f"{p}: {what} has no rows"
+        raise DataError(msg)
+    return df
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__

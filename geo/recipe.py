@@ -1,0 +1,136 @@
+"""Map recipes: the declarative ``maps/*.toml`` files analysts edit.
+
+:class:`Recipe` keeps the parsed TOML and its text, so every complaint can
+name the line at fault: ``maps/land_suitability.toml:42: weights: ...``.
+Theme modules read values with :meth:`Recipe.get` and raise with
+:meth:`Recipe.error`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo.errors import RecipeError
+
+__all__ = ["Recipe", "default_maps_dir", "load_recipe"]
+
+_MISSING = object()
+
+
+def default_maps_dir() -> Path:
+    """The ``maps/`` folder shipped beside the package."""
+    return Path(__file__).resolve().parent.parent / "maps"
+
+
+@dataclass
+class Recipe:
+    """A parsed recipe with its source text (for line numbers in errors).
+
+    Parameters
+    ----------
+    data : dict
+        The TOML document.
+    path : Path
+        Where it came from (used in messages).
+    text : str
+        The raw TOML (used to find line numbers).
+    """
+
+    data: dict[str, Any]
+    path: Path
+    text: str = ""
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def theme(self) -> str:
+        """The theme the recipe builds (its ``theme`` key)."""
+        return str(self.get("theme"))
+
+    @property
+    def name(self) -> str:
+        """The output name (``name`` key, else the file stem)."""
+        return str(self.data.get("name", self.path.stem))
+
+    def get(self, dotted: str, default: Any = _MISSING) -> Any:
+        """Value at a dotted key path (``"weights.method"``); raise if missing and no default."""
+        node: Any = self.data
+        for part in dotted.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif default is not _MISSING:
+                return default
+            else:
+                raise self.error(dotted, "required key is missing; add it")
+        return node
+
+    def line_of(self, dotted: str) -> int | None:
+        """Best-effort 1-based line number of a dotted key in the TOML text."""
+        if not self.text:
+            return None
+        lines = self.text.splitlines()
+        parts = dotted.split(".")
+        # try the longest table prefix that appears as a [header] or [[header]]
+        for split in range(len(parts) - 1, -1, -1):
+            table, keys = parts[:split], parts[split:]
+            start = 0
+            if table:
+                header = re.compile(r"^\s*\[\[?\s*" + re.escape(".".join(table)) + r"\s*\]\]?\s*(#.*)?$")
+                found = [i for i, line in enumerate(lines) if header.match(line)]
+                if not found:
+                    continue
+                start = found[0]
+            key = re.compile(r"^\s*(" + re.escape(keys[0]) + r'|"' + re.escape(keys[0]) + r'")\s*=')
+            for i in range(start, len(lines)):
+                if i > start and table and lines[i].lstrip().startswith("["):
+                    break
+                if key.match(lines[i]):
+                    return i + 1
+            if table:
+                return start + 1
+        return None
+
+    def error(self, dotted: str, message: str) -> RecipeError:
+        """A :class:`RecipeError` naming the file, line and key."""
+        line = self.line_of(dotted)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return RecipeError(f"{where}: {dotted}: {message}")
+
+    def require_keys(self, dotted: str, allowed: Sequence[str]) -> None:
+        """Refuse unknown keys in the table at *dotted* (catches typos)."""
+        table = self.get(dotted) if dotted else self.data
+        if not isinstance(table, dict):
+            raise self.error(dotted, "must be a table")
+        unknown = [k for k in table if k not in allowed]
+        if unknown:
+            key = f"{dotted}.{unknown[0]}" if dotted else unknown[0]
+            raise self.error(key, f"unknown key; expected one of {', '.join(allowed)}")
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read a recipe file.
+
+    Raises
+    ------
+    RecipeError
+        File missing or not valid TOML (with the line TOML reports).
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"{p}: recipe not found; the shipped ones are in {default_maps_dir()}"
+        raise RecipeError(msg) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{p}: not valid TOML ({exc}); fix the syntax"
+        raise RecipeError(msg) from None
+    recipe = Recipe(data, p, text)
+    if "theme" not in data:
+        raise recipe.error("theme", "every recipe needs a theme key (e.g. theme = \"land_suitability\")")
+    return recipe
