@@ -57,7 +57,7 @@ def utm_crs_for(lon: float, lat: float) -> CRS:
     if not (-180 <= lon <= 180 and -80 <= lat <= 84):
         msg = f"({lon}, {lat}) is outside the UTM domain; pass a projected CRS explicitly"
         raise CRSError(msg)
-    zone = int(math.floor((lon + 180) / 6)) + 1
+    zone = math.floor((lon + 180) / 6) + 1
     epsg = (32600 if lat >= 0 else 32700) + zone
     crs = CRS.from_epsg(epsg)
     log.info("chose %s (EPSG:%d) for (%.4f, %.4f)", crs.name, epsg, lon, lat)
@@ -80,7 +80,13 @@ def best_transformer(src: Any, dst: Any, bounds: tuple[float, ...] | None = None
     """
     s, d = CRS.from_user_input(src), CRS.from_user_input(dst)
     aoi = AreaOfInterest(*bounds) if bounds else None
-    group = TransformerGroup(s, d, always_xy=True, area_of_interest=aoi, allow_ballpark=False)
+    group = TransformerGroup(
+        s,
+        d,
+        always_xy=True,
+        area_of_interest=aoi,
+        allow_ballpark=False,  # type: ignore[arg-type]
+    )
     if not group.transformers:
         msg = (
             f"no accurate transformation from {s.name} to {d.name} is available "

@@ -176,7 +176,7 @@ class AnalysisGrid:
         """
         pad = 0
         if cap is not None:
-            pad = int(math.ceil(cap / self.cell_size))
+            pad = math.ceil(cap / self.cell_size)
         big = AnalysisGrid(
             self.transform * Affine.translation(-pad, -pad),
             self.width + 2 * pad,

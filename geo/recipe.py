@@ -79,7 +79,9 @@ class Recipe:
             table, keys = parts[:split], parts[split:]
             start = 0
             if table:
-                header = re.compile(r"^\s*\[\[?\s*" + re.escape(".".join(table)) + r"\s*\]\]?\s*(#.*)?$")
+                header = re.compile(
+                    r"^\s*\[\[?\s*" + re.escape(".".join(table)) + r"\s*\]\]?\s*(#.*)?$"
+                )
                 found = [i for i, line in enumerate(lines) if header.match(line)]
                 if not found:
                     continue
@@ -132,5 +134,7 @@ def load_recipe(path: str | Path) -> Recipe:
         raise RecipeError(msg) from None
     recipe = Recipe(data, p, text)
     if "theme" not in data:
-        raise recipe.error("theme", "every recipe needs a theme key (e.g. theme = \"land_suitability\")")
+        raise recipe.error(
+            "theme", 'every recipe needs a theme key (e.g. theme = "land_suitability")'
+        )
     return recipe

@@ -1,0 +1,1 @@
+"""Models: pure functions on arrays and GeoDataFrames; they never touch files."""

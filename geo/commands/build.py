@@ -1,0 +1,45 @@
+"""``geo build``: the whole atlas from the embedded data (or your own layers)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from geo.commands.options import (
+    lang_option,
+    layer_option,
+    overwrite_option,
+    quiet_level,
+    verbosity_options,
+)
+
+
+@click.command(name="build")
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@layer_option
+@lang_option
+@overwrite_option
+@verbosity_options
+def build(out: str, layers: dict[str, str], lang: str, overwrite: bool) -> None:
+    """Build the atlas: GeoPackage, HTML maps, rasters and manifest in one folder.
+
+    The folder is written elsewhere and moved into place when complete, so a
+    failed build never replaces a good folder.
+
+    \b
+    Example:
+      geo build --out atlas
+      geo build --out atlas_kk --lang kk --overwrite
+      geo build --out atlas --layer districts=districts.geojson --overwrite
+    """
+    from geo.build import build_atlas
+
+    report = build_atlas(
+        out,
+        overrides=layers,
+        lang=lang,
+        overwrite=overwrite,
+        progress=quiet_level() == 0 and sys.stderr.isatty(),
+    )
+    click.echo(str(report.out / "index.html"))

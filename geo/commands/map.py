@@ -1,0 +1,46 @@
+"""``geo map``: build one thematic map from its recipe."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from geo.commands.options import (
+    lang_option,
+    layer_option,
+    overwrite_option,
+    quiet_level,
+    verbosity_options,
+)
+
+
+@click.command(name="map")
+@click.argument("recipe", type=click.Path(dir_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@layer_option
+@lang_option
+@overwrite_option
+@verbosity_options
+def map_(recipe: str, out: str, layers: dict[str, str], lang: str, overwrite: bool) -> None:
+    """Build the theme of one RECIPE (a maps/*.toml file) into a folder.
+
+    Themes it depends on (land suitability reads the pollution model) are
+    computed too, from their default recipes.
+
+    \b
+    Example:
+      geo map maps/land_suitability.toml --out suitability
+      geo map maps/pollution.toml --out pollution --lang ru --overwrite
+    """
+    from geo.build import build_theme
+
+    report = build_theme(
+        recipe,
+        out,
+        overrides=layers,
+        lang=lang,
+        overwrite=overwrite,
+        progress=quiet_level() == 0 and sys.stderr.isatty(),
+    )
+    click.echo(str(report.out / "index.html"))

@@ -1,0 +1,115 @@
+"""Options shared by every subcommand, so a flag means the same thing everywhere."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+__all__ = [
+    "configure_logging",
+    "lang_option",
+    "layer_option",
+    "overwrite_option",
+    "verbosity_options",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def configure_logging(verbose: int, quiet: int) -> None:
+    """Log to stderr at WARNING, INFO with -v, DEBUG with -vv, ERROR with -q."""
+    level = max(logging.DEBUG, min(logging.CRITICAL, logging.WARNING - 10 * (verbose - quiet)))
+    root = logging.getLogger()
+    root.handlers.clear()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("geo").setLevel(level)
+
+    def showwarning(message: Any, category: Any, *_args: Any, **_kwargs: Any) -> None:
+        if level <= logging.WARNING:
+            click.echo(f"warning: {message}", err=True)
+
+    warnings.showwarning = showwarning  # type: ignore[assignment]
+
+
+def _verbosity_callback(ctx: click.Context, _param: click.Parameter, _value: Any) -> Any:
+    return _value
+
+
+def verbosity_options(f: F) -> F:
+    """Add ``-v/--verbose`` and ``-q/--quiet`` (counted) and configure logging."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: int) -> int:
+        ctx.ensure_object(dict)
+        ctx.obj[param.name] = value
+        configure_logging(ctx.obj.get("verbose", 0), ctx.obj.get("quiet", 0))
+        return value
+
+    f = click.option(
+        "-q",
+        "--quiet",
+        count=True,
+        callback=callback,
+        expose_value=False,
+        is_eager=True,
+        help="Less output (errors only).",
+    )(f)
+    f = click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        callback=callback,
+        expose_value=False,
+        is_eager=True,
+        help="More output on stderr (-vv for debug).",
+    )(f)
+    return f
+
+
+def quiet_level() -> int:
+    """How many -q flags the current command got (0 outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    return int((ctx.obj or {}).get("quiet", 0)) if ctx else 0
+
+
+overwrite_option = click.option(
+    "--overwrite", is_flag=True, default=False, help="Replace the output if it exists."
+)
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "kk", "ru"]),
+    default="en",
+    show_default=True,
+    help="Language of titles, legends, labels and field aliases.",
+)
+
+
+def _parse_layers(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    out = {}
+    for v in values:
+        layer_id, sep, path = v.partition("=")
+        if not sep or not layer_id or not path:
+            msg = f"--layer expects ID=PATH (e.g. districts=my_districts.gpkg), got {v!r}"
+            raise click.BadParameter(msg)
+        out[layer_id] = path
+    return out
+
+
+layer_option = click.option(
+    "--layer",
+    "layers",
+    multiple=True,
+    callback=_parse_layers,
+    metavar="ID=PATH",
+    help="Replace catalog layer ID with your own file (any GDAL format and CRS). Repeatable.",
+)

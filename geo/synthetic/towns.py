@@ -1,0 +1,163 @@
+"""Synthetic town boundaries and micro-districts of Zhanatas, Karatau and Shu.
+
+``town_boundaries``
+    Around each town's GeoNames point, in its UTM zone, a smooth irregular
+    outline whose area is the GeoNames population over a small-town density
+    of 2 500 people per km² (an editable assumption, :data:`DENSITY_PER_KM2`),
+    elongated along the valley and perturbed by three fixed harmonics.
+``micro_districts``
+    Each boundary cut into a 3 × 3 grid of its bounding box, numbered so that
+    Zhanatas's 7, 8 and 9 lie in the south-east. Statuses follow the study
+    (paper 001): Zhanatas 7, 8, 9 completely destroyed; 1, 4, 5, 6 to be
+    reconstructed; others existing. Karatau's and Shu's units are comparable
+    and all "existing". Population is the town's split by area over the
+    inhabited units (destroyed ones hold none).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point, Polygon, box
+
+from geo.crs import utm_crs_for
+
+if TYPE_CHECKING:
+    from geo.catalog import Catalog
+
+__all__ = ["DENSITY_PER_KM2", "TOWNS", "micro_districts", "town_boundaries"]
+
+DENSITY_PER_KM2 = 2500.0
+"""Assumed gross density of a Kazakh small town (persons per km²) used to size boundaries."""
+
+# town -> (GeoNames name, kk, ru, type from paper 000, elongation azimuth in degrees)
+TOWNS: dict[str, tuple[str, str, str, str, float]] = {
+    "Zhanatas": ("Zhangatas", "Жаңатас", "Жанатас", "small industrial town (mono-town)", 120.0),
+    "Karatau": ("Karatau", "Қаратау", "Каратау", "small industrial town", 125.0),
+    "Shu": ("Shu", "Шу", "Шу", "transport-industrial small town", 70.0),
+}
+
+# position in the 3 x 3 grid (row from north, col from west) -> micro-district number
+_NUMBERING = {
+    (0, 0): 1, (0, 1): 2, (0, 2): 3,
+    (1, 0): 4, (1, 1): 5, (2, 0): 6,
+    (1, 2): 7, (2, 1): 8, (2, 2): 9,
+}  # fmt: skip
+_ZHANATAS_STATUS = {7: "destroyed", 8: "destroyed", 9: "destroyed"} | dict.fromkeys(
+    (1, 4, 5, 6), "reconstruction"
+)
+_STATUS_TEXT = {
+    "existing": ("existing", "бар", "существующий"),
+    "destroyed": ("completely destroyed", "толық қираған", "полностью разрушен"),
+    "reconstruction": ("to be reconstructed", "қайта жаңартылады", "подлежит реконструкции"),
+}
+
+
+def _outline(centre: Point, area_m2: float, azimuth: float, seed: int) -> Polygon:
+    rng = np.random.default_rng(seed)
+    phases = rng.uniform(0, 2 * np.pi, 3)
+    amps = (0.08, 0.05, 0.03)
+    t = np.linspace(0, 2 * np.pi, 181)[:-1]
+    r = 1 + sum(
+        a * np.cos((k + 2) * t + p) for k, (a, p) in enumerate(zip(amps, phases, strict=True))
+    )
+    a_axis, b_axis = 1.35, 1 / 1.35  # elongation along the azimuth
+    x, y = a_axis * r * np.cos(t), b_axis * r * np.sin(t)
+    rot = np.radians(90 - azimuth)
+    xr = x * np.cos(rot) - y * np.sin(rot)
+    yr = x * np.sin(rot) + y * np.cos(rot)
+    unit = Polygon(np.column_stack([xr, yr]))
+    scale = np.sqrt(area_m2 / unit.area)
+    return Polygon(np.column_stack([centre.x + xr * scale, centre.y + yr * scale]))
+
+
+def _town_points(catalog: Catalog) -> dict[str, tuple[Point, int]]:
+    towns = catalog.read("towns")
+    out = {}
+    for town, (gn_name, *_rest) in TOWNS.items():
+        row = towns[towns["name"] == gn_name]
+        if row.empty:
+            msg = f"layer 'towns' has no feature named {gn_name!r}; it anchors the {town} boundary"
+            raise KeyError(msg)
+        out[town] = (row.geometry.iloc[0], int(row["population"].iloc[0]))
+    return out
+
+
+def town_boundaries(catalog: Catalog) -> gpd.GeoDataFrame:
+    """Synthetic boundaries of Zhanatas, Karatau and Shu (one polygon each, EPSG:4326)."""
+    parts = []
+    for seed, (town, (pt, pop)) in enumerate(_town_points(catalog).items()):
+        gn, kk, ru, ttype, azimuth = TOWNS[town]
+        utm = utm_crs_for(pt.x, pt.y)
+        c = gpd.GeoSeries([pt], crs=4326).to_crs(utm).iloc[0]
+        poly = _outline(c, pop / DENSITY_PER_KM2 * 1e6, azimuth, seed=1964 + seed)
+        g = gpd.GeoDataFrame(
+            {
+                "town": [town],
+                "name_kk": [kk],
+                "name_ru": [ru],
+                "geonames_name": [gn],
+                "population": [pop],
+                "population_source": ["GeoNames (varying date, not census)"],
+                "town_type": [ttype],
+                "utm_epsg": [utm.to_epsg()],
+            },
+            geometry=[poly],
+            crs=utm,
+        ).to_crs(4326)
+        g["area_km2"] = round(poly.area / 1e6, 2)
+        parts.append(g)
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
+    out["data_note"] = (
+        f"SYNTHETIC: outline sized from GeoNames population at {DENSITY_PER_KM2:g} persons/km²"
+    )
+    return out
+
+
+def micro_districts(catalog: Catalog) -> gpd.GeoDataFrame:
+    """Synthetic micro-districts: a numbered 3 × 3 partition of each town boundary."""
+    rows = []
+    for _, t in catalog.read("town_boundaries").iterrows():
+        utm = f"EPSG:{int(t['utm_epsg'])}"
+        outline = gpd.GeoSeries([t.geometry], crs=4326).to_crs(utm).iloc[0]
+        x0, y0, x1, y1 = outline.bounds
+        dx, dy = (x1 - x0) / 3, (y1 - y0) / 3
+        cells = {}
+        for (r, c), number in _NUMBERING.items():
+            cell = box(x0 + c * dx, y1 - (r + 1) * dy, x0 + (c + 1) * dx, y1 - r * dy)
+            cells[number] = outline.intersection(cell)
+        statuses = {
+            n: (_ZHANATAS_STATUS.get(n, "existing") if t["town"] == "Zhanatas" else "existing")
+            for n in cells
+        }
+        inhabited = sum(g.area for n, g in cells.items() if statuses[n] != "destroyed")
+        for number in sorted(cells):
+            geom, status = cells[number], statuses[number]
+            share = 0.0 if status == "destroyed" else geom.area / inhabited
+            en, kk, ru = _STATUS_TEXT[status]
+            rows.append(
+                {
+                    "zone_id": f"{t['town'].lower()}_{number}",
+                    "town": t["town"],
+                    "number": number,
+                    "name": f"{t['town']}, micro-district {number}",
+                    "name_kk": f"{t['name_kk']}, {number}-шағын аудан",
+                    "name_ru": f"{t['name_ru']}, микрорайон {number}",
+                    "status": status,
+                    "status_en": en,
+                    "status_kk": kk,
+                    "status_ru": ru,
+                    "status_source": "paper 001" if t["town"] == "Zhanatas" else "assumed existing",
+                    "population": round(t["population"] * share),
+                    "geometry": gpd.GeoSeries([geom], crs=utm).to_crs(4326).iloc[0],
+                }
+            )
+    gdf = gpd.GeoDataFrame(rows, crs=4326)
+    gdf["data_note"] = (
+        "SYNTHETIC: 3 × 3 partition of the synthetic town boundary; statuses of Zhanatas 1, 4-9 "
+        "from paper 001; population split by area"
+    )
+    return gdf

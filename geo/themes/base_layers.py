@@ -1,0 +1,203 @@
+"""The base map: relief, water, boundaries and towns shown under every theme.
+
+:func:`base_result` returns a :class:`ThemeResult` with theme id ``"base"``:
+a hillshade of the basin DEM (computed in the equal-area CRS so slopes are
+metric) and the reference vector layers, each carrying its catalog
+provenance and a style. :func:`layer_from_catalog` is the one place a catalog
+layer becomes a :class:`VectorLayer`; themes reuse it for their inputs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from geo.crs import EQUAL_AREA
+from geo.grid import AnalysisGrid
+from geo.i18n import text
+from geo.models.terrain import hillshade
+from geo.symbology import (
+    Categorized,
+    Category,
+    FieldSpec,
+    RasterRamp,
+    Single,
+    VectorStyle,
+)
+from geo.themes.base import BuildContext, RasterLayer, ThemeResult, VectorLayer
+
+__all__ = ["BASE_TITLE", "base_result", "layer_from_catalog"]
+
+log = logging.getLogger(__name__)
+
+BASE_TITLE = text("Base map", "Негізгі карта", "Базовая карта")
+
+NAME = FieldSpec("name", text("Name", "Атауы", "Название"))
+POPULATION = FieldSpec("population", text("Population", "Халқы", "Население"), digits=0)
+
+
+def layer_from_catalog(
+    ctx: BuildContext,
+    layer_id: str,
+    style: VectorStyle,
+    *,
+    fields: tuple[FieldSpec, ...] = (),
+    name: str | None = None,
+    label_field: str | None = None,
+    show: bool = True,
+    data: Any = None,
+) -> VectorLayer:
+    """Wrap catalog layer *layer_id* (or *data* derived from it) as a styled :class:`VectorLayer`."""
+    spec = ctx.catalog.spec(layer_id)
+    prov = ctx.catalog.provenance(layer_id)
+    gdf = ctx.layer(layer_id) if data is None else data
+    return VectorLayer(
+        name=name or layer_id,
+        title=spec.title,
+        data=gdf,
+        style=style,
+        fields=fields,
+        description=spec.title,
+        source=str(prov["source"]),
+        licence=str(prov["licence"]),
+        synthetic=bool(prov["synthetic"]),
+        label_field=label_field,
+        show=show,
+        metadata={"catalog_id": layer_id, "attribution": prov["attribution"]},
+    )
+
+
+def hillshade_layer(ctx: BuildContext, *, cell_size: float = 500.0) -> RasterLayer:
+    """Hillshade of the basin DEM on an equal-area grid of *cell_size* metres."""
+    dem = ctx.layer("dem")
+    from geo.crs import best_transformer
+
+    left, bottom, right, top = dem.bounds
+    t = best_transformer(dem.crs, EQUAL_AREA)
+    xs, ys = t.transform([left, right, left, right], [bottom, bottom, top, top])
+    grid = AnalysisGrid.from_bounds((min(xs), min(ys), max(xs), max(ys)), EQUAL_AREA, cell_size)
+    z = grid.warp(dem, resampling="bilinear")
+    shade = hillshade(np.nan_to_num(z, nan=float(np.nanmin(z))), cell_size, z_factor=2.0)
+    arr = np.where(np.isfinite(z), shade, 0).astype("uint8")
+    return RasterLayer(
+        name="hillshade",
+        title=text("Relief (hillshade)", "Бедер (көлеңкелеу)", "Рельеф (отмывка)"),
+        raster=grid.raster(arr, nodata=0, tags={"units": "0-255", "method": "Horn hillshade, z×2"}),
+        style=RasterRamp(values=(1.0, 255.0), colors=("#000000", "#ffffff"), opacity=0.45),
+        description=text(
+            "Hillshade of GEBCO 2023 (15″), sun at 315°/45°, vertical exaggeration 2",
+            "GEBCO 2023 (15″) көлеңкелеуі, күн 315°/45°, тік асыра көрсету 2",
+            "Отмывка рельефа GEBCO 2023 (15″), солнце 315°/45°, вертикальное преувеличение 2",
+        ),
+        source=ctx.catalog.provenance("dem")["source"],
+        licence=ctx.catalog.provenance("dem")["licence"],
+        synthetic=False,
+        metadata={"catalog_id": "dem"},
+    )
+
+
+def base_result(ctx: BuildContext) -> ThemeResult:
+    """The base map layers (relief, boundaries, water, towns) with their provenance."""
+    status = Categorized(
+        "status",
+        (
+            Category("existing", "#9ecae1", text("existing", "бар", "существующий")),
+            Category(
+                "reconstruction",
+                "#fdae61",
+                text("to be reconstructed", "қайта жаңартылады", "подлежит реконструкции"),
+            ),
+            Category(
+                "destroyed",
+                "#969696",
+                text("completely destroyed", "толық қираған", "полностью разрушен"),
+            ),
+        ),
+        outline="#636363",
+        fill_opacity=0.35,
+    )
+    towns = ctx.layer("towns")
+    if "admin1code" in towns:
+        towns = towns[towns["admin1code"].astype(str) == "17"]
+    vectors = [
+        layer_from_catalog(
+            ctx, "oblast", Single("#000000", outline="#252525", width=2.0, fill=False)
+        ),
+        layer_from_catalog(
+            ctx,
+            "districts",
+            Single("#000000", outline="#737373", width=1.0, dash="6 4", fill=False),
+            fields=(FieldSpec("district", text("District", "Аудан", "Район")),),
+            label_field="district",
+        ),
+        layer_from_catalog(
+            ctx,
+            "basin",
+            Single("#c6dbef", outline="#4292c6", width=1.0, fill_opacity=0.15),
+            show=False,
+        ),
+        layer_from_catalog(
+            ctx,
+            "karatau_range",
+            Single("#a1887f", outline="#6d4c41", width=1.0, fill_opacity=0.25),
+            fields=(NAME,),
+        ),
+        layer_from_catalog(
+            ctx,
+            "rivers",
+            Single("#2171b5", width=2.0, fill=False),
+            fields=(FieldSpec("name_assigned", text("River", "Өзен", "Река")),),
+        ),
+        layer_from_catalog(
+            ctx,
+            "town_boundaries",
+            Single("#fee391", outline="#cc4c02", width=2.0, fill_opacity=0.2),
+            fields=(
+                FieldSpec("town", text("Town", "Қала", "Город")),
+                POPULATION,
+                FieldSpec("town_type", text("Type", "Түрі", "Тип")),
+            ),
+            label_field="town",
+        ),
+        layer_from_catalog(
+            ctx,
+            "micro_districts",
+            status,
+            fields=(
+                FieldSpec("name", text("Micro-district", "Шағын аудан", "Микрорайон")),
+                FieldSpec("status", text("Planning status", "Жоспарлау мәртебесі", "Статус")),
+                POPULATION,
+            ),
+            label_field="number",
+            show=False,
+        ),
+        layer_from_catalog(
+            ctx,
+            "towns",
+            Single("#d7301f", outline="#7f0000", radius=4.0, fill_opacity=0.9),
+            fields=(NAME, POPULATION),
+            label_field="name",
+            data=towns,
+        ),
+    ]
+    return ThemeResult(
+        theme="base",
+        title=BASE_TITLE,
+        vectors=vectors,
+        rasters=[hillshade_layer(ctx)],
+        parameters={"hillshade": {"azimuth": 315, "altitude": 45, "z_factor": 2, "cell_m": 500}},
+        notes=[],
+        inputs=[
+            "dem",
+            "oblast",
+            "districts",
+            "basin",
+            "karatau_range",
+            "rivers",
+            "town_boundaries",
+            "micro_districts",
+            "towns",
+        ],
+    )
