@@ -133,6 +133,8 @@ def build_atlas(
     _check_out(out, overwrite)
     recipe_list = [load_recipe(p) for p in (recipes if recipes is not None else default_recipes())]
     catalog = Catalog(layers_dir, overrides=overrides)
+    for layer_id in catalog.overrides:  # fail fast on the user's files, before any heavy work
+        catalog.read(layer_id)
     ctx = BuildContext(catalog=catalog, lang=lang, progress=progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))

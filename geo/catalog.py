@@ -70,6 +70,7 @@ class LayerSpec:
     fields: Mapping[str, str] = field(default_factory=dict)
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     sums_to: Mapping[str, Any] | None = None
+    references: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], where: str) -> LayerSpec:
@@ -209,9 +210,29 @@ class Catalog:
 
             df = read_table(path, what=what)
             check_table(df, spec, str(path))
+            self._check_references(df, spec, str(path))
             return df
         gdf = read_vector(path, what=what)
         return to_crs(gdf, WGS84, what=what)
+
+    def _check_references(self, df: pd.DataFrame, spec: LayerSpec, where: str) -> None:
+        """Every value of a referencing column must name a feature of the referenced layer."""
+        import difflib
+
+        from geo.errors import IndicatorError
+
+        for column, target in spec.references.items():
+            layer_id, _, target_field = target.partition(".")
+            known = sorted({str(v) for v in self.read(layer_id)[target_field]})
+            for row, value in enumerate(df[column].astype(str), start=2):
+                if value not in known:
+                    close = difflib.get_close_matches(value, known, n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+                    msg = (
+                        f"{where}: row {row}, field {column!r}: {value!r} matches no "
+                        f"{layer_id} feature; {hint}"
+                    )
+                    raise IndicatorError(msg)
 
     def _read_user(self, spec: LayerSpec, path: Path) -> Any:
         from geo.validate import check_table, prepare_vector
@@ -224,6 +245,7 @@ class Catalog:
         if spec.kind == "table":
             df = read_table(path, what=what)
             check_table(df, spec, str(path))
+            self._check_references(df, spec, str(path))
             return df
         gdf = read_vector(path, what=what)
         src_crs = CRS.from_user_input(gdf.crs)
