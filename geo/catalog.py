@@ -71,6 +71,18 @@ class LayerSpec:
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     sums_to: Mapping[str, Any] | None = None
     references: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, list[str]] = field(default_factory=dict)
+
+    def field_sources(self, columns: Iterator[str] | list[str]) -> dict[str, str]:
+        """Map each required field to the column holding it: itself, or its first alias present."""
+        cols = list(columns)
+        found = {}
+        for name in self.fields:
+            for candidate in [name, *self.aliases.get(name, [])]:
+                if candidate in cols:
+                    found[name] = candidate
+                    break
+        return found
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], where: str) -> LayerSpec:
@@ -249,15 +261,24 @@ class Catalog:
             return df
         gdf = read_vector(path, what=what)
         src_crs = CRS.from_user_input(gdf.crs)
+        renames = {
+            col: name for name, col in spec.field_sources(gdf.columns).items() if col != name
+        }
+        if renames:
+            log.info(
+                "layer %s: using fields %s",
+                spec.id,
+                ", ".join(f"{c} as {n}" for c, n in renames.items()),
+            )
+            gdf = gdf.rename(columns=renames)
         gdf = prepare_vector(gdf, spec, str(path))
         out = to_crs(gdf, WGS84, what=f"{path}")
-        log.info(
-            "layer %s: using %s, %d features, reprojected from %s to EPSG:4326",
-            spec.id,
-            path,
-            len(out),
-            src_crs.name,
+        how = (
+            "already in EPSG:4326"
+            if src_crs.equals(WGS84)
+            else f"reprojected from {src_crs.name} to EPSG:4326"
         )
+        log.info("layer %s: using %s, %d features, %s", spec.id, path, len(out), how)
         return out
 
     def feature_count(self, layer_id: str) -> str:

@@ -243,9 +243,9 @@ def validate_file(
     if total == 0:
         problems.append(Problem("error", f"{where}: the layer has no features"))
         return problems
-    fields = set(info.get("fields", []))
+    sources = spec.field_sources(list(info.get("fields", [])))
     for f in spec.fields:
-        if f not in fields:
+        if f not in sources:
             problems.append(
                 Problem(
                     "error",

@@ -92,10 +92,10 @@ def test_wrong_geometry_type(tmp_path: Path) -> None:
 
 def test_missing_required_field(tmp_path: Path) -> None:
     p = tmp_path / "nofield.gpkg"
-    district_frame().drop(columns=["centre"]).to_file(p)
+    district_frame().drop(columns=["name_kk"]).to_file(p)
     with pytest.raises(DataError) as e:
         override("districts", p)
-    one_line(str(e.value), str(p), "'centre'", "add it")
+    one_line(str(e.value), str(p), "'name_kk'", "add it")
 
 
 def test_invalid_geometry_repaired_with_count(tmp_path: Path) -> None:
@@ -220,7 +220,7 @@ def test_validate_reports_every_problem(tmp_path: Path, capsys) -> None:
     gdf.to_file(p)
     code, out, _ = run_cli(["validate", str(p), "--as", "districts", "--chunk-size", "1"], capsys)
     assert code == 2
-    assert "required field 'name_kk'" in out and "required field 'centre'" in out
+    assert "required field 'name_kk'" in out and "required field 'name_ru'" not in out
     assert "LineString" in out and "invalid geometr" in out
 
 

@@ -33,6 +33,13 @@ __all__ = ["DENSITY_PER_KM2", "TOWNS", "micro_districts", "town_boundaries"]
 DENSITY_PER_KM2 = 2500.0
 """Assumed gross density of a Kazakh small town (persons per km²) used to size boundaries."""
 
+# spellings that identify each town in a places layer (GeoNames, OSM, user files)
+_SPELLINGS = {
+    "Zhanatas": {"zhangatas", "zhanatas", "жаңатас", "жанатас", "janatas"},
+    "Karatau": {"karatau", "қаратау", "каратау"},
+    "Shu": {"shu", "chu", "шу"},
+}
+
 # town -> (GeoNames name, kk, ru, type from paper 000, elongation azimuth in degrees)
 TOWNS: dict[str, tuple[str, str, str, str, float]] = {
     "Zhanatas": ("Zhangatas", "Жаңатас", "Жанатас", "small industrial town (mono-town)", 120.0),
@@ -75,14 +82,26 @@ def _outline(centre: Point, area_m2: float, azimuth: float, seed: int) -> Polygo
 
 
 def _town_points(catalog: Catalog) -> dict[str, tuple[Point, int]]:
+    from geo.errors import DataError
+
     towns = catalog.read("towns")
+    columns = [c for c in ("name", "name:en", "name:ru", "name:kk", "alternatenames") if c in towns]
     out = {}
-    for town, (gn_name, *_rest) in TOWNS.items():
-        row = towns[towns["name"] == gn_name]
-        if row.empty:
-            msg = f"layer 'towns' has no feature named {gn_name!r}; it anchors the {town} boundary"
-            raise KeyError(msg)
-        out[town] = (row.geometry.iloc[0], int(row["population"].iloc[0]))
+    for town, spellings in _SPELLINGS.items():
+        hit = np.zeros(len(towns), dtype=bool)
+        for col in columns:
+            names = towns[col].fillna("").astype(str).str.lower().str.split("|")
+            hit |= names.apply(lambda ns, sp=spellings: bool(sp.intersection(ns))).to_numpy()
+        rows = towns[hit]
+        if rows.empty:
+            msg = (
+                f"layer 'towns' has no feature named {town} ({', '.join(sorted(spellings))}); "
+                f"it anchors the {town} boundary: add the town to the layer"
+            )
+            raise DataError(msg)
+        pops = pd.to_numeric(rows["population"], errors="coerce").fillna(0)
+        best = rows.loc[pops.idxmax()]
+        out[town] = (best.geometry, int(pops.max()))
     return out
 
 

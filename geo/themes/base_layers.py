@@ -53,6 +53,7 @@ def layer_from_catalog(
     spec = ctx.catalog.spec(layer_id)
     prov = ctx.catalog.provenance(layer_id)
     gdf = ctx.layer(layer_id) if data is None else data
+    fields = tuple(f for f in fields if f.name in gdf.columns)  # a user's file may lack some
     return VectorLayer(
         name=name or layer_id,
         title=spec.title,
