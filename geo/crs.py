@@ -84,8 +84,8 @@ def best_transformer(src: Any, dst: Any, bounds: tuple[float, ...] | None = None
         s,
         d,
         always_xy=True,
-        area_of_interest=aoi,
-        allow_ballpark=False,  # type: ignore[arg-type]
+        area_of_interest=aoi,  # type: ignore[arg-type]
+        allow_ballpark=False,
     )
     if not group.transformers:
         msg = (
