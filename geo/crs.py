@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from typing import Any
@@ -60,12 +61,16 @@ def utm_crs_for(lon: float, lat: float) -> CRS:
     zone = math.floor((lon + 180) / 6) + 1
     epsg = (32600 if lat >= 0 else 32700) + zone
     crs = CRS.from_epsg(epsg)
-    log.info("chose %s (EPSG:%d) for (%.4f, %.4f)", crs.name, epsg, lon, lat)
+    log.debug("chose %s (EPSG:%d) for (%.4f, %.4f)", crs.name, epsg, lon, lat)
     return crs
 
 
 def best_transformer(src: Any, dst: Any, bounds: tuple[float, ...] | None = None) -> Transformer:
     """Return the most accurate available transformer from *src* to *dst*.
+
+    Transformers are cached per (source, target, area rounded to whole
+    degrees), so repeated reprojections reuse one object. A datum shift is
+    logged at INFO with its stated accuracy; pure projection changes at DEBUG.
 
     Parameters
     ----------
@@ -79,6 +84,22 @@ def best_transformer(src: Any, dst: Any, bounds: tuple[float, ...] | None = None
         If only ballpark operations exist (e.g. a datum shift grid is missing).
     """
     s, d = CRS.from_user_input(src), CRS.from_user_input(dst)
+    key = None
+    if bounds:
+        key = (
+            math.floor(bounds[0]),
+            math.floor(bounds[1]),
+            math.ceil(bounds[2]),
+            math.ceil(bounds[3]),
+        )
+    return _best_transformer(s.to_wkt(), d.to_wkt(), key)
+
+
+@functools.lru_cache(maxsize=256)
+def _best_transformer(
+    src_wkt: str, dst_wkt: str, bounds: tuple[int, int, int, int] | None
+) -> Transformer:
+    s, d = CRS.from_wkt(src_wkt), CRS.from_wkt(dst_wkt)
     aoi = AreaOfInterest(*bounds) if bounds else None
     group = TransformerGroup(
         s,
@@ -101,7 +122,10 @@ def best_transformer(src: Any, dst: Any, bounds: tuple[float, ...] | None = None
     t = min(group.transformers, key=_acc)
     if not s.equals(d):
         acc = t.accuracy if t.accuracy is not None and t.accuracy >= 0 else "unknown"
-        log.info("transform %s -> %s via %s (accuracy %s m)", s.name, d.name, t.description, acc)
+        level = logging.DEBUG if acc == 0 else logging.INFO
+        log.log(
+            level, "transform %s -> %s via %s (accuracy %s m)", s.name, d.name, t.description, acc
+        )
     return t
 
 
