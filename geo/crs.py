@@ -23,6 +23,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.crs import GeographicCRS, ProjectedCRS
+from pyproj.crs.coordinate_operation import AlbersEqualAreaConversion
 from pyproj.aoi import AreaOfInterest
 from pyproj.transformer import TransformerGroup
 
@@ -39,8 +41,15 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 WGS84 = CRS.from_epsg(4326)
-EQUAL_AREA = CRS.from_proj4(
-    "+proj=aea +lat_1=42 +lat_2=46 +lat_0=44 +lon_0=72 +datum=WGS84 +units=m +no_defs"
+EQUAL_AREA = ProjectedCRS(
+    name="WGS 84 / Albers Equal Area Shu-Talas (42 N, 46 N; 72 E)",
+    conversion=AlbersEqualAreaConversion(
+        latitude_first_parallel=42,
+        latitude_second_parallel=46,
+        latitude_false_origin=44,
+        longitude_false_origin=72,
+    ),
+    geodetic_crs=GeographicCRS(datum="WGS84"),
 )
 """Albers equal-area conic for the Shu-Talas basin (the one PROVENANCE.md uses)."""
 

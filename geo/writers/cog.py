@@ -1,0 +1,200 @@
+"""Cloud-Optimized GeoTIFF writer.
+
+Every raster of the atlas is written once as a COG in ``DIR/rasters/``: the
+canonical analysis copy, readable by any GIS and by HTTP range requests. The
+file is written by GDAL's COG driver (through rasterio) with DEFLATE
+compression, a predictor, internal overviews and the no-data value set, first
+under a temporary name and then renamed, so a crash never leaves a half
+written ``.tif`` behind.
+
+The bytes depend only on the input: GDAL writes no timestamp unless asked, and
+the tags are written in sorted order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+
+from geo.errors import CRSError, DataError
+from geo.raster import Raster
+from geo.symbology import RasterClasses, RasterRamp
+
+__all__ = ["cog_profile", "raster_for_writing", "write_cog"]
+
+log = logging.getLogger(__name__)
+
+#: Block (tile) size of the COGs, in pixels.
+BLOCKSIZE = 256
+
+
+def raster_for_writing(raster: Raster) -> tuple[np.ndarray, float | int | None]:
+    """Return the array to write and its no-data value.
+
+    Floating arrays are written as float32 (float64 is kept) with NaN as
+    no-data; booleans become uint8 (0/1, no no-data); integers keep their type
+    and :attr:`~geo.raster.Raster.nodata`.
+
+    Parameters
+    ----------
+    raster : Raster
+        The raster to write.
+
+    Returns
+    -------
+    array : numpy.ndarray
+        Values ready for GDAL.
+    nodata : float, int or None
+        The no-data value to declare.
+    """
+    a = np.asarray(raster.array)
+    if a.dtype == bool:
+        return a.astype("uint8"), None
+    if np.issubdtype(a.dtype, np.floating):
+        out = a.astype("float64" if a.dtype == np.float64 else "float32", copy=True)
+        out[~raster.valid_mask()] = np.nan
+        return out, float("nan")
+    if np.issubdtype(a.dtype, np.integer):
+        nodata = raster.nodata
+        if nodata is not None and not (isinstance(nodata, float) and np.isnan(nodata)):
+            return a, int(nodata)
+        return a, None
+    msg = f"cannot write a raster of dtype {a.dtype}; convert it to a number type first"
+    raise DataError(msg)
+
+
+def cog_profile(
+    raster: Raster, dtype: str, nodata: float | int | None, *, categorical: bool
+) -> dict[str, Any]:
+    """GDAL COG creation profile for *raster* (rasterio keyword arguments).
+
+    Parameters
+    ----------
+    raster : Raster
+        Source of the shape, transform and CRS.
+    dtype : str
+        Data type to write.
+    nodata : float, int or None
+        No-data value.
+    categorical : bool
+        Class values: overviews by nearest neighbour instead of averaging.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for :func:`rasterio.open`.
+    """
+    rows, cols = raster.shape
+    floating = np.issubdtype(np.dtype(dtype), np.floating)
+    return {
+        "driver": "COG",
+        "width": cols,
+        "height": rows,
+        "count": 1,
+        "dtype": dtype,
+        "crs": rasterio.crs.CRS.from_wkt(raster.crs.to_wkt()),
+        "transform": raster.transform,
+        "nodata": nodata,
+        "compress": "DEFLATE",
+        # horizontal differencing for integers, floating-point predictor for floats
+        "predictor": "FLOATING_POINT" if floating else "STANDARD",
+        "blocksize": BLOCKSIZE,
+        "overviews": "AUTO",
+        "overview_resampling": "nearest" if categorical else "average",
+        "resampling": "nearest" if categorical else "average",
+        "bigtiff": "IF_SAFER",
+    }
+
+
+def _tag_value(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    return json.dumps(v, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _hex_rgba(color: str) -> tuple[int, int, int, int]:
+    c = color.lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    r, g, b = int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+    a = int(c[6:8], 16) if len(c) == 8 else 255
+    return (r, g, b, a)
+
+
+def write_cog(
+    raster: Raster,
+    path: Path,
+    *,
+    tags: dict[str, Any] | None = None,
+    style: RasterRamp | RasterClasses | None = None,
+) -> None:
+    """Write *raster* as a Cloud-Optimized GeoTIFF at *path*.
+
+    Parameters
+    ----------
+    raster : Raster
+        Single-band raster with a CRS. Float arrays use NaN for no data.
+    path : Path
+        Output file (``.tif``). Written under a temporary name in the same
+        folder and renamed at the end.
+    tags : dict, optional
+        Extra dataset tags (source, licence, method...). They are merged over
+        ``raster.tags``; non-string values are written as JSON.
+    style : RasterRamp or RasterClasses, optional
+        How the layer is shown. :class:`~geo.symbology.RasterClasses` makes
+        overviews by nearest neighbour (class values stay class values) and,
+        for 8/16-bit unsigned data, embeds a colour table; otherwise overviews
+        are averaged.
+
+    Raises
+    ------
+    CRSError
+        If the raster has no CRS.
+    DataError
+        If the array type cannot be written.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib
+    >>> from affine import Affine
+    >>> from pyproj import CRS
+    >>> r = Raster(np.ones((4, 4), "float32"), Affine(10, 0, 0, 0, -10, 40), CRS(32642))
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_cog(r, pathlib.Path(d) / "one.tif")
+    ...     rasterio.open(pathlib.Path(d) / "one.tif").driver
+    'GTiff'
+    """
+    path = Path(path)
+    if raster.crs is None:
+        msg = f"{path.name}: the raster has no CRS; give Raster(..., crs=...) before writing"
+        raise CRSError(msg)
+    array, nodata = raster_for_writing(raster)
+    categorical = isinstance(style, RasterClasses)
+    profile = cog_profile(raster, str(array.dtype), nodata, categorical=categorical)
+    all_tags = {str(k): _tag_value(v) for k, v in {**raster.tags, **(tags or {})}.items()}
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(array, 1)
+            if all_tags:
+                dst.update_tags(**dict(sorted(all_tags.items())))
+            units = all_tags.get("units")
+            if units:
+                dst.set_band_unit(1, units)
+            if categorical and array.dtype in (np.uint8, np.uint16):
+                assert isinstance(style, RasterClasses)
+                dst.write_colormap(
+                    1,
+                    {int(v): _hex_rgba(c) for v, c in zip(style.values, style.colors, strict=True)},
+                )
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    log.debug("wrote COG %s (%s, %dx%d)", path, array.dtype, *raster.shape)
