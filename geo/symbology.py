@@ -96,7 +96,8 @@ class Graduated:
     """Colour by numeric *field* in classes ``breaks[i] <= v < breaks[i+1]``.
 
     ``breaks`` has one more item than ``colors``; the last class includes its
-    upper edge. ``unit`` is shown in the legend; NaN gets ``nan_color``.
+    upper edge. ``unit`` is shown in the legend; NaN gets ``nan_color`` and the
+    legend entry ``nan_label`` (the interface's "no data" when None).
     """
 
     field: str
@@ -109,6 +110,7 @@ class Graduated:
     fill_opacity: float = 0.7
     radius: float = 6.0
     nan_color: str = "#cccccc"
+    nan_label: Text | str | None = None  # legend text for NaN; "no data" when None
 
     def __post_init__(self) -> None:
         if len(self.breaks) != len(self.colors) + 1:
