@@ -189,7 +189,7 @@ class FieldSpec:
 
     name: str
     alias: Text | str
-    unit: str = ""
+    unit: Text | str = ""  # a translatable text where the unit is a word ("km", "persons")
     digits: int | None = None
 
 

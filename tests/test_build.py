@@ -30,7 +30,7 @@ def atlas(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_build_writes_the_whole_folder(atlas: Path) -> None:
     assert (atlas / "atlas.gpkg").stat().st_size > 100_000
-    for name in (*THEME_FILES, "index.html"):
+    for name in THEME_FILES:
         assert (atlas / name).stat().st_size > 10_000, name
     tifs = sorted(p.name for p in (atlas / "rasters").glob("*.tif"))
     assert (

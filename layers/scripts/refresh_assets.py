@@ -60,7 +60,10 @@ PINS: list[dict] = [
     },
 ]
 
-CDNS = ("https://unpkg.com/{name}@{version}/{path}", "https://cdn.jsdelivr.net/npm/{name}@{version}/{path}")
+CDNS = (
+    "https://unpkg.com/{name}@{version}/{path}",
+    "https://cdn.jsdelivr.net/npm/{name}@{version}/{path}",
+)
 
 
 def _sha256(path: Path) -> str:

@@ -1,0 +1,880 @@
+"""Planner HTML maps: one self-contained Leaflet page per theme, and an index.
+
+Each page is a single file that opens without a network connection:
+
+* Leaflet (and the full-screen button) are vendored in ``geo/assets`` and
+  inlined by :mod:`geo.writers.offline`; a build fails if anything remote is
+  left (:class:`~geo.writers.offline.OfflineAssetError`).
+* The base (hillshade, rivers, boundaries, towns) comes from the ``base``
+  :class:`~geo.themes.base.ThemeResult`, drawn from local data; an
+  OpenStreetMap tile layer is offered as an extra, hidden by default.
+* Vector layers are simplified in a metric CRS (topology preserved) and
+  rounded to 5 decimals (about 1 m); only the shown fields are embedded.
+  Rasters are reprojected to EPSG:3857, coloured by their style and embedded
+  as PNG overlays no larger than 1024 px, with transparent no data.
+* Every string from the data reaches the page as JSON and is put on screen
+  with ``textContent``: a feature named ``<img src=x onerror=alert(1)>`` is
+  shown as that text. The only HTML taken from data is the chart column
+  named by ``VectorLayer.popup_html``, and only if :func:`sanitize_svg`
+  accepts it (plain SVG shapes and text, no scripts, no event handlers, no
+  links); otherwise it is shown as text.
+* Titles, legends, aliases and interface strings are in the chosen language
+  (``en``, ``kk`` or ``ru``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import logging
+import math
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from PIL import Image
+from pyproj import CRS, Transformer
+from rasterio.warp import Resampling, reproject, transform_bounds
+
+from geo.crs import WGS84, to_crs, utm_crs_for
+from geo.errors import DataError, InputError
+from geo.i18n import LANGUAGES, message, tr
+from geo.raster import Raster
+from geo.symbology import Categorized, RasterClasses, RasterRamp, Single
+from geo.themes.base import RasterLayer, ThemeResult, VectorLayer
+from geo.writers.legend import (
+    LegendSpec,
+    feature_colors,
+    format_number,
+    hex_color,
+    is_missing,
+    legend_for,
+    ramp_rgba,
+    ui,
+)
+from geo.writers.offline import ASSETS_DIR, check_offline, inline_assets, load_manifest
+
+__all__ = [
+    "MAX_OVERLAY_PX",
+    "ONLINE_TILES",
+    "prepare_geometries",
+    "raster_overlay",
+    "render_index",
+    "render_theme_map",
+    "sanitize_svg",
+    "write_index",
+    "write_theme_map",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_OVERLAY_PX = 1024
+"""Longest side, in pixels, of a raster overlay embedded in a page."""
+
+COORD_DECIMALS = 5
+"""Decimals kept in embedded coordinates (1e-5° is about 1.1 m here)."""
+
+ONLINE_TILES = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": "© OpenStreetMap contributors (ODbL)",
+}
+"""The optional online base layer (off when the page opens; needs internet)."""
+
+LEAFLET_JS = "https://unpkg.com/leaflet@1.9.3/dist/leaflet.js"
+LEAFLET_CSS = "https://unpkg.com/leaflet@1.9.3/dist/leaflet.css"
+FULLSCREEN_JS = "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.js"
+FULLSCREEN_CSS = "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css"
+
+# pane name, z-index, non-interactive
+PANES = (
+    ("atlas-base-raster", 210, True),
+    ("atlas-raster", 220, True),
+    ("atlas-base", 400, False),
+    ("atlas-theme", 410, False),
+    ("atlas-theme-line", 420, False),
+    ("atlas-base-point", 430, False),
+    ("atlas-theme-point", 440, False),
+    ("atlas-labels", 450, True),
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        msg = f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)} (--lang)"
+        raise InputError(msg)
+
+
+def _json_for_script(obj: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&``."""
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        s.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+_SVG_TAGS = {
+    "svg", "g", "rect", "line", "polyline", "polygon", "path", "circle", "ellipse", "text", "tspan",
+}  # fmt: skip
+# no title/desc/foreignObject: they are HTML integration points inside SVG
+_SVG_ATTRS = {
+    "xmlns", "viewbox", "width", "height", "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r",
+    "rx", "ry", "d", "points", "fill", "fill-opacity", "stroke", "stroke-width",
+    "stroke-opacity", "stroke-dasharray", "opacity", "font-size", "font-family",
+    "font-weight", "text-anchor", "dominant-baseline", "transform", "class", "role",
+    "aria-label", "preserveaspectratio", "dx", "dy", "shape-rendering",
+}  # fmt: skip
+_KNOWN_ENTITIES = re.compile(r"&(amp|lt|gt|quot|apos|#39|#x27);")
+_SAFE_VALUE = re.compile(r"^[^<>&\"'`\\]*$")
+
+
+def sanitize_svg(markup: Any) -> str | None:
+    """Return *markup* if it is a plain SVG chart, else None.
+
+    Accepted: a single ``<svg>`` element of shapes and text, with presentation
+    attributes only. Rejected: scripts, ``foreignObject``, event handlers
+    (``on*``), links (``href``), ``style`` and entity tricks.
+
+    Examples
+    --------
+    >>> sanitize_svg('<svg width="10" height="4"><rect width="5" height="4" fill="#c00"/></svg>') is not None
+    True
+    >>> sanitize_svg('<svg onload="alert(1)"></svg>') is None
+    True
+    """
+    if not isinstance(markup, str) or not markup.strip().startswith("<svg"):
+        return None
+    if "<!" in markup or "<?" in markup or "&" in _KNOWN_ENTITIES.sub("", markup):
+        return None
+    try:
+        root = ET.fromstring(markup)
+    except ET.ParseError:
+        return None
+    for node in root.iter():
+        tag = node.tag.rsplit("}", 1)[-1].lower()
+        if tag not in _SVG_TAGS:
+            return None
+        for key, value in node.attrib.items():
+            name = key.rsplit("}", 1)[-1].lower()
+            if name not in _SVG_ATTRS or not _SAFE_VALUE.match(value):
+                return None
+            if "url(" in value.lower() or "javascript" in value.lower():
+                return None
+    return markup.strip()
+
+
+def _format_value(
+    value: Any, *, digits: int | None, unit: Any, lang: str, labels: dict[Any, str]
+) -> str:
+    if is_missing(value):
+        return message("no_data", lang)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if labels and (value in labels or str(value) in labels):
+        return labels.get(value, labels.get(str(value), str(value)))
+    if isinstance(value, bool):
+        out = message("yes" if value else "no", lang)
+    elif isinstance(value, int | float):
+        out = format_number(value, digits)
+    else:
+        out = str(value)
+    unit_text = tr(unit, lang) if unit else ""  # a plain string, or a text in every language
+    return f"{out} {unit_text}" if unit_text else out
+
+
+def _round_coords(geoms: np.ndarray) -> np.ndarray:
+    return shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
+
+
+def prepare_geometries(gdf: gpd.GeoDataFrame, *, what: str = "layer") -> gpd.GeoDataFrame:
+    """Geometries ready for a web page: EPSG:4326, simplified, rounded.
+
+    Lines and polygons are simplified with ``preserve_topology=True`` in the
+    UTM zone of the layer's centre, with a tolerance of 1/3000 of the
+    layer's diagonal (between 1 m and 250 m), then coordinates are rounded to
+    :data:`COORD_DECIMALS` decimals. Empty and missing geometries are dropped.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Any CRS.
+    what : str
+        Layer name for messages.
+    """
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    wgs = to_crs(gdf, WGS84, what=what)
+    if wgs.empty:
+        return wgs
+    geoms = wgs.geometry.values
+    types = set(wgs.geom_type)
+    if types - {"Point", "MultiPoint"}:
+        w, s, e, n = wgs.total_bounds
+        utm = utm_crs_for(float((w + e) / 2), float((s + n) / 2))
+        metric = to_crs(wgs, utm, what=what)
+        x0, y0, x1, y1 = metric.total_bounds
+        tol = min(250.0, max(1.0, math.hypot(x1 - x0, y1 - y0) / 3000.0))
+        simple = shapely.simplify(metric.geometry.values, tol, preserve_topology=True)
+        back = to_crs(gpd.GeoDataFrame(geometry=simple, crs=utm), WGS84, what=what)
+        geoms = back.geometry.values
+    out = wgs.copy()
+    out = out.set_geometry(
+        gpd.GeoSeries(_round_coords(np.asarray(geoms)), index=out.index, crs=WGS84)
+    )
+    return out[~out.geometry.is_empty]
+
+
+def raster_overlay(
+    raster: Raster, style: RasterRamp | RasterClasses, *, max_px: int = MAX_OVERLAY_PX
+) -> tuple[bytes, tuple[tuple[float, float], tuple[float, float]]]:
+    """Colour a raster and reproject it to EPSG:3857 for a Leaflet image overlay.
+
+    Parameters
+    ----------
+    raster : Raster
+        Any CRS; no-data cells (NaN or ``nodata``) become transparent.
+    style : RasterRamp or RasterClasses
+        Colours (see :func:`geo.writers.legend.ramp_rgba`).
+    max_px : int
+        Longest side of the image; the source resolution is kept when smaller.
+
+    Returns
+    -------
+    png : bytes
+        Compressed PNG (palette mode for class rasters and grey ramps).
+    bounds : ((south, west), (north, east))
+        Corners in degrees, as Leaflet wants them.
+    """
+    dst_crs = CRS.from_epsg(3857)
+    src = np.where(raster.valid_mask(), raster.array, np.nan).astype("float64")
+    left, bottom, right, top = transform_bounds(raster.crs, dst_crs, *raster.bounds, densify_pts=21)
+    rows, cols = raster.shape
+    # keep about the source cell count along the longer side, capped at max_px
+    long_src = max(rows, cols)
+    aspect = (right - left) / (top - bottom)
+    long_px = min(max_px, long_src)
+    if aspect >= 1:
+        width, height = long_px, max(1, round(long_px / aspect))
+    else:
+        width, height = max(1, round(long_px * aspect)), long_px
+    from affine import Affine
+
+    dst_transform = Affine((right - left) / width, 0, left, 0, -(top - bottom) / height, top)
+    dst = np.full((height, width), np.nan, dtype="float64")
+    classes = isinstance(style, RasterClasses)
+    reproject(
+        src,
+        dst,
+        src_transform=raster.transform,
+        src_crs=raster.crs,
+        src_nodata=np.nan,
+        dst_transform=dst_transform,
+        dst_crs=dst_crs,
+        dst_nodata=np.nan,
+        resampling=Resampling.nearest if classes else Resampling.bilinear,
+    )
+    rgba = ramp_rgba(style, dst)
+    img = _compact_image(rgba)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=6)  # level 9 / optimize: 5x slower, 2 % smaller
+    to_ll = Transformer.from_crs(dst_crs, WGS84, always_xy=True)
+    w, s = to_ll.transform(left, bottom)
+    e, n = to_ll.transform(right, top)
+    return buf.getvalue(), ((round(s, 6), round(w, 6)), (round(n, 6), round(e, 6)))
+
+
+def _compact_image(rgba: np.ndarray) -> Image.Image:
+    """Smallest exact PNG mode for *rgba*: palette if it has at most 255 opaque colours."""
+    flat = rgba.reshape(-1, 4)
+    alpha = flat[:, 3]
+    if not np.isin(alpha, (0, 255)).all():
+        return Image.fromarray(rgba, mode="RGBA")
+    opaque = alpha == 255
+    key = (flat[:, 0].astype("uint32") << 16) | (flat[:, 1].astype("uint32") << 8) | flat[:, 2]
+    colours = np.unique(key[opaque])
+    if len(colours) > 255:
+        return Image.fromarray(rgba, mode="RGBA")
+    idx = np.zeros(flat.shape[0], dtype="uint8")
+    idx[opaque] = (np.searchsorted(colours, key[opaque]) + 1).astype("uint8")
+    img = Image.fromarray(idx.reshape(rgba.shape[:2]), mode="P")
+    rgb = np.stack([(colours >> 16) & 255, (colours >> 8) & 255, colours & 255], axis=-1)
+    img.putpalette([0, 0, 0, *rgb.astype("uint8").ravel().tolist()])
+    img.info["transparency"] = 0
+    return img
+
+
+# --------------------------------------------------------------------------- payload
+
+
+def _value_labels(layer: VectorLayer, field: str, lang: str) -> dict[Any, str]:
+    """Translated category labels when *field* is the one a Categorized style uses."""
+    style = layer.style
+    if isinstance(style, Categorized) and style.field == field:
+        return {c.value: tr(c.label, lang) for c in style.categories}
+    return {}
+
+
+def _label_zoom(gdf: gpd.GeoDataFrame, shape: str) -> int:
+    """Zoom from which a layer's labels are shown: when a typical feature is ~80 px wide.
+
+    Points: always when there are at most 15, else from zoom 10.
+    """
+    if gdf.empty:
+        return 0
+    if shape == "point":
+        return 0 if len(gdf) <= 15 else 10
+    b = gdf.geometry.bounds
+    lat = float(np.radians((b["miny"] + b["maxy"]).median() / 2))
+    width_m = (
+        float(np.median(np.hypot((b["maxx"] - b["minx"]) * math.cos(lat), b["maxy"] - b["miny"])))
+        * 111_320
+    )
+    if width_m <= 0:
+        return 12
+    z = math.log2(80 * 156_543.03 * math.cos(lat) / width_m)
+    return int(min(18, max(0, math.ceil(z))))
+
+
+def _clusters(
+    boxes: list[tuple[float, float, float, float]], gap: float = 0.15
+) -> list[tuple[float, float, float, float]]:
+    """Merge boxes (w, s, e, n in degrees) closer than *gap* into clusters, largest first."""
+    out: list[list[float]] = []
+    counts: list[int] = []
+    for b in sorted(boxes):
+        for i, o in enumerate(out):
+            if (
+                b[0] <= o[2] + gap
+                and o[0] <= b[2] + gap
+                and b[1] <= o[3] + gap
+                and o[1] <= b[3] + gap
+            ):
+                out[i] = [min(o[0], b[0]), min(o[1], b[1]), max(o[2], b[2]), max(o[3], b[3])]
+                counts[i] += 1
+                break
+        else:
+            out.append(list(b))
+            counts.append(1)
+    changed = True
+    while changed:  # merging can bring clusters together
+        changed = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                a, c = out[i], out[j]
+                if (
+                    c[0] <= a[2] + gap
+                    and a[0] <= c[2] + gap
+                    and c[1] <= a[3] + gap
+                    and a[1] <= c[3] + gap
+                ):
+                    out[i] = [min(a[0], c[0]), min(a[1], c[1]), max(a[2], c[2]), max(a[3], c[3])]
+                    counts[i] += counts.pop(j)
+                    out.pop(j)
+                    changed = True
+                    break
+            if changed:
+                break
+    order = sorted(range(len(out)), key=lambda k: (-counts[k], out[k]))
+    return [(out[k][0], out[k][1], out[k][2], out[k][3]) for k in order]
+
+
+def _place_names(
+    clusters: list[tuple[float, float, float, float]], named: list[tuple[int, str, float, float]]
+) -> list[str | None]:
+    """Name each cluster after the labelled feature inside it from the layer with fewest features."""
+    names: list[str | None] = []
+    for w, s, e, n in clusters:
+        inside = [c for c in named if w - 0.05 <= c[3] <= e + 0.05 and s - 0.05 <= c[2] <= n + 0.05]
+        names.append(min(inside, key=lambda c: c[0])[1] if inside else None)
+    return names
+
+
+def _check_layer(layer: VectorLayer) -> None:
+    """Fail early, naming the layer and the fix, if a column the layer shows is missing."""
+    where = f"{layer.name!r}"
+    for spec in layer.fields:
+        if spec.name not in layer.data.columns:
+            msg = f"layer {where}: field {spec.name!r} is not in the data (columns: {', '.join(map(str, layer.data.columns))}); fix the FieldSpec or add the column"
+            raise DataError(msg)
+    for col in (layer.label_field, layer.popup_html):
+        if col and col not in layer.data.columns:
+            msg = f"layer {where}: column {col!r} is not in the data; fix label_field/popup_html or add the column"
+            raise DataError(msg)
+    if not isinstance(layer.style, Single) and layer.style.field not in layer.data.columns:
+        msg = f"layer {where}: the style uses field {layer.style.field!r}, which is not in the data; fix the style or add the column"
+        raise DataError(msg)
+    feature_colors(layer.style, pd.DataFrame(layer.data.iloc[:0]), where)  # validates the colours
+    hex_color(layer.style.outline, where)
+
+
+def _vector_payload(
+    layer: VectorLayer, lang: str, lid: str, *, base: bool
+) -> tuple[dict[str, Any], LegendSpec | None, np.ndarray]:
+    where = f"{layer.name!r}"
+    gdf = prepare_geometries(layer.data, what=f"layer {layer.name}")
+    palette, index = feature_colors(layer.style, gdf, where)
+    types = set(gdf.geom_type) if len(gdf) else set()
+    shape = (
+        "point"
+        if types & {"Point", "MultiPoint"}
+        else "line"
+        if types & {"LineString", "MultiLineString"}
+        else "polygon"
+    )
+    style = layer.style
+    s = {
+        "outline": hex_color(style.outline, where),
+        "width": float(style.width),
+        "fill_opacity": float(style.fill_opacity),
+        "radius": float(style.radius),
+        "dash": style.dash if isinstance(style, Single) else None,
+        "fill": bool(style.fill) if isinstance(style, Single) else True,
+    }
+    value_labels = {f.name: _value_labels(layer, f.name, lang) for f in layer.fields}
+    notes: set[str] = set()
+    if "data_note" in gdf.columns:
+        notes = {str(v) for v in gdf["data_note"] if not is_missing(v)}
+    layer_note = next(iter(notes)) if len(notes) == 1 else None
+    features: list[dict[str, Any]] = []
+    for i, (_, row) in enumerate(gdf.iterrows()):
+        geom = row.geometry
+        props: dict[str, Any] = {"k": index[i]}
+        props["v"] = [
+            _format_value(
+                row[f.name], digits=f.digits, unit=f.unit, lang=lang, labels=value_labels[f.name]
+            )
+            for f in layer.fields
+        ]
+        if layer.label_field and not is_missing(row[layer.label_field]):
+            lv = row[layer.label_field]
+            props["l"] = (
+                format_number(lv)
+                if isinstance(lv, int | float | np.number) and not isinstance(lv, bool)
+                else str(lv)
+            )
+            lp = (
+                geom
+                if geom.geom_type == "Point"
+                else (
+                    geom.interpolate(0.5, normalized=True)
+                    if "Line" in geom.geom_type
+                    else geom.representative_point()
+                )
+            )
+            props["lp"] = [round(lp.y, COORD_DECIMALS), round(lp.x, COORD_DECIMALS)]
+        if (
+            "synthetic" in gdf.columns
+            and not is_missing(row["synthetic"])
+            and bool(row["synthetic"])
+        ):
+            props["s"] = 1
+            if (
+                layer_note is None
+                and "data_note" in gdf.columns
+                and not is_missing(row["data_note"])
+            ):
+                props["n"] = str(row["data_note"])
+        if layer.popup_html and not is_missing(row[layer.popup_html]):
+            raw = row[layer.popup_html]
+            safe = sanitize_svg(raw)
+            if safe is None:
+                log.warning("layer %s: popup chart is not a plain SVG; shown as text", layer.name)
+                props["v"].append(str(raw))
+            else:
+                props["h"] = safe
+        features.append(
+            {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props}
+        )
+    aliases = [tr(f.alias, lang) for f in layer.fields]
+    if layer.popup_html and any(len(f["properties"]["v"]) > len(aliases) for f in features):
+        aliases.append(ui("value", lang))
+        for f in features:
+            f["properties"]["v"] += [""] * (len(aliases) - len(f["properties"]["v"]))
+    title = tr(layer.title, lang)
+    pane = (
+        {"point": "atlas-base-point", "line": "atlas-base", "polygon": "atlas-base"}[shape]
+        if base
+        else {"point": "atlas-theme-point", "line": "atlas-theme-line", "polygon": "atlas-theme"}[
+            shape
+        ]
+    )
+    sw_colour = palette[0] if (shape != "polygon" or s["fill"]) else None
+    payload = {
+        "id": lid,
+        "kind": "vector",
+        "title": title,
+        "show": bool(layer.show),
+        "pane": pane,
+        "style": s,
+        "palette": palette,
+        "fields": aliases,
+        "synthetic": bool(layer.synthetic),
+        "note": layer_note,
+        "source": layer.source,
+        "label_zoom": _label_zoom(gdf, shape),
+        "swatch": [shape, sw_colour, s["outline"]],
+        "data": {"type": "FeatureCollection", "features": features},
+    }
+    legend = None
+    if not base:
+        legend = legend_for(style, title, lang, geom_types=types, data=gdf, where=where)
+    boxes = gdf.geometry.bounds.to_numpy(dtype="float64") if len(gdf) else np.zeros((0, 4))
+    return payload, legend, boxes
+
+
+def _raster_payload(
+    layer: RasterLayer, lang: str, lid: str, *, base: bool
+) -> tuple[dict[str, Any], LegendSpec | None, tuple[float, ...]]:
+    png, ((s, w), (n, e)) = raster_overlay(layer.raster, layer.style)
+    title = tr(layer.title, lang)
+    payload = {
+        "id": lid,
+        "kind": "raster",
+        "title": title,
+        "show": bool(layer.show),
+        "pane": "atlas-base-raster" if base else "atlas-raster",
+        "url": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        "bounds": [[s, w], [n, e]],
+        "opacity": float(layer.style.opacity),
+        "pixelated": isinstance(layer.style, RasterClasses),
+        "synthetic": bool(layer.synthetic),
+        "source": layer.source,
+    }
+    legend = None if base else legend_for(layer.style, title, lang, where=repr(layer.name))
+    return payload, legend, (w, s, e, n)
+
+
+def _legend_json(lid: str, lg: LegendSpec, *, synthetic: bool = False) -> dict[str, Any]:
+    return {
+        "layer": lid,
+        "synthetic": synthetic,
+        "title": lg.title,
+        "kind": lg.kind,
+        "shape": lg.shape,
+        "unit": lg.unit if lg.unit and not any(lg.unit in it.label for it in lg.items) else "",
+        "outline": lg.outline,
+        "items": [[it.color, it.label] for it in lg.items],
+        "stops": [list(s) for s in lg.stops],
+        "ticks": [list(t) for t in lg.ticks],
+    }
+
+
+def _union_bounds(bounds: list[tuple[float, ...]]) -> list[list[float]] | None:
+    if not bounds:
+        return None
+    w = min(b[0] for b in bounds)
+    s = min(b[1] for b in bounds)
+    e = max(b[2] for b in bounds)
+    n = max(b[3] for b in bounds)
+    return [[round(s, 5), round(w, 5)], [round(n, 5), round(e, 5)]]
+
+
+def _asset_text(name: str) -> str:
+    return (ASSETS_DIR / "atlas" / name).read_text(encoding="utf-8")
+
+
+def _software_credit(files: list[str]) -> str:
+    manifest = load_manifest()
+    return "; ".join(f"{a.name} {a.version} ({a.licence})" for a in manifest.licences(files))
+
+
+def _page(lang: str, title: str, payload: dict[str, Any], *, where: str) -> str:
+    head_links = (
+        f'<link rel="stylesheet" href="{LEAFLET_CSS}">\n'
+        f'<link rel="stylesheet" href="{FULLSCREEN_CSS}">\n'
+        f'<script src="{LEAFLET_JS}"></script>\n'
+        f'<script src="{FULLSCREEN_JS}"></script>\n'
+    )
+    inlined, used = inline_assets(head_links)
+    payload["software"] = _software_credit(used)
+    page = (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: https://tile.openstreetmap.org; "
+        'font-src data:">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        f"{inlined}<style>{_asset_text('map.css')}</style>\n</head>\n<body>\n"
+        '<div id="map"></div>\n<div id="atlas-title" class="atlas-title"></div>\n'
+        f'<script type="application/json" id="atlas-data">{_json_for_script(payload)}</script>\n'
+        f"<script>{_asset_text('map.js')}</script>\n</body>\n</html>\n"
+    )
+    check_offline(page, where=where)
+    return page
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> str:
+    """The HTML page of a theme map, as a string (see :func:`write_theme_map`)."""
+    _check_lang(lang)
+    for v in [*result.vectors, *base.vectors]:
+        _check_layer(v)
+    layers: list[dict[str, Any]] = []
+    legends: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    sources: list[list[Any]] = []
+    theme_bounds: list[tuple[float, ...]] = []
+    base_bounds: list[tuple[float, ...]] = []
+    seen_sources: set[tuple[str, str, str]] = set()
+    feature_boxes: list[tuple[float, ...]] = []
+    named: list[tuple[int, str, float, float]] = []
+
+    def add_source(title: str, source: str, licence: str, synthetic: bool) -> None:
+        key = (title, source, licence)
+        if source and key not in seen_sources:
+            seen_sources.add(key)
+            sources.append([title, source, licence, synthetic])
+
+    for gi, (res, is_base) in enumerate(((base, True), (result, False))):
+        ids: list[str] = []
+        for j, r in enumerate(res.rasters):
+            lid = f"g{gi}r{j}"
+            payload, legend, b = _raster_payload(r, lang, lid, base=is_base)
+            layers.append(payload)
+            ids.append(lid)
+            (base_bounds if is_base else theme_bounds).append(b)
+            if not is_base:
+                feature_boxes.append((b[0], b[1], b[2], b[3]))
+            if legend is not None:
+                legends.append(_legend_json(lid, legend, synthetic=r.synthetic))
+            add_source(payload["title"], r.source, r.licence, r.synthetic)
+        for j, v in enumerate(res.vectors):
+            lid = f"g{gi}v{j}"
+            vp, vlegend, vboxes = _vector_payload(v, lang, lid, base=is_base)
+            layers.append(vp)
+            ids.append(lid)
+            if len(vboxes):
+                total = (
+                    float(vboxes[:, 0].min()),
+                    float(vboxes[:, 1].min()),
+                    float(vboxes[:, 2].max()),
+                    float(vboxes[:, 3].max()),
+                )
+                (base_bounds if is_base else theme_bounds).append(total)
+                if not is_base:
+                    feature_boxes += [tuple(float(x) for x in row) for row in vboxes]
+            n_feat = len(vp["data"]["features"])
+            named += [
+                (n_feat, f["properties"]["l"], f["properties"]["lp"][0], f["properties"]["lp"][1])
+                for f in vp["data"]["features"]
+                if "lp" in f["properties"]
+            ]
+            if vlegend is not None:
+                legends.append(_legend_json(lid, vlegend, synthetic=v.synthetic))
+            add_source(vp["title"], v.source, v.licence, v.synthetic)
+        if is_base:
+            layers.append(
+                {
+                    "id": "online",
+                    "kind": "tiles",
+                    "title": ui("online_tiles", lang),
+                    "show": False,
+                    **ONLINE_TILES,
+                }
+            )
+            ids.append("online")
+        # raster layers under vector ones in the control, like on the map
+        groups.append(
+            {"title": ui("base_layers", lang) if is_base else tr(res.title, lang), "layers": ids}
+        )
+    groups.reverse()  # the theme first
+    bounds = (
+        _union_bounds(theme_bounds) or _union_bounds(base_bounds) or [[42.5, 68.5], [44.8, 75.5]]
+    )
+    places: list[list[Any]] = []
+    clusters = _clusters([(b[0], b[1], b[2], b[3]) for b in feature_boxes])
+    if 1 < len(clusters) <= 8:
+        for k, (name, c) in enumerate(zip(_place_names(clusters, named), clusters, strict=True)):
+            places.append([name or f"{ui('area', lang)} {k + 1}", _union_bounds([c])])
+        places.sort(key=lambda p: (p[1][0][1], p[1][0][0]))  # west to east
+    title = tr(result.title, lang)
+    has_synthetic = any(v.synthetic for v in result.vectors) or any(
+        r.synthetic for r in result.rasters
+    )
+    payload = {
+        "lang": lang,
+        "title": title,
+        "subtitle": f"{message('atlas_title', lang)}"
+        + (f" · {message('built_with', lang)}" if has_synthetic else ""),
+        "ui": {
+            k: ui(k, lang)
+            for k in (
+                "layers",
+                "legend",
+                "limitations",
+                "about",
+                "sources",
+                "source",
+                "licence",
+                "software",
+                "synthetic",
+                "synthetic_note",
+                "zoom_in",
+                "zoom_out",
+                "fullscreen",
+                "exit_fullscreen",
+                "km",
+                "m",
+                "go_to",
+                "whole_theme",
+            )
+        },
+        "places": places,
+        "panes": [list(p) for p in PANES],
+        "groups": groups,
+        "layers": layers,
+        "legends": legends,
+        "notes": [tr(n, lang) for n in result.notes],
+        "sources": sources,
+        "bounds": bounds,
+    }
+    return _page(lang, title, payload, where=f"map of theme {result.theme!r}")
+
+
+def write_theme_map(result: ThemeResult, base: ThemeResult, path: Path, *, lang: str) -> None:
+    """Write one self-contained HTML map of a theme.
+
+    Parameters
+    ----------
+    result : ThemeResult
+        The theme's layers (its group in the layer control), notes and title.
+    base : ThemeResult
+        Base layers drawn under the theme (hillshade, rivers, boundaries,
+        towns), grouped as "base layers".
+    path : Path
+        Output file (``<theme>.html``).
+    lang : str
+        ``en``, ``kk`` or ``ru``: every visible string is in that language.
+
+    Raises
+    ------
+    OfflineAssetError
+        If the page would load anything from the network.
+    DataError
+        If a field, label or chart column named by a layer is missing, or a
+        style colour is invalid.
+    """
+    page = render_theme_map(result, base, lang=lang)
+    Path(path).write_text(page, encoding="utf-8")
+    log.info("wrote %s (%.0f kB)", path, len(page.encode("utf-8")) / 1024)
+
+
+def _description(result: ThemeResult, lang: str, limit: int = 240) -> str:
+    """Short description: ``parameters["description"]`` (a text), else the first layer's description."""
+    desc = result.parameters.get("description") if isinstance(result.parameters, dict) else None
+    if isinstance(desc, dict) and lang in desc:
+        out = str(desc[lang])
+    elif isinstance(desc, str):
+        out = desc
+    else:
+        layers: list[VectorLayer | RasterLayer] = [*result.vectors, *result.rasters]
+        first = next((lyr.description for lyr in layers if lyr.description), None)
+        out = tr(first, lang) if first else ""
+    if len(out) > limit:
+        out = out[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + " …"
+    return out
+
+
+def _link_key(res: ThemeResult, links: dict[str, str]) -> str | None:
+    """The key of *res* in *links*: its recipe name (``parameters["name"]``), else its theme id."""
+    name = res.parameters.get("name") if isinstance(res.parameters, dict) else None
+    if isinstance(name, str) and name in links:
+        return name
+    return res.theme if res.theme in links else None
+
+
+_SAFE_LINK = re.compile(r"^[A-Za-z0-9_.\-/]+\.html?$")
+
+
+def render_index(results: list[ThemeResult], *, lang: str, links: dict[str, str]) -> str:
+    """The atlas index page, as a string (see :func:`write_index`)."""
+    _check_lang(lang)
+    esc = html.escape
+    cards = []
+    for res in results:
+        key = _link_key(res, links)
+        link = links.get(key) if key is not None else None
+        if link is None:
+            msg = f"index: no link for theme {res.theme!r}; pass links={{'{res.theme}': '{res.theme}.html'}}"
+            raise InputError(msg)
+        if not _SAFE_LINK.match(link) or link.startswith("/") or ".." in link.split("/"):
+            msg = f"index: link {link!r} for theme {res.theme!r} is not a relative .html file name; use e.g. '{res.theme}.html'"
+            raise InputError(msg)
+        layer_titles = [tr(v.title, lang) for v in res.vectors] + [
+            tr(r.title, lang) for r in res.rasters
+        ]
+        synthetic = any(v.synthetic for v in res.vectors) or any(r.synthetic for r in res.rasters)
+        notes = "".join(f"<li>{esc(tr(n, lang))}</li>" for n in res.notes)
+        desc = _description(res, lang)
+        desc_html = f"<p>{esc(desc)}</p>" if desc else ""
+        cards.append(
+            '<section class="atlas-card">'
+            f"<h2>{esc(tr(res.title, lang))}</h2>"
+            f"{desc_html}"
+            f'<div class="atlas-layers">{esc(ui("layers_of_map", lang))}: {esc(", ".join(layer_titles))}</div>'
+            + (
+                f'<div class="atlas-note">{esc(message("synthetic_note", lang))}</div>'
+                if synthetic
+                else ""
+            )
+            + (
+                f"<details><summary>{esc(message('limitations', lang))}</summary><ul>{notes}</ul></details>"
+                if notes
+                else ""
+            )
+            + f'<a class="atlas-open" href="{esc(link, quote=True)}">{esc(message("open_map", lang))} →</a>'
+            "</section>"
+        )
+    title = message("atlas_title", lang)
+    page = (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        f"<title>{esc(title)}</title>\n<style>{_asset_text('index.css')}</style>\n</head>\n<body>\n<main>\n"
+        f'<h1>{esc(title)}</h1>\n<div class="atlas-sub">{esc(message("theme_maps", lang))}</div>\n'
+        + "\n".join(cards)
+        + f"\n<footer>{esc(message('built_with', lang))}</footer>\n</main>\n</body>\n</html>\n"
+    )
+    check_offline(page, where="index")
+    return page
+
+
+def write_index(
+    results: list[ThemeResult], path: Path, *, lang: str, links: dict[str, str]
+) -> None:
+    """Write ``index.html``: every theme with its title, description and a link.
+
+    Parameters
+    ----------
+    results : list of ThemeResult
+        Themes in the order shown.
+    path : Path
+        Output file.
+    lang : str
+        ``en``, ``kk`` or ``ru``.
+    links : dict
+        Theme id (or recipe name, ``parameters["name"]``, when two recipes share a
+        theme) → relative file name of its map (``{"pollution": "pollution.html"}``).
+
+    Raises
+    ------
+    InputError
+        If a theme has no link, or a link is not a relative ``.html`` name.
+    """
+    Path(path).write_text(render_index(results, lang=lang, links=links), encoding="utf-8")

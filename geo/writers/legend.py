@@ -1,0 +1,324 @@
+"""Legends and per-feature colours derived from a :mod:`geo.symbology` style.
+
+The HTML maps and the PNG sheets both ask this module which colour a feature
+gets and what the legend shows, so the two never disagree. Colours are
+validated (and normalised to ``#rrggbb``) here: a bad colour string in a
+style raises :class:`~geo.errors.DataError` naming the layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_hex, to_rgba
+
+from geo.errors import DataError
+from geo.i18n import message, text, tr
+from geo.symbology import (
+    Categorized,
+    Graduated,
+    RasterClasses,
+    RasterRamp,
+    Single,
+    Style,
+    VectorStyle,
+)
+
+__all__ = [
+    "UI",
+    "LegendItem",
+    "LegendSpec",
+    "feature_colors",
+    "format_number",
+    "hex_color",
+    "legend_for",
+    "ramp_rgba",
+    "ui",
+]
+
+UI: dict[str, dict[str, str]] = {
+    "other": text("other", "басқа", "прочее"),
+    "layers": text("Layers", "Қабаттар", "Слои"),
+    "online_tiles": text(
+        "OpenStreetMap (online only)", "OpenStreetMap (тек желіде)", "OpenStreetMap (только онлайн)"
+    ),
+    "zoom_in": text("Zoom in", "Үлкейту", "Приблизить"),
+    "zoom_out": text("Zoom out", "Кішірейту", "Отдалить"),
+    "fullscreen": text("Full screen", "Толық экран", "Во весь экран"),
+    "exit_fullscreen": text(
+        "Exit full screen", "Толық экраннан шығу", "Выйти из полноэкранного режима"
+    ),
+    "about": text("About this map", "Карта туралы", "О карте"),
+    "software": text("Software", "Бағдарламалық қамтамасыз ету", "Программное обеспечение"),
+    "km": text("km", "км", "км"),
+    "m": text("m", "м", "м"),
+    "layers_of_map": text("Layers on the map", "Картадағы қабаттар", "Слои на карте"),
+    "map_sheet": text("Map sheet", "Карта парағы", "Лист карты"),
+    "value": text("Value", "Мәні", "Значение"),
+    "go_to": text("Go to", "Өту", "Перейти"),
+    "whole_theme": text("whole map", "бүкіл карта", "вся карта"),
+    "area": text("Area", "Аумақ", "Участок"),
+}
+"""Interface strings of the map writers (in addition to :data:`geo.i18n.MESSAGES`)."""
+
+
+def ui(key: str, lang: str) -> str:
+    """Interface string *key* in *lang*, from :data:`UI` or :data:`geo.i18n.MESSAGES`."""
+    if key in UI:
+        return UI[key][lang]
+    return message(key, lang)
+
+
+def hex_color(value: str, where: str) -> str:
+    """Normalise a colour to ``#rrggbb`` (matplotlib syntax), or raise naming *where*.
+
+    Examples
+    --------
+    >>> hex_color("#ABC", "x")
+    '#aabbcc'
+    """
+    try:
+        return str(to_hex(value, keep_alpha=False))
+    except (ValueError, TypeError):
+        msg = f"{where}: {value!r} is not a colour; use '#rrggbb' or a CSS colour name"
+        raise DataError(msg) from None
+
+
+def format_number(value: Any, digits: int | None = None) -> str:
+    """Format a number for people: thin grouping, sensible decimals.
+
+    Examples
+    --------
+    >>> format_number(12345.678, 1)
+    '12 345.7'
+    >>> format_number(0.04321)
+    '0.0432'
+    """
+    if isinstance(value, bool | np.bool_):
+        return str(value)
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}".replace(",", "\u202f")
+    v = float(value)
+    if digits is None:
+        if v.is_integer() or abs(v) >= 100:
+            digits = 0
+        elif abs(v) >= 1:
+            digits = 2
+        else:
+            return f"{v:.3g}"
+    return f"{v:,.{digits}f}".replace(",", "\u202f")
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN and pandas' missing markers."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    """One legend row: a colour and its label (already translated)."""
+
+    color: str
+    label: str
+
+
+@dataclass(frozen=True)
+class LegendSpec:
+    """A legend section, translated.
+
+    ``kind`` is ``"classes"`` (swatches) or ``"ramp"`` (continuous bar with
+    ``stops`` as (fraction, colour) and ``ticks`` as (fraction, label)).
+    ``shape`` is ``"polygon"``, ``"line"``, ``"point"`` or ``"raster"``.
+    """
+
+    title: str
+    kind: str
+    shape: str
+    items: tuple[LegendItem, ...] = ()
+    stops: tuple[tuple[float, str], ...] = ()
+    ticks: tuple[tuple[float, str], ...] = ()
+    unit: str = ""
+    outline: str = "#333333"
+
+
+def _categorized_colors(
+    style: Categorized, values: pd.Series, where: str
+) -> tuple[list[str], list[int]]:
+    palette = [hex_color(c.color, where) for c in style.categories]
+    lookup: dict[Any, int] = {}
+    for i, c in enumerate(style.categories):
+        lookup.setdefault(c.value, i)
+        lookup.setdefault(str(c.value), i)
+    other = len(palette)
+    palette.append(hex_color(style.other_color, where))
+    idx: list[int] = []
+    for v in values:
+        key: Any = v.item() if isinstance(v, np.generic) else v
+        try:
+            hit = lookup.get(key)
+        except TypeError:  # unhashable value
+            hit = None
+        if hit is None and not is_missing(key):
+            hit = lookup.get(str(key))
+        idx.append(other if hit is None else hit)
+    return palette, idx
+
+
+def feature_colors(
+    style: VectorStyle, data: pd.DataFrame, where: str
+) -> tuple[list[str], list[int]]:
+    """Palette and, per feature, the index of its colour in the palette.
+
+    Parameters
+    ----------
+    style : Single, Categorized or Graduated
+    data : DataFrame
+        The layer's attributes (the styled field must exist).
+    where : str
+        Name of the layer, for error messages.
+
+    Returns
+    -------
+    palette : list of str
+        ``#rrggbb`` colours. For Categorized the last one is ``other_color``;
+        for Graduated the last one is ``nan_color``.
+    index : list of int
+        One palette index per row of *data*.
+
+    Raises
+    ------
+    DataError
+        If the styled field is missing or a colour is invalid.
+    """
+    n = len(data)
+    if isinstance(style, Single):
+        return [hex_color(style.color, where)], [0] * n
+    if style.field not in data.columns:
+        msg = f"layer {where}: the style uses field {style.field!r}, which is not in the data (columns: {', '.join(map(str, data.columns))}); fix the style or add the field"
+        raise DataError(msg)
+    if isinstance(style, Categorized):
+        return _categorized_colors(style, data[style.field], where)
+    palette = [hex_color(c, where) for c in style.colors]
+    nan_i = len(palette)
+    palette.append(hex_color(style.nan_color, where))
+    vals = pd.to_numeric(data[style.field], errors="coerce").astype("float64")
+    idx = []
+    for v in vals:
+        k = style.class_of(float(v))
+        idx.append(nan_i if k is None else k)
+    return palette, idx
+
+
+def _shape_of(geom_types: set[str]) -> str:
+    if geom_types & {"Point", "MultiPoint"}:
+        return "point"
+    if geom_types & {"LineString", "MultiLineString", "LinearRing"}:
+        return "line"
+    return "polygon"
+
+
+def legend_for(
+    style: Style,
+    title: str,
+    lang: str,
+    *,
+    geom_types: set[str] | None = None,
+    data: pd.DataFrame | None = None,
+    where: str = "layer",
+) -> LegendSpec:
+    """The translated legend of a style.
+
+    Parameters
+    ----------
+    style : Style
+        Any vector or raster style.
+    title : str
+        Section title (the layer's translated title).
+    lang : str
+        Language code.
+    geom_types : set of str, optional
+        Geometry types present (vector layers), to draw the right swatch.
+    data : DataFrame, optional
+        The layer's attributes: the "no data" and "other" rows are shown only
+        when some feature needs them.
+    where : str
+        Layer name for error messages.
+    """
+    shape = (
+        "raster"
+        if isinstance(style, RasterRamp | RasterClasses)
+        else _shape_of(geom_types or set())
+    )
+    outline = hex_color(getattr(style, "outline", "#333333"), where)
+    if isinstance(style, Single):
+        col = style.color if (shape != "polygon" or style.fill) else style.outline
+        return LegendSpec(
+            title, "classes", shape, (LegendItem(hex_color(col, where), title),), outline=outline
+        )
+    if isinstance(style, Categorized):
+        items = [LegendItem(hex_color(c.color, where), tr(c.label, lang)) for c in style.categories]
+        if data is not None and style.field in data.columns:
+            _, idx = _categorized_colors(style, data[style.field], where)
+            if len(style.categories) in idx:
+                items.append(LegendItem(hex_color(style.other_color, where), ui("other", lang)))
+        return LegendSpec(title, "classes", shape, tuple(items), outline=outline)
+    if isinstance(style, Graduated):
+        labels = style.class_labels(lang)
+        items = [
+            LegendItem(hex_color(c, where), lab)
+            for c, lab in zip(style.colors, labels, strict=True)
+        ]
+        if data is not None and style.field in data.columns:
+            vals = pd.to_numeric(data[style.field], errors="coerce")
+            if bool(vals.isna().any()):
+                items.append(
+                    LegendItem(hex_color(style.nan_color, where), message("no_data", lang))
+                )
+        unit = tr(style.unit, lang) if style.unit else ""
+        return LegendSpec(title, "classes", shape, tuple(items), unit=unit, outline=outline)
+    if isinstance(style, RasterClasses):
+        items = [
+            LegendItem(hex_color(c, where), tr(lab, lang))
+            for c, lab in zip(style.colors, style.labels, strict=True)
+        ]
+        return LegendSpec(title, "classes", "raster", tuple(items))
+    # RasterRamp: stops evenly spaced on the bar (each segment is linear in value), so
+    # uneven stops such as 0, 0.5, 1, 2, 5, 10 stay readable; the unit goes in the title.
+    n = len(style.values)
+    stops = tuple((i / (n - 1), hex_color(c, where)) for i, c in enumerate(style.colors))
+    ticks = tuple((i / (n - 1), format_number(float(v))) for i, v in enumerate(style.values))
+    unit = tr(style.unit, lang) if style.unit else ""
+    return LegendSpec(title, "ramp", "raster", stops=stops, ticks=ticks, unit=unit)
+
+
+def ramp_rgba(style: RasterRamp | RasterClasses, array: np.ndarray) -> np.ndarray:
+    """Colour a float array (NaN = no data) as RGBA uint8; no data is transparent.
+
+    ``RasterRamp`` interpolates linearly between stops and clamps outside
+    them; ``RasterClasses`` maps exact values, anything else is transparent.
+    Opacity is left to the viewer (alpha is 255 where there is data).
+    """
+    a = np.asarray(array, dtype="float64")
+    out = np.zeros((*a.shape, 4), dtype="uint8")
+    valid = np.isfinite(a)
+    if isinstance(style, RasterClasses):
+        for v, c in zip(style.values, style.colors, strict=True):
+            sel = valid & (a == v)
+            out[sel] = (np.array(to_rgba(c)) * 255).round().astype("uint8")
+            out[sel, 3] = 255
+        return out
+    xs = np.asarray(style.values, dtype="float64")
+    rgb = np.array([to_rgba(c)[:3] for c in style.colors]) * 255
+    vals = np.where(valid, a, xs[0])
+    for ch in range(3):
+        out[..., ch] = np.interp(vals, xs, rgb[:, ch]).round().astype("uint8")
+    out[..., 3] = np.where(valid, 255, 0).astype("uint8")
+    return out

@@ -1,0 +1,594 @@
+"""PNG map sheets for reports: one per theme, from the same symbology as the HTML maps.
+
+A sheet (A4 landscape, 150 dpi) has the theme's title, the map in the UTM
+zone of its centre (so the scale bar is true to within 0.1 %), a legend for
+the theme's layers and the visible base layers, a scale bar, a north arrow,
+the theme's limitations and the sources with licences, all in the chosen
+language. Matplotlib's Agg canvas is used directly (no pyplot state), and
+PNG metadata carries no software version or time, so the same inputs give
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import textwrap
+from pathlib import Path as FilePath
+from typing import Any
+
+import numpy as np
+from affine import Affine
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.path import Path
+from pyproj import CRS
+from rasterio.warp import Resampling, reproject, transform_bounds
+from shapely.geometry import box
+
+from geo.crs import WGS84, to_crs, utm_crs_for
+from geo.errors import DataError
+from geo.i18n import message, tr
+from geo.symbology import RasterClasses, Single
+from geo.themes.base import RasterLayer, ThemeResult, VectorLayer
+from geo.writers.html import _check_lang
+from geo.writers.legend import (
+    LegendSpec,
+    feature_colors,
+    format_number,
+    hex_color,
+    is_missing,
+    legend_for,
+    ramp_rgba,
+    ui,
+)
+
+__all__ = ["SHEET_DPI", "SHEET_SIZE_IN", "nice_scale_length", "write_map_sheet"]
+
+log = logging.getLogger(__name__)
+
+SHEET_SIZE_IN = (11.69, 8.27)
+"""A4 landscape, inches."""
+
+SHEET_DPI = 150
+
+MAP_BOX = (0.02, 0.17, 0.66, 0.72)
+"""Map axes in figure fractions (left, bottom, width, height)."""
+
+_HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+
+
+def nice_scale_length(width_m: float) -> float:
+    """A round scale-bar length (1, 2 or 5 × 10^k m) near a fifth of *width_m*.
+
+    Examples
+    --------
+    >>> nice_scale_length(47_000)
+    10000.0
+    >>> nice_scale_length(3_200)
+    500.0
+    """
+    target = max(width_m / 5.0, 1e-9)
+    exp = math.floor(math.log10(target))
+    best = 1.0 * 10**exp
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10**exp <= target:
+            best = m * 10**exp
+    return float(best)
+
+
+def _extent(
+    result: ThemeResult, base: ThemeResult
+) -> tuple[tuple[float, float, float, float], CRS]:
+    """Lon/lat bounds of the theme (or the base), and the UTM CRS of their centre."""
+    bounds: list[tuple[float, ...]] = []
+    for res in (result, base):
+        for v in res.vectors:
+            d = v.data[v.data.geometry.notna() & ~v.data.geometry.is_empty]
+            if len(d):
+                bounds.append(tuple(to_crs(d, WGS84, what=f"layer {v.name}").total_bounds))
+        for r in res.rasters:
+            bounds.append(tuple(transform_bounds(r.raster.crs, WGS84, *r.raster.bounds)))
+        if bounds:
+            break
+    if not bounds:
+        msg = f"theme {result.theme!r} has no layers to draw; nothing to put on a map sheet"
+        raise DataError(msg)
+    w = min(b[0] for b in bounds)
+    s = min(b[1] for b in bounds)
+    e = max(b[2] for b in bounds)
+    n = max(b[3] for b in bounds)
+    return (w, s, e, n), utm_crs_for((w + e) / 2, (s + n) / 2)
+
+
+def _map_window(
+    ll_bounds: tuple[float, float, float, float], crs: CRS, aspect: float
+) -> tuple[float, float, float, float]:
+    """Projected window around *ll_bounds*, padded 6 % and widened to *aspect* (w/h)."""
+    x0, y0, x1, y1 = transform_bounds(WGS84, crs, *ll_bounds, densify_pts=21)
+    w, h = max(x1 - x0, 500.0), max(y1 - y0, 500.0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = w * 1.12, h * 1.12
+    if w / h < aspect:
+        w = h * aspect
+    else:
+        h = w / aspect
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def _draw_raster(ax: Any, layer: RasterLayer, window: tuple[float, ...], crs: CRS, px: int) -> None:
+    x0, y0, x1, y1 = window
+    width = px
+    height = max(1, round(px * (y1 - y0) / (x1 - x0)))
+    dst = np.full((height, width), np.nan)
+    src = np.where(layer.raster.valid_mask(), layer.raster.array, np.nan).astype("float64")
+    reproject(
+        src,
+        dst,
+        src_transform=layer.raster.transform,
+        src_crs=layer.raster.crs,
+        src_nodata=np.nan,
+        dst_transform=Affine((x1 - x0) / width, 0, x0, 0, -(y1 - y0) / height, y1),
+        dst_crs=crs,
+        dst_nodata=np.nan,
+        resampling=Resampling.nearest
+        if isinstance(layer.style, RasterClasses)
+        else Resampling.bilinear,
+    )
+    rgba = ramp_rgba(layer.style, dst).astype("float64") / 255.0
+    rgba[..., 3] *= float(layer.style.opacity)
+    ax.imshow(
+        rgba,
+        extent=(x0, x1, y0, y1),
+        origin="upper",
+        interpolation="nearest" if isinstance(layer.style, RasterClasses) else "antialiased",
+        zorder=1,
+    )
+
+
+def _draw_vector(
+    ax: Any, layer: VectorLayer, window: tuple[float, ...], crs: CRS, zorder: float
+) -> None:
+    d = layer.data[layer.data.geometry.notna() & ~layer.data.geometry.is_empty]
+    if d.empty:
+        return
+    gdf = to_crs(d, crs, what=f"layer {layer.name}")
+    gdf = gdf[gdf.intersects(box(window[0], window[1], window[2], window[3]))]
+    if gdf.empty:
+        return
+    style = layer.style
+    palette, index = feature_colors(style, gdf, repr(layer.name))
+    colours = [palette[i] for i in index]
+    outline = hex_color(style.outline, repr(layer.name))
+    dash = (
+        (0, tuple(float(v) for v in style.dash.split()))
+        if isinstance(style, Single) and style.dash
+        else None
+    )
+    fill = style.fill if isinstance(style, Single) else True
+    lw = style.width * 0.6
+    linestyle: Any = dash or "solid"
+    polys: list[Path] = []
+    faces: list[Any] = []
+    lines: list[np.ndarray] = []
+    line_colours: list[str] = []
+    pts: list[tuple[float, float]] = []
+    pt_colours: list[str] = []
+    for geom, colour in zip(gdf.geometry.values, colours, strict=True):
+        for part in getattr(geom, "geoms", [geom]):
+            kind = part.geom_type
+            if kind == "Polygon":
+                rings = [np.asarray(part.exterior.coords)] + [
+                    np.asarray(r.coords) for r in part.interiors
+                ]
+                polys.append(Path.make_compound_path(*[Path(r, closed=True) for r in rings]))
+                faces.append((*_rgb(colour), style.fill_opacity) if fill else "none")
+            elif kind in ("LineString", "LinearRing"):
+                lines.append(np.asarray(part.coords))
+                line_colours.append(colour)
+            elif kind == "Point":
+                pts.append((part.x, part.y))
+                pt_colours.append(colour)
+    if polys:
+        ax.add_collection(
+            PathCollection(
+                polys,
+                facecolors=faces,
+                edgecolors=outline,
+                linewidths=lw,
+                linestyles=linestyle,
+                zorder=zorder,
+            )
+        )
+    if lines:
+        ax.add_collection(
+            LineCollection(
+                lines, colors=line_colours, linewidths=lw, linestyles=linestyle, zorder=zorder + 0.1
+            )
+        )
+    if pts:
+        xy = np.asarray(pts)
+        ax.scatter(
+            xy[:, 0], xy[:, 1], s=(style.radius * 1.6) ** 2, c=pt_colours, edgecolors=outline,
+            linewidths=0.5, zorder=zorder + 0.2,
+        )  # fmt: skip
+    if layer.label_field and layer.label_field in gdf.columns and len(gdf) <= 40:
+        for _, row in gdf.iterrows():
+            value = row[layer.label_field]
+            if is_missing(value):
+                continue
+            g = row.geometry
+            if g.geom_type != "Point":
+                gx0, gy0, gx1, gy1 = g.bounds
+                if max(gx1 - gx0, gy1 - gy0) < 0.04 * (window[2] - window[0]):
+                    continue  # too small at this scale: a label would hide the map
+            p = g if g.geom_type == "Point" else g.representative_point()
+            if not box(window[0], window[1], window[2], window[3]).contains(p):
+                continue
+            label = (
+                format_number(value) if isinstance(value, int | float | np.number) else str(value)
+            )
+            off = (4, 4) if g.geom_type == "Point" else (0, 0)
+            ax.annotate(
+                _plain(label),
+                (p.x, p.y),
+                xytext=off,
+                textcoords="offset points",
+                fontsize=6.5,
+                ha="left" if off[0] else "center",
+                va="bottom" if off[1] else "center",
+                path_effects=_HALO,
+                zorder=20,
+                annotation_clip=True,
+            )
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    h = colour.lstrip("#")
+    return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255)
+
+
+def _legend_handles(lg: LegendSpec, *, fill: bool = True, dash: bool = False) -> list[Any]:
+    handles: list[Any] = []
+    for it in lg.items:
+        if lg.shape == "line":
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=it.color,
+                    linewidth=2,
+                    linestyle="--" if dash else "-",
+                    label=it.label,
+                )
+            )
+        elif lg.shape == "point":
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="none",
+                    markerfacecolor=it.color,
+                    markeredgecolor=lg.outline,
+                    markersize=7,
+                    label=it.label,
+                )
+            )
+        else:
+            handles.append(
+                Patch(
+                    facecolor=it.color if fill else "none",
+                    edgecolor=lg.outline if lg.shape != "raster" else "#555555",
+                    linestyle="--" if dash else "-",
+                    label=it.label,
+                )
+            )
+    return handles
+
+
+def _draw_ramp(fig: Figure, lg: LegendSpec, y_top: float) -> float:
+    """A vertical colour bar with ticks; returns the y below it."""
+    h = 0.16
+    ax = fig.add_axes((0.72, y_top - h, 0.018, h))
+    grad = np.linspace(0, 1, 256)
+    stops = np.array([s[0] for s in lg.stops])
+    rgb = np.array([_rgb(s[1]) for s in lg.stops])
+    img = np.stack([np.interp(grad, stops, rgb[:, c]) for c in range(3)], axis=-1)[:, None, :]
+    ax.imshow(img, origin="lower", aspect="auto", extent=(0, 1, 0, 1))
+    ax.set_xticks([])
+    ax.yaxis.tick_right()
+    ax.set_yticks([t[0] for t in lg.ticks], [t[1] for t in lg.ticks], fontsize=7)
+    for s in ax.spines.values():
+        s.set_linewidth(0.5)
+    return y_top - h - 0.02
+
+
+def _draw_scale_bar(ax: Any, window: tuple[float, ...], lang: str) -> None:
+    x0, y0, x1, y1 = window
+    length = nice_scale_length(x1 - x0)
+    sx, sy = x0 + 0.04 * (x1 - x0), y0 + 0.045 * (y1 - y0)
+    hgt = 0.012 * (y1 - y0)
+    for i in range(4):
+        ax.add_patch(
+            Rectangle(
+                (sx + i * length / 4, sy),
+                length / 4,
+                hgt,
+                facecolor="black" if i % 2 == 0 else "white",
+                edgecolor="black",
+                linewidth=0.6,
+                zorder=30,
+            )
+        )
+    km = length >= 1000
+    label = f"{format_number(length / 1000 if km else length)} {ui('km' if km else 'm', lang)}"
+    for frac, txt in ((0.0, "0"), (1.0, label)):
+        ax.text(
+            sx + frac * length, sy + hgt * 1.6, txt, fontsize=7, ha="center", va="bottom",
+            path_effects=_HALO, zorder=30,
+        )  # fmt: skip
+
+
+def _draw_north_arrow(ax: Any, lang: str) -> None:
+    ax.annotate(
+        message("north", lang),
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.85),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        bbox={
+            "boxstyle": "round,pad=0.25",
+            "facecolor": "white",
+            "edgecolor": "#888888",
+            "alpha": 0.85,
+        },
+        arrowprops={
+            "facecolor": "black",
+            "edgecolor": "black",
+            "width": 3,
+            "headwidth": 10,
+            "headlength": 10,
+        },
+        path_effects=_HALO,
+        zorder=30,
+    )
+
+
+def _plain(text: str) -> str:
+    """Text from data drawn as is: a ``$`` must not switch matplotlib to mathtext."""
+    return text.replace("$", r"\$")
+
+
+def _wrap(text: str, width: int) -> str:
+    return (
+        "\n".join(textwrap.wrap(_plain(text), width=width, break_long_words=True)) if text else ""
+    )
+
+
+def render_map_sheet(result: ThemeResult, base: ThemeResult, *, lang: str) -> Figure:
+    """The map sheet of a theme as a matplotlib figure (see :func:`write_map_sheet`)."""
+    _check_lang(lang)
+    fig = Figure(figsize=SHEET_SIZE_IN, dpi=SHEET_DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+    ll_bounds, crs = _extent(result, base)
+    fig_w, fig_h = SHEET_SIZE_IN
+    aspect = (MAP_BOX[2] * fig_w) / (MAP_BOX[3] * fig_h)
+    window = _map_window(ll_bounds, crs, aspect)
+    ax = fig.add_axes(MAP_BOX)
+    ax.set_facecolor("#f4f1ea")
+    px = int(MAP_BOX[2] * fig_w * SHEET_DPI)
+    for r in base.rasters:
+        if r.show:
+            _draw_raster(ax, r, window, crs, px)
+    for r in result.rasters:
+        if r.show:
+            _draw_raster(ax, r, window, crs, px)
+    z = 5.0
+    for v in base.vectors:
+        if v.show:
+            _draw_vector(ax, v, window, crs, z)
+            z += 0.5
+    z = 12.0
+    for v in result.vectors:
+        if v.show:
+            _draw_vector(ax, v, window, crs, z)
+            z += 0.5
+    ax.set_xlim(window[0], window[2])
+    ax.set_ylim(window[1], window[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for s in ax.spines.values():
+        s.set_linewidth(0.8)
+    _draw_scale_bar(ax, window, lang)
+    _draw_north_arrow(ax, lang)
+    ax.text(
+        0.005, 0.005, f"{crs.name} (EPSG:{crs.to_epsg()})", transform=ax.transAxes, fontsize=5.5,
+        ha="left", va="bottom", color="#444444", path_effects=_HALO, zorder=30,
+    )  # fmt: skip
+
+    # title
+    fig.text(
+        0.02,
+        0.955,
+        _plain(tr(result.title, lang)),
+        fontsize=16,
+        fontweight="bold",
+        ha="left",
+        va="center",
+    )
+    fig.text(
+        0.02,
+        0.915,
+        message("atlas_title", lang),
+        fontsize=9,
+        color="#555555",
+        ha="left",
+        va="center",
+    )
+
+    # legend panel
+    y = 0.89
+    fig.text(0.70, y, message("legend", lang), fontsize=11, fontweight="bold", va="top")
+    y -= 0.04
+    sections: list[tuple[str, list[Any]]] = []
+    for r in result.rasters:
+        if not r.show:
+            continue
+        lg = legend_for(r.style, tr(r.title, lang), lang, where=repr(r.name))
+        if lg.kind == "ramp":
+            ramp_title = _wrap(lg.title + (f", {lg.unit}" if lg.unit else ""), 42)
+            fig.text(0.70, y, ramp_title, fontsize=8, fontweight="bold", va="top")
+            y -= 0.021 * (1 + ramp_title.count("\n")) + 0.01
+            y = _draw_ramp(fig, lg, y)
+        else:
+            sections.append((lg.title, _legend_handles(lg)))
+    for v in result.vectors:
+        if not v.show:
+            continue
+        d = v.data[v.data.geometry.notna()]
+        lg = legend_for(
+            v.style,
+            tr(v.title, lang),
+            lang,
+            geom_types=set(d.geom_type),
+            data=d,
+            where=repr(v.name),
+        )
+        fill = v.style.fill if isinstance(v.style, Single) else True
+        dash = bool(v.style.dash) if isinstance(v.style, Single) else False
+        title = lg.title + (f" ({message('synthetic', lang)})" if v.synthetic else "")
+        if isinstance(v.style, Single):
+            sections.append(
+                (
+                    "",
+                    _legend_handles(
+                        LegendSpec(title, "classes", lg.shape, lg.items, outline=lg.outline),
+                        fill=fill,
+                        dash=dash,
+                    ),
+                )
+            )
+        else:
+            sections.append((title, _legend_handles(lg, fill=fill, dash=dash)))
+    base_handles: list[Any] = []
+    for v in base.vectors:
+        if not v.show:
+            continue
+        d = v.data[v.data.geometry.notna()]
+        lg = legend_for(
+            v.style,
+            tr(v.title, lang),
+            lang,
+            geom_types=set(d.geom_type),
+            data=d,
+            where=repr(v.name),
+        )
+        fill = v.style.fill if isinstance(v.style, Single) else True
+        dash = bool(v.style.dash) if isinstance(v.style, Single) else False
+        if isinstance(v.style, Single):
+            base_handles += _legend_handles(lg, fill=fill, dash=dash)
+        else:
+            base_handles += _legend_handles(
+                LegendSpec(lg.title, "classes", lg.shape, lg.items[:1], outline=lg.outline),
+                fill=fill,
+            )
+            base_handles[-1].set_label(lg.title)
+    if base_handles:
+        sections.append((ui("base_layers", lang), base_handles))
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for title, handles in sections:
+        if y < 0.05:
+            break
+        for h in handles:
+            h.set_label(_wrap(str(h.get_label()), 44))
+        leg = fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.70, y),
+            title=_wrap(title, 40) or None,
+            title_fontproperties={"size": 8, "weight": "bold"},
+            fontsize=7,
+            frameon=False,
+            alignment="left",
+            borderaxespad=0,
+            handlelength=1.6,
+        )
+        bb = leg.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+        if bb.y0 < 0.01:  # no room left: say so rather than overlap the sources
+            leg.remove()
+            fig.text(0.70, y, "…", fontsize=9, va="top")
+            break
+        y = bb.y0 - 0.015
+
+    # notes and sources under the map
+    lines: list[str] = []
+    if result.notes:
+        lines.append(
+            message("limitations", lang) + ": " + " ".join(tr(n, lang) for n in result.notes)
+        )
+    if any(v.synthetic for v in result.vectors) or any(r.synthetic for r in result.rasters):
+        lines.append(message("synthetic_note", lang))
+    seen: list[str] = []
+    for res in (result, base):
+        layers: list[RasterLayer | VectorLayer] = [*res.rasters, *res.vectors]
+        for lyr in layers:
+            if not lyr.show or not lyr.source:
+                continue
+            entry = f"{tr(lyr.title, lang)}: {lyr.source}" + (
+                f" ({lyr.licence})" if lyr.licence else ""
+            )
+            if entry not in seen:
+                seen.append(entry)
+    notes_text = "\n".join(_wrap(t, 135) for t in lines)
+    y_src = 0.155
+    if notes_text:
+        notes = fig.text(
+            0.02, 0.155, notes_text, fontsize=6.5, va="top", ha="left", color="#8a1c1c"
+        )
+        y_src = notes.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0 - 0.006
+    src = message("sources", lang) + ": " + " · ".join(seen)
+    src_lines = _wrap(src, 195).split("\n")
+    line_h = 5 * 1.25 / (SHEET_SIZE_IN[1] * 72)  # 5 pt text, figure fraction per line
+    max_lines = max(2, int((y_src - 0.006) / line_h))
+    if len(src_lines) > max_lines:
+        src_lines = [*src_lines[: max_lines - 1], src_lines[max_lines - 1] + " …"]
+    fig.text(0.02, y_src, "\n".join(src_lines), fontsize=5, va="top", ha="left", color="#333333")
+    return fig
+
+
+def write_map_sheet(result: ThemeResult, base: ThemeResult, path: FilePath, *, lang: str) -> None:
+    """Write the PNG map sheet of a theme.
+
+    Parameters
+    ----------
+    result : ThemeResult
+        The theme: its visible layers are drawn and listed in the legend.
+    base : ThemeResult
+        Base layers drawn underneath (hillshade, boundaries, rivers, towns).
+    path : Path
+        Output ``.png``.
+    lang : str
+        ``en``, ``kk`` or ``ru``.
+
+    Raises
+    ------
+    DataError
+        If neither the theme nor the base has anything to draw, or a style is
+        inconsistent with the data.
+    """
+    fig = render_map_sheet(result, base, lang=lang)
+    fig.savefig(
+        FilePath(path), dpi=SHEET_DPI, format="png", metadata={"Software": None}, facecolor="white"
+    )
+    log.info("wrote map sheet %s", path)
