@@ -161,14 +161,13 @@ def build_theme(
 def _build_into(
     tmp: Path, ctx: BuildContext, recipes: list[Recipe], *, progress: bool
 ) -> BuildReport:
+    from geo.manifest import make_manifest, write_manifest
+    from geo.progress import steps
+    from geo.themes.base_layers import base_result
     from geo.writers.cog import write_cog
     from geo.writers.gpkg import write_geopackage
     from geo.writers.html import write_index, write_theme_map
     from geo.writers.png import write_map_sheet
-
-    from geo.manifest import make_manifest, write_manifest
-    from geo.progress import steps
-    from geo.themes.base_layers import base_result
 
     results: list[ThemeResult] = []
     bar = steps(len(recipes) + 4, "building atlas", enabled=progress)
