@@ -40,7 +40,7 @@ def layer(res, name):
 
 def test_layers_styles_and_fields(result):
     assert result.theme == "infrastructure_wear"
-    assert [v.name for v in result.vectors] == ["network_wear", "wear_by_zone"]
+    assert [v.name for v in result.vectors] == ["wear_by_zone", "network_wear"]  # zones drawn under
     for v in result.vectors:
         assert isinstance(v.style, Graduated)
         assert v.style.field == "wear_pct"

@@ -27,6 +27,7 @@ status). The models are in :mod:`geo.models.wear`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from pathlib import Path
@@ -567,7 +568,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
                 "Средневзвешенный по длине износ по микрорайонам и городам",
             ),
             data=zones,
-            style=_style("wear_pct", classes),
+            style=dataclasses.replace(_style("wear_pct", classes), fill_opacity=0.35),
             fields=_zone_fields(classes, s["replace_at_pct"], currency),
             description=text(
                 "Segments split by zone in UTM; wear weighted by length; planning status of Zhanatas micro-districts from paper 001.",
@@ -577,11 +578,12 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
             source=f"Computed from {THEME} recipe over: {prov['source']}; micro-districts: {ctx.catalog.provenance('micro_districts')['source']}",
             licence=str(prov["licence"]),
             synthetic=synthetic or bool(ctx.catalog.provenance("micro_districts")["synthetic"]),
-            label_field="name",
+            label_field="name",  # already in the build's language
             show=True,
             metadata={"inputs": ["utility_networks", "micro_districts", "town_boundaries"]},
         ),
     ]
+    vectors.reverse()  # zones under the segments
 
     n_unknown = int((seg["wear_source"] == W.UNKNOWN).sum())
     by_town = {
@@ -599,7 +601,12 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     formula = (
         "W = min(100, 100·t/T)" if s["method"] == "linear" else "W = min(100, 50·(t/T + (t/T)²))"
     )
+    focus_town = (
+        towns[towns["town"] == "Zhanatas"] if (towns["town"] == "Zhanatas").any() else towns
+    )
     parameters: dict[str, Any] = {
+        # the printed sheet centres on Zhanatas, the study's focus (the HTML map reaches every town)
+        "map_focus": [round(float(v), 4) for v in focus_town.total_bounds],
         "method": s["method"],
         "formula": formula,
         "reference_year": s["reference_year"],

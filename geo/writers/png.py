@@ -84,9 +84,19 @@ def nice_scale_length(width_m: float) -> float:
 def _extent(
     result: ThemeResult, base: ThemeResult
 ) -> tuple[tuple[float, float, float, float], CRS]:
-    """Lon/lat bounds of the theme (or the base), and the UTM CRS of their centre."""
+    """Lon/lat bounds of the sheet, and the UTM CRS of their centre.
+
+    In order of preference: the theme's ``parameters["map_focus"]`` (west,
+    south, east, north in degrees), the extent of its rasters (the analysis
+    area), the extent of its vector layers, and finally the base map's.
+    """
     bounds: list[tuple[float, ...]] = []
-    for res in (result, base):
+    focus = result.parameters.get("map_focus")
+    if focus is not None:
+        bounds.append(tuple(float(v) for v in focus))
+    for r in result.rasters if not bounds else ():
+        bounds.append(tuple(transform_bounds(r.raster.crs, WGS84, *r.raster.bounds)))
+    for res in (result, base) if not bounds else ():
         for v in res.vectors:
             d = v.data[v.data.geometry.notna() & ~v.data.geometry.is_empty]
             if len(d):
