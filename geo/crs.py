@@ -23,9 +23,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.aoi import AreaOfInterest
 from pyproj.crs import GeographicCRS, ProjectedCRS
 from pyproj.crs.coordinate_operation import AlbersEqualAreaConversion
-from pyproj.aoi import AreaOfInterest
 from pyproj.transformer import TransformerGroup
 
 from geo.errors import CRSError

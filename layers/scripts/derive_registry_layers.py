@@ -53,13 +53,19 @@ def derive_oblast(world_map: Path) -> gpd.GeoDataFrame:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--world-map", type=Path, default=Path("/usr/share/qgis/resources/data/world_map.gpkg"))
-    ap.add_argument("--registry", type=Path, default=HERE.parents[2] / "shared" / "data" / "registry")
+    ap.add_argument(
+        "--world-map", type=Path, default=Path("/usr/share/qgis/resources/data/world_map.gpkg")
+    )
+    ap.add_argument(
+        "--registry", type=Path, default=HERE.parents[2] / "shared" / "data" / "registry"
+    )
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
     oblast = derive_oblast(args.world_map)
     out = DATA / "oblast.geojson"
-    oblast.to_file(out, driver="GeoJSON", engine="pyogrio", layer_options={"COORDINATE_PRECISION": 5})
+    oblast.to_file(
+        out, driver="GeoJSON", engine="pyogrio", layer_options={"COORDINATE_PRECISION": 5}
+    )
     for src, dst in COPIES.items():
         shutil.copyfile(args.registry / src, DATA / dst)
     for f in sorted(DATA.iterdir()):
