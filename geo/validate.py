@@ -163,7 +163,11 @@ def _range_problems(
             yield Problem(
                 "error",
                 f"{where}: field {name!r} row {row}: {values.iloc[row - offset]:g} is outside {lo:g}–{hi:g}; "
-                "correct the value (percentages are 0–100)",
+                + (
+                    "correct the value (percentages are 0–100)"
+                    if (lo, hi) == (0, 100)
+                    else "correct the value"
+                ),
             )
 
 
