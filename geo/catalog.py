@@ -218,14 +218,18 @@ class Catalog:
         if spec.kind == "raster":
             return read_raster(path, what=what)
         if spec.kind == "table":
-            from geo.validate import check_table
-
-            df = read_table(path, what=what)
-            check_table(df, spec, str(path))
-            self._check_references(df, spec, str(path))
-            return df
+            return self._read_table(spec, path)
         gdf = read_vector(path, what=what)
         return to_crs(gdf, WGS84, what=what)
+
+    def _read_table(self, spec: LayerSpec, path: Path) -> pd.DataFrame:
+        """Read a CSV table and check its schema and its references to other layers."""
+        from geo.validate import check_table
+
+        df = read_table(path, what=f"layer {spec.id!r}")
+        check_table(df, spec, str(path))
+        self._check_references(df, spec, str(path))
+        return df
 
     def _check_references(self, df: pd.DataFrame, spec: LayerSpec, where: str) -> None:
         """Every value of a referencing column must name a feature of the referenced layer."""
@@ -247,7 +251,7 @@ class Catalog:
                     raise IndicatorError(msg)
 
     def _read_user(self, spec: LayerSpec, path: Path) -> Any:
-        from geo.validate import check_table, prepare_vector
+        from geo.validate import prepare_vector
 
         what = f"layer {spec.id!r}"
         if spec.kind == "raster":
@@ -255,10 +259,7 @@ class Catalog:
             log.info("layer %s: using %s (%s)", spec.id, path, r.crs.name)
             return r
         if spec.kind == "table":
-            df = read_table(path, what=what)
-            check_table(df, spec, str(path))
-            self._check_references(df, spec, str(path))
-            return df
+            return self._read_table(spec, path)
         gdf = read_vector(path, what=what)
         src_crs = CRS.from_user_input(gdf.crs)
         renames = {

@@ -33,10 +33,23 @@ def build(out: str, layers: dict[str, str], lang: str, overwrite: bool) -> None:
       geo build --out atlas_kk --lang kk --overwrite
       geo build --out atlas --layer districts=districts.geojson --overwrite
     """
+    run_build(out, layers=layers, lang=lang, overwrite=overwrite)
+
+
+def run_build(
+    out: str,
+    *,
+    layers: dict[str, str],
+    lang: str,
+    overwrite: bool,
+    recipes: list[str] | None = None,
+) -> None:
+    """Build (all recipes, or *recipes*) and print the index page's path on stdout."""
     from geo.build import build_atlas
 
     report = build_atlas(
         out,
+        recipes=recipes,
         overrides=layers,
         lang=lang,
         overwrite=overwrite,

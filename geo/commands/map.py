@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from geo.commands.options import (
-    lang_option,
-    layer_option,
-    overwrite_option,
-    quiet_level,
-    verbosity_options,
-)
+from geo.commands.build import run_build
+from geo.commands.options import lang_option, layer_option, overwrite_option, verbosity_options
 
 
 @click.command(name="map")
@@ -33,14 +26,4 @@ def map_(recipe: str, out: str, layers: dict[str, str], lang: str, overwrite: bo
       geo map maps/land_suitability.toml --out suitability
       geo map maps/pollution.toml --out pollution --lang ru --overwrite
     """
-    from geo.build import build_theme
-
-    report = build_theme(
-        recipe,
-        out,
-        overrides=layers,
-        lang=lang,
-        overwrite=overwrite,
-        progress=quiet_level() == 0 and sys.stderr.isatty(),
-    )
-    click.echo(str(report.out / "index.html"))
+    run_build(out, layers=layers, lang=lang, overwrite=overwrite, recipes=[recipe])
