@@ -114,7 +114,12 @@ class Recipe:
 
 
 def load_recipe(path: str | Path) -> Recipe:
-    """Read a recipe file.
+    """Read a recipe file (a path, or the name of a shipped recipe such as ``"pollution"``).
+
+    Examples
+    --------
+    >>> load_recipe("pollution").theme
+    'pollution'
 
     Raises
     ------
@@ -122,6 +127,12 @@ def load_recipe(path: str | Path) -> Recipe:
         File missing or not valid TOML (with the line TOML reports).
     """
     p = Path(path)
+    if not p.exists() and not p.is_absolute():
+        # a shipped recipe by name ("pollution") or by its path in the repository ("maps/pollution.toml")
+        for candidate in (default_maps_dir() / f"{p}.toml", default_maps_dir().parent / p):
+            if candidate.is_file():
+                p = candidate
+                break
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
