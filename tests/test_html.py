@@ -436,3 +436,108 @@ def test_units_given_as_texts_are_translated():
     d = _data(H.render_theme_map(theme, empty, lang="kk"))
     nets = next(lyr for lyr in d["layers"] if lyr["title"] == "Желілер")
     assert [f["properties"]["v"] for f in nets["data"]["features"]] == [["35 км"], ["90 км"]]
+
+
+# ------------------------------------------------------------------ legends, view, index text
+
+
+def test_nan_label_names_the_no_data_class():
+    import pandas as pd
+
+    not_built = {"en": "not built yet", "kk": "әлі салынбаған", "ru": "ещё не построено"}
+    grad = Graduated("v", (0.0, 1.0, 2.0), ("#000000", "#ffffff"), unit="ha", nan_label=not_built)
+    data = pd.DataFrame({"v": [0.5, np.nan]})
+    assert legend_for(grad, "t", "kk", data=data).items[-1].label == "әлі салынбаған"
+    plain = Graduated("v", (0.0, 1.0, 2.0), ("#000000", "#ffffff"), nan_label="closed")
+    assert legend_for(plain, "t", "ru", data=data).items[-1].label == "closed"
+    # on the page, the class of the feature with NaN
+    theme = make_theme()
+    theme.vectors[0].style = Graduated(
+        "score", (0.0, 25.0, 50.0, 100.0), ("#fee08b", "#fc8d59", "#d73027"), nan_label=not_built
+    )
+    empty = ThemeResult(theme="base", title={"en": "Base", "kk": "Негіз", "ru": "Основа"})
+    d = _data(H.render_theme_map(theme, empty, lang="ru"))
+    zones = next(lg for lg in d["legends"] if lg["title"] == "Зоны")
+    assert zones["items"][-1] == ["#cccccc", "ещё не построено"]
+
+
+def test_light_ramp_fades_to_transparent_at_its_first_stop():
+    light = RasterRamp((0.0, 0.5, 1.0, 2.0), ("#ffffb2", "#feb24c", "#f03b20", "#bd0026"))
+    rgba = ramp_rgba(light, np.array([[0.0, 0.25, 0.5, 1.5, 9.0, np.nan]]))
+    assert rgba[0, :, 3].tolist() == [0, 128, 255, 255, 255, 0]
+    dark = RasterRamp((0.0, 0.5, 1.0), ("#d73027", "#fee08b", "#1a9850"))  # diverging: opaque
+    assert ramp_rgba(dark, np.array([[0.0, 0.25]]))[0, :, 3].tolist() == [255, 255]
+
+
+def test_unit_is_not_repeated_when_the_title_carries_it():
+    theme = make_theme()
+    theme.rasters[1].title = {"en": "Index, µg/m³", "kk": "Индекс, µg/m³", "ru": "Индекс, µg/m³"}
+    theme.rasters[1].show = True
+    empty = ThemeResult(theme="base", title={"en": "Base", "kk": "Негіз", "ru": "Основа"})
+    d = _data(H.render_theme_map(theme, empty, lang="en"))
+    lg = next(lg for lg in d["legends"] if lg["title"] == "Index, µg/m³")
+    assert lg["unit"] == ""
+
+
+def test_initial_view_is_the_focus_or_the_main_cluster():
+    empty = ThemeResult(theme="base", title={"en": "Base", "kk": "Негіз", "ru": "Основа"})
+    theme = make_theme()
+    d = _data(H.render_theme_map(theme, empty, lang="en"))
+    assert d["view"] == d["bounds"]  # one area: the whole theme
+    theme.parameters["map_focus"] = [69.7, 43.5, 69.8, 43.6]
+    d = _data(H.render_theme_map(theme, empty, lang="en"))
+    assert d["view"] == [[43.5, 69.7], [43.6, 69.8]]
+    # a second small area 300 km east: the page opens on the main one, "whole map" shows both
+    theme = make_theme()
+    far = theme.vectors[2].data.copy()
+    far["geometry"] = far.geometry.translate(300_000, 0)
+    theme.vectors.append(
+        VectorLayer(name="far", title={"en": "Far", "kk": "Алыс", "ru": "Далеко"}, data=far.iloc[:1],
+                    style=theme.vectors[2].style)
+    )  # fmt: skip
+    d = _data(H.render_theme_map(theme, empty, lang="en"))
+    (_, w), (_, e) = d["view"]
+    (_, bw), (_, be) = d["bounds"]
+    assert e - w < (be - bw) / 4 and w == bw  # Zhanatas, the cluster with most features
+    assert len(d["places"]) == 2  # "Go to" buttons for both areas
+
+
+def test_index_uses_the_theme_description_in_the_chosen_language(tmp_path):
+    theme = make_theme()
+    theme.parameters["description"] = {
+        "en": "Where the food belt can grow.",
+        "kk": "Азық-түлік белдеуі қай жерде өсе алады.",
+        "ru": "Где может расти продовольственный пояс.",
+    }
+    page = H.render_index([theme], lang="kk", links={"demo": "demo.html"})
+    assert "<p>Азық-түлік белдеуі қай жерде өсе алады.</p>" in page
+    assert "<p>Аймақтар</p>" not in page  # the fallback is not used
+
+
+def test_labels_and_names_in_the_build_language_and_short_layer_titles():
+    theme = make_theme()
+    zones = theme.vectors[0]
+    zones.data = zones.data.assign(name_kk=["А аймағы", None, "С аймағы"])
+    zones.title = {
+        "en": "Demo theme: zones",
+        "kk": "Сынақ тақырыбы: аймақтар",
+        "ru": "Тестовая тема: зоны",
+    }
+    empty = ThemeResult(theme="base", title={"en": "Base", "kk": "Негіз", "ru": "Основа"})
+    d = _data(H.render_theme_map(theme, empty, lang="kk"))
+    layer = next(lyr for lyr in d["layers"] if lyr["title"] == "Аймақтар")  # theme title dropped
+    props = [f["properties"] for f in layer["data"]["features"]]
+    assert [p["l"] for p in props] == ["А аймағы", "Zone B", "С аймағы"]  # falls back to name
+    assert props[0]["v"][0] == "А аймағы"
+    assert any(lg["title"] == "Аймақтар" for lg in d["legends"])
+
+
+def test_outline_only_polygons_get_an_empty_legend_box():
+    from geo.symbology import Single
+
+    theme = make_theme()
+    theme.vectors[0].style = Single("#222222", outline="#aa0000", fill=False)
+    empty = ThemeResult(theme="base", title={"en": "Base", "kk": "Негіз", "ru": "Основа"})
+    d = _data(H.render_theme_map(theme, empty, lang="en"))
+    zones = next(lg for lg in d["legends"] if lg["title"] == "Zones")
+    assert zones["items"] == [["", "Zones"]] and zones["outline"] == "#aa0000"

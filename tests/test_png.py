@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from conftest_browser import XSS_IMG, make_theme, real_base
@@ -9,6 +11,7 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from geo.errors import DataError, InputError
+from geo.symbology import Categorized, Category
 from geo.themes.base import ThemeResult
 from geo.writers.png import (
     SHEET_DPI,
@@ -108,3 +111,76 @@ def test_nothing_to_draw_is_a_clear_error(tmp_path):
 def test_unknown_language_is_refused(base, tmp_path):
     with pytest.raises(InputError, match="--lang"):
         write_map_sheet(make_theme(), base, tmp_path / "x.png", lang="xx")
+
+
+def _legend_texts(fig) -> list[str]:
+    out = []
+    for leg in fig.legends:
+        out += [t.get_text() for t in leg.get_texts()] + [leg.get_title().get_text()]
+    return out
+
+
+def test_nan_label_and_long_legends_and_sources_fit(base):
+    """A theme with many layers: two legend columns, nothing cut, every source on the sheet."""
+    from geo.symbology import Graduated
+
+    theme = make_theme()
+    theme.vectors[0].style = Graduated(
+        "score",
+        (0.0, 25.0, 50.0, 100.0),
+        ("#fee08b", "#fc8d59", "#d73027"),
+        nan_label={"en": "not assessed", "kk": "бағаланбаған", "ru": "не оценено"},
+    )
+    extra = []
+    for i in range(6):  # six more categorised layers of eight classes each
+        layer = copy.copy(theme.vectors[1])
+        layer.name = f"net{i}"
+        layer.title = {"en": f"Network {i}", "kk": f"Желі {i}", "ru": f"Сеть {i}"}
+        layer.source = f"Survey number {i} of the utility company, 2023, with a long citation"
+        layer.style = Categorized(
+            "kind",
+            tuple(
+                Category(k, "#2b8cbe", {"en": f"class {k}", "kk": f"класс {k}", "ru": f"класс {k}"})
+                for k in range(8)
+            ),
+        )
+        extra.append(layer)
+    theme.vectors += extra
+    fig = render_map_sheet(theme, base, lang="kk")
+    texts = _legend_texts(fig)
+    assert "бағаланбаған" in texts
+    assert all(f"Желі {i}" in texts for i in range(6))  # every section placed
+    xs = {round(leg.get_window_extent().x0) for leg in fig.legends}
+    assert len(xs) == 2  # in two columns
+    fig_texts = [t.get_text() for t in fig.texts]
+    assert not any(t.startswith("…") for t in fig_texts)
+    sources = next(t for t in fig_texts if t.startswith("Дереккөздер"))
+    flat = sources.replace("\n", " ")
+    for i in range(6):
+        assert f"Survey number {i}" in flat.replace("- ", "-")
+    # the legend stays on the sheet and clear of the map
+    for leg in fig.legends:
+        bb = leg.get_window_extent().transformed(fig.transFigure.inverted())
+        assert bb.y0 >= 0.01 and bb.x0 >= 0.69 and bb.x1 <= 1.0
+
+
+def test_sources_too_long_say_where_the_full_list_is():
+    theme = make_theme()
+    for i, v in enumerate(theme.vectors):
+        v.source = f"{i}: a very long citation of a source " * 150
+        v.show = True
+    fig = render_map_sheet(theme, EMPTY_BASE, lang="en")
+    fig_texts = [t.get_text() for t in fig.texts]
+    sources = next(t for t in fig_texts if t.startswith("Sources"))
+    assert sources.endswith("full list in the HTML map and manifest.json")
+    bb = next(t for t in fig.texts if t.get_text() == sources).get_window_extent()
+    assert bb.transformed(fig.transFigure.inverted()).y0 >= 0.0
+
+
+def test_map_labels_do_not_overlap(base):
+    fig = render_map_sheet(make_theme(), base, lang="en")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    boxes = [a.get_window_extent() for a in ax.texts if a.get_zorder() == 20]
+    assert boxes
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[:i])

@@ -139,7 +139,7 @@ def test_graduated_becomes_rules_when_a_value_sits_on_a_break() -> None:
         ('"score" >= 0 AND "score" < 0.3', "0 – 0.30 pt"),
         ('"score" >= 0.3 AND "score" < 0.6', "0.30 – 0.60 pt"),
         ('"score" >= 0.6 AND "score" <= 1', "0.60 – 1 pt"),
-        ("ELSE", "no value"),
+        ("ELSE", "no data"),
     ]
 
 
@@ -197,3 +197,30 @@ def test_raster_styles() -> None:
     items = [(i.get("value"), i.get("color")) for i in rr.iter("item")]
     assert items == [("0", "#ffffb2"), ("0.5", "#fd8d3c"), ("2", "#bd0026")]
     assert rr.find(".//colorrampshader").get("colorRampType") == "INTERPOLATED"
+
+
+def test_nan_label_and_text_units() -> None:
+    style = Graduated(
+        "score",
+        (0.0, 0.3, 0.6, 1.0),
+        ("#d73027", "#fee08b", "#1a9850"),
+        nan_label=text("not surveyed", "зерттелмеген", "не обследовано"),
+    )
+    layer = _layer(style, values=(0.1, float("nan")))
+    layer.fields = (
+        FieldSpec("score", text("Score", "Балл", "Балл"), unit=text("points", "ұпай", "баллы")),
+    )
+    root = _parse(vector_qml(layer, "kk"))
+    rules = [(x.get("filter"), x.get("label")) for x in root.iter("rule")]
+    assert rules[-1] == ("ELSE", "зерттелмеген")
+    aliases = {a.get("field"): a.get("name") for a in root.iter("alias")}
+    assert aliases["score"] == "Балл (ұпай)"
+
+
+def test_labels_use_the_name_in_the_build_language() -> None:
+    layer = _layer(SCORE, label="name")
+    layer.data["name_kk"] = ["а", "ә", None]
+    ts = _parse(vector_qml(layer, "kk")).find("labeling/settings/text-style")
+    assert (ts.get("fieldName"), ts.get("isExpression")) == ('coalesce("name_kk", "name")', "1")
+    ts = _parse(vector_qml(layer, "ru")).find("labeling/settings/text-style")
+    assert (ts.get("fieldName"), ts.get("isExpression")) == ("name", "0")

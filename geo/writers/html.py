@@ -25,6 +25,7 @@ Each page is a single file that opens without a network connection:
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import json
@@ -56,7 +57,9 @@ from geo.writers.legend import (
     hex_color,
     is_missing,
     legend_for,
+    local_value,
     ramp_rgba,
+    short_title,
     ui,
 )
 from geo.writers.offline import ASSETS_DIR, check_offline, inline_assets, load_manifest
@@ -420,7 +423,7 @@ def _check_layer(layer: VectorLayer) -> None:
 
 
 def _vector_payload(
-    layer: VectorLayer, lang: str, lid: str, *, base: bool
+    layer: VectorLayer, lang: str, lid: str, *, base: bool, theme_title: str = ""
 ) -> tuple[dict[str, Any], LegendSpec | None, np.ndarray]:
     where = f"{layer.name!r}"
     gdf = prepare_geometries(layer.data, what=f"layer {layer.name}")
@@ -453,12 +456,16 @@ def _vector_payload(
         props: dict[str, Any] = {"k": index[i]}
         props["v"] = [
             _format_value(
-                row[f.name], digits=f.digits, unit=f.unit, lang=lang, labels=value_labels[f.name]
+                local_value(row, f.name, lang),
+                digits=f.digits,
+                unit=f.unit,
+                lang=lang,
+                labels=value_labels[f.name],
             )
             for f in layer.fields
         ]
-        if layer.label_field and not is_missing(row[layer.label_field]):
-            lv = row[layer.label_field]
+        lv = local_value(row, layer.label_field, lang) if layer.label_field else None
+        if layer.label_field and not is_missing(lv) and str(lv).strip():
             props["l"] = (
                 format_number(lv)
                 if isinstance(lv, int | float | np.number) and not isinstance(lv, bool)
@@ -502,7 +509,7 @@ def _vector_payload(
         aliases.append(ui("value", lang))
         for f in features:
             f["properties"]["v"] += [""] * (len(aliases) - len(f["properties"]["v"]))
-    title = tr(layer.title, lang)
+    title = short_title(tr(layer.title, lang), theme_title)
     pane = (
         {"point": "atlas-base-point", "line": "atlas-base", "polygon": "atlas-base"}[shape]
         if base
@@ -510,7 +517,9 @@ def _vector_payload(
             shape
         ]
     )
-    sw_colour = palette[0] if (shape != "polygon" or s["fill"]) else None
+    # the layer-list swatch: the colour most features have (not a pale first class)
+    common = max(set(index), key=lambda k: (index.count(k), -k)) if index else 0
+    sw_colour = palette[common] if (shape != "polygon" or s["fill"]) else None
     payload = {
         "id": lid,
         "kind": "vector",
@@ -530,15 +539,22 @@ def _vector_payload(
     legend = None
     if not base:
         legend = legend_for(style, title, lang, geom_types=types, data=gdf, where=where)
+        if isinstance(style, Single) and not style.fill and legend.shape == "polygon":
+            # an outline-only layer: an empty box in its outline colour, as in the layer list
+            legend = dataclasses.replace(
+                legend,
+                items=tuple(dataclasses.replace(it, color="") for it in legend.items),
+                outline=hex_color(style.outline, where),
+            )
     boxes = gdf.geometry.bounds.to_numpy(dtype="float64") if len(gdf) else np.zeros((0, 4))
     return payload, legend, boxes
 
 
 def _raster_payload(
-    layer: RasterLayer, lang: str, lid: str, *, base: bool
+    layer: RasterLayer, lang: str, lid: str, *, base: bool, theme_title: str = ""
 ) -> tuple[dict[str, Any], LegendSpec | None, tuple[float, ...]]:
     png, ((s, w), (n, e)) = raster_overlay(layer.raster, layer.style)
-    title = tr(layer.title, lang)
+    title = short_title(tr(layer.title, lang), theme_title)
     payload = {
         "id": lid,
         "kind": "raster",
@@ -563,7 +579,9 @@ def _legend_json(lid: str, lg: LegendSpec, *, synthetic: bool = False) -> dict[s
         "title": lg.title,
         "kind": lg.kind,
         "shape": lg.shape,
-        "unit": lg.unit if lg.unit and not any(lg.unit in it.label for it in lg.items) else "",
+        "unit": lg.unit
+        if lg.unit and lg.unit not in lg.title and not any(lg.unit in it.label for it in lg.items)
+        else "",
         "outline": lg.outline,
         "items": [[it.color, it.label] for it in lg.items],
         "stops": [list(s) for s in lg.stops],
@@ -579,6 +597,34 @@ def _union_bounds(bounds: list[tuple[float, ...]]) -> list[list[float]] | None:
     e = max(b[2] for b in bounds)
     n = max(b[3] for b in bounds)
     return [[round(s, 5), round(w, 5)], [round(n, 5), round(e, 5)]]
+
+
+def _initial_view(
+    result: ThemeResult,
+    clusters: list[tuple[float, float, float, float]],
+    bounds: list[list[float]],
+) -> list[list[float]]:
+    """Where the page opens (south-west and north-east corners).
+
+    The theme's ``parameters["map_focus"]`` (west, south, east, north) if set,
+    else its main cluster of features when the theme is a few small areas far
+    apart (they would be specks on a whole-oblast view), else the whole theme.
+    """
+    focus = result.parameters.get("map_focus") if isinstance(result.parameters, dict) else None
+    if isinstance(focus, list | tuple) and len(focus) == 4:
+        try:
+            w, s, e, n = (float(v) for v in focus)
+        except (TypeError, ValueError):
+            w = s = e = n = math.nan
+        if all(math.isfinite(v) for v in (w, s, e, n)) and w < e and s < n:
+            return _union_bounds([(w, s, e, n)]) or bounds
+    if len(clusters) > 1:
+        (s0, w0), (n0, e0) = bounds
+        whole = max((n0 - s0) * (e0 - w0), 1e-12)
+        covered = sum((c[2] - c[0]) * (c[3] - c[1]) for c in clusters)
+        if covered / whole < 0.4:
+            return _union_bounds([clusters[0]]) or bounds
+    return bounds
 
 
 def _asset_text(name: str) -> str:
@@ -642,9 +688,12 @@ def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> st
 
     for gi, (res, is_base) in enumerate(((base, True), (result, False))):
         ids: list[str] = []
+        group_title = "" if is_base else tr(res.title, lang)
         for j, r in enumerate(res.rasters):
             lid = f"g{gi}r{j}"
-            payload, legend, b = _raster_payload(r, lang, lid, base=is_base)
+            payload, legend, b = _raster_payload(
+                r, lang, lid, base=is_base, theme_title=group_title
+            )
             layers.append(payload)
             ids.append(lid)
             (base_bounds if is_base else theme_bounds).append(b)
@@ -655,7 +704,9 @@ def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> st
             add_source(payload["title"], r.source, r.licence, r.synthetic)
         for j, v in enumerate(res.vectors):
             lid = f"g{gi}v{j}"
-            vp, vlegend, vboxes = _vector_payload(v, lang, lid, base=is_base)
+            vp, vlegend, vboxes = _vector_payload(
+                v, lang, lid, base=is_base, theme_title=group_title
+            )
             layers.append(vp)
             ids.append(lid)
             if len(vboxes):
@@ -702,6 +753,7 @@ def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> st
         for k, (name, c) in enumerate(zip(_place_names(clusters, named), clusters, strict=True)):
             places.append([name or f"{ui('area', lang)} {k + 1}", _union_bounds([c])])
         places.sort(key=lambda p: (p[1][0][1], p[1][0][0]))  # west to east
+    view = _initial_view(result, clusters, bounds)
     title = tr(result.title, lang)
     has_synthetic = any(v.synthetic for v in result.vectors) or any(
         r.synthetic for r in result.rasters
@@ -742,6 +794,7 @@ def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> st
         "notes": [tr(n, lang) for n in result.notes],
         "sources": sources,
         "bounds": bounds,
+        "view": view,
     }
     return _page(lang, title, payload, where=f"map of theme {result.theme!r}")
 
@@ -774,7 +827,7 @@ def write_theme_map(result: ThemeResult, base: ThemeResult, path: Path, *, lang:
     log.info("wrote %s (%.0f kB)", path, len(page.encode("utf-8")) / 1024)
 
 
-def _description(result: ThemeResult, lang: str, limit: int = 240) -> str:
+def _description(result: ThemeResult, lang: str, limit: int = 900) -> str:
     """Short description: ``parameters["description"]`` (a text), else the first layer's description."""
     desc = result.parameters.get("description") if isinstance(result.parameters, dict) else None
     if isinstance(desc, dict) and lang in desc:
@@ -815,9 +868,9 @@ def render_index(results: list[ThemeResult], *, lang: str, links: dict[str, str]
         if not _SAFE_LINK.match(link) or link.startswith("/") or ".." in link.split("/"):
             msg = f"index: link {link!r} for theme {res.theme!r} is not a relative .html file name; use e.g. '{res.theme}.html'"
             raise InputError(msg)
-        layer_titles = [tr(v.title, lang) for v in res.vectors] + [
-            tr(r.title, lang) for r in res.rasters
-        ]
+        theme_title = tr(res.title, lang)
+        all_layers: list[VectorLayer | RasterLayer] = [*res.vectors, *res.rasters]
+        layer_titles = [short_title(tr(lyr.title, lang), theme_title) for lyr in all_layers]
         synthetic = any(v.synthetic for v in res.vectors) or any(r.synthetic for r in res.rasters)
         notes = "".join(f"<li>{esc(tr(n, lang))}</li>" for n in res.notes)
         desc = _description(res, lang)

@@ -31,11 +31,16 @@ __all__ = [
     "UI",
     "LegendItem",
     "LegendSpec",
+    "fades_to_transparent",
     "feature_colors",
     "format_number",
     "hex_color",
     "legend_for",
+    "local_column",
+    "local_value",
+    "nan_label",
     "ramp_rgba",
+    "short_title",
     "ui",
 ]
 
@@ -61,6 +66,21 @@ UI: dict[str, dict[str, str]] = {
     "go_to": text("Go to", "Өту", "Перейти"),
     "whole_theme": text("whole map", "бүкіл карта", "вся карта"),
     "area": text("Area", "Аумақ", "Участок"),
+    "full_list": text(
+        "full list in the HTML map and manifest.json",
+        "толық тізім HTML картада және manifest.json файлында",
+        "полный список в HTML-карте и manifest.json",
+    ),
+    "full_notes": text(
+        "… full limitations in the HTML map and manifest.json",
+        "… шектеулердің толық мәтіні HTML картада және manifest.json файлында",
+        "… полный текст ограничений в HTML-карте и manifest.json",
+    ),
+    "legend_continued": text(
+        "the full legend is on the HTML map",
+        "толық шартты белгілер HTML картада",
+        "полная легенда на HTML-карте",
+    ),
 }
 """Interface strings of the map writers (in addition to :data:`geo.i18n.MESSAGES`)."""
 
@@ -70,6 +90,47 @@ def ui(key: str, lang: str) -> str:
     if key in UI:
         return UI[key][lang]
     return message(key, lang)
+
+
+def local_column(columns: Any, name: str, lang: str) -> str | None:
+    """The column holding *name* in *lang* (``name_kk``, ``name_ru``, ``name_en``), if any.
+
+    Layers such as the towns carry ``name`` (English transliteration) beside
+    ``name_kk`` and ``name_ru``: labels and popups use the build's language.
+
+    Examples
+    --------
+    >>> local_column(["name", "name_kk"], "name", "kk"), local_column(["name"], "name", "ru")
+    ('name_kk', None)
+    """
+    col = f"{name}_{lang}"
+    return col if col in set(map(str, columns)) else None
+
+
+def local_value(row: Any, name: str, lang: str) -> Any:
+    """``row[name]`` in *lang*: from ``name_<lang>`` where that column exists and is filled."""
+    col = local_column(row.index, name, lang)
+    if col is not None and not is_missing(row[col]) and str(row[col]).strip():
+        return row[col]
+    return row[name]
+
+
+def short_title(title: str, theme_title: str) -> str:
+    """A layer title without the theme title it repeats (it is already the group's name).
+
+    Examples
+    --------
+    >>> short_title("Land suitability (Shu): class polygons", "Land suitability (Shu)")
+    'Class polygons'
+    >>> short_title("Rivers", "Land suitability")
+    'Rivers'
+    """
+    for sep in (": ", " — ", " – "):
+        prefix = theme_title + sep
+        if theme_title and title.startswith(prefix) and len(title) > len(prefix):
+            rest = title[len(prefix) :]
+            return rest[:1].upper() + rest[1:]
+    return title
 
 
 def hex_color(value: str, where: str) -> str:
@@ -92,8 +153,8 @@ def format_number(value: Any, digits: int | None = None) -> str:
 
     Examples
     --------
-    >>> format_number(12345.678, 1)
-    '12 345.7'
+    >>> format_number(12345.678, 1)  # narrow no-break space between thousands
+    '12\u202f345.7'
     >>> format_number(0.04321)
     '0.0432'
     """
@@ -279,9 +340,7 @@ def legend_for(
         if data is not None and style.field in data.columns:
             vals = pd.to_numeric(data[style.field], errors="coerce")
             if bool(vals.isna().any()):
-                items.append(
-                    LegendItem(hex_color(style.nan_color, where), message("no_data", lang))
-                )
+                items.append(LegendItem(hex_color(style.nan_color, where), nan_label(style, lang)))
         unit = tr(style.unit, lang) if style.unit else ""
         return LegendSpec(title, "classes", shape, tuple(items), unit=unit, outline=outline)
     if isinstance(style, RasterClasses):
@@ -299,12 +358,28 @@ def legend_for(
     return LegendSpec(title, "ramp", "raster", stops=stops, ticks=ticks, unit=unit)
 
 
+def nan_label(style: Graduated, lang: str) -> str:
+    """Legend label of a graduated style's no-data class: ``nan_label``, else "no data".
+
+    Examples
+    --------
+    >>> nan_label(Graduated("v", (0, 1), ("#000000",)), "ru")
+    'нет данных'
+    >>> nan_label(Graduated("v", (0, 1), ("#000000",), nan_label=text("not built", "салынбаған", "не застроено")), "kk")
+    'салынбаған'
+    """
+    label = getattr(style, "nan_label", None)
+    return tr(label, lang) if label else message("no_data", lang)
+
+
 def ramp_rgba(style: RasterRamp | RasterClasses, array: np.ndarray) -> np.ndarray:
     """Colour a float array (NaN = no data) as RGBA uint8; no data is transparent.
 
     ``RasterRamp`` interpolates linearly between stops and clamps outside
     them; ``RasterClasses`` maps exact values, anything else is transparent.
-    Opacity is left to the viewer (alpha is 255 where there is data).
+    Opacity is left to the viewer: alpha is 255 where there is data, except
+    that a ramp starting at a near-white colour fades to transparent towards
+    its first stop (:func:`fades_to_transparent`).
     """
     a = np.asarray(array, dtype="float64")
     out = np.zeros((*a.shape, 4), dtype="uint8")
@@ -320,5 +395,28 @@ def ramp_rgba(style: RasterRamp | RasterClasses, array: np.ndarray) -> np.ndarra
     vals = np.where(valid, a, xs[0])
     for ch in range(3):
         out[..., ch] = np.interp(vals, xs, rgb[:, ch]).round().astype("uint8")
-    out[..., 3] = np.where(valid, 255, 0).astype("uint8")
+    alpha = np.where(valid, 255.0, 0.0)
+    if fades_to_transparent(style):
+        # a light-to-dark ramp: its lowest stop means "little or nothing", so it fades out
+        # towards that stop and the base map shows through instead of a pale wash
+        alpha *= np.clip((vals - xs[0]) / (xs[1] - xs[0]), 0.0, 1.0)
+    out[..., 3] = alpha.round().astype("uint8")
     return out
+
+
+def fades_to_transparent(style: RasterRamp) -> bool:
+    """True when a ramp starts at a near-white colour (a sequential ramp such as YlOrRd).
+
+    Cells at the first stop are then drawn transparent, rising linearly to full
+    opacity at the second stop; diverging ramps (RdYlGn) and the hillshade,
+    which start dark, are drawn opaque throughout.
+
+    Examples
+    --------
+    >>> fades_to_transparent(RasterRamp((0.0, 1.0), ("#ffffb2", "#bd0026")))
+    True
+    >>> fades_to_transparent(RasterRamp((0.0, 1.0), ("#d73027", "#1a9850")))
+    False
+    """
+    r, g, b = to_rgba(style.colors[0])[:3]
+    return bool(0.2126 * r + 0.7152 * g + 0.0722 * b >= 0.85 and style.values[1] > style.values[0])

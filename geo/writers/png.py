@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import textwrap
+from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -37,13 +38,16 @@ from geo.symbology import RasterClasses, Single
 from geo.themes.base import RasterLayer, ThemeResult, VectorLayer
 from geo.writers.html import _check_lang
 from geo.writers.legend import (
+    LegendItem,
     LegendSpec,
     feature_colors,
     format_number,
     hex_color,
     is_missing,
     legend_for,
+    local_value,
     ramp_rgba,
+    short_title,
     ui,
 )
 
@@ -57,7 +61,10 @@ SHEET_SIZE_IN = (11.69, 8.27)
 SHEET_DPI = 150
 
 MAP_BOX = (0.02, 0.17, 0.66, 0.72)
-"""Map axes in figure fractions (left, bottom, width, height)."""
+"""Map axes in figure fractions (left, bottom, width, height), when the notes are short."""
+
+MAX_MAP_BOTTOM = 0.36
+"""Highest the map's bottom edge moves up to make room for long notes and sources."""
 
 _HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 
@@ -68,7 +75,7 @@ def nice_scale_length(width_m: float) -> float:
     Examples
     --------
     >>> nice_scale_length(47_000)
-    10000.0
+    5000.0
     >>> nice_scale_length(3_200)
     500.0
     """
@@ -161,15 +168,17 @@ def _draw_raster(ax: Any, layer: RasterLayer, window: tuple[float, ...], crs: CR
 
 
 def _draw_vector(
-    ax: Any, layer: VectorLayer, window: tuple[float, ...], crs: CRS, zorder: float
-) -> None:
+    ax: Any, layer: VectorLayer, window: tuple[float, ...], crs: CRS, zorder: float, lang: str
+) -> list[Any]:
+    """Draw a vector layer; returns its label annotations (for :func:`_declutter`)."""
+    labels: list[Any] = []
     d = layer.data[layer.data.geometry.notna() & ~layer.data.geometry.is_empty]
     if d.empty:
-        return
+        return labels
     gdf = to_crs(d, crs, what=f"layer {layer.name}")
     gdf = gdf[gdf.intersects(box(window[0], window[1], window[2], window[3]))]
     if gdf.empty:
-        return
+        return labels
     style = layer.style
     palette, index = feature_colors(style, gdf, repr(layer.name))
     colours = [palette[i] for i in index]
@@ -228,8 +237,8 @@ def _draw_vector(
         )  # fmt: skip
     if layer.label_field and layer.label_field in gdf.columns and len(gdf) <= 40:
         for _, row in gdf.iterrows():
-            value = row[layer.label_field]
-            if is_missing(value):
+            value = local_value(row, layer.label_field, lang)
+            if is_missing(value) or not str(value).strip():
                 continue
             g = row.geometry
             if g.geom_type != "Point":
@@ -243,7 +252,7 @@ def _draw_vector(
                 format_number(value) if isinstance(value, int | float | np.number) else str(value)
             )
             off = (4, 4) if g.geom_type == "Point" else (0, 0)
-            ax.annotate(
+            ann = ax.annotate(
                 _plain(label),
                 (p.x, p.y),
                 xytext=off,
@@ -255,6 +264,19 @@ def _draw_vector(
                 zorder=20,
                 annotation_clip=True,
             )
+            labels.append(ann)
+    return labels
+
+
+def _declutter(labels: list[Any], keep_clear: list[Any], renderer: Any) -> None:
+    """Remove every label that would overlap one placed before it (or *keep_clear* artists)."""
+    kept = [a.get_window_extent(renderer) for a in keep_clear]
+    for ann in labels:
+        bb = ann.get_window_extent(renderer).expanded(1.04, 1.1)
+        if any(bb.overlaps(k) for k in kept):
+            ann.remove()
+        else:
+            kept.append(bb)
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:
@@ -301,10 +323,11 @@ def _legend_handles(lg: LegendSpec, *, fill: bool = True, dash: bool = False) ->
     return handles
 
 
-def _draw_ramp(fig: Figure, lg: LegendSpec, y_top: float) -> float:
-    """A vertical colour bar with ticks; returns the y below it."""
-    h = 0.16
-    ax = fig.add_axes((0.72, y_top - h, 0.018, h))
+def _draw_ramp(
+    fig: Figure, lg: LegendSpec, y_top: float, *, x: float = 0.72, h: float = 0.16, fs: float = 7
+) -> tuple[Any, float]:
+    """A vertical colour bar with ticks; returns its axes and the y below it."""
+    ax = fig.add_axes((x, y_top - h, 0.018, h))
     grad = np.linspace(0, 1, 256)
     stops = np.array([s[0] for s in lg.stops])
     rgb = np.array([_rgb(s[1]) for s in lg.stops])
@@ -312,10 +335,10 @@ def _draw_ramp(fig: Figure, lg: LegendSpec, y_top: float) -> float:
     ax.imshow(img, origin="lower", aspect="auto", extent=(0, 1, 0, 1))
     ax.set_xticks([])
     ax.yaxis.tick_right()
-    ax.set_yticks([t[0] for t in lg.ticks], [t[1] for t in lg.ticks], fontsize=7)
+    ax.set_yticks([t[0] for t in lg.ticks], [t[1] for t in lg.ticks], fontsize=fs)
     for s in ax.spines.values():
         s.set_linewidth(0.5)
-    return y_top - h - 0.02
+    return ax, y_top - h - 0.02
 
 
 def _draw_scale_bar(ax: Any, window: tuple[float, ...], lang: str) -> None:
@@ -383,93 +406,166 @@ def _wrap(text: str, width: int) -> str:
     )
 
 
-def render_map_sheet(result: ThemeResult, base: ThemeResult, *, lang: str) -> Figure:
-    """The map sheet of a theme as a matplotlib figure (see :func:`write_map_sheet`)."""
-    _check_lang(lang)
-    fig = Figure(figsize=SHEET_SIZE_IN, dpi=SHEET_DPI, facecolor="white")
-    FigureCanvasAgg(fig)
-    ll_bounds, crs = _extent(result, base)
-    fig_w, fig_h = SHEET_SIZE_IN
-    aspect = (MAP_BOX[2] * fig_w) / (MAP_BOX[3] * fig_h)
-    window = _map_window(ll_bounds, crs, aspect)
-    ax = fig.add_axes(MAP_BOX)
-    ax.set_facecolor("#f4f1ea")
-    px = int(MAP_BOX[2] * fig_w * SHEET_DPI)
-    for r in base.rasters:
-        if r.show:
-            _draw_raster(ax, r, window, crs, px)
-    for r in result.rasters:
-        if r.show:
-            _draw_raster(ax, r, window, crs, px)
-    z = 5.0
-    for v in base.vectors:
-        if v.show:
-            _draw_vector(ax, v, window, crs, z)
-            z += 0.5
-    z = 12.0
-    for v in result.vectors:
-        if v.show:
-            _draw_vector(ax, v, window, crs, z)
-            z += 0.5
-    ax.set_xlim(window[0], window[2])
-    ax.set_ylim(window[1], window[3])
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for s in ax.spines.values():
-        s.set_linewidth(0.8)
-    _draw_scale_bar(ax, window, lang)
-    _draw_north_arrow(ax, lang)
-    ax.text(
-        0.005, 0.005, f"{crs.name} (EPSG:{crs.to_epsg()})", transform=ax.transAxes, fontsize=5.5,
-        ha="left", va="bottom", color="#444444", path_effects=_HALO, zorder=30,
-    )  # fmt: skip
+def _text_blocks(result: ThemeResult, base: ThemeResult, lang: str) -> tuple[list[str], str]:
+    """The notes (limitations, synthetic label) and the sources line of a sheet.
 
-    # title
-    fig.text(
-        0.02,
-        0.955,
-        _plain(tr(result.title, lang)),
-        fontsize=16,
-        fontweight="bold",
-        ha="left",
-        va="center",
-    )
-    fig.text(
-        0.02,
-        0.915,
-        message("atlas_title", lang),
-        fontsize=9,
-        color="#555555",
-        ha="left",
-        va="center",
-    )
+    Layers sharing a source and licence are listed together, so the sources
+    line names each source once.
+    """
+    lines: list[str] = []
+    if result.notes:
+        lines.append(
+            message("limitations", lang) + ": " + " ".join(tr(n, lang) for n in result.notes)
+        )
+    if any(v.synthetic for v in result.vectors) or any(r.synthetic for r in result.rasters):
+        lines.append(message("synthetic_note", lang))
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for res in (result, base):
+        layers: list[RasterLayer | VectorLayer] = [*res.rasters, *res.vectors]
+        for lyr in layers:
+            if not lyr.show or not lyr.source:
+                continue
+            titles = grouped.setdefault((lyr.source, lyr.licence), [])
+            title = short_title(tr(lyr.title, lang), tr(result.title, lang))
+            if title not in titles:
+                titles.append(title)
+    entries = [
+        f"{', '.join(titles)}: {source}" + (f" ({licence})" if licence else "")
+        for (source, licence), titles in grouped.items()
+    ]
+    return lines, message("sources", lang) + ": " + " · ".join(entries)
 
-    # legend panel
-    y = 0.89
-    fig.text(0.70, y, message("legend", lang), fontsize=11, fontweight="bold", va="top")
-    y -= 0.04
-    sections: list[tuple[str, list[Any]]] = []
+
+def _line_h(fs: float) -> float:
+    """Height of one text line of *fs* points, in figure fractions."""
+    return fs * 1.25 / (SHEET_SIZE_IN[1] * 72)
+
+
+def _footer_layout(
+    notes: list[str], sources: str, lang: str
+) -> tuple[float, str, float, str, float]:
+    """Fit notes and sources under the map: (map bottom, notes, notes pt, sources, sources pt).
+
+    The map gives up height (down to :data:`MIN_MAP_BOTTOM`) before text is made
+    smaller; only if the smallest type still does not fit are lines cut, ending
+    with a pointer to the complete lists.
+    """
+    for fs_n, fs_s in ((6.5, 5.5), (6.0, 5.0), (5.5, 4.8), (5.0, 4.5)):
+        n_txt = "\n".join(_wrap(t, int(880 / fs_n)) for t in notes)
+        s_txt = _wrap(sources, int(975 / fs_s))
+        n_lines = n_txt.count("\n") + 1 if n_txt else 0
+        need = n_lines * _line_h(fs_n) + (s_txt.count("\n") + 1) * _line_h(fs_s) + 0.03
+        bottom = max(MAP_BOX[1], need)
+        if bottom <= MAX_MAP_BOTTOM:
+            return bottom, n_txt, fs_n, s_txt, fs_s
+    # last resort: cut both, say where the complete texts are
+    room = MAX_MAP_BOTTOM - 0.03
+    more = " … " + ui("full_list", lang)
+    n_all = n_txt.split("\n") if n_txt else []
+    s_all = s_txt.split("\n")
+    n_max = max(0, int(room * 0.6 / _line_h(fs_n)))
+    if len(n_all) > n_max:
+        n_all = [*n_all[: max(0, n_max - 1)], _wrap(ui("full_notes", lang), int(880 / fs_n))]
+    s_max = max(1, int((room - len(n_all) * _line_h(fs_n)) / _line_h(fs_s)))
+    if len(s_all) > s_max:
+        s_all = [*s_all[: s_max - 1], s_all[s_max - 1] + more]
+    return MAX_MAP_BOTTOM, "\n".join(n_all), fs_n, "\n".join(s_all), fs_s
+
+
+@dataclass
+class _Block:
+    """One legend entry to place: a colour ramp or a section of swatches."""
+
+    title: str
+    ramp: LegendSpec | None = None
+    handles: list[Any] = field(default_factory=list)
+    base: bool = False
+
+
+LEGEND_TOP = 0.85
+"""Top of the legend's first section, figure fraction."""
+
+
+def _place_legend(
+    fig: Figure, renderer: Any, blocks: list[_Block], *, cols: int, fs: float, drop_base: bool
+) -> bool:
+    """Lay the legend out in *cols* columns; remove everything and return False if it overflows."""
+    xs = (0.70,) if cols == 1 else (0.70, 0.848)
+    wrap_title, wrap_label = (40, 44) if cols == 1 else (int(150 / fs), int(165 / fs))
+    artists: list[Any] = []
+    col, y = 0, LEGEND_TOP
+
+    def undo() -> bool:
+        for a in artists:
+            a.remove()
+        return False
+
+    for block in blocks:
+        if drop_base and block.base:
+            continue
+        while True:
+            x = xs[col]
+            placed: list[Any] = []
+            if block.ramp is not None:
+                title = _wrap(block.title, wrap_title)
+                t = fig.text(x, y, title, fontsize=fs + 1, fontweight="bold", va="top")
+                placed.append(t)
+                y_t = t.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0
+                ax, bottom = _draw_ramp(
+                    fig, block.ramp, y_t - 0.01, x=x + 0.02, h=0.16 if cols == 1 else 0.13, fs=fs
+                )
+                placed.append(ax)
+            else:
+                leg = fig.legend(
+                    handles=block.handles,
+                    labels=[_wrap(str(h.get_label()), wrap_label) for h in block.handles],
+                    loc="upper left",
+                    bbox_to_anchor=(x, y),
+                    title=_wrap(block.title, wrap_title) or None,
+                    title_fontproperties={"size": fs + 1, "weight": "bold"},
+                    fontsize=fs,
+                    frameon=False,
+                    alignment="left",
+                    borderaxespad=0,
+                    handlelength=1.6,
+                )
+                placed.append(leg)
+                bottom = leg.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0
+            if bottom >= 0.012:
+                artists.extend(placed)
+                y = bottom - 0.015
+                break
+            for a in placed:
+                a.remove()
+            if col + 1 < len(xs) and y < LEGEND_TOP:
+                col, y = col + 1, LEGEND_TOP
+                continue
+            return undo()
+    return True
+
+
+def _legend_blocks(result: ThemeResult, base: ThemeResult, lang: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    theme_title = tr(result.title, lang)
     for r in result.rasters:
         if not r.show:
             continue
-        lg = legend_for(r.style, tr(r.title, lang), lang, where=repr(r.name))
+        lg = legend_for(
+            r.style, short_title(tr(r.title, lang), theme_title), lang, where=repr(r.name)
+        )
+        synth = f" ({message('synthetic', lang)})" if r.synthetic else ""
         if lg.kind == "ramp":
-            ramp_title = _wrap(lg.title + (f", {lg.unit}" if lg.unit else ""), 42)
-            fig.text(0.70, y, ramp_title, fontsize=8, fontweight="bold", va="top")
-            y -= 0.021 * (1 + ramp_title.count("\n")) + 0.01
-            y = _draw_ramp(fig, lg, y)
+            unit = f", {lg.unit}" if lg.unit and lg.unit not in lg.title else ""
+            blocks.append(_Block(lg.title + unit + synth, ramp=lg))
         else:
-            sections.append((lg.title, _legend_handles(lg)))
+            blocks.append(_Block(lg.title + synth, handles=_legend_handles(lg)))
     for v in result.vectors:
         if not v.show:
             continue
         d = v.data[v.data.geometry.notna()]
         lg = legend_for(
             v.style,
-            tr(v.title, lang),
+            short_title(tr(v.title, lang), theme_title),
             lang,
             geom_types=set(d.geom_type),
             data=d,
@@ -479,18 +575,11 @@ def render_map_sheet(result: ThemeResult, base: ThemeResult, *, lang: str) -> Fi
         dash = bool(v.style.dash) if isinstance(v.style, Single) else False
         title = lg.title + (f" ({message('synthetic', lang)})" if v.synthetic else "")
         if isinstance(v.style, Single):
-            sections.append(
-                (
-                    "",
-                    _legend_handles(
-                        LegendSpec(title, "classes", lg.shape, lg.items, outline=lg.outline),
-                        fill=fill,
-                        dash=dash,
-                    ),
-                )
-            )
+            items = tuple(LegendItem(it.color, title) for it in lg.items)
+            spec = LegendSpec(title, "classes", lg.shape, items, outline=lg.outline)
+            blocks.append(_Block("", handles=_legend_handles(spec, fill=fill, dash=dash)))
         else:
-            sections.append((title, _legend_handles(lg, fill=fill, dash=dash)))
+            blocks.append(_Block(title, handles=_legend_handles(lg, fill=fill, dash=dash)))
     base_handles: list[Any] = []
     for v in base.vectors:
         if not v.show:
@@ -515,65 +604,100 @@ def render_map_sheet(result: ThemeResult, base: ThemeResult, *, lang: str) -> Fi
             )
             base_handles[-1].set_label(lg.title)
     if base_handles:
-        sections.append((ui("base_layers", lang), base_handles))
+        blocks.append(_Block(ui("base_layers", lang), handles=base_handles, base=True))
+    return blocks
+
+
+def render_map_sheet(result: ThemeResult, base: ThemeResult, *, lang: str) -> Figure:
+    """The map sheet of a theme as a matplotlib figure (see :func:`write_map_sheet`)."""
+    _check_lang(lang)
+    fig = Figure(figsize=SHEET_SIZE_IN, dpi=SHEET_DPI, facecolor="white")
+    FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    for title, handles in sections:
-        if y < 0.05:
+    notes, sources = _text_blocks(result, base, lang)
+    bottom, notes_text, fs_notes, src_text, fs_src = _footer_layout(notes, sources, lang)
+    map_box = (MAP_BOX[0], bottom, MAP_BOX[2], MAP_BOX[1] + MAP_BOX[3] - bottom)
+    ll_bounds, crs = _extent(result, base)
+    fig_w, fig_h = SHEET_SIZE_IN
+    aspect = (map_box[2] * fig_w) / (map_box[3] * fig_h)
+    window = _map_window(ll_bounds, crs, aspect)
+    ax = fig.add_axes(map_box)
+    ax.set_facecolor("#f4f1ea")
+    px = int(map_box[2] * fig_w * SHEET_DPI)
+    for r in base.rasters:
+        if r.show:
+            _draw_raster(ax, r, window, crs, px)
+    for r in result.rasters:
+        if r.show:
+            _draw_raster(ax, r, window, crs, px)
+    base_labels: list[Any] = []
+    theme_labels: list[Any] = []
+    z = 5.0
+    for v in base.vectors:
+        if v.show:
+            base_labels += _draw_vector(ax, v, window, crs, z, lang)
+            z += 0.5
+    z = 12.0
+    for v in result.vectors:
+        if v.show:
+            theme_labels += _draw_vector(ax, v, window, crs, z, lang)
+            z += 0.5
+    ax.set_xlim(window[0], window[2])
+    ax.set_ylim(window[1], window[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for s in ax.spines.values():
+        s.set_linewidth(0.8)
+    _draw_scale_bar(ax, window, lang)
+    _draw_north_arrow(ax, lang)
+    ax.text(
+        0.005, 0.005, f"{crs.name} (EPSG:{crs.to_epsg()})", transform=ax.transAxes, fontsize=5.5,
+        ha="left", va="bottom", color="#444444", path_effects=_HALO, zorder=30,
+    )  # fmt: skip
+    # theme labels first; a base label that would collide with one (or the north arrow, scale bar) goes
+    _declutter(theme_labels + base_labels, list(ax.texts[-4:]), renderer)
+
+    # title
+    fig.text(
+        0.02,
+        0.955,
+        _plain(tr(result.title, lang)),
+        fontsize=16,
+        fontweight="bold",
+        ha="left",
+        va="center",
+    )
+    fig.text(
+        0.02,
+        0.915,
+        message("atlas_title", lang),
+        fontsize=9,
+        color="#555555",
+        ha="left",
+        va="center",
+    )
+
+    # legend panel: one column; two columns and smaller type when long; base layers dropped last
+    fig.text(0.70, 0.89, message("legend", lang), fontsize=11, fontweight="bold", va="top")
+    blocks = _legend_blocks(result, base, lang)
+    for cols, fs, drop_base in ((1, 7.0, False), (2, 6.5, False), (2, 6.0, False), (2, 5.5, True)):
+        if _place_legend(fig, renderer, blocks, cols=cols, fs=fs, drop_base=drop_base):
             break
-        for h in handles:
-            h.set_label(_wrap(str(h.get_label()), 44))
-        leg = fig.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(0.70, y),
-            title=_wrap(title, 40) or None,
-            title_fontproperties={"size": 8, "weight": "bold"},
-            fontsize=7,
-            frameon=False,
-            alignment="left",
-            borderaxespad=0,
-            handlelength=1.6,
-        )
-        bb = leg.get_window_extent(renderer).transformed(fig.transFigure.inverted())
-        if bb.y0 < 0.01:  # no room left: say so rather than overlap the sources
-            leg.remove()
-            fig.text(0.70, y, "…", fontsize=9, va="top")
-            break
-        y = bb.y0 - 0.015
+    else:  # still too long: show what fits, then say the rest is on the HTML map
+        kept = list(blocks)
+        while kept and not _place_legend(fig, renderer, kept, cols=2, fs=5.5, drop_base=True):
+            kept.pop()
+        fig.text(0.70, 0.012, "… " + ui("legend_continued", lang), fontsize=6, va="bottom")
 
     # notes and sources under the map
-    lines: list[str] = []
-    if result.notes:
-        lines.append(
-            message("limitations", lang) + ": " + " ".join(tr(n, lang) for n in result.notes)
-        )
-    if any(v.synthetic for v in result.vectors) or any(r.synthetic for r in result.rasters):
-        lines.append(message("synthetic_note", lang))
-    seen: list[str] = []
-    for res in (result, base):
-        layers: list[RasterLayer | VectorLayer] = [*res.rasters, *res.vectors]
-        for lyr in layers:
-            if not lyr.show or not lyr.source:
-                continue
-            entry = f"{tr(lyr.title, lang)}: {lyr.source}" + (
-                f" ({lyr.licence})" if lyr.licence else ""
-            )
-            if entry not in seen:
-                seen.append(entry)
-    notes_text = "\n".join(_wrap(t, 135) for t in lines)
-    y_src = 0.155
+    y = bottom - 0.012
     if notes_text:
-        notes = fig.text(
-            0.02, 0.155, notes_text, fontsize=6.5, va="top", ha="left", color="#8a1c1c"
-        )
-        y_src = notes.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0 - 0.006
-    src = message("sources", lang) + ": " + " · ".join(seen)
-    src_lines = _wrap(src, 195).split("\n")
-    line_h = 5 * 1.25 / (SHEET_SIZE_IN[1] * 72)  # 5 pt text, figure fraction per line
-    max_lines = max(2, int((y_src - 0.006) / line_h))
-    if len(src_lines) > max_lines:
-        src_lines = [*src_lines[: max_lines - 1], src_lines[max_lines - 1] + " …"]
-    fig.text(0.02, y_src, "\n".join(src_lines), fontsize=5, va="top", ha="left", color="#333333")
+        t = fig.text(0.02, y, notes_text, fontsize=fs_notes, va="top", ha="left", color="#8a1c1c")
+        y = t.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0 - 0.006
+    fig.text(0.02, y, src_text, fontsize=fs_src, va="top", ha="left", color="#333333")
     return fig
 
 

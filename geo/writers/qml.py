@@ -46,6 +46,7 @@ from geo.symbology import (
     VectorStyle,
 )
 from geo.themes.base import VectorLayer
+from geo.writers.legend import local_column, nan_label
 
 __all__ = [
     "QGIS_VERSION",
@@ -66,7 +67,6 @@ QGIS_VERSION = "3.22.16-Białowieża"
 MM_PER_PX = 0.26
 
 OTHER = text("other values", "басқа мәндер", "прочие значения")
-NO_VALUE = text("no value", "мән жоқ", "нет значения")
 
 _DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
 
@@ -413,7 +413,7 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
                 {
                     "key": "else",
                     "filter": "ELSE",
-                    "label": tr(NO_VALUE, lang),
+                    "label": nan_label(style, lang),
                     "symbol": str(last + 1),
                 },
             )
@@ -426,15 +426,17 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
 # --------------------------------------------------------------------------- labels, fields
 
 
-def _labeling(field: str, kind: str) -> ET.Element:
+def _labeling(field: str, kind: str, local: str | None = None) -> ET.Element:
     lab = ET.Element("labeling", {"type": "simple"})
     settings = _sub(lab, "settings", {"calloutType": "simple"})
+    # the name in the build's language (name_kk ...) where the layer has it
+    expr = f"coalesce({_quote_field(local)}, {_quote_field(field)})" if local else field
     style = _sub(
         settings,
         "text-style",
         {
-            "fieldName": field,
-            "isExpression": "0",
+            "fieldName": expr,
+            "isExpression": "1" if local else "0",
             "fontSize": "9" if kind != "point" else "8",
             "fontSizeUnit": "Point",
             "fontWeight": "50",
@@ -506,7 +508,8 @@ def _alias(layer: VectorLayer, lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for spec in layer.fields:
         alias = tr(spec.alias, lang)
-        out[spec.name] = f"{alias} ({spec.unit})" if spec.unit else alias
+        unit = tr(spec.unit, lang) if spec.unit else ""  # a plain string or a text
+        out[spec.name] = f"{alias} ({unit})" if unit else alias
     return out
 
 
@@ -569,7 +572,7 @@ def vector_style_elements(
     out = [_renderer(layer.style, kind, lang, values)]
     label = layer.label_field if layer.label_field in columns else None
     if label:
-        out.append(_labeling(label, kind))
+        out.append(_labeling(label, kind, local_column(columns, label, lang)))
     aliases = _alias(layer, lang)
     el = ET.Element("aliases")
     for col in columns:
@@ -717,7 +720,7 @@ def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
                 "labelPrecision": str(precision),
             },
         )
-        unit = f" {style.unit}" if style.unit else ""
+        unit = f" {tr(style.unit, lang)}" if style.unit else ""
         for stop, colour in zip(style.values, style.colors, strict=True):
             label = f"{float(stop):.{precision}f}{unit}"
             _sub(

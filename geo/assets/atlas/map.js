@@ -86,7 +86,7 @@
     return box;
   }
 
-  var layers = {}, labels = {}, specs = {};
+  var layers = {}, labels = {}, specs = {}, labelOrder = [];
   D.layers.forEach(function (spec) {
     specs[spec.id] = spec;
     var lyr;
@@ -118,13 +118,34 @@
         lab.push(L.marker(p.lp, { icon: L.divIcon({ className: 'atlas-label', html: span, iconSize: [0, 0] }),
                                   pane: 'atlas-labels', interactive: false, keyboard: false }));
       });
-      if (lab.length) { labels[spec.id] = { group: L.layerGroup(lab), minZoom: spec.label_zoom }; }
+      if (lab.length) {
+        labels[spec.id] = { group: L.layerGroup(lab), minZoom: spec.label_zoom };
+        labelOrder.unshift(spec.id);  // theme layers come last in D.layers: their labels win
+      }
     }
     layers[spec.id] = lyr;
     if (spec.show) { lyr.addTo(map); }
   });
 
   var legendBox = null;
+  // hide a label that would overlap one already placed (theme labels first, then base ones)
+  function declutter() {
+    var kept = [];
+    labelOrder.forEach(function (id) {
+      if (!map.hasLayer(labels[id].group)) { return; }
+      labels[id].group.eachLayer(function (m) {
+        var e = m.getElement(), sp = e && e.firstChild;
+        if (!sp) { return; }
+        sp.style.visibility = '';
+        var r = sp.getBoundingClientRect();
+        if (!r.width) { return; }
+        var clash = kept.some(function (k) {
+          return r.left < k.right + 3 && k.left < r.right + 3 && r.top < k.bottom + 1 && k.top < r.bottom + 1;
+        });
+        if (clash) { sp.style.visibility = 'hidden'; } else { kept.push(r); }
+      });
+    });
+  }
   function sync() {
     var z = map.getZoom();
     Object.keys(labels).forEach(function (id) {
@@ -132,6 +153,7 @@
       if (want && !map.hasLayer(labels[id].group)) { labels[id].group.addTo(map); }
       if (!want && map.hasLayer(labels[id].group)) { map.removeLayer(labels[id].group); }
     });
+    declutter();
     if (legendBox) {
       Array.prototype.forEach.call(legendBox.querySelectorAll('[data-layer]'), function (sec) {
         sec.style.display = map.hasLayer(layers[sec.getAttribute('data-layer')]) ? '' : 'none';
@@ -267,7 +289,8 @@
     head.appendChild(nav);
   }
   map.on('zoomend', sync);
-  map.fitBounds(D.bounds, padding());
+  map.on('moveend', declutter);
+  map.fitBounds(D.view || D.bounds, padding());
   sync();
   window.__atlas = { map: map, layers: layers, labels: labels };
 })();
