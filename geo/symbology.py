@@ -103,7 +103,7 @@ class Graduated:
     field: str
     breaks: tuple[float, ...]
     colors: tuple[str, ...]
-    unit: str = ""
+    unit: Text | str = ""
     labels: tuple[Text | str, ...] | None = None
     outline: str = "#333333"
     width: float = 1.0
@@ -137,7 +137,7 @@ class Graduated:
 
         if self.labels is not None:
             return [tr(label, lang) for label in self.labels]
-        u = f" {self.unit}" if self.unit else ""
+        u = f" {tr(self.unit, lang)}" if self.unit else ""
         return [
             f"{_fmt(self.breaks[i])} – {_fmt(self.breaks[i + 1])}{u}"
             for i in range(len(self.colors))
@@ -161,7 +161,7 @@ class RasterRamp:
 
     values: tuple[float, ...]
     colors: tuple[str, ...]
-    unit: str = ""
+    unit: Text | str = ""
     opacity: float = 0.7
 
     def __post_init__(self) -> None:

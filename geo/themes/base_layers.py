@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 
 from geo.crs import EQUAL_AREA
@@ -70,6 +71,98 @@ def layer_from_catalog(
     )
 
 
+_CYR_TO_LAT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+            "a",
+            "g",
+            "k",
+            "n",
+            "o",
+            "u",
+            "u",
+            "h",
+            "i",
+        ],
+        strict=True,
+    )
+)
+_KAZAKH_LETTERS = set("әғқңөұүһі")
+
+
+def _latin(name: str) -> str:
+    return "".join(_CYR_TO_LAT.get(c, c) for c in name.lower())
+
+
+def localized_place_names(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``name_kk`` and ``name_ru`` to GeoNames places from their alternate names.
+
+    Among the Cyrillic alternate names, the one whose transliteration is closest
+    to the English name wins (so "Шу", not the Soviet-era "Чу"); a name with
+    Kazakh letters is preferred for ``name_kk``. Places without a Cyrillic
+    alternate keep their English name. Layers that already carry ``name_kk`` /
+    ``name_ru`` (e.g. OpenStreetMap places) are returned unchanged.
+    """
+    import difflib
+
+    if "alternatenames" not in places or {"name_kk", "name_ru"} <= set(places.columns):
+        return places
+    out = places.copy()
+    kk, ru = [], []
+    for name, alts in zip(out["name"].astype(str), out["alternatenames"].fillna(""), strict=True):
+        cyr = [
+            a
+            for a in str(alts).split("|")
+            if any("а" <= c <= "я" or c in _KAZAKH_LETTERS for c in a.lower())
+        ]
+
+        def score(a: str, name: str = name) -> float:
+            return difflib.SequenceMatcher(None, _latin(a), name.lower()).ratio()
+
+        ranked = sorted(cyr, key=score, reverse=True)
+        best_ru = next((a for a in ranked if not _KAZAKH_LETTERS & set(a.lower())), None)
+        best_kk = next((a for a in ranked if _KAZAKH_LETTERS & set(a.lower())), best_ru)
+        ok = ranked and score(ranked[0]) >= 0.5
+        ru.append(best_ru if ok and best_ru else name)
+        kk.append(best_kk if ok and best_kk else name)
+    out["name_kk"], out["name_ru"] = kk, ru
+    return out
+
+
 def hillshade_layer(ctx: BuildContext, *, cell_size: float = 500.0) -> RasterLayer:
     """Hillshade of the basin DEM on an equal-area grid of *cell_size* metres."""
     dem = ctx.layer("dem")
@@ -119,9 +212,15 @@ def base_result(ctx: BuildContext) -> ThemeResult:
         outline="#636363",
         fill_opacity=0.35,
     )
-    towns = ctx.layer("towns")
+    towns = localized_place_names(ctx.layer("towns"))
     if "admin1code" in towns:
         towns = towns[towns["admin1code"].astype(str) == "17"]
+    districts = ctx.layer("districts")
+    districts = districts.assign(
+        name=districts["district"],
+        name_kk=districts.get("name_kk", districts["district"]),
+        name_ru=districts.get("name_ru", districts["district"]),
+    )
     vectors = [
         layer_from_catalog(
             ctx, "oblast", Single("#000000", outline="#252525", width=2.0, fill=False)
@@ -130,8 +229,9 @@ def base_result(ctx: BuildContext) -> ThemeResult:
             ctx,
             "districts",
             Single("#000000", outline="#737373", width=1.0, dash="6 4", fill=False),
-            fields=(FieldSpec("district", text("District", "Аудан", "Район")),),
-            label_field="district",
+            fields=(FieldSpec("name", text("District", "Аудан", "Район")),),
+            label_field="name",
+            data=districts,
         ),
         layer_from_catalog(
             ctx,
@@ -155,12 +255,13 @@ def base_result(ctx: BuildContext) -> ThemeResult:
             ctx,
             "town_boundaries",
             Single("#fee391", outline="#cc4c02", width=2.0, fill_opacity=0.2),
+            data=ctx.layer("town_boundaries").pipe(lambda t: t.assign(name=t["town"])),
             fields=(
-                FieldSpec("town", text("Town", "Қала", "Город")),
+                FieldSpec("name", text("Town", "Қала", "Город")),
                 POPULATION,
                 FieldSpec("town_type", text("Type", "Түрі", "Тип")),
             ),
-            label_field="town",
+            label_field="name",
         ),
         layer_from_catalog(
             ctx,
@@ -177,7 +278,7 @@ def base_result(ctx: BuildContext) -> ThemeResult:
         layer_from_catalog(
             ctx,
             "towns",
-            Single("#d7301f", outline="#7f0000", radius=4.0, fill_opacity=0.9),
+            Single("#525252", outline="#000000", radius=4.0, fill_opacity=0.9),
             fields=(NAME, POPULATION),
             label_field="name",
             data=towns,

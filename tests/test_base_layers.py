@@ -1,0 +1,44 @@
+"""The base map: relief, boundaries, water and towns with provenance and names in every language."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+from shapely.geometry import Point
+
+from geo.catalog import Catalog
+from geo.themes.base import BuildContext
+from geo.themes.base_layers import base_result, localized_place_names
+
+
+def test_place_names_prefer_the_current_name_and_kazakh_letters() -> None:
+    places = gpd.GeoDataFrame(
+        {
+            "name": ["Shu", "Korday", "Zhangatas", "Nowhere"],
+            "alternatenames": ["Чу|Шу", "Георгиевка|Кордай|Қордай", "Жанатас|Жаңатас", "Somewhere"],
+        },
+        geometry=[Point(0, 0)] * 4,
+        crs=4326,
+    )
+    out = localized_place_names(places)
+    assert list(out["name_ru"]) == ["Шу", "Кордай", "Жанатас", "Nowhere"]
+    assert list(out["name_kk"]) == ["Шу", "Қордай", "Жаңатас", "Nowhere"]
+
+
+def test_base_result_layers_carry_provenance_and_localized_labels() -> None:
+    base = base_result(BuildContext(Catalog(), lang="kk"))
+    names = [v.name for v in base.vectors]
+    assert names[0] == "oblast" and "towns" in names and "micro_districts" in names
+    by_name = {v.name: v for v in base.vectors}
+    assert by_name["micro_districts"].synthetic and not by_name["rivers"].synthetic
+    assert "GeoNames" in by_name["towns"].source
+    towns = by_name["towns"].data
+    assert "Жаңатас" in set(towns["name_kk"]) and "Тараз" in set(towns["name_ru"])
+    districts = by_name["districts"].data
+    assert {"name", "name_kk", "name_ru"} <= set(districts.columns)
+    shade = base.rasters[0].raster
+    assert (
+        shade.array.dtype == np.uint8
+        and shade.array.max() > 200
+        and shade.crs.to_proj4().startswith("+proj=aea")
+    )
