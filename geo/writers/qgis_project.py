@@ -139,7 +139,9 @@ def srs_element(crs: CRS) -> ET.Element:
         warnings.simplefilter(
             "ignore", UserWarning
         )  # "lose projection information": informative only
-        proj4 = crs.to_proj4() or ""
+        with warnings.catch_warnings():  # PROJ.4 strings are lossy; QGIS only shows this one
+            warnings.simplefilter("ignore", UserWarning)
+            proj4 = crs.to_proj4() or ""
     _sub(srs, "proj4", txt=proj4)
     _sub(srs, "srsid", txt="0")
     _sub(srs, "srid", txt=auth[1] if auth and auth[0] == "EPSG" else "0")
