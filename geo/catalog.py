@@ -240,12 +240,12 @@ class Catalog:
         for column, target in spec.references.items():
             layer_id, _, target_field = target.partition(".")
             known = sorted({str(v) for v in self.read(layer_id)[target_field]})
-            for row, value in enumerate(df[column].astype(str), start=2):
+            for row, value in enumerate(df[column].astype(str), start=1):
                 if value not in known:
                     close = difflib.get_close_matches(value, known, n=1)
                     hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
                     msg = (
-                        f"{where}: row {row}, field {column!r}: {value!r} matches no "
+                        f"{where}: row {row} (line {row + 1}), field {column!r}: {value!r} matches no "
                         f"{layer_id} feature; {hint}"
                     )
                     raise IndicatorError(msg)

@@ -143,8 +143,13 @@ def _frame_problems(
         )
 
 
+def _position(i: int, *, table: bool) -> str:
+    """Name the i-th record (0-based): "row 3 (line 4)" in a CSV table, "feature 2" in a layer."""
+    return f"row {i + 1} (line {i + 2})" if table else f"feature {i}"
+
+
 def _range_problems(
-    df: pd.DataFrame, spec: LayerSpec, where: str, offset: int
+    df: pd.DataFrame, spec: LayerSpec, where: str, offset: int, *, table: bool = False
 ) -> Iterator[Problem]:
     for name, (lo, hi) in spec.ranges.items():
         if name not in df.columns:
@@ -152,22 +157,20 @@ def _range_problems(
         values = pd.to_numeric(df[name], errors="coerce")
         bad_type = values.isna() & df[name].notna()
         if bad_type.any():
-            row = int(np.flatnonzero(bad_type.to_numpy())[0]) + offset
+            i = int(np.flatnonzero(bad_type.to_numpy())[0])
             yield Problem(
                 "error",
-                f"{where}: field {name!r} row {row}: {df[name].iloc[row - offset]!r} is not a number",
+                f"{where}: {_position(i + offset, table=table)}, field {name!r}: "
+                f"{df[name].iloc[i]!r} is not a number",
             )
         out = (values < lo) | (values > hi)
         if out.any():
-            row = int(np.flatnonzero(out.to_numpy())[0]) + offset
+            i = int(np.flatnonzero(out.to_numpy())[0])
+            fix = "percentages are 0–100" if (lo, hi) == (0, 100) else "correct the value"
             yield Problem(
                 "error",
-                f"{where}: field {name!r} row {row}: {values.iloc[row - offset]:g} is outside {lo:g}–{hi:g}; "
-                + (
-                    "correct the value (percentages are 0–100)"
-                    if (lo, hi) == (0, 100)
-                    else "correct the value"
-                ),
+                f"{where}: {_position(i + offset, table=table)}, field {name!r}: "
+                f"{values.iloc[i]:g} is outside {lo:g}–{hi:g}; {fix}",
             )
 
 
@@ -177,7 +180,7 @@ def check_table(df: pd.DataFrame, spec: LayerSpec, where: str) -> None:
         if f not in df.columns:
             msg = f"{where}: required column {f!r} is missing for table {spec.id!r}; add it"
             raise IndicatorError(msg)
-    for p in _range_problems(df, spec, where, offset=0):
+    for p in _range_problems(df, spec, where, offset=0, table=True):
         raise IndicatorError(p.message)
     if spec.sums_to:
         col, total, tol = (

@@ -12,6 +12,9 @@ import rasterio
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, Polygon
 
+# scripts run by Debian's python3 inside the QGIS tests, not test modules (they import qgis)
+collect_ignore = ["qgis_scripts"]
+
 REPO = Path(__file__).resolve().parent.parent
 FETCHED = REPO.parent / "shared" / "data" / "fetched"
 STUDY = REPO.parent / "shared" / "study" / "STUDY.md"

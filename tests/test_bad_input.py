@@ -125,7 +125,7 @@ def test_indicator_row_naming_unknown_town(tmp_path: Path) -> None:
     df.to_csv(p, index=False)
     with pytest.raises(IndicatorError) as e:
         override("town_facts", p)
-    one_line(str(e.value), str(p), "row 5", "'town'", "did you mean 'Zhanatas'")
+    one_line(str(e.value), str(p), "row 4 (line 5)", "'town'", "did you mean 'Zhanatas'")
 
 
 def test_percentage_outside_0_100(tmp_path: Path) -> None:
@@ -135,7 +135,7 @@ def test_percentage_outside_0_100(tmp_path: Path) -> None:
     df.to_csv(p, index=False)
     with pytest.raises(IndicatorError) as e:
         override("survey_2023", p)
-    one_line(str(e.value), str(p), "'percent'", "122.4", "0–100")
+    one_line(str(e.value), str(p), "row 3 (line 4)", "'percent'", "122.4", "0–100")
 
 
 def test_shares_that_do_not_sum(tmp_path: Path) -> None:

@@ -332,3 +332,53 @@ def test_a_minimal_user_layer(tmp_path: Path) -> None:
     src = vector(res, "enterprises")
     r = max_concentration(35, 1.4, 7, 125, 31.9, rate=12.0)
     assert float(src["cm_so2_mg_m3"].iloc[0]) == pytest.approx(float(r.cm[0]))
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    from geo.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    return int(exc.value.code or 0), capsys.readouterr().err.strip()
+
+
+def test_cli_bad_stack_exits_2_naming_file_source_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = bad_sources(tmp_path, {"height_m": 0.0}, "ZH-CHP-01")
+    out = tmp_path / "out"
+    code, err = _cli(
+        ["map", str(small_recipe(tmp_path)), "--out", str(out), "--layer", f"enterprises={path}"],
+        capsys,
+    )
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert f"{path} (layer 'enterprises'): source ZH-CHP-01: height_m must be > 0" in err
+    assert not out.exists()
+
+
+def test_cli_wind_rose_not_summing_to_one_names_the_recipe_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = small_recipe(
+        tmp_path, **{r"frequencies = \[[^\]]*\]": "frequencies = [0.4, 0.2, 0.1, 0.2]"}
+    )
+    line = next(
+        i for i, t in enumerate(recipe.read_text(encoding="utf-8").splitlines(), 1)
+        if t.startswith("frequencies")
+    )  # fmt: skip
+    code, err = _cli(["map", str(recipe), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and len(err.splitlines()) == 1
+    assert f"{recipe}:{line}: wind.frequencies: frequencies sum to 0.9000, not 1" in err
+
+
+def test_description_and_translated_units(built: ThemeResult) -> None:
+    from geo.i18n import check_text
+
+    check_text(built.parameters["description"], "pollution description")
+    assert "OND-86" in built.parameters["description"]["en"]
+    zones = next(v for v in built.vectors if v.name == "sanitary_zones")
+    units = {f.name: f.unit for f in zones.fields}
+    assert units["width_m"] == {"en": "m", "kk": "м", "ru": "м"}
+    assert units["zone_area_ha"] == {"en": "ha", "kk": "га", "ru": "га"}
+    sources = next(v for v in built.vectors if v.name == "enterprises")
+    assert next(f.unit for f in sources.fields if f.name == "m_so2_g_s")["ru"] == "г/с"

@@ -217,7 +217,13 @@ def test_real_base_map_opens_styled_and_renders(
     (seen,) = check(gpkg.parent / "png", gpkg)
     assert all(v["valid"] for v in seen["vectors"].values())
     assert seen["vectors"]["micro_districts"]["renderer"]["type"] == "categorizedSymbol"
-    assert seen["vectors"]["towns"]["renderer"]["colors"] == ["#d7301f"]
+    from geo.themes.base import BuildContext
+    from geo.themes.base_layers import base_result
+
+    towns_style = next(
+        v.style for v in base_result(BuildContext(catalog)).vectors if v.name == "towns"
+    )
+    assert seen["vectors"]["towns"]["renderer"]["colors"] == [towns_style.color]  # type: ignore[union-attr]
     assert seen["vectors"]["towns"]["label_field"] == "name"
     p = seen["project"]
     assert p["read"] and p["crs_valid"]

@@ -362,3 +362,55 @@ def test_numeric_field_criterion_and_weights_table(tmp_path: Path, cat: Catalog)
         "b": 2.5,
     }
     assert np.isfinite(_r(res, "residential_expansion_score").raster.array).all()
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    from geo.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    return int(exc.value.code or 0), capsys.readouterr().err.strip()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "fragment"),
+    [
+        (
+            "breaks = [0.25, 0.50, 0.75]",
+            "breaks = [0.25, 0.75, 0.50]",
+            "breaks = [",
+            "classes.breaks: class breaks must ascend",
+        ),
+        (
+            'layer = "rivers"',
+            'layer = "rivres"',
+            'layer = "rivres"',
+            "criteria.water.layer: unknown layer 'rivres'; known layers: dem,",
+        ),
+    ],
+)
+def test_cli_bad_recipe_exits_2_with_the_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
+    needle: str,
+    fragment: str,
+) -> None:
+    p = _edit(tmp_path, old, new)
+    out = tmp_path / "out"
+    code, err = _cli(["map", str(p), "--out", str(out), "-q"], capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert f"{p}:{_line(p, needle)}: {fragment}" in err
+    assert not out.exists()
+
+
+def test_description_and_translated_units(land: ThemeResult) -> None:
+    from geo.i18n import check_text
+
+    check_text(land.parameters["description"], "suitability description")
+    assert "S1–S3" in land.parameters["description"]["en"]
+    by_zone = _v(land, "suitability_by_zone")
+    units = {f.name: f.unit for f in by_zone.fields}
+    assert units["S1_ha"] == {"en": "ha", "kk": "га", "ru": "га"}
+    assert units["suitable_pct"] == "%"

@@ -411,7 +411,7 @@ def test_unknown_town_in_town_indicators(tmp_path):
         build(BuildContext(Catalog(layers_dir=layers)), _recipe(tmp_path))
     msg = _one_line(exc)
     # the catalog checks the reference when the table is read: file, CSV line, field, value, suggestion
-    assert "town_indicators.csv: row 6, field 'town': 'Karatu'" in msg
+    assert "town_indicators.csv: row 5 (line 6), field 'town': 'Karatu'" in msg
     assert "did you mean 'Karatau'" in msg
 
 
@@ -480,3 +480,55 @@ def test_real_districts_named_with_suffix(tmp_path):
     assert d.loc["Moyynkum district", "share_pct"] == 9.5
     assert (d.reporting == "group").sum() == 7
     assert res.parameters["mining"]["town_districts"]["Karatau"] == "Talas District"
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    from geo.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    return int(exc.value.code or 0), capsys.readouterr().err.strip()
+
+
+def test_cli_share_outside_0_100_exits_2_naming_the_table(tmp_path, capsys):
+    bad = tmp_path / "mining.csv"
+    df = Catalog().read("mining_share")
+    df.loc[0, "share_pct"] = 163.8
+    df.to_csv(bad, index=False)
+    out = tmp_path / "out"
+    code, err = _cli(
+        ["map", str(RECIPE), "--out", str(out), "--layer", f"mining_share={bad}", "-q"], capsys
+    )
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert str(bad) in err and "'share_pct'" in err and "163.8 is outside 0–100" in err
+    assert not out.exists()
+
+
+def test_cli_indicator_without_direction_names_the_recipe_row(tmp_path, capsys):
+    text = RECIPE.read_text(encoding="utf-8")
+    start = text.index("direction =")
+    p = tmp_path / "sustainability.toml"
+    p.write_text(text[:start] + text[text.index("\n", start) + 1 :], encoding="utf-8")
+    code, err = _cli(["map", str(p), "--out", str(tmp_path / "out"), "-q"], capsys)
+    assert code == 2 and len(err.splitlines()) == 1
+    assert f"{p}:" in err and "row 1" in err and "field 'direction': missing" in err
+
+
+def test_description_nan_label_and_units(result):
+    from geo.i18n import check_text, tr
+
+    check_text(result.parameters["description"], "sustainability description")
+    style = _layer(result, "indicators_by_district").style
+    assert isinstance(style, Graduated)
+    # Taraz is in no published unit, so the label names the group without claiming Taraz for it
+    assert tr(style.nan_label, "en") == "no own share published (7 districts together: 14.6 %)"
+    assert tr(style.nan_label, "ru") == "своя доля не опубликована (7 районов вместе: 14,6 %)"
+    from geo.themes.sustainability import _district_nan_label
+
+    only_group = pd.Series(["individual", "group", "group"])
+    assert tr(_district_nan_label(only_group, 14.6, 7), "en") == "published only together: 14.6 %"
+    by_town = _layer(result, "indicators_by_town")
+    units = {f.name: f.unit for f in by_town.fields}
+    assert units["moe_pp_at_50"] == {"en": "pp", "kk": "п.т.", "ru": "п.п."}
+    persons = [u for u in units.values() if isinstance(u, dict) and u["en"] == "persons"]
+    assert persons and persons[0]["kk"] == "адам"

@@ -295,3 +295,16 @@ def test_minimal_recipe_defaults_and_town_filter(result):
     assert zones.set_index("zone_id").loc["zhanatas", "wear_pct"] == pytest.approx(
         full.loc["zhanatas", "wear_pct"]
     )
+
+
+def test_description_nan_labels_and_units(result):
+    from geo.i18n import check_text, tr
+
+    check_text(result.parameters["description"], "wear description")
+    seg = layer(result, "network_wear")
+    assert tr(seg.style.nan_label, "en").startswith("unknown")
+    units = {f.name: f.unit for f in seg.fields}
+    assert units["age_years"] == {"en": "years", "kk": "жыл", "ru": "лет"}
+    assert units["replace_cost"] == {"en": "tenge", "kk": "теңге", "ru": "тенге"}
+    zones = layer(result, "wear_by_zone")
+    assert {f.name: f.unit for f in zones.fields}["length_km"]["ru"] == "км"

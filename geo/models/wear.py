@@ -458,6 +458,28 @@ def check_inventory(
         install year after *reference_year* or before 1900, negative
         ``diameter_mm`` or ``length_m``, unknown inspection grade.
     """
+    sid = _check_ids(segments, where)
+    _check_networks_and_materials(segments, lives, sid, where)
+    year = _check_years(segments, sid, reference_year, where)
+    _check_sizes(segments, sid, where)
+    has_grade = _check_grades(segments, grades, sid, where)
+
+    warnings_: list[str] = []
+    missing = np.isnan(year)
+    unknown_wear = missing & ~has_grade
+    if missing.any():
+        n, nu = int(missing.sum()), int(unknown_wear.sum())
+        ids_missing = list(sid[missing])
+        warnings_.append(
+            f"{where}: {n} segment(s) have no install_year ({_ids_text(ids_missing)}); "
+            f"{nu} without an inspection grade are counted as wear 'unknown', never as new; "
+            "add the years or inspection grades"
+        )
+    return warnings_
+
+
+def _check_ids(segments: pd.DataFrame, where: str) -> np.ndarray:
+    """The segment ids as text, refusing missing columns and empty or repeated ids."""
     _require_columns(
         segments, ("segment_id", "network", "material", "diameter_mm", "install_year"), where
     )
@@ -470,7 +492,13 @@ def check_inventory(
     dup = pd.Series(sid).duplicated().to_numpy()
     if dup.any():
         raise _fail(where, list(sid[dup]), "segment_id appears twice", "make the ids unique")
+    return sid
 
+
+def _check_networks_and_materials(
+    segments: pd.DataFrame, lives: pd.DataFrame, sid: np.ndarray, where: str
+) -> None:
+    """Refuse an unknown network, or a material without a normative life for its network."""
     network = segments["network"].astype(str).str.strip().str.lower().to_numpy()
     bad = ~np.isin(network, NETWORKS)
     if bad.any():
@@ -497,6 +525,11 @@ def check_inventory(
             f"known materials for {net}: {', '.join(names)}; correct the material or add a row to the normative-life table",
         )
 
+
+def _check_years(
+    segments: pd.DataFrame, sid: np.ndarray, reference_year: int, where: str
+) -> np.ndarray:
+    """Install years as floats (NaN where unknown), refusing text, future and pre-1900 years."""
     year_raw = segments["install_year"]
     year = pd.to_numeric(year_raw, errors="coerce").to_numpy(dtype=float)
     not_number = (
@@ -527,7 +560,11 @@ def check_inventory(
             f"install_year {year[old][0]:g} is before {MIN_INSTALL_YEAR}",
             "correct the year (a typing error?) or leave it empty if unknown",
         )
+    return year
 
+
+def _check_sizes(segments: pd.DataFrame, sid: np.ndarray, where: str) -> None:
+    """Refuse a ``diameter_mm`` or ``length_m`` that is text or negative."""
     for column in ("diameter_mm", "length_m"):
         if column not in segments:
             continue
@@ -550,6 +587,11 @@ def check_inventory(
                 f"correct the sign ({column} is a size in {'mm' if column == 'diameter_mm' else 'm'})",
             )
 
+
+def _check_grades(
+    segments: pd.DataFrame, grades: pd.DataFrame | None, sid: np.ndarray, where: str
+) -> np.ndarray:
+    """Which segments have an inspection grade, refusing text grades and grades not in the table."""
     has_grade = np.zeros(len(segments), dtype=bool)
     if "inspection_grade" in segments:
         graw = segments["inspection_grade"]
@@ -582,19 +624,7 @@ def check_inventory(
                     f"inspection_grade {g[unknown][0]:g} is not in the grade table",
                     f"known grades: {', '.join(str(v) for v in sorted(allowed))}",
                 )
-
-    warnings_: list[str] = []
-    missing = np.isnan(year)
-    unknown_wear = missing & ~has_grade
-    if missing.any():
-        n, nu = int(missing.sum()), int(unknown_wear.sum())
-        ids_missing = list(sid[missing])
-        warnings_.append(
-            f"{where}: {n} segment(s) have no install_year ({_ids_text(ids_missing)}); "
-            f"{nu} without an inspection grade are counted as wear 'unknown', never as new; "
-            "add the years or inspection grades"
-        )
-    return warnings_
+    return has_grade
 
 
 # -- per-segment wear ----------------------------------------------------------------------

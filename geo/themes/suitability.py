@@ -39,7 +39,7 @@ from shapely.geometry import shape
 from geo.crs import to_crs
 from geo.errors import InputError
 from geo.grid import AnalysisGrid
-from geo.i18n import Text, check_text, text
+from geo.i18n import Text, text
 from geo.models import mcda
 from geo.models.ahp import AHPError, ahp_weights
 from geo.models.fuzzy import Membership, MembershipError
@@ -49,6 +49,7 @@ from geo.raster import Raster
 from geo.recipe import Recipe
 from geo.symbology import FieldSpec, Graduated, RasterClasses, RasterRamp, ramp
 from geo.themes.base import BuildContext, RasterLayer, ThemeResult, VectorLayer
+from geo.themes.common import layer_data, recipe_text, suffixed, unit
 
 __all__ = ["CLASS_TEXT", "build"]
 
@@ -118,11 +119,8 @@ def _criteria(recipe: Recipe, ctx: BuildContext) -> dict[str, dict[str, Any]]:
         layer = spec.get("layer", "dem" if source in ("slope", "elevation") else None)
         if source in ("distance", "categorical", "field", "raster") and layer is None:
             raise recipe.error(key, f'source {source!r} needs layer = "<catalog id>"')
-        if layer is not None and layer not in ctx.catalog.ids:
-            raise recipe.error(
-                f"{key}.layer",
-                f"unknown layer {layer!r}; known layers: {', '.join(ctx.catalog.ids)}",
-            )
+        if layer is not None:
+            _known_layer(recipe, ctx, f"{key}.layer", layer)
         if source in ("categorical", "field") and "field" not in spec:
             raise recipe.error(key, f'source {source!r} needs field = "<attribute>"')
         m = spec.get("membership")
@@ -139,11 +137,7 @@ def _criteria(recipe: Recipe, ctx: BuildContext) -> dict[str, dict[str, Any]]:
             raise recipe.error(
                 f"{key}.membership", 'a categorical criterion needs kind = "reclass" with a table'
             )
-        title = spec.get("title", text(cid, cid, cid))
-        try:
-            check_text(title, f"{key}.title")
-        except ValueError as exc:
-            raise recipe.error(f"{key}.title", str(exc)) from None
+        title = recipe_text(recipe, f"{key}.title", text(cid, cid, cid))
         out[cid] = {
             "id": cid,
             "source": source,
@@ -177,14 +171,7 @@ def _weights(
             where = f"criteria.{ids[0]}.weight"
         else:
             where = "weights.values"
-            unknown = [c for c in values if c not in crit]
-            if unknown:
-                raise recipe.error(
-                    where, f"unknown criterion {unknown[0]!r}; criteria are {', '.join(ids)}"
-                )
-            missing = [c for c in ids if c not in values]
-            if missing:
-                raise recipe.error(where, f"no weight for criterion {missing[0]!r}; add it")
+            _same_criteria(recipe, where, list(values), ids, "no weight for criterion {!r}; add it")
         w = np.array([float(values[c]) for c in ids])
         try:
             w = mcda.check_weights(w)
@@ -193,18 +180,10 @@ def _weights(
         return w, {"method": "direct", "values": {c: float(v) for c, v in zip(ids, w, strict=True)}}
     if method == "ahp":
         order = recipe.get("weights.criteria")
-        unknown = [c for c in order if c not in crit]
-        if unknown:
-            raise recipe.error(
-                "weights.criteria",
-                f"unknown criterion {unknown[0]!r}; criteria are {', '.join(ids)}",
-            )
-        missing = [c for c in ids if c not in order]
-        if missing:
-            raise recipe.error(
-                "weights.criteria",
-                f"criterion {missing[0]!r} is not in the AHP list; add it and its row",
-            )
+        _same_criteria(
+            recipe, "weights.criteria", order, ids,
+            "criterion {!r} is not in the AHP list; add it and its row",
+        )  # fmt: skip
         matrix = _matrix(recipe.get("weights.matrix"), recipe)
         try:
             res = ahp_weights(
@@ -229,6 +208,18 @@ def _weights(
             **res.as_dict(order),
         }
     raise recipe.error("weights.method", f'unknown method {method!r}; use "direct" or "ahp"')
+
+
+def _same_criteria(
+    recipe: Recipe, key: str, named: list[str], ids: list[str], missing_msg: str
+) -> None:
+    """Refuse a weights table at *key* naming an unknown criterion or leaving one out."""
+    unknown = [c for c in named if c not in ids]
+    if unknown:
+        raise recipe.error(key, f"unknown criterion {unknown[0]!r}; criteria are {', '.join(ids)}")
+    missing = [c for c in ids if c not in named]
+    if missing:
+        raise recipe.error(key, missing_msg.format(missing[0]))
 
 
 def _matrix(rows: Any, recipe: Recipe) -> list[list[float]]:
@@ -301,24 +292,6 @@ def _pollution(ctx: BuildContext, recipe: Recipe, notes: list[Text]) -> Any:
     return ensure_theme(ctx, "pollution")
 
 
-def _pollution_raster(res: Any) -> Raster | None:
-    if res is None:
-        return None
-    for rl in res.rasters:
-        if rl.name == "pollution_index" or rl.name.endswith("pollution_index"):
-            return rl.raster  # type: ignore[no-any-return]
-    return None
-
-
-def _pollution_vector(res: Any, name: str) -> gpd.GeoDataFrame | None:
-    if res is None:
-        return None
-    for vl in res.vectors:
-        if vl.name == name:
-            return vl.data  # type: ignore[no-any-return]
-    return None
-
-
 # -- criteria on the grid --------------------------------------------------------------------
 def _warp_checked(grid: AnalysisGrid, r: Raster, recipe: Recipe, key: str, what: str) -> np.ndarray:
     arr = grid.warp(r)
@@ -332,6 +305,15 @@ def _warp_checked(grid: AnalysisGrid, r: Raster, recipe: Recipe, key: str, what:
     return arr
 
 
+def _warp_layer(
+    ctx: BuildContext, grid: AnalysisGrid, recipe: Recipe, layer: str, key: str
+) -> np.ndarray:
+    """Catalog raster *layer* warped to the grid; an error at ``<key>.layer`` if it misses it."""
+    return _warp_checked(
+        grid, _read(ctx, layer, recipe, key), recipe, f"{key}.layer", f"layer {layer!r}"
+    )
+
+
 def _raw_criterion(
     c: Mapping[str, Any],
     ctx: BuildContext,
@@ -340,31 +322,24 @@ def _raw_criterion(
     cache: dict[str, Any],
     pol: Any,
 ) -> np.ndarray | None:
+    """Raw values of criterion *c* on the grid (None when its optional input is unavailable).
+
+    DEMs are warped once and kept in *cache* (``"dem<layer>"``); cells filled
+    with the recipe's ``outside`` value are counted in ``cache["filled"]``.
+    """
     key = f"criteria.{c['id']}"
     src = c["source"]
     m: Membership = c["membership"]
     if src in ("slope", "elevation"):
         if "dem" + c["layer"] not in cache:
-            cache["dem" + c["layer"]] = _warp_checked(
-                grid,
-                _read(ctx, c["layer"], recipe, key),
-                recipe,
-                f"{key}.layer",
-                f"layer {c['layer']!r}",
-            )
+            cache["dem" + c["layer"]] = _warp_layer(ctx, grid, recipe, c["layer"], key)
         dem = cache["dem" + c["layer"]]
         return slope_degrees(dem, grid.cell_size) if src == "slope" else dem
     if src in ("raster", "pollution_index"):
         if src == "raster":
-            arr = _warp_checked(
-                grid,
-                _read(ctx, c["layer"], recipe, key),
-                recipe,
-                f"{key}.layer",
-                f"layer {c['layer']!r}",
-            )
+            arr = _warp_layer(ctx, grid, recipe, c["layer"], key)
         else:
-            r = _pollution_raster(pol)
+            r = layer_data(pol, "pollution_index", raster=True)
             if r is None:
                 return None
             arr = _warp_checked(grid, r, recipe, key, "the pollution_index raster")
@@ -423,56 +398,16 @@ def _constraints(
     notes: list[Text],
     params: dict[str, Any],
 ) -> np.ndarray:
+    """Cells no constraint excludes; each constraint's record (excluded ha) goes into *params*.
+
+    A constraint whose input is unavailable is refused unless it is
+    ``optional``, in which case it is skipped with a note. Keys and kinds were
+    checked by :func:`_settings`.
+    """
     allowed = np.ones(grid.shape, dtype=bool)
-    table = recipe.get("constraints", {})
-    for cid, spec in table.items():
+    for cid, spec in recipe.get("constraints", {}).items():
         key = f"constraints.{cid}"
-        recipe.require_keys(key, _CONSTRAINT_KEYS)
-        kind = spec.get("kind")
-        if kind not in CONSTRAINT_KINDS:
-            raise recipe.error(
-                f"{key}.kind",
-                f"unknown constraint kind {kind!r}; use one of {', '.join(CONSTRAINT_KINDS)}",
-            )
-        excl: np.ndarray | None = None
-        if kind in ("slope_above", "elevation_above"):
-            if "value" not in spec:
-                raise recipe.error(key, "needs value = <degrees or metres>")
-            base = slope if kind == "slope_above" else dem
-            if base is None:
-                base = _terrain(ctx, grid, recipe, key, slope=kind == "slope_above")
-            excl = base > float(spec["value"])
-        elif kind in ("near_layer", "inside_layer"):
-            layer = spec.get("layer")
-            if layer not in ctx.catalog.ids:
-                raise recipe.error(
-                    f"{key}.layer",
-                    f"unknown layer {layer!r}; known layers: {', '.join(ctx.catalog.ids)}",
-                )
-            gdf = _read(ctx, layer, recipe, key)
-            if gdf is not None:
-                gdf = _select(gdf, spec.get("where"), recipe, f"{key}.where")
-                d = float(spec.get("distance_m", 0.0))
-                if kind == "near_layer":
-                    excl = (
-                        grid.distance_to(gdf, cap=d + grid.cell_size, what=f"layer {layer!r}") <= d
-                    )
-                else:
-                    g = gdf if d == 0 else to_crs(gdf, grid.crs).buffer(d).to_frame("geometry")
-                    excl = grid.mask(g, what=f"layer {layer!r}")
-        elif kind == "sanitary_zones":
-            zones = _pollution_vector(pol, "sanitary_zones")
-            if zones is None and spec.get("widths_m"):
-                zones = _spz_from_enterprises(ctx, spec, recipe, key, grid)
-            if zones is not None:
-                excl = grid.mask(zones, what="sanitary zones")
-        elif kind == "pollution_above":
-            r = _pollution_raster(pol)
-            if r is not None:
-                with np.errstate(invalid="ignore"):
-                    excl = _warp_checked(
-                        grid, r, recipe, key, "the pollution_index raster"
-                    ) > float(spec.get("value", 1.0))
+        excl = _exclusion(recipe, ctx, grid, spec, key, slope, dem, pol)
         if excl is None:
             if not spec.get("optional", False):
                 raise recipe.error(
@@ -487,7 +422,7 @@ def _constraints(
                 )
             )
             log.info("constraint %s skipped (input unavailable)", cid)
-            params[cid] = {"kind": kind, "skipped": True}
+            params[cid] = {"kind": spec.get("kind"), "skipped": True}
             continue
         excl = np.asarray(excl, dtype=bool)
         params[cid] = {
@@ -496,6 +431,60 @@ def _constraints(
         }
         allowed &= ~excl
     return allowed
+
+
+def _exclusion(
+    recipe: Recipe,
+    ctx: BuildContext,
+    grid: AnalysisGrid,
+    spec: Mapping[str, Any],
+    key: str,
+    slope: np.ndarray | None,
+    dem: np.ndarray | None,
+    pol: Any,
+) -> np.ndarray | None:
+    """Cells excluded by one constraint, or None when its input is unavailable."""
+    kind = spec.get("kind")
+    if kind in ("slope_above", "elevation_above"):
+        if "value" not in spec:
+            raise recipe.error(key, "needs value = <degrees or metres>")
+        base = slope if kind == "slope_above" else dem
+        if base is None:
+            base = _terrain(ctx, grid, recipe, key, slope=kind == "slope_above")
+        return base > float(spec["value"])  # type: ignore[no-any-return]
+    if kind in ("near_layer", "inside_layer"):
+        layer = _known_layer(recipe, ctx, f"{key}.layer", spec.get("layer"))
+        gdf = _read(ctx, layer, recipe, key)
+        if gdf is None:
+            return None
+        gdf = _select(gdf, spec.get("where"), recipe, f"{key}.where")
+        d = float(spec.get("distance_m", 0.0))
+        if kind == "near_layer":
+            return grid.distance_to(gdf, cap=d + grid.cell_size, what=f"layer {layer!r}") <= d  # type: ignore[no-any-return]
+        g = gdf if d == 0 else to_crs(gdf, grid.crs).buffer(d).to_frame("geometry")
+        return grid.mask(g, what=f"layer {layer!r}")
+    if kind == "sanitary_zones":
+        zones = layer_data(pol, "sanitary_zones")
+        if zones is None and spec.get("widths_m"):
+            zones = _spz_from_enterprises(ctx, spec, recipe, key, grid)
+        return None if zones is None else grid.mask(zones, what="sanitary zones")
+    # pollution_above
+    r = layer_data(pol, "pollution_index", raster=True)
+    if r is None:
+        return None
+    with np.errstate(invalid="ignore"):
+        return _warp_checked(grid, r, recipe, key, "the pollution_index raster") > float(  # type: ignore[no-any-return]
+            spec.get("value", 1.0)
+        )
+
+
+def _known_layer(recipe: Recipe, ctx: BuildContext, key: str, layer: Any) -> str:
+    """*layer* if the catalog knows it; else an error at *key* listing the known ids."""
+    if layer not in ctx.catalog.ids:
+        raise recipe.error(
+            key, f"unknown layer {layer!r}; known layers: {', '.join(ctx.catalog.ids)}"
+        )
+    return str(layer)
 
 
 def _terrain(
@@ -549,11 +538,7 @@ def _zones(ctx: BuildContext, recipe: Recipe, grid: AnalysisGrid) -> gpd.GeoData
     frame = gpd.GeoSeries([_box(grid.bounds)], crs=grid.crs)
     parts = []
     for layer in layers:
-        if layer not in ctx.catalog.ids:
-            raise recipe.error(
-                "zones.layers",
-                f"unknown layer {layer!r}; known layers: {', '.join(ctx.catalog.ids)}",
-            )
+        _known_layer(recipe, ctx, "zones.layers", layer)
         gdf = _read(ctx, layer, recipe, "zones.layers")
         if gdf is None:
             continue
@@ -647,74 +632,46 @@ def _box(b: tuple[float, float, float, float]) -> Any:
 
 
 # -- build -------------------------------------------------------------------------------------------------
-def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
-    """Build a land-suitability theme from *recipe*.
+DESCRIPTION = text(
+    "How suitable the land is for the use in the recipe, from 0 to 1 and in the FAO classes S1–S3 and N, with the share of each town, micro-district and district in every class. The criteria, weights and constraints are design judgements on partly synthetic layers; the stability map shows where the class holds when the weights change.",
+    "Рецепттегі пайдалануға жердің жарамдылығы: 0-ден 1-ге дейін және FAO S1–S3, N кластары бойынша, әр қала, шағын аудан мен аудан үшін әр кластың үлесі. Критерийлер, салмақтар мен шектеулер ішінара синтетикалық қабаттарға негізделген сараптамалық шешімдер; тұрақтылық картасы салмақтар өзгергенде класс қай жерде сақталатынын көрсетеді.",
+    "Пригодность земель для указанного в рецепте использования: от 0 до 1 и по классам FAO S1–S3 и N, с долей каждого класса в городах, микрорайонах и районах. Критерии, веса и ограничения — экспертные решения на частично синтетических слоях; карта устойчивости показывает, где класс сохраняется при изменении весов.",
+)
+_TOP_KEYS = (
+    "theme", "name", "output_prefix", "title", "description", "area", "criteria", "weights",
+    "aggregation", "constraints", "classes", "monte_carlo", "zones", "pollution", "report",
+)  # fmt: skip
 
-    Parameters
-    ----------
-    ctx : BuildContext
-        Catalog, language and earlier results (``pollution`` is used when present).
-    recipe : Recipe
-        A ``theme = "land_suitability"`` recipe (see ``maps/land_suitability.toml``).
 
-    Returns
-    -------
-    ThemeResult
-        Score, class and stability rasters, class polygons, zone × class areas,
-        and every parameter (weights, CR, memberships, constraints, breaks,
-        Monte Carlo settings, the modelled town share beside the study's).
-
-    Raises
-    ------
-    RecipeError
-        Any bad recipe value, with the file, line and the fix.
-    """
-    recipe.require_keys(
-        "",
-        (
-            "theme",
-            "name",
-            "output_prefix",
-            "title",
-            "description",
-            "area",
-            "criteria",
-            "weights",
-            "aggregation",
-            "constraints",
-            "classes",
-            "monte_carlo",
-            "zones",
-            "pollution",
-            "report",
+def _settings(recipe: Recipe, ctx: BuildContext) -> dict[str, Any]:
+    """Read and check everything in the recipe before any heavy work."""
+    recipe.require_keys("", _TOP_KEYS)
+    s: dict[str, Any] = {
+        "prefix": str(recipe.get("output_prefix", recipe.name)),
+        "title": recipe_text(
+            recipe, "title", text("Land suitability", "Жердің жарамдылығы", "Пригодность земель")
         ),
-    )
-    prefix = str(recipe.get("output_prefix", recipe.name))
-    title = recipe.get(
-        "title", text("Land suitability", "Жердің жарамдылығы", "Пригодность земель")
-    )
+        # what the map shows and how sure it is (index.html); the recipe may say it for its use
+        "description": recipe_text(recipe, "description", DESCRIPTION),
+    }
+    s["crit"] = crit = _criteria(recipe, ctx)
+    s["ids"] = ids = list(crit)
+    s["weights"], s["wparams"] = _weights(recipe, ids, crit)
     try:
-        check_text(title, "title")
-    except ValueError as exc:
-        raise recipe.error("title", str(exc)) from None
-    crit = _criteria(recipe, ctx)
-    ids = list(crit)
-    weights, wparams = _weights(recipe, ids, crit)
-    try:
-        breaks = mcda.check_breaks(recipe.get("classes.breaks", list(mcda.DEFAULT_BREAKS)))
+        s["breaks"] = mcda.check_breaks(recipe.get("classes.breaks", list(mcda.DEFAULT_BREAKS)))
     except mcda.MCDAError as exc:
         raise recipe.error("classes.breaks", str(exc)) from None
-    agg = recipe.get("aggregation.method", "wlc")
-    order_w = None
+    s["agg"] = agg = recipe.get("aggregation.method", "wlc")
+    s["order_w"] = None
     if agg == "owa":
-        order_w = recipe.get("aggregation.order_weights")
+        s["order_w"] = recipe.get("aggregation.order_weights")
     elif agg != "wlc":
         raise recipe.error("aggregation.method", f'unknown aggregation {agg!r}; use "wlc" or "owa"')
     mc_cfg = recipe.get("monte_carlo", {})
-    mc = None
+    s["mc"] = None
     if mc_cfg.get("draws", 0):
         try:
-            mc = mcda.MonteCarlo(
+            s["mc"] = mcda.MonteCarlo(
                 draws=int(mc_cfg["draws"]),
                 weight_spread=float(mc_cfg.get("weight_spread", 0.2)),
                 control_point_spread=float(mc_cfg.get("control_point_spread", 0.0)),
@@ -722,29 +679,36 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
             )
         except mcda.MCDAError as exc:
             raise recipe.error("monte_carlo", str(exc)) from None
-    stable_thr = float(mc_cfg.get("stable_threshold", 0.9))
-
-    for cid, spec in recipe.get("constraints", {}).items():  # check before any heavy work
+    s["stable_thr"] = float(mc_cfg.get("stable_threshold", 0.9))
+    for cid, spec in recipe.get("constraints", {}).items():
         recipe.require_keys(f"constraints.{cid}", _CONSTRAINT_KEYS)
         if spec.get("kind") not in CONSTRAINT_KINDS:
             raise recipe.error(
                 f"constraints.{cid}.kind",
                 f"unknown constraint kind {spec.get('kind')!r}; use one of {', '.join(CONSTRAINT_KINDS)}",
             )
-    grid = _area_grid(ctx, recipe)
-    notes: list[Text] = []
-    pol = _pollution(ctx, recipe, notes)
-    cache: dict[str, Any] = {}
-    raws: list[np.ndarray] = []
-    used: list[str] = []
-    skipped: list[str] = []
+    return s
+
+
+def _compute_criteria(
+    ctx: BuildContext,
+    recipe: Recipe,
+    grid: AnalysisGrid,
+    s: dict[str, Any],
+    pol: Any,
+    cache: dict[str, Any],
+    notes: list[Text],
+) -> tuple[list[np.ndarray], list[str], list[str]]:
+    """Raw criterion values on the grid: ``(raws, used ids, skipped ids)``; notes the skipped ones."""
+    crit, ids = s["crit"], s["ids"]
     # rasters first: a DEM that misses the study area is reported before anything derived from it
     order = sorted(
         ids, key=lambda c: (crit[c]["source"] not in ("slope", "elevation", "raster"), ids.index(c))
     )
-    computed: dict[str, np.ndarray | None] = {}
-    for cid in order:
-        computed[cid] = _raw_criterion(crit[cid], ctx, grid, recipe, cache, pol)
+    computed = {cid: _raw_criterion(crit[cid], ctx, grid, recipe, cache, pol) for cid in order}
+    raws: list[np.ndarray] = []
+    used: list[str] = []
+    skipped: list[str] = []
     for cid in ids:
         raw = computed[cid]
         if raw is None:
@@ -778,47 +742,41 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
                     f"Критерий {cid}: {share:.1f} % ячеек вне его растра, им присвоено значение {v:g} из рецепта.",
                 )
             )
-    w_used = np.array([weights[ids.index(c)] for c in used])
-    w_used = w_used / w_used.sum()
-    if order_w is not None:
-        ow = list(order_w)
-        if len(ow) != len(ids):
-            raise recipe.error(
-                "aggregation.order_weights",
-                f"{len(ow)} order weights for {len(ids)} criteria; give one per criterion",
-            )
-        if skipped:  # keep the ends (AND/OR character): drop middle ranks, renormalise
-            ow = ow[: len(used) - 1] + ow[-1:] if len(used) > 1 else [1.0]
-            s = sum(ow)
-            ow = [v / s for v in ow] if s > 0 else [1.0 / len(used)] * len(used)
-        try:
-            measures = mcda.owa_measures(ow)
-        except mcda.MCDAError as exc:
-            raise recipe.error("aggregation.order_weights", str(exc)) from None
-        order_w = ow
-    dem = cache.get("demdem")
-    slope = slope_degrees(dem, grid.cell_size) if dem is not None else None
-    cparams: dict[str, Any] = {}
-    allowed = _constraints(recipe, ctx, grid, slope, dem, pol, notes, cparams)
+    return raws, used, skipped
 
-    memberships = [crit[c]["membership"] for c in used]
-    numeric = [np.asarray(r) for r in raws]
-    ev = mcda.evaluate(
-        [mcda.array_source(r) for r in numeric],
-        memberships,
-        w_used,
-        grid.shape,
-        order_weights=order_w,
-        allowed=mcda.array_source(allowed),
-        breaks=breaks,
-        monte_carlo=mc,
-    )
-    score_r = grid.raster(ev.score, tags={"units": "0-1", "method": agg})
+
+def _order_weights(
+    recipe: Recipe, order_w: Any, n_criteria: int, n_used: int, skipped: bool
+) -> tuple[list[float] | None, dict[str, Any]]:
+    """OWA order weights for the criteria used, and their measures (orness, trade-off)."""
+    if order_w is None:
+        return None, {}
+    ow = list(order_w)
+    if len(ow) != n_criteria:
+        raise recipe.error(
+            "aggregation.order_weights",
+            f"{len(ow)} order weights for {n_criteria} criteria; give one per criterion",
+        )
+    if skipped:  # keep the ends (AND/OR character): drop middle ranks, renormalise
+        ow = ow[: n_used - 1] + ow[-1:] if n_used > 1 else [1.0]
+        total = sum(ow)
+        ow = [v / total for v in ow] if total > 0 else [1.0 / n_used] * n_used
+    try:
+        measures = mcda.owa_measures(ow)
+    except mcda.MCDAError as exc:
+        raise recipe.error("aggregation.order_weights", str(exc)) from None
+    return ow, {"measures": measures}
+
+
+def _rasters(grid: AnalysisGrid, ev: Any, s: dict[str, Any]) -> tuple[list[RasterLayer], Raster]:
+    """Score, class and (with Monte Carlo) stability rasters; the class raster."""
+    prefix, title, mc = s["prefix"], s["title"], s["mc"]
+    score_r = grid.raster(ev.score, tags={"units": "0-1", "method": s["agg"]})
     class_r = grid.raster(ev.classes, nodata=0, tags={"classes": "1=S1 2=S2 3=S3 4=N"})
     rasters = [
         RasterLayer(
             name=f"{prefix}_score",
-            title=_t(title, "score"),
+            title=suffixed(title, _SUFFIX["score"]),
             raster=score_r,
             style=RasterRamp((0.0, 0.25, 0.5, 0.75, 1.0), ramp("RdYlGn", 5), unit="0–1"),
             description=text(
@@ -831,7 +789,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         ),
         RasterLayer(
             name=f"{prefix}_class",
-            title=_t(title, "class"),
+            title=suffixed(title, _SUFFIX["class"]),
             raster=class_r,
             style=RasterClasses(
                 (1, 2, 3, 4), CLASS_COLOURS, tuple(CLASS_TEXT[c] for c in mcda.CLASS_LABELS)
@@ -849,7 +807,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         rasters.append(
             RasterLayer(
                 name=f"{prefix}_stability",
-                title=_t(title, "stability"),
+                title=suffixed(title, _SUFFIX["stability"]),
                 raster=grid.raster(
                     ev.stability, tags={"units": "probability", "draws": str(mc.draws if mc else 0)}
                 ),
@@ -864,133 +822,146 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
                 show=False,
             )
         )
-    polys = _class_polygons(class_r, prefix)
-    vectors = [
-        VectorLayer(
-            name=f"{prefix}_classes",
-            title=_t(title, "classes"),
-            data=polys,
-            style=_class_style(),
-            fields=(
-                FieldSpec("class", text("Class", "Класс", "Класс")),
-                FieldSpec("area_ha", text("Area", "Ауданы", "Площадь"), "ha", 1),
-            ),
-            source="Polygons of the class raster",
-            synthetic=True,
-        )
-    ]
-    zones = _zones(ctx, recipe, grid)
-    zones = _with_suburbs(zones, recipe, grid)
+    return rasters, class_r
+
+
+def _classes_layer(class_r: Raster, s: dict[str, Any]) -> VectorLayer:
+    """Polygons of the class raster."""
+    return VectorLayer(
+        name=f"{s['prefix']}_classes",
+        title=suffixed(s["title"], _SUFFIX["classes"]),
+        data=_class_polygons(class_r, s["prefix"]),
+        style=_class_style(),
+        fields=(
+            FieldSpec("class", text("Class", "Класс", "Класс")),
+            FieldSpec("area_ha", text("Area", "Ауданы", "Площадь"), unit("ha"), 1),
+        ),
+        source="Polygons of the class raster",
+        synthetic=True,
+    )
+
+
+def _zone_table(
+    grid: AnalysisGrid, class_r: Raster, ev: Any, zones: gpd.GeoDataFrame, stable_thr: float
+) -> pd.DataFrame:
+    """Zone × class areas (ha, %), the mean stability and the share with a stable class."""
     labels = {v: k for k, v in mcda.CLASS_CODES.items()}
-    by_zone_totals: dict[str, Any] = {}
-    if zones is not None:
-        table = class_areas(class_r, zones, labels)
-        if ev.stability is not None:
-            stab = grid.raster(ev.stability)
-            table["stability_mean"] = zonal_mean(stab, zones).to_numpy()
-            stable = np.where(
-                np.isfinite(ev.stability), (ev.stability >= stable_thr).astype("float32"), np.nan
-            )
-            table["stable_pct"] = 100 * zonal_mean(grid.raster(stable), zones).to_numpy()
-        table["suitable_pct"] = table[["S1_pct", "S2_pct", "S3_pct"]].sum(axis=1, min_count=1)
-        out = zones.merge(table, on="zone_id")
-        # shown geometry: the part of each zone inside the grid (its areas are in the table)
-        out["geometry"] = out.geometry.intersection(_box(grid.bounds))
-        out["clipped_to_grid"] = out["grid_coverage"] < 0.9999
-        for c in out.columns:
-            if c.endswith(("_ha", "_pct")) or c in ("grid_coverage", "stability_mean"):
-                out[c] = (
-                    out[c].astype(float).round(4 if c in ("grid_coverage", "stability_mean") else 2)
-                )
-        vectors.append(
-            VectorLayer(
-                name=f"{prefix}_by_zone",
-                title=_t(title, "by_zone"),
-                data=out,
-                style=Graduated(
-                    "suitable_pct", (0, 20, 40, 60, 80, 100), ramp("RdYlGn", 5), unit="%"
-                ),
-                fields=(
-                    FieldSpec("name", text("Zone", "Аймақ", "Зона")),
-                    FieldSpec(
-                        "suitable_pct",
-                        text("Suitable (S1–S3)", "Жарамды (S1–S3)", "Пригодно (S1–S3)"),
-                        "%",
-                        1,
-                    ),
-                    FieldSpec("S1_ha", CLASS_TEXT["S1"], "ha", 1),
-                    FieldSpec("S2_ha", CLASS_TEXT["S2"], "ha", 1),
-                    FieldSpec("S3_ha", CLASS_TEXT["S3"], "ha", 1),
-                    FieldSpec("N_ha", CLASS_TEXT["N"], "ha", 1),
-                    *_stable_field(ev.stability is not None),
-                    FieldSpec(
-                        "grid_coverage",
-                        text(
-                            "Share of zone in the grid",
-                            "Аймақтың тордағы үлесі",
-                            "Доля зоны в сетке",
-                        ),
-                        "",
-                        3,
-                    ),
-                ),
-                source=(
-                    "Zone layers of the catalog; exact cell coverage (exactextract), areas in the "
-                    "grid's UTM CRS; zones reaching beyond the grid are drawn clipped to it"
-                ),
-                synthetic=True,
-                label_field="name",
-            )
+    table = class_areas(class_r, zones, labels)
+    if ev.stability is not None:
+        table["stability_mean"] = zonal_mean(grid.raster(ev.stability), zones).to_numpy()
+        stable = np.where(
+            np.isfinite(ev.stability), (ev.stability >= stable_thr).astype("float32"), np.nan
         )
-        by_zone_totals = {"zones": len(out)}
-    else:
+        table["stable_pct"] = 100 * zonal_mean(grid.raster(stable), zones).to_numpy()
+    table["suitable_pct"] = table[["S1_pct", "S2_pct", "S3_pct"]].sum(axis=1, min_count=1)
+    return table
+
+
+def _by_zone_layer(
+    grid: AnalysisGrid,
+    zones: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    s: dict[str, Any],
+    has_stability: bool,
+) -> VectorLayer:
+    """The ``<prefix>_by_zone`` layer: the zones (clipped to the grid) with their class areas."""
+    out = zones.merge(table, on="zone_id")
+    # shown geometry: the part of each zone inside the grid (its areas are in the table)
+    out["geometry"] = out.geometry.intersection(_box(grid.bounds))
+    out["clipped_to_grid"] = out["grid_coverage"] < 0.9999
+    for c in out.columns:
+        if c.endswith(("_ha", "_pct")) or c in ("grid_coverage", "stability_mean"):
+            out[c] = (
+                out[c].astype(float).round(4 if c in ("grid_coverage", "stability_mean") else 2)
+            )
+    return VectorLayer(
+        name=f"{s['prefix']}_by_zone",
+        title=suffixed(s["title"], _SUFFIX["by_zone"]),
+        data=out,
+        style=Graduated("suitable_pct", (0, 20, 40, 60, 80, 100), ramp("RdYlGn", 5), unit="%"),
+        fields=(
+            FieldSpec("name", text("Zone", "Аймақ", "Зона")),
+            FieldSpec(
+                "suitable_pct",
+                text("Suitable (S1–S3)", "Жарамды (S1–S3)", "Пригодно (S1–S3)"),
+                "%",
+                1,
+            ),
+            *(FieldSpec(f"{c}_ha", CLASS_TEXT[c], unit("ha"), 1) for c in mcda.CLASS_LABELS),
+            *_stable_field(has_stability),
+            FieldSpec(
+                "grid_coverage",
+                text("Share of zone in the grid", "Аймақтың тордағы үлесі", "Доля зоны в сетке"),
+                "",
+                3,
+            ),
+        ),
+        source=(
+            "Zone layers of the catalog; exact cell coverage (exactextract), areas in the "
+            "grid's UTM CRS; zones reaching beyond the grid are drawn clipped to it"
+        ),
+        synthetic=True,
+        label_field="name",
+    )
+
+
+def _town_report(recipe: Recipe, table: pd.DataFrame | None, notes: list[Text]) -> dict[str, Any]:
+    """The modelled suitable share of the report town (and its northern suburbs) beside the study's."""
+    town = recipe.get("report.town", None)
+    if town is None or table is None:
+        return {}
+    row = table[table["zone_id"] == town]
+    if row.empty:
+        return {}
+    modelled = float(row["suitable_pct"].iloc[0])
+    study = recipe.get("report.study_suitable_pct", None)
+    sub_row = table[table["zone_id"] == f"{town}_north_suburbs"]
+    report = {
+        "northern_suburbs_suitable_pct": (
+            round(float(sub_row["suitable_pct"].iloc[0]), 1) if not sub_row.empty else None
+        ),
+        "northern_suburbs_s1_s2_pct": (
+            round(float(sub_row["S1_pct"].iloc[0] + sub_row["S2_pct"].iloc[0]), 1)
+            if not sub_row.empty
+            else None
+        ),
+        "town": town,
+        "modelled_suitable_pct": round(modelled, 1),
+        "grid_coverage": round(float(row["grid_coverage"].iloc[0]), 4),
+        "study_suitable_pct": study,
+        "study_source": recipe.get("report.study_source", ""),
+        "note": "the modelled share is reported beside the study's, never calibrated to it",
+    }
+    if study is not None:
         notes.append(
             text(
-                "No zone layer intersects the grid: areas by zone are not available.",
-                "Торға бірде-бір аймақ қабаты қиылыспайды: аймақтар бойынша аудандар жоқ.",
-                "Ни один слой зон не пересекает сетку: площади по зонам недоступны.",
+                f"{town}: {modelled:.1f} % of the (synthetic) town area is modelled S1–S3; the study states {study} %.",
+                f"{town}: қаланың (синтетикалық) ауданының {modelled:.1f} % S1–S3 деп модельденді; зерттеуде {study} %.",
+                f"{town}: {modelled:.1f} % (синтетической) площади города смоделировано как S1–S3; в исследовании {study} %.",
             )
         )
-    # study comparison
-    report: dict[str, Any] = {}
-    town = recipe.get("report.town", None)
-    if town is not None and zones is not None:
-        row = table[table["zone_id"] == town]
-        if not row.empty:
-            modelled = float(row["suitable_pct"].iloc[0])
-            study = recipe.get("report.study_suitable_pct", None)
-            sub_row = table[table["zone_id"] == f"{town}_north_suburbs"]
-            report = {
-                "northern_suburbs_suitable_pct": (
-                    round(float(sub_row["suitable_pct"].iloc[0]), 1) if not sub_row.empty else None
-                ),
-                "northern_suburbs_s1_s2_pct": (
-                    round(float(sub_row["S1_pct"].iloc[0] + sub_row["S2_pct"].iloc[0]), 1)
-                    if not sub_row.empty
-                    else None
-                ),
-                "town": town,
-                "modelled_suitable_pct": round(modelled, 1),
-                "grid_coverage": round(float(row["grid_coverage"].iloc[0]), 4),
-                "study_suitable_pct": study,
-                "study_source": recipe.get("report.study_source", ""),
-                "note": "the modelled share is reported beside the study's, never calibrated to it",
-            }
-            if study is not None:
-                notes.append(
-                    text(
-                        f"{town}: {modelled:.1f} % of the (synthetic) town area is modelled S1–S3; the study states {study} %.",
-                        f"{town}: қаланың (синтетикалық) ауданының {modelled:.1f} % S1–S3 деп модельденді; зерттеуде {study} %.",
-                        f"{town}: {modelled:.1f} % (синтетической) площади города смоделировано как S1–S3; в исследовании {study} %.",
-                    )
-                )
-    totals = {
-        lab: round(float((ev.classes == code).sum()) * grid.cell_area_ha, 1)
-        for lab, code in mcda.CLASS_CODES.items()
-    }
+    return report
+
+
+def _parameters(
+    recipe: Recipe,
+    grid: AnalysisGrid,
+    s: dict[str, Any],
+    used: list[str],
+    skipped: list[str],
+    w_used: np.ndarray,
+    order_w: list[float] | None,
+    owa_info: dict[str, Any],
+    filled: dict[str, int],
+    cparams: dict[str, Any],
+    ev: Any,
+) -> dict[str, Any]:
+    """Everything recorded in ``manifest.json`` (zones and town share are added by the caller)."""
+    crit, mc = s["crit"], s["mc"]
     params: dict[str, Any] = {
+        "description": s["description"],
         "name": recipe.name,
-        "output_prefix": prefix,
+        "output_prefix": s["prefix"],
         "grid": {
             "crs": f"EPSG:{grid.crs.to_epsg()}",
             "cell_size_m": grid.cell_size,
@@ -1005,30 +976,111 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
                 "membership": crit[c]["membership"].describe(),
                 "weight": round(float(w_used[used.index(c)]), 6) if c in used else None,
                 "outside": crit[c]["outside"],
-                "cells_filled_with_outside": cache.get("filled", {}).get(c, 0),
+                "cells_filled_with_outside": filled.get(c, 0),
                 "skipped": c in skipped,
             }
-            for c in ids
+            for c in s["ids"]
         },
-        "weights": wparams,
+        "weights": s["wparams"],
         "weights_used": {c: round(float(v), 6) for c, v in zip(used, w_used, strict=True)},
-        "aggregation": {
-            "method": agg,
-            "order_weights": order_w,
-            **({"measures": measures} if order_w is not None else {}),
-        },
+        "aggregation": {"method": s["agg"], "order_weights": order_w, **owa_info},
         "constraints": cparams,
         "classes": {
-            "breaks": list(breaks),
+            "breaks": list(s["breaks"]),
             "labels": list(mcda.CLASS_LABELS),
             "codes": mcda.CLASS_CODES,
             "source": "FAO (1976); breaks are a design choice (methods §2.4)",
         },
-        "monte_carlo": {**(mc.describe() if mc else {"draws": 0}), "stable_threshold": stable_thr},
-        "class_area_ha": totals,
-        "town_share": report,
-        **by_zone_totals,
+        "monte_carlo": {
+            **(mc.describe() if mc else {"draws": 0}),
+            "stable_threshold": s["stable_thr"],
+        },
+        "class_area_ha": {
+            lab: round(float((ev.classes == code).sum()) * grid.cell_area_ha, 1)
+            for lab, code in mcda.CLASS_CODES.items()
+        },
     }
+    return params
+
+
+def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
+    """Build a land-suitability theme from *recipe*.
+
+    Parameters
+    ----------
+    ctx : BuildContext
+        Catalog, language and earlier results (``pollution`` is used when present).
+    recipe : Recipe
+        A ``theme = "land_suitability"`` recipe (see ``maps/land_suitability.toml``).
+
+    Returns
+    -------
+    ThemeResult
+        Score, class and stability rasters, class polygons, zone × class areas,
+        and every parameter (weights, CR, memberships, constraints, breaks,
+        Monte Carlo settings, the modelled town share beside the study's).
+
+    Raises
+    ------
+    RecipeError
+        Any bad recipe value, with the file, line and the fix.
+    """
+    s = _settings(recipe, ctx)
+    crit, ids = s["crit"], s["ids"]
+    grid = _area_grid(ctx, recipe)
+    notes: list[Text] = []
+    pol = _pollution(ctx, recipe, notes)
+    cache: dict[str, Any] = {}
+    raws, used, skipped = _compute_criteria(ctx, recipe, grid, s, pol, cache, notes)
+    w_used = np.array([s["weights"][ids.index(c)] for c in used])
+    w_used = w_used / w_used.sum()
+    order_w, owa_info = _order_weights(recipe, s["order_w"], len(ids), len(used), bool(skipped))
+    dem = cache.get("demdem")
+    slope = slope_degrees(dem, grid.cell_size) if dem is not None else None
+    cparams: dict[str, Any] = {}
+    allowed = _constraints(recipe, ctx, grid, slope, dem, pol, notes, cparams)
+
+    ev = mcda.evaluate(
+        [mcda.array_source(np.asarray(r)) for r in raws],
+        [crit[c]["membership"] for c in used],
+        w_used,
+        grid.shape,
+        order_weights=order_w,
+        allowed=mcda.array_source(allowed),
+        breaks=s["breaks"],
+        monte_carlo=s["mc"],
+    )
+    rasters, class_r = _rasters(grid, ev, s)
+    vectors = [_classes_layer(class_r, s)]
+    zones = _with_suburbs(_zones(ctx, recipe, grid), recipe, grid)
+    table = None
+    if zones is not None:
+        table = _zone_table(grid, class_r, ev, zones, s["stable_thr"])
+        vectors.append(_by_zone_layer(grid, zones, table, s, ev.stability is not None))
+    else:
+        notes.append(
+            text(
+                "No zone layer intersects the grid: areas by zone are not available.",
+                "Торға бірде-бір аймақ қабаты қиылыспайды: аймақтар бойынша аудандар жоқ.",
+                "Ни один слой зон не пересекает сетку: площади по зонам недоступны.",
+            )
+        )
+    params = _parameters(
+        recipe,
+        grid,
+        s,
+        used,
+        skipped,
+        w_used,
+        order_w,
+        owa_info,
+        cache.get("filled", {}),
+        cparams,
+        ev,
+    )
+    params["town_share"] = _town_report(recipe, table, notes)
+    if table is not None:
+        params["zones"] = len(vectors[-1].data)
     if skipped:
         params["skipped_criteria"] = skipped
     inputs = sorted(
@@ -1038,7 +1090,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     )
     return ThemeResult(
         theme=recipe.theme,
-        title=title,
+        title=s["title"],
         vectors=vectors,
         rasters=rasters,
         parameters=params,
@@ -1061,10 +1113,6 @@ _SUFFIX: dict[str, Text] = {
     "classes": text("class polygons", "класс полигондары", "полигоны классов"),
     "by_zone": text("areas by zone", "аймақтар бойынша аудандар", "площади по зонам"),
 }
-
-
-def _t(title: Text, part: str) -> Text:
-    return {lang: f"{title[lang]}: {_SUFFIX[part][lang]}" for lang in ("en", "kk", "ru")}
 
 
 def _class_style() -> Any:

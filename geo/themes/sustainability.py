@@ -69,6 +69,13 @@ from geo.models.indicators import (
 from geo.recipe import Recipe
 from geo.symbology import FieldSpec, Graduated, Single, ramp
 from geo.themes.base import BuildContext, ThemeResult, VectorLayer
+from geo.themes.common import (
+    recipe_choice,
+    recipe_list,
+    recipe_number,
+    require_columns,
+    unit,
+)
 
 __all__ = ["SCHEMES", "build", "classify", "survey_chart_svg"]
 
@@ -171,6 +178,12 @@ GROUP_LABELS: dict[str, Text] = {
     "ecology": text("Ecology", "Экология", "Экология"),
 }
 
+DESCRIPTION = text(
+    "The published survey (499 respondents, 2023) and statistics of Zhanatas, Karatau and Shu on town and district outlines, with 95 % intervals, and a composite sustainability index with the rank interval each town keeps when weights and methods vary. The figures are published or derived as stated; the outlines are synthetic, and with three towns and a street sample the ranking is indicative.",
+    "Жаңатас, Қаратау және Шудың жарияланған сауалнамасы (499 респондент, 2023) мен статистикасы қала және аудан шекараларында, 95 % аралықтарымен, және құрама тұрақтылық индексі: салмақтар мен әдістер өзгергенде әр қаланың орын аралығы. Сандар жарияланған немесе көрсетілгендей есептелген; шекаралар синтетикалық, үш қала мен көшедегі іріктеме кезінде рейтинг шамамен ғана.",
+    "Опубликованные данные опроса (499 респондентов, 2023) и статистики по Жанатасу, Каратау и Шу на контурах городов и районов, с 95 % интервалами, и составной индекс устойчивости с интервалом места каждого города при изменении весов и методов. Цифры опубликованы или рассчитаны, как указано; контуры синтетические, а при трёх городах и уличной выборке рейтинг ориентировочный.",
+)
+
 T: dict[str, Text] = {
     "answer": text("answer", "жауап", "ответ"),
     "pooled": text(
@@ -223,6 +236,16 @@ T: dict[str, Text] = {
         "{size} районов: вместе {share} % (отдельные доли не опубликованы)",
     ),
     "individual": text("this district", "осы аудан", "этот район"),
+    "nan_group": text(
+        "published only together: {share} %",
+        "тек бірге жарияланған: {share} %",
+        "опубликовано только вместе: {share} %",
+    ),
+    "nan_mixed": text(
+        "no own share published ({size} districts together: {share} %)",
+        "жеке үлесі жарияланбаған ({size} аудан бірге: {share} %)",
+        "своя доля не опубликована ({size} районов вместе: {share} %)",
+    ),
     "group": text(
         "the other {size} districts together",
         "қалған {size} аудан бірге",
@@ -488,31 +511,6 @@ def survey_chart_svg(
     )
 
 
-def _recipe_list(recipe: Recipe, key: str, default: Sequence[Any]) -> list[Any]:
-    value = recipe.get(key, list(default))
-    if not isinstance(value, list):
-        raise recipe.error(key, 'must be a list, e.g. ["a", "b"]')
-    return value
-
-
-def _recipe_choice(recipe: Recipe, key: str, default: str, allowed: Sequence[str]) -> str:
-    value = str(recipe.get(key, default))
-    if value not in allowed:
-        raise recipe.error(key, f"{value!r} is not one of {', '.join(allowed)}; use one of them")
-    return value
-
-
-def _recipe_number(recipe: Recipe, key: str, default: float, lo: float, hi: float) -> float:
-    value = recipe.get(key, default)
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise recipe.error(key, f"{value!r} is not a number") from None
-    if not lo <= f <= hi:
-        raise recipe.error(key, f"{f:g} is outside {lo:g}–{hi:g}")
-    return f
-
-
 # -- recipe --------------------------------------------------------------------------------
 def _indicator_entries(recipe: Recipe) -> list[_IndicatorEntry]:
     raw = recipe.get("index.indicators", None)
@@ -584,10 +582,13 @@ def _read_town_indicators(ctx: BuildContext) -> tuple[pd.DataFrame, str]:
 
     path = ctx.catalog.layers_dir / "tables" / "town_indicators.csv"
     df = read_table(path, what="table 'town_indicators'")
-    for f in ("town", "indicator_id", "value", "unit", "derivation", "source"):
-        if f not in df.columns:
-            msg = f"{path}: required column {f!r} is missing for table 'town_indicators'; add it"
-            raise IndicatorError(msg)
+    require_columns(
+        df,
+        ("town", "indicator_id", "value", "unit", "derivation", "source"),
+        str(path),
+        hint="add it to table 'town_indicators'",
+        error=IndicatorError,
+    )
     return df, str(path)
 
 
@@ -650,7 +651,7 @@ def _mining_by_district(
         tolerance=float(recipe.get("survey.sum_tolerance", 0.5)),
     )
     group_row = str(recipe.get("mining.group_row", "Other districts"))
-    members = [str(m) for m in _recipe_list(recipe, "mining.group_members", [])]
+    members = [str(m) for m in recipe_list(recipe, "mining.group_members", [])]
     size = int(recipe.get("mining.group_size_published", len(members)))
     if len(members) != size:
         raise recipe.error(
@@ -793,54 +794,143 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
             "classification",
         ],
     )
-    lang = ctx.lang
-    # --- settings
+    state: dict[str, Any] = {"lang": ctx.lang}
+    state |= _settings(recipe)
+    state["towns"] = _town_geometry(ctx, recipe, state["town_names"], state["geometry_layer"])
+    state |= _survey(ctx, recipe, state)
+    state |= _geometries(ctx, recipe, state)
+    state |= _index_values(ctx, recipe, state)
+    state |= _towns_layer(recipe, state)
+    state |= _district_layers(state)
+    state |= _index_layer(state)
+    state |= _parameters(recipe, state)
+    state |= _notes(state)
+    log.info(
+        "sustainability: %d indicators used (%d dropped), ranks %s, MC %d runs (average rank shift %.3f)",
+        len(state["kept"]),
+        len(state["dropped"]),
+        dict(state["result"].rank),
+        state["mc_runs"],
+        state["avg_shift"],
+    )
+    return ThemeResult(
+        theme=THEME,
+        title=TITLE,
+        vectors=state["vectors"],
+        parameters=state["parameters"],
+        notes=state["notes"],
+        inputs=sorted(
+            {
+                state["survey_table"],
+                str(state["mining_info"]["table"]),
+                "town_facts",
+                "districts",
+                state["geometry_layer"],
+            }
+        ),
+    )
+
+
+def _settings(recipe: Recipe) -> dict[str, Any]:
+    """Read and check the recipe's settings: towns, survey, mining, index, Monte Carlo, classes.
+
+    Returns ``alpha``, ``chart_qs``, ``complete``, ``config``, ``entries``,
+    ``geometry_layer``, ``group_imputation``, ``interval``, ``k``, ``mc_aggs``,
+    ``mc_norms``, ``mc_runs``, ``mc_seed``, ``missing_policy``, ``ramps``, ``scheme``,
+    ``single``, ``spread``, ``style_field``, ``survey_table``, ``tol``, ``town_names``,
+    ``town_q``.
+    """
     town_names = [
-        str(t) for t in _recipe_list(recipe, "towns.names", ["Zhanatas", "Karatau", "Shu"])
+        str(t) for t in recipe_list(recipe, "towns.names", ["Zhanatas", "Karatau", "Shu"])
     ]
-    geometry_layer = _recipe_choice(
+    geometry_layer = recipe_choice(
         recipe, "towns.geometry", "town_boundaries", ["town_boundaries", "towns"]
     )
     style_field = str(recipe.get("towns.style_field", "survey_share_pct"))
     survey_table = str(recipe.get("survey.table", "survey_2023"))
     town_q = str(recipe.get("survey.town_question", "town"))
-    single = [str(q) for q in _recipe_list(recipe, "survey.single_choice", [])]
-    complete = [str(q) for q in _recipe_list(recipe, "survey.complete", [])]
-    tol = _recipe_number(recipe, "survey.sum_tolerance", 0.5, 0.0, 10.0)
-    alpha = _recipe_number(recipe, "survey.alpha", 0.05, 1e-6, 0.5)
-    chart_qs = [str(q) for q in _recipe_list(recipe, "survey.chart_questions", ["economy"])]
+    single = [str(q) for q in recipe_list(recipe, "survey.single_choice", [])]
+    complete = [str(q) for q in recipe_list(recipe, "survey.complete", [])]
+    tol = recipe_number(recipe, "survey.sum_tolerance", 0.5, lo=0.0, hi=10.0, strict=False)
+    alpha = recipe_number(recipe, "survey.alpha", 0.05, lo=1e-6, hi=0.5, strict=False)
+    chart_qs = [str(q) for q in recipe_list(recipe, "survey.chart_questions", ["economy"])]
     for q in chart_qs:
         if q not in QUESTION_LABELS:
             raise recipe.error(
                 "survey.chart_questions",
                 f"{q!r} has no toolkit label; chart one of {', '.join(QUESTION_LABELS)}",
             )
-    group_imputation = _recipe_choice(
+    group_imputation = recipe_choice(
         recipe, "mining.group_imputation", "equal_split", ["equal_split", "none"]
     )
-    config = IndexConfig(
-        normalisation=_recipe_choice(recipe, "index.normalisation", "minmax", NORMALISATIONS),
-        aggregation=_recipe_choice(recipe, "index.aggregation", "linear", AGGREGATIONS),
-        group_weights={
-            g: _recipe_number(recipe, f"index.group_weights.{g}", 1.0, 0.0, 1e6) for g in GROUPS
-        },
-        role_weights={
-            r: _recipe_number(recipe, f"index.role_weights.{r}", d, 0.0, 1e6)
-            for r, d in (("main", 1.0), ("inhibiting", 1.0), ("additional", 0.5))
-        },
-        geometric_floor=_recipe_number(recipe, "index.geometric_floor", 0.1, 1e-6, 0.999),
-    )
-    missing_policy = _recipe_choice(
+    config = _index_config(recipe)
+    missing_policy = recipe_choice(
         recipe, "index.missing", "drop_indicator", ["drop_indicator", "mean", "drop_unit"]
     )
     entries = _indicator_entries(recipe)
-    mc_runs = int(_recipe_number(recipe, "monte_carlo.runs", 1000, 1, 1_000_000))
-    mc_seed = int(_recipe_number(recipe, "monte_carlo.seed", 20231, 0, 2**32 - 1))
+    mc_runs, mc_seed, mc_norms, mc_aggs, spread, interval = _monte_carlo_settings(recipe, config)
+    scheme = recipe_choice(recipe, "classification.scheme", "natural_breaks", list(SCHEMES))
+    k = int(recipe_number(recipe, "classification.k", 3, lo=1, hi=9, strict=False))
+    ramps = _ramps(recipe)
+    return {
+        "alpha": alpha,
+        "chart_qs": chart_qs,
+        "complete": complete,
+        "config": config,
+        "entries": entries,
+        "geometry_layer": geometry_layer,
+        "group_imputation": group_imputation,
+        "interval": interval,
+        "k": k,
+        "mc_aggs": mc_aggs,
+        "mc_norms": mc_norms,
+        "mc_runs": mc_runs,
+        "mc_seed": mc_seed,
+        "missing_policy": missing_policy,
+        "ramps": ramps,
+        "scheme": scheme,
+        "single": single,
+        "spread": spread,
+        "style_field": style_field,
+        "survey_table": survey_table,
+        "tol": tol,
+        "town_names": town_names,
+        "town_q": town_q,
+    }
+
+
+def _index_config(recipe: Recipe) -> IndexConfig:
+    """Normalisation, aggregation and weights of the composite index (``[index]``)."""
+    return IndexConfig(
+        normalisation=recipe_choice(recipe, "index.normalisation", "minmax", NORMALISATIONS),
+        aggregation=recipe_choice(recipe, "index.aggregation", "linear", AGGREGATIONS),
+        group_weights={
+            g: recipe_number(recipe, f"index.group_weights.{g}", 1.0, lo=0.0, hi=1e6, strict=False)
+            for g in GROUPS
+        },
+        role_weights={
+            r: recipe_number(recipe, f"index.role_weights.{r}", d, lo=0.0, hi=1e6, strict=False)
+            for r, d in (("main", 1.0), ("inhibiting", 1.0), ("additional", 0.5))
+        },
+        geometric_floor=recipe_number(
+            recipe, "index.geometric_floor", 0.1, lo=1e-6, hi=0.999, strict=False
+        ),
+    )
+
+
+def _monte_carlo_settings(
+    recipe: Recipe, config: IndexConfig
+) -> tuple[int, int, list[str], list[str], float, list[Any]]:
+    """``[monte_carlo]``: runs, seed, normalisations, aggregations, weight spread, interval."""
+    mc_runs = int(recipe_number(recipe, "monte_carlo.runs", 1000, lo=1, hi=1_000_000, strict=False))
+    mc_seed = int(
+        recipe_number(recipe, "monte_carlo.seed", 20231, lo=0, hi=2**32 - 1, strict=False)
+    )
     mc_norms = [
-        str(m) for m in _recipe_list(recipe, "monte_carlo.normalisations", [config.normalisation])
+        str(m) for m in recipe_list(recipe, "monte_carlo.normalisations", [config.normalisation])
     ]
     mc_aggs = [
-        str(a) for a in _recipe_list(recipe, "monte_carlo.aggregations", [config.aggregation])
+        str(a) for a in recipe_list(recipe, "monte_carlo.aggregations", [config.aggregation])
     ]
     for m in mc_norms:
         if m not in NORMALISATIONS:
@@ -852,13 +942,16 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
             raise recipe.error(
                 "monte_carlo.aggregations", f"{a!r} is not one of {', '.join(AGGREGATIONS)}"
             )
-    spread = _recipe_number(recipe, "monte_carlo.weight_spread", 0.5, 0.0, 0.99)
-    interval = _recipe_list(recipe, "monte_carlo.interval", [5, 95])
+    spread = recipe_number(recipe, "monte_carlo.weight_spread", 0.5, lo=0.0, hi=0.99, strict=False)
+    interval = recipe_list(recipe, "monte_carlo.interval", [5, 95])
     if len(interval) != 2 or not 0 <= float(interval[0]) < float(interval[1]) <= 100:
         raise recipe.error("monte_carlo.interval", "give two percentiles like [5, 95]")
-    scheme = _recipe_choice(recipe, "classification.scheme", "natural_breaks", list(SCHEMES))
-    k = int(_recipe_number(recipe, "classification.k", 3, 1, 9))
-    ramps = {}
+    return mc_runs, mc_seed, mc_norms, mc_aggs, spread, interval
+
+
+def _ramps(recipe: Recipe) -> dict[str, str]:
+    """Colour ramps of the three choropleths (``[classification]``), checked to exist."""
+    ramps: dict[str, str] = {}
     for key, default in (
         ("ramp_index", "RdYlGn"),
         ("ramp_mining", "YlOrRd"),
@@ -870,15 +963,25 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         except KeyError as exc:
             raise recipe.error(f"classification.{key}", str(exc).strip("'\"")) from None
         ramps[key] = name
+    return ramps
 
-    towns = _town_geometry(ctx, recipe, town_names, geometry_layer)
 
-    # --- survey
+def _survey(ctx: BuildContext, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+    """The survey table checked, with Wilson intervals, the town shares and the derived per-town sample sizes.
+
+    Reads ``alpha``, ``complete``, ``single``, ``survey_table``, ``tol``, ``town_names``,
+    ``town_q`` from the build *state*;
+    returns ``derived_n``, ``n_total``, ``shares``, ``sig``, ``survey_ci``, ``town_of_answer``.
+    """
+    complete = state["complete"]
+    single = state["single"]
+    survey_table = state["survey_table"]
+    town_q = state["town_q"]
     survey = ctx.layer(survey_table)
-    for f in ("question_id", "answer_id", "percent", "n"):
-        if f not in survey.columns:
-            msg = f"table {survey_table!r}: required column {f!r} is missing; add it"
-            raise IndicatorError(msg)
+    require_columns(
+        survey, ("question_id", "answer_id", "percent", "n"), f"table {survey_table!r}",
+        error=IndicatorError,
+    )  # fmt: skip
     check_share_range(survey, table=survey_table, field="percent")
     check_group_sums(
         survey,
@@ -886,7 +989,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         group_field="question_id",
         value_field="percent",
         groups=complete,
-        tolerance=tol,
+        tolerance=state["tol"],
         at_most=[q for q in single if q not in complete],
     )
     n_values = pd.to_numeric(survey["n"], errors="coerce")
@@ -905,7 +1008,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     shares = {str(a): float(p) for a, p in zip(tq["answer_id"], tq["percent"], strict=True)}
     town_of_answer = match_names(
         list(shares),
-        town_names,
+        state["town_names"],
         table=survey_table,
         field="answer_id",
         layer="towns",
@@ -913,13 +1016,28 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         rows=tq_rows,
     )
     derived_n = town_sample_sizes(shares, n_total)
-    sig = pairwise_significance(survey, single_choice=single, alpha=alpha)
+    sig = pairwise_significance(survey, single_choice=single, alpha=state["alpha"])
     p_all = survey["percent"].to_numpy(dtype=float) / 100.0
     lo_all, hi_all = wilson_interval(p_all, n_values.to_numpy(dtype=float))
     survey_ci = survey.assign(ci_lo=lo_all * 100.0, ci_hi=hi_all * 100.0)
+    return {
+        "derived_n": derived_n,
+        "n_total": n_total,
+        "shares": shares,
+        "sig": sig,
+        "survey_ci": survey_ci,
+        "town_of_answer": town_of_answer,
+    }
 
-    # --- geometries
-    town_prov = ctx.catalog.provenance(geometry_layer)
+
+def _geometries(ctx: BuildContext, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+    """District geometries and names, the mining share of each district and the district of each town.
+
+    Reads ``geometry_layer``, ``towns`` from the build *state*;
+    returns ``by_district``, ``dist_prov``, ``districts``, ``kk_col``, ``mining_info``,
+    ``name_col``, ``ru_col``, ``town_district``, ``town_prov``.
+    """
+    town_prov = ctx.catalog.provenance(state["geometry_layer"])
     districts = ctx.layer("districts")
     dist_prov = ctx.catalog.provenance("districts")
     name_col, kk_col, ru_col = _district_names(districts)
@@ -927,14 +1045,36 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     # --- mining shares by district
     mining = ctx.layer(str(recipe.get("mining.table", "mining_share")))
     by_district, mining_info = _mining_by_district(recipe, mining, districts, name_col)
-    town_district = _town_districts(towns, districts, name_col)
+    town_district = _town_districts(state["towns"], districts, name_col)
+    return {
+        "by_district": by_district,
+        "dist_prov": dist_prov,
+        "districts": districts,
+        "kk_col": kk_col,
+        "mining_info": mining_info,
+        "name_col": name_col,
+        "ru_col": ru_col,
+        "town_district": town_district,
+        "town_prov": town_prov,
+    }
 
-    # --- indicator values
-    town_ind, town_ind_where = _read_town_indicators(ctx)
-    facts = ctx.layer("town_facts")
-    values = pd.DataFrame(index=pd.Index(town_names, name="town"), dtype=float)
-    bounds: dict[tuple[str, str], tuple[float, float]] = {}
-    imputed_cells: list[dict[str, Any]] = []
+
+def _mining_column(
+    indicator: str,
+    towns: pd.Index,
+    town_district: dict[str, str | None],
+    by_district: pd.DataFrame,
+    group: dict[str, Any],
+    *,
+    equal_split: bool,
+    bounds: dict[tuple[str, str], tuple[float, float]],
+    imputed_cells: list[dict[str, Any]],
+) -> pd.Series:
+    """Mining share of each town's district; a grouped district gets an equal split when asked.
+
+    Imputed values are appended to *imputed_cells* and their Monte Carlo
+    range, U(0, group share), to *bounds*.
+    """
     share_of = dict(
         zip(
             by_district["district"],
@@ -942,48 +1082,79 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
             strict=True,
         )
     )
-    group = mining_info["group"]
-    for e in entries:
-        col = pd.Series(np.nan, index=values.index, dtype=float)
-        if e.source == "mining_share":
-            for t in town_names:
-                d = town_district.get(t)
-                if d is None or d not in share_of:
-                    continue
-                share, reporting = share_of[d]
-                if reporting == "individual":
-                    col[t] = share
-                elif reporting == "group" and group_imputation == "equal_split":
-                    col[t] = group["share_pct"] / group["size"]
-                    bounds[(t, e.spec.id)] = (0.0, float(group["share_pct"]))
-                    imputed_cells.append(
-                        {
-                            "town": t,
-                            "indicator": e.spec.id,
-                            "value": round(float(col[t]), 4),
-                            "method": f"equal split of the {group['row']!r} share {group['share_pct']:g} % over {group['size']} districts; Monte Carlo draws U(0, {group['share_pct']:g})",
-                        }
-                    )
-        else:
-            df, tname = (
-                (town_ind, "town_indicators")
-                if e.source == "town_indicators"
-                else (facts, "town_facts")
+    col = pd.Series(np.nan, index=towns, dtype=float)
+    for t in towns:
+        d = town_district.get(t)
+        if d is None or d not in share_of:
+            continue
+        share, reporting = share_of[d]
+        if reporting == "individual":
+            col[t] = share
+        elif reporting == "group" and equal_split:
+            col[t] = group["share_pct"] / group["size"]
+            bounds[(t, indicator)] = (0.0, float(group["share_pct"]))
+            imputed_cells.append(
+                {
+                    "town": t,
+                    "indicator": indicator,
+                    "value": round(float(col[t]), 4),
+                    "method": f"equal split of the {group['row']!r} share {group['share_pct']:g} % over {group['size']} districts; Monte Carlo draws U(0, {group['share_pct']:g})",
+                }
             )
-            found_values = _long_values(df, tname, town_names, e.table_id)
-            if not found_values:
-                known = sorted({str(v) for v in df["indicator_id"]})
-                close = closest_name(e.table_id, known)
-                raise recipe.error(
-                    "index.indicators",
-                    f"indicator {e.spec.id!r}: table {tname!r} has no rows with indicator_id "
-                    f"{e.table_id!r}; did you mean {close!r}?",
-                )
-            for t, v in found_values.items():
-                col[t] = v
-        values[e.spec.id] = col
+    return col
+
+
+def _table_column(
+    recipe: Recipe, e: _IndicatorEntry, df: pd.DataFrame, tname: str, towns: pd.Index
+) -> pd.Series:
+    """Values of indicator *e* per town from the long table *df* (town, indicator_id, value)."""
+    found_values = _long_values(df, tname, list(towns), e.table_id)
+    if not found_values:
+        known = sorted({str(v) for v in df["indicator_id"]})
+        close = closest_name(e.table_id, known)
+        raise recipe.error(
+            "index.indicators",
+            f"indicator {e.spec.id!r}: table {tname!r} has no rows with indicator_id "
+            f"{e.table_id!r}; did you mean {close!r}?",
+        )
+    col = pd.Series(np.nan, index=towns, dtype=float)
+    for t, v in found_values.items():
+        col[t] = v
+    return col
+
+
+def _index_values(ctx: BuildContext, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+    """Indicator values per town (imputed where the recipe says), the composite index and its Monte Carlo ranks.
+
+    Reads ``by_district``, ``config``, ``entries``, ``group_imputation``, ``interval``,
+    ``mc_aggs``, ``mc_norms``, ``mc_runs``, ``mc_seed``, ``mining_info``,
+    ``missing_policy``, ``spread``, ``town_district``, ``town_names`` from the build
+    *state*;
+    returns ``avg_shift``, ``clean``, ``dropped``, ``group``, ``imputed_cells``, ``kept``,
+    ``mc``, ``mc_result``, ``result``, ``town_ind_where``, ``values``.
+    """
+    config = state["config"]
+    entries = state["entries"]
+    interval = state["interval"]
+    town_ind, town_ind_where = _read_town_indicators(ctx)
+    facts = ctx.layer("town_facts")
+    values = pd.DataFrame(index=pd.Index(state["town_names"], name="town"), dtype=float)
+    bounds: dict[tuple[str, str], tuple[float, float]] = {}
+    imputed_cells: list[dict[str, Any]] = []
+    group = state["mining_info"]["group"]
+    for e in entries:
+        if e.source == "mining_share":
+            values[e.spec.id] = _mining_column(
+                e.spec.id, values.index, state["town_district"], state["by_district"], group,
+                equal_split=state["group_imputation"] == "equal_split", bounds=bounds,
+                imputed_cells=imputed_cells,
+            )  # fmt: skip
+        elif e.source == "town_indicators":
+            values[e.spec.id] = _table_column(recipe, e, town_ind, "town_indicators", values.index)
+        else:
+            values[e.spec.id] = _table_column(recipe, e, facts, "town_facts", values.index)
     specs = [e.spec for e in entries]
-    clean, kept, dropped, imputed = prepare_values(values, specs, missing_policy)
+    clean, kept, dropped, imputed = prepare_values(values, specs, state["missing_policy"])
     for ind in imputed.columns:
         for t in imputed.index[imputed[ind]]:
             obs = values[ind].dropna()
@@ -1010,17 +1181,43 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         clean,
         kept,
         config,
-        runs=mc_runs,
-        seed=mc_seed,
-        normalisations=mc_norms,
-        aggregations=mc_aggs,
-        weight_spread=spread,
+        runs=state["mc_runs"],
+        seed=state["mc_seed"],
+        normalisations=state["mc_norms"],
+        aggregations=state["mc_aggs"],
+        weight_spread=state["spread"],
         bounds=mc_bounds,
         interval=(float(interval[0]), float(interval[1])),
     )
     mc, avg_shift = mc_result.ranks, mc_result.average_shift
+    return {
+        "avg_shift": avg_shift,
+        "clean": clean,
+        "dropped": dropped,
+        "group": group,
+        "imputed_cells": imputed_cells,
+        "kept": kept,
+        "mc": mc,
+        "mc_result": mc_result,
+        "result": result,
+        "town_ind_where": town_ind_where,
+        "values": values,
+    }
 
-    # --- layer: indicators_by_town
+
+def _town_survey_columns(
+    towns: gpd.GeoDataFrame,
+    shares: dict[str, float],
+    town_of_answer: dict[str, str],
+    derived_n: dict[str, int],
+    tsig: pd.DataFrame,
+    n_total: int,
+) -> gpd.GeoDataFrame:
+    """*towns* with their survey columns: share of respondents and its Wilson interval.
+
+    Also the derived sample size, its margin of error at 50 % and the towns
+    whose share does not differ significantly.
+    """
     by_town = towns.copy()
     by_town["survey_share_pct"] = np.nan
     by_town["survey_share_lo"] = np.nan
@@ -1029,7 +1226,6 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     by_town["moe_pp_at_50"] = np.nan
     by_town["not_significant_vs"] = ""
     answer_of_town = {v: k for k, v in town_of_answer.items()}
-    tsig = sig[sig["question_id"] == town_q]
     for i, t in enumerate(by_town["town"]):
         ans = answer_of_town.get(t)
         if ans is None:
@@ -1054,11 +1250,38 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
                 if other in town_of_answer:
                     others.append(town_of_answer[other])
         by_town.loc[by_town.index[i], "not_significant_vs"] = ", ".join(others)
-    by_town["district"] = [town_district.get(t) or "" for t in by_town["town"]]
+    return by_town
+
+
+def _towns_layer(recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+    """The ``indicators_by_town`` layer: survey shares with Wilson intervals, indicator values, popup charts.
+
+    Reads ``chart_qs``, ``derived_n``, ``entries``, ``geometry_layer``, ``k``, ``lang``,
+    ``n_total``, ``ramps``, ``scheme``, ``shares``, ``sig``, ``style_field``, ``survey_ci``,
+    ``survey_table``, ``town_district``, ``town_of_answer``, ``town_prov``, ``town_q``,
+    ``towns``, ``values`` from the build *state*;
+    returns ``by_town``, ``town_breaks``, ``vec_towns``.
+    """
+    entries = state["entries"]
+    n_total = state["n_total"]
+    sig = state["sig"]
+    style_field = state["style_field"]
+    town_prov = state["town_prov"]
+    by_town = _town_survey_columns(
+        state["towns"],
+        state["shares"],
+        state["town_of_answer"],
+        state["derived_n"],
+        sig[sig["question_id"] == state["town_q"]],
+        n_total,
+    )
+    by_town["district"] = [state["town_district"].get(t) or "" for t in by_town["town"]]
     for e in entries:
-        by_town[e.spec.id] = values[e.spec.id].reindex(by_town["town"]).to_numpy()
+        by_town[e.spec.id] = state["values"][e.spec.id].reindex(by_town["town"]).to_numpy()
     by_town["chart_html"] = [
-        _popup_html(t, by_town.iloc[i], survey_ci, chart_qs, lang, n_total)
+        _popup_html(
+            t, by_town.iloc[i], state["survey_ci"], state["chart_qs"], state["lang"], n_total
+        )
         for i, t in enumerate(by_town["town"])
     ]
     by_town["synthetic"] = bool(town_prov["synthetic"])
@@ -1068,7 +1291,9 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         else "GeoNames point; survey figures published (paper 000), sample sizes derived"
     )
     town_breaks, town_labels, _ = classify(
-        by_town[style_field].to_numpy(dtype=float) if style_field in by_town else [], scheme, k
+        by_town[style_field].to_numpy(dtype=float) if style_field in by_town else [],
+        state["scheme"],
+        state["k"],
     )
     if style_field not in by_town.columns:
         raise recipe.error(
@@ -1081,10 +1306,10 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         FieldSpec("survey_share_lo", T["share_lo"], "%", 1),
         FieldSpec("survey_share_hi", T["share_hi"], "%", 1),
         FieldSpec("survey_n_derived", T["n_town"], "", 0),
-        FieldSpec("moe_pp_at_50", T["moe_town"], "pp", 1),
+        FieldSpec("moe_pp_at_50", T["moe_town"], unit("pp"), 1),
         FieldSpec("not_significant_vs", T["not_sig"]),
         FieldSpec("district", T["district"]),
-        *(FieldSpec(e.spec.id, e.title, e.unit, 1) for e in entries),
+        *(FieldSpec(e.spec.id, e.title, unit(e.unit), 1) for e in entries),
     )
     vec_towns = VectorLayer(
         name="indicators_by_town",
@@ -1093,7 +1318,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         style=Graduated(
             style_field,
             town_breaks,
-            ramp(ramps["ramp_towns"], len(town_breaks) - 1),
+            ramp(state["ramps"]["ramp_towns"], len(town_breaks) - 1),
             unit="%" if style_field.endswith("_pct") else "",
             labels=town_labels,
         ),
@@ -1104,11 +1329,33 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         synthetic=bool(town_prov["synthetic"]),
         label_field="town",
         popup_html="chart_html",
-        metadata={"inputs": [survey_table, geometry_layer, "town_facts", "town_indicators"]},
+        metadata={
+            "inputs": [
+                state["survey_table"],
+                state["geometry_layer"],
+                "town_facts",
+                "town_indicators",
+            ]
+        },
     )
+    return {"by_town": by_town, "town_breaks": town_breaks, "vec_towns": vec_towns}
 
-    # --- layer: indicators_by_district
-    dist = districts[[name_col, *(c for c in (kk_col, ru_col) if c), "geometry"]].copy()
+
+def _district_layers(state: dict[str, Any]) -> dict[str, Any]:
+    """The ``indicators_by_district`` layer and the outline of the districts published only together.
+
+    Reads ``by_district``, ``dist_prov``, ``districts``, ``group``, ``k``, ``kk_col``,
+    ``lang``, ``mining_info``, ``name_col``, ``ramps``, ``ru_col``, ``scheme``,
+    ``vec_towns`` from the build *state*;
+    returns ``d_breaks``, ``gshare``, ``gsize``, ``vectors``.
+    """
+    dist_prov = state["dist_prov"]
+    group = state["group"]
+    kk_col = state["kk_col"]
+    lang = state["lang"]
+    name_col = state["name_col"]
+    ru_col = state["ru_col"]
+    dist = state["districts"][[name_col, *(c for c in (kk_col, ru_col) if c), "geometry"]].copy()
     dist = dist.rename(
         columns={
             name_col: "district",
@@ -1116,7 +1363,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
             **({ru_col: "name_ru"} if ru_col else {}),
         }
     )
-    dist = dist.merge(by_district, on="district", how="left")
+    dist = dist.merge(state["by_district"], on="district", how="left")
     gshare, gsize = float(group["share_pct"]), int(group["size"])
     label_of = {
         "individual": T["individual"],
@@ -1137,7 +1384,9 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         if dist_prov["synthetic"]
         else "shares published (paper 000)"
     )
-    d_breaks, d_labels, _ = classify(dist["share_pct"].to_numpy(dtype=float), scheme, k)
+    d_breaks, d_labels, _ = classify(
+        dist["share_pct"].to_numpy(dtype=float), state["scheme"], state["k"]
+    )
     vec_dist = VectorLayer(
         name="indicators_by_district",
         title=T["by_district_title"],
@@ -1145,9 +1394,10 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         style=Graduated(
             "share_pct",
             d_breaks,
-            ramp(ramps["ramp_mining"], len(d_breaks) - 1),
+            ramp(state["ramps"]["ramp_mining"], len(d_breaks) - 1),
             unit="%",
             labels=tuple(f"{lab} %" for lab in d_labels),
+            nan_label=_district_nan_label(dist["reporting"], gshare, gsize),
         ),
         fields=(
             FieldSpec("district", T["district"]),
@@ -1160,77 +1410,99 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         licence=f"Published figures, cited; geometry: {dist_prov['licence']}",
         synthetic=bool(dist_prov["synthetic"]),
         label_field="share_label",
-        metadata={"mining": mining_info},
+        metadata={"mining": state["mining_info"]},
     )
     members = dist[dist["reporting"] == "group"]
-    vectors = [vec_towns, vec_dist]
+    vectors = [state["vec_towns"], vec_dist]
     if len(members):
-        grp = gpd.GeoDataFrame(
-            {
-                "reporting_unit": [tr(_fmt(T["group"], size=gsize), lang)],
-                "unit_share_pct": [float(group["share_pct"])],
-                "districts": [", ".join(sorted(members["district"]))],
-                "label": [tr(_fmt(T["group_note"], share=gshare, size=gsize), lang)],
-                "synthetic": [bool(dist_prov["synthetic"])],
-                "data_note": ["group outline of the districts published together (paper 000)"],
-            },
-            geometry=[shapely.union_all(members.geometry.values)],
-            crs=dist.crs,
-        )
-        vectors.append(
-            VectorLayer(
-                name="mining_share_other_districts",
-                title=_fmt(T["group_title"], share=gshare, size=gsize),
-                data=grp,
-                style=Single(
-                    "#666666",
-                    outline="#222222",
-                    width=2.0,
-                    fill_opacity=0.0,
-                    dash="6 4",
-                    fill=False,
-                ),
-                fields=(
-                    FieldSpec("reporting_unit", T["reporting_unit"]),
-                    FieldSpec("unit_share_pct", T["reporting_unit_share"], "%", 1),
-                ),
-                description=_fmt(T["group_note"], share=gshare, size=gsize),
-                source=f"{PAPER_000}; geometry: {dist_prov['source']}",
-                licence=f"Published figures, cited; geometry: {dist_prov['licence']}",
-                synthetic=bool(dist_prov["synthetic"]),
-                label_field="label",
-            )
-        )
+        vectors.append(_group_outline_layer(members, gshare, gsize, lang, dist_prov))
+    return {"d_breaks": d_breaks, "gshare": gshare, "gsize": gsize, "vectors": vectors}
 
-    # --- layer: sustainability_index
+
+def _group_outline_layer(
+    members: gpd.GeoDataFrame, gshare: float, gsize: int, lang: str, dist_prov: dict[str, Any]
+) -> VectorLayer:
+    """One outline around the districts whose mining share was published only together."""
+    grp = gpd.GeoDataFrame(
+        {
+            "reporting_unit": [tr(_fmt(T["group"], size=gsize), lang)],
+            "unit_share_pct": [gshare],
+            "districts": [", ".join(sorted(members["district"]))],
+            "label": [tr(_fmt(T["group_note"], share=gshare, size=gsize), lang)],
+            "synthetic": [bool(dist_prov["synthetic"])],
+            "data_note": ["group outline of the districts published together (paper 000)"],
+        },
+        geometry=[shapely.union_all(members.geometry.values)],
+        crs=members.crs,
+    )
+    return VectorLayer(
+        name="mining_share_other_districts",
+        title=_fmt(T["group_title"], share=gshare, size=gsize),
+        data=grp,
+        style=Single(
+            "#666666",
+            outline="#222222",
+            width=2.0,
+            fill_opacity=0.0,
+            dash="6 4",
+            fill=False,
+        ),
+        fields=(
+            FieldSpec("reporting_unit", T["reporting_unit"]),
+            FieldSpec("unit_share_pct", T["reporting_unit_share"], "%", 1),
+        ),
+        description=_fmt(T["group_note"], share=gshare, size=gsize),
+        source=f"{PAPER_000}; geometry: {dist_prov['source']}",
+        licence=f"Published figures, cited; geometry: {dist_prov['licence']}",
+        synthetic=bool(dist_prov["synthetic"]),
+        label_field="label",
+    )
+
+
+def _index_layer(state: dict[str, Any]) -> dict[str, Any]:
+    """The ``sustainability_index`` layer: index, rank, Monte Carlo rank interval, group scores.
+
+    Reads ``by_town``, ``clean``, ``imputed_cells``, ``k``, ``kept``, ``mc``, ``ramps``,
+    ``result``, ``scheme``, ``town_prov``, ``towns``, ``vectors`` from the build *state*;
+    returns ``i_breaks``.
+    """
+    clean = state["clean"]
+    result = state["result"]
+    town_prov = state["town_prov"]
+    towns = state["towns"]
     idx = towns[towns["town"].isin(list(clean.index))].copy()
     idx["index"] = [round(float(result.index[t]), 6) for t in idx["town"]]
     for c in ("rank", "rank_lo", "rank_hi", "rank_median", "p_rank1", "mean_abs_shift"):
-        idx[c] = [mc.loc[t, c] for t in idx["town"]]
+        idx[c] = [state["mc"].loc[t, c] for t in idx["town"]]
     for c in ("rank", "rank_lo", "rank_hi"):
         idx[c] = idx[c].astype(int)
     for g in GROUPS:
         idx[f"score_{g}"] = [
             float(result.groups[g][t]) if g in result.groups else np.nan for t in idx["town"]
         ]
-    idx["indicators_used"] = ", ".join(s.id for s in kept)
+    idx["indicators_used"] = ", ".join(s.id for s in state["kept"])
     idx["imputed"] = [
         ", ".join(
             c["indicator"]
-            for c in imputed_cells
+            for c in state["imputed_cells"]
             if c["town"] == t and c["indicator"] in clean.columns
         )
         for t in idx["town"]
     ]
     idx["synthetic"] = bool(town_prov["synthetic"])
-    idx["data_note"] = by_town["data_note"].iloc[0]
-    i_breaks, i_labels, _ = classify(idx["index"].to_numpy(dtype=float), scheme, k)
+    idx["data_note"] = state["by_town"]["data_note"].iloc[0]
+    i_breaks, i_labels, _ = classify(
+        idx["index"].to_numpy(dtype=float), state["scheme"], state["k"]
+    )
     vec_idx = VectorLayer(
         name="sustainability_index",
         title=T["index_title"],
         data=idx,
         style=Graduated(
-            "index", i_breaks, ramp(ramps["ramp_index"], len(i_breaks) - 1), labels=i_labels
+            "index",
+            i_breaks,
+            ramp(state["ramps"]["ramp_index"], len(i_breaks) - 1),
+            labels=i_labels,
         ),
         fields=(
             FieldSpec("town", T["town"]),
@@ -1252,117 +1524,168 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         synthetic=bool(town_prov["synthetic"]),
         label_field="town",
     )
-    vectors.append(vec_idx)
+    state["vectors"].append(vec_idx)
+    return {"i_breaks": i_breaks}
 
-    # --- parameters and notes
+
+def _parameters(recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+    """Everything recorded in ``manifest.json``.
+
+    Reads ``alpha``, ``avg_shift``, ``clean``, ``config``, ``d_breaks``, ``derived_n``,
+    ``dropped``, ``entries``, ``geometry_layer``, ``group_imputation``, ``i_breaks``,
+    ``imputed_cells``, ``interval``, ``k``, ``mc``, ``mc_aggs``, ``mc_norms``,
+    ``mc_result``, ``mc_runs``, ``mc_seed``, ``mining_info``, ``missing_policy``,
+    ``n_total``, ``name_col``, ``result``, ``scheme``, ``shares``, ``sig``, ``single``,
+    ``spread``, ``survey_ci``, ``survey_table``, ``town_breaks``, ``town_district``,
+    ``town_ind_where``, ``values`` from the build *state*;
+    returns ``parameters``.
+    """
     parameters: dict[str, Any] = {
+        "description": DESCRIPTION,
         "recipe": str(recipe.path),
         "tables": {
-            survey_table: PAPER_000,
-            str(mining_info["table"]): PAPER_000,
+            state["survey_table"]: PAPER_000,
+            str(state["mining_info"]["table"]): PAPER_000,
             "town_facts": PAPER_001,
-            "town_indicators": f"{town_ind_where} (each row cites its source and derivation)",
+            "town_indicators": f"{state['town_ind_where']} (each row cites its source and derivation)",
         },
         "geometry": {
-            "towns": geometry_layer,
+            "towns": state["geometry_layer"],
             "districts": "districts",
-            "districts_name_field": name_col,
+            "districts_name_field": state["name_col"],
         },
-        "survey": {
-            "n": n_total,
-            "confidence": 0.95,
-            "z": Z95,
-            "interval": "Wilson score (Wilson 1927)",
-            "moe_normal_pp_at_50": round(normal_moe(0.5, n_total) * 100, 2),
-            "town_shares_pct": shares,
-            "town_n_derived": derived_n,
-            "town_n_method": "largest remainder (Hamilton) rounding of n × share / 100; derived, not published",
-            "significance": {
-                "alpha": alpha,
-                "single_choice": "z-test for two answers of one multinomial sample: Var(p1 − p2) = (p1 + p2 − (p1 − p2)²)/n",
-                "multiple_response": "significant only if the 95 % Wilson intervals do not overlap (conservative)",
-                "single_choice_questions": single,
-                "pairs": sig.replace({np.nan: None}).to_dict(orient="records"),
-            },
-            "wilson_intervals_pct": [
-                {
-                    "question_id": str(r.question_id),
-                    "answer_id": str(r.answer_id),
-                    "percent": float(r.percent),
-                    "lo": round(float(r.ci_lo), 3),
-                    "hi": round(float(r.ci_hi), 3),
-                }
-                for r in survey_ci.itertuples()
-            ],
-            "citation": PAPER_000,
-        },
+        "survey": _survey_parameters(state),
         "mining": {
-            **mining_info,
-            "group_imputation": group_imputation,
-            "town_districts": town_district,
+            **state["mining_info"],
+            "group_imputation": state["group_imputation"],
+            "town_districts": state["town_district"],
         },
-        "index": {
-            "method": "OECD/JRC Handbook on Constructing Composite Indicators (Nardo et al. 2008)",
-            "normalisation": config.normalisation,
-            "aggregation": config.aggregation,
-            "geometric_floor": config.geometric_floor,
-            "group_weights": dict(config.group_weights),
-            "role_weights": dict(config.role_weights),
-            "missing": missing_policy,
-            "indicators": [
-                {
-                    "id": e.spec.id,
-                    "source": e.source,
-                    "group": e.spec.group,
-                    "role": e.spec.role,
-                    "direction": "+" if e.spec.direction > 0 else "-",
-                    "weight": e.spec.weight,
-                    "reference": e.spec.reference,
-                    "unit": e.unit,
-                    "citation": e.citation,
-                    "values": {
-                        t: (None if pd.isna(v) else float(v)) for t, v in values[e.spec.id].items()
-                    },
-                    "used": e.spec.id in clean.columns,
-                    "dropped_because": dropped.get(e.spec.id),
-                }
-                for e in entries
-            ],
-            "effective_weights": result.weights,
-            "imputed": imputed_cells,
-            "index": {str(t): float(v) for t, v in result.index.items()},
-            "rank": {str(t): int(v) for t, v in result.rank.items()},
-        },
-        "monte_carlo": {
-            "runs": mc_runs,
-            "seed": mc_seed,
-            "normalisations": mc_norms,
-            "aggregations": mc_aggs,
-            "weight_spread": spread,
-            "interval_percentiles": [float(interval[0]), float(interval[1])],
-            "average_rank_shift": avg_shift,
-            "ranks": {str(t): {c: float(mc.loc[t, c]) for c in mc.columns} for t in mc.index},
-            "sensitivity_first_order": {
-                factor: {
-                    str(t): (None if pd.isna(v) else round(float(v), 4))
-                    for t, v in mc_result.sensitivity.loc[factor].items()
-                }
-                for factor in mc_result.sensitivity.index
-            },
-            "sensitivity_method": "first-order index S = V[E(rank|input)]/V(rank), given-data estimator (10 equal-count bins for continuous inputs); NaN/None where a rank never changes",
-            "citation": "Saisana, Saltelli & Tarantola 2005, JRSS A 168:307–323",
-        },
+        "index": _index_parameters(state),
+        "monte_carlo": _monte_carlo_parameters(state),
         "classification": {
-            "scheme": scheme,
-            "mapclassify": SCHEMES[scheme],
-            "k": k,
+            "scheme": state["scheme"],
+            "mapclassify": SCHEMES[state["scheme"]],
+            "k": state["k"],
             "breaks": {
-                "indicators_by_town": list(town_breaks),
-                "indicators_by_district": list(d_breaks),
-                "sustainability_index": list(i_breaks),
+                "indicators_by_town": list(state["town_breaks"]),
+                "indicators_by_district": list(state["d_breaks"]),
+                "sustainability_index": list(state["i_breaks"]),
             },
         },
     }
+    return {"parameters": parameters}
+
+
+def _survey_parameters(state: dict[str, Any]) -> dict[str, Any]:
+    """The survey's sample size, intervals, town shares and significance tests."""
+    return {
+        "n": state["n_total"],
+        "confidence": 0.95,
+        "z": Z95,
+        "interval": "Wilson score (Wilson 1927)",
+        "moe_normal_pp_at_50": round(normal_moe(0.5, state["n_total"]) * 100, 2),
+        "town_shares_pct": state["shares"],
+        "town_n_derived": state["derived_n"],
+        "town_n_method": "largest remainder (Hamilton) rounding of n × share / 100; derived, not published",
+        "significance": {
+            "alpha": state["alpha"],
+            "single_choice": "z-test for two answers of one multinomial sample: Var(p1 − p2) = (p1 + p2 − (p1 − p2)²)/n",
+            "multiple_response": "significant only if the 95 % Wilson intervals do not overlap (conservative)",
+            "single_choice_questions": state["single"],
+            "pairs": state["sig"].replace({np.nan: None}).to_dict(orient="records"),
+        },
+        "wilson_intervals_pct": [
+            {
+                "question_id": str(r.question_id),
+                "answer_id": str(r.answer_id),
+                "percent": float(r.percent),
+                "lo": round(float(r.ci_lo), 3),
+                "hi": round(float(r.ci_hi), 3),
+            }
+            for r in state["survey_ci"].itertuples()
+        ],
+        "citation": PAPER_000,
+    }
+
+
+def _index_parameters(state: dict[str, Any]) -> dict[str, Any]:
+    """The composite index: method, weights, indicators with their values, index and ranks."""
+    return {
+        "method": "OECD/JRC Handbook on Constructing Composite Indicators (Nardo et al. 2008)",
+        "normalisation": state["config"].normalisation,
+        "aggregation": state["config"].aggregation,
+        "geometric_floor": state["config"].geometric_floor,
+        "group_weights": dict(state["config"].group_weights),
+        "role_weights": dict(state["config"].role_weights),
+        "missing": state["missing_policy"],
+        "indicators": [
+            {
+                "id": e.spec.id,
+                "source": e.source,
+                "group": e.spec.group,
+                "role": e.spec.role,
+                "direction": "+" if e.spec.direction > 0 else "-",
+                "weight": e.spec.weight,
+                "reference": e.spec.reference,
+                "unit": e.unit,
+                "citation": e.citation,
+                "values": {
+                    t: (None if pd.isna(v) else float(v))
+                    for t, v in state["values"][e.spec.id].items()
+                },
+                "used": e.spec.id in state["clean"].columns,
+                "dropped_because": state["dropped"].get(e.spec.id),
+            }
+            for e in state["entries"]
+        ],
+        "effective_weights": state["result"].weights,
+        "imputed": state["imputed_cells"],
+        "index": {str(t): float(v) for t, v in state["result"].index.items()},
+        "rank": {str(t): int(v) for t, v in state["result"].rank.items()},
+    }
+
+
+def _monte_carlo_parameters(state: dict[str, Any]) -> dict[str, Any]:
+    """The Monte Carlo uncertainty and sensitivity analysis and its results."""
+    return {
+        "runs": state["mc_runs"],
+        "seed": state["mc_seed"],
+        "normalisations": state["mc_norms"],
+        "aggregations": state["mc_aggs"],
+        "weight_spread": state["spread"],
+        "interval_percentiles": [float(state["interval"][0]), float(state["interval"][1])],
+        "average_rank_shift": state["avg_shift"],
+        "ranks": {
+            str(t): {c: float(state["mc"].loc[t, c]) for c in state["mc"].columns}
+            for t in state["mc"].index
+        },
+        "sensitivity_first_order": {
+            factor: {
+                str(t): (None if pd.isna(v) else round(float(v), 4))
+                for t, v in state["mc_result"].sensitivity.loc[factor].items()
+            }
+            for factor in state["mc_result"].sensitivity.index
+        },
+        "sensitivity_method": "first-order index S = V[E(rank|input)]/V(rank), given-data estimator (10 equal-count bins for continuous inputs); NaN/None where a rank never changes",
+        "citation": "Saisana, Saltelli & Tarantola 2005, JRSS A 168:307–323",
+    }
+
+
+def _notes(state: dict[str, Any]) -> dict[str, Any]:
+    """Sampling-error, data and robustness notes shown on the map.
+
+    Reads ``derived_n``, ``dist_prov``, ``dropped``, ``entries``, ``gshare``, ``gsize``,
+    ``interval``, ``mc``, ``mc_result``, ``mining_info``, ``n_total``, ``shares``,
+    ``town_of_answer``, ``town_prov``, ``town_q``, ``towns`` from the build *state*;
+    returns ``notes``.
+    """
+    derived_n = state["derived_n"]
+    dropped = state["dropped"]
+    mining_info = state["mining_info"]
+    n_total = state["n_total"]
+    shares = state["shares"]
+    town_of_answer = state["town_of_answer"]
+    towns = state["towns"]
     town_ns = [derived_n[a] for a in town_of_answer]
     notes = [
         _fmt(
@@ -1375,17 +1698,17 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
             n_lo=min(town_ns),
         ),
         NOTES["pooled"],
-        _fmt(NOTES["group"], share=gshare, size=gsize),
+        _fmt(NOTES["group"], share=state["gshare"], size=state["gsize"]),
     ]
-    if town_prov["synthetic"]:
+    if state["town_prov"]["synthetic"]:
         notes.append(NOTES["synthetic_towns"])
-    if dist_prov["synthetic"]:
+    if state["dist_prov"]["synthetic"]:
         notes.append(NOTES["synthetic_districts"])
     for ans, town in sorted(town_of_answer.items(), key=lambda kv: kv[1]):
         if counts_matching_share(shares[ans], n_total):
             continue
         k0 = math.floor(n_total * shares[ans] / 100.0)
-        label = ANSWER_LABELS.get((town_q, ans))
+        label = ANSWER_LABELS.get((state["town_q"], ans))
         for_lang = {
             lang: _fmt(
                 NOTES["inconsistent_share"],
@@ -1403,7 +1726,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         notes.append(for_lang)
     if dropped:
         notes.append(NOTES["few_units"])
-        notes.append(_dropped_note(dropped, entries))
+        notes.append(_dropped_note(dropped, state["entries"]))
     if mining_info["not_in_breakdown"]:
         notes.append(_not_covered_note(mining_info["not_in_breakdown"]))
     town_label = {
@@ -1411,25 +1734,23 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         "kk": dict(zip(towns["town"], towns["name_kk"], strict=True)),
         "ru": dict(zip(towns["town"], towns["name_ru"], strict=True)),
     }
-    notes.append(_robustness_note(mc, mc_result.sensitivity, interval, town_label))
-    log.info(
-        "sustainability: %d indicators used (%d dropped), ranks %s, MC %d runs (average rank shift %.3f)",
-        len(kept),
-        len(dropped),
-        dict(result.rank),
-        mc_runs,
-        avg_shift,
+    notes.append(
+        _robustness_note(state["mc"], state["mc_result"].sensitivity, state["interval"], town_label)
     )
-    return ThemeResult(
-        theme=THEME,
-        title=TITLE,
-        vectors=vectors,
-        parameters=parameters,
-        notes=notes,
-        inputs=sorted(
-            {survey_table, str(mining_info["table"]), "town_facts", "districts", geometry_layer}
-        ),
-    )
+    return {"notes": notes}
+
+
+def _district_nan_label(reporting: pd.Series, group_share: float, group_size: int) -> Text:
+    """Legend text of the districts without an individual share.
+
+    They are the group published only together when every such district
+    belongs to it; otherwise some (e.g. the city of Taraz) are simply not in
+    the published breakdown, and the label says both.
+    """
+    without = set(reporting[reporting != "individual"])
+    if without <= {"group"}:
+        return _fmt(T["nan_group"], share=group_share)
+    return _fmt(T["nan_mixed"], share=group_share, size=group_size)
 
 
 def _dropped_note(dropped: dict[str, str], entries: list[_IndicatorEntry]) -> Text:
