@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.area import town_grid
+from geo.area import town_grid, town_polygons
 from geo.catalog import default_layers_dir
 from geo.crs import to_crs
 from geo.errors import InputError
@@ -580,7 +580,7 @@ def _concentration_raster(
         style=RasterRamp(
             values=(0.0, 0.1 * mpcv, 0.5 * mpcv, mpcv, 2 * mpcv, 5 * mpcv),
             colors=ramp("YlOrRd", 6),
-            unit="mg/m³",
+            unit=unit("mg/m³"),
         ),
         description=text(
             f"Maximum over wind directions and speeds of the sum of all sources (OND-86 method '{method}', A = {A:g}, η = {eta:g}); MPC max one-time {mpcv:g} mg/m³ ({p['status']}).",
@@ -650,8 +650,10 @@ def _rasters(
     return rasters, ratios
 
 
+INDEX_UNIT = text("Σ C/MPC", "Σ C/ШРК", "Σ C/ПДК")
+# Most cells lie far below 1 MPC: stops start at 0.1 so the plumes read on the map.
 _INDEX_RAMP = RasterRamp(
-    values=(0.0, 0.5, 1.0, 2.0, 5.0, 10.0), colors=ramp("YlOrRd", 6), unit="Σ C/MPC"
+    values=(0.0, 0.1, 0.5, 1.0, 2.0, 5.0), colors=ramp("YlOrRd", 6), unit=INDEX_UNIT
 )
 
 
@@ -861,6 +863,9 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     exposure = _exposure(ctx, grid, recipe.get("exposure.towns", towns), ratios, field.index_max)
     vectors = _vectors(src_out, zones, conflicts, exposure, pollutants)
     parameters = _parameters(recipe, s, grid, field, len(stacks), spz_info, towns)
+    # maps open on the towns and their sources, not the whole (15 km wider) dispersion grid
+    focus = town_polygons(ctx, towns).to_crs(grid.crs).buffer(5_000).to_crs(4326).total_bounds
+    parameters["map_focus"] = [round(float(v), 4) for v in focus]
     inputs = ["enterprises", "towns", "town_boundaries", "micro_districts"]
     agri_layer = recipe.get("spz.agricultural_layer", None)
     if agri_layer:
@@ -1060,7 +1065,8 @@ def _exposure_layer(exposure: gpd.GeoDataFrame, pollutants: list[dict[str, Any]]
             "index_max",
             (0.0, 0.5, 1.0, 2.0, 5.0, 1e6),
             ramp("YlOrRd", 5),
-            unit="Σ C/MPC",
+            unit=INDEX_UNIT,
+            fill_opacity=0.35,
             labels=(
                 text("below 0.5", "0,5-тен төмен", "ниже 0,5"),
                 "0.5 – 1",

@@ -779,6 +779,7 @@ def _rasters(grid: AnalysisGrid, ev: Any, s: dict[str, Any]) -> tuple[list[Raste
             title=suffixed(title, _SUFFIX["score"]),
             raster=score_r,
             style=RasterRamp((0.0, 0.25, 0.5, 0.75, 1.0), ramp("RdYlGn", 5), unit="0–1"),
+            show=False,  # the class polygons are shown first; one layer at a time reads best
             description=text(
                 "Aggregated suitability, 0 (unsuitable) to 1 (best).",
                 "Жиынтық жарамдылық, 0 (жарамсыз) – 1 (ең жақсы).",
@@ -801,6 +802,7 @@ def _rasters(grid: AnalysisGrid, ev: Any, s: dict[str, Any]) -> tuple[list[Raste
             ),
             source="FAO (1976) Framework for Land Evaluation classes; breaks from the recipe",
             synthetic=True,
+            show=False,
         ),
     ]
     if ev.stability is not None:
@@ -933,11 +935,14 @@ def _town_report(recipe: Recipe, table: pd.DataFrame | None, notes: list[Text]) 
         "note": "the modelled share is reported beside the study's, never calibrated to it",
     }
     if study is not None:
+        from geo.synthetic.towns import TOWNS
+
+        kk, ru = (TOWNS[town][1], TOWNS[town][2]) if town in TOWNS else (town, town)
         notes.append(
             text(
                 f"{town}: {modelled:.1f} % of the (synthetic) town area is modelled S1–S3; the study states {study} %.",
-                f"{town}: қаланың (синтетикалық) ауданының {modelled:.1f} % S1–S3 деп модельденді; зерттеуде {study} %.",
-                f"{town}: {modelled:.1f} % (синтетической) площади города смоделировано как S1–S3; в исследовании {study} %.",
+                f"{kk}: қаланың (синтетикалық) ауданының {modelled:.1f} % S1–S3 деп модельденді; зерттеуде {study} %.",
+                f"{ru}: {modelled:.1f} % (синтетической) площади города смоделировано как S1–S3; в исследовании {study} %.",
             )
         )
     return report

@@ -537,7 +537,7 @@ def _vectors(
             "Средневзвешенный по длине износ по микрорайонам и городам",
         ),
         data=zones,
-        style=dataclasses.replace(_style("wear_pct", classes, _NO_KNOWN_WEAR), fill_opacity=0.35),
+        style=dataclasses.replace(_style("wear_pct", classes, _NO_KNOWN_WEAR), fill_opacity=0.25),
         fields=_zone_fields(classes, s["replace_at_pct"], currency),
         description=text(
             "Segments split by zone in UTM; wear weighted by length; planning status of Zhanatas micro-districts from paper 001.",
