@@ -2,7 +2,7 @@
 
 Run:  python bench/bench_suitability.py [--quick] [--sizes 1000,4000,10000]
 
-1. Slope (Horn) on a synthetic 4000 × 4000 DEM: ``geo.models.mcda.slope_blockwise`` (row
+1. Slope (Horn) on a synthetic 4000 × 4000 DEM: ``geo.models.terrain.slope_blockwise`` (row
    blocks, float32, two threads; ``geo.models.terrain.slope_degrees`` timed too)
    vs ``gdaldem slope -compute_edges`` (GDAL's command-line tool; its time includes
    reading and writing the GeoTIFF, so ours is also timed with rasterio read + write).
@@ -80,8 +80,7 @@ def synthetic_dem(n: int) -> np.ndarray:
 
 # -- 1. slope -----------------------------------------------------------------------------
 def bench_slope(n: int, repeat: int) -> dict[str, float]:
-    from geo.models.mcda import slope_blockwise
-    from geo.models.terrain import slope_degrees
+    from geo.models.terrain import slope_blockwise, slope_degrees
 
     gdaldem = shutil.which("gdaldem")
     dem = synthetic_dem(n)

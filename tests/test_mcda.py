@@ -12,7 +12,7 @@ import rasterio
 from rasterio.transform import from_origin
 from scipy import ndimage
 
-from geo.models import mcda
+from geo.models import mcda, terrain
 from geo.models.fuzzy import Membership
 from geo.models.terrain import slope_degrees
 
@@ -233,7 +233,7 @@ def test_slope_matches_gdaldem(tmp_path: Path) -> None:
         ref = ds.read(1).astype(float)
     ours = slope_degrees(dem, 30.0)
     assert np.abs(ours[1:-1, 1:-1] - ref[1:-1, 1:-1]).max() < 1e-3
-    blocked = mcda.slope_blockwise(dem, 30.0, block_rows=17)
+    blocked = terrain.slope_blockwise(dem, 30.0, block_rows=17)
     assert np.abs(blocked[1:-1, 1:-1] - ref[1:-1, 1:-1]).max() < 1e-3
     assert ref[1:-1, 1:-1].max() > 5  # the surface is not flat
 
@@ -244,17 +244,17 @@ def test_slope_source_blockwise_equals_whole() -> None:
     src = mcda.slope_source(mcda.array_source(dem), 30.0, 50)
     blocks = np.vstack([src(r, min(50, r + 7)) for r in range(0, 50, 7)])
     np.testing.assert_allclose(blocks, slope_degrees(dem, 30.0), atol=1e-4)
-    threaded = mcda.slope_blockwise(dem, 30.0, block_rows=6, workers=2)
+    threaded = terrain.slope_blockwise(dem, 30.0, block_rows=6, workers=2)
     np.testing.assert_array_equal(threaded, blocks)
     np.testing.assert_array_equal(
-        mcda.slope_blockwise(dem, 30.0, block_rows=1000, workers=1), blocks
+        terrain.slope_blockwise(dem, 30.0, block_rows=1000, workers=1), blocks
     )
 
 
 def test_slope_blockwise_keeps_nan_like_terrain() -> None:
     dem = np.add.outer(np.arange(10.0), np.arange(12.0)) * 10
     dem[4, 5] = np.nan
-    a = mcda.slope_blockwise(dem, 10.0, block_rows=3)
+    a = terrain.slope_blockwise(dem, 10.0, block_rows=3)
     b = slope_degrees(dem, 10.0)
     np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
     np.testing.assert_allclose(a[~np.isnan(a)], b[~np.isnan(b)], atol=1e-4)
