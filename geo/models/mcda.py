@@ -35,7 +35,7 @@ from scipy import ndimage
 
 from geo.errors import InputError
 from geo.models.fuzzy import Membership
-from geo.models.terrain import horn_slope_rows, slope_blockwise
+from geo.models.terrain import horn_slope_rows
 
 __all__ = [
     "CLASS_CODES",
@@ -53,7 +53,6 @@ __all__ = [
     "evaluate",
     "owa",
     "owa_measures",
-    "slope_blockwise",  # from geo.models.terrain, kept here for compatibility
     "slope_source",
     "wlc",
 ]
