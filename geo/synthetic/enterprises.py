@@ -65,6 +65,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo.crs import WGS84, to_crs, utm_crs_for
+from geo.synthetic.towns import find_towns
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
@@ -77,12 +78,6 @@ SEED = 20_240_604
 POLLUTANT_COLUMNS = ("m_so2_g_s", "m_co_g_s", "m_dust_g_s", "m_hf_g_s", "m_nh3_g_s")
 """Emission-rate columns, in g/s."""
 
-# spellings that identify each town in the `towns` layer (GeoNames, or a user's OSM places)
-_SPELLINGS = {
-    "Zhanatas": {"zhangatas", "zhanatas", "жаңатас", "жанатас", "janatas"},
-    "Karatau": {"karatau", "қаратау", "каратау"},
-    "Shu": {"shu", "chu", "şu", "шу"},
-}
 _PREFIX = {"Zhanatas": "ZH", "Karatau": "KR", "Shu": "SH"}
 
 _KIND_NAMES = {
@@ -235,31 +230,5 @@ def enterprises(catalog: Catalog) -> gpd.GeoDataFrame:
 
 def _town_anchors(towns: gpd.GeoDataFrame) -> dict[str, Point]:
     """The point of each town in the ``towns`` layer (the most populous match of its spellings)."""
-    from geo.errors import DataError
-
-    columns = [c for c in ("name", "name:en", "name:ru", "name:kk", "alternatenames") if c in towns]
-    out: dict[str, Point] = {}
-    for town, spellings in _SPELLINGS.items():
-        hit = np.zeros(len(towns), dtype=bool)
-        for col in columns:
-            names = towns[col].fillna("").astype(str).str.lower().str.split("|")
-            hit |= names.apply(lambda ns, sp=spellings: bool(sp.intersection(ns))).to_numpy()
-        rows = towns[hit]
-        if rows.empty:
-            msg = (
-                f"layer 'towns' has no feature named {town} ({', '.join(sorted(spellings))}); "
-                f"the synthetic pollution sources of {town} are placed around it: add the town to the layer"
-            )
-            raise DataError(msg)
-        pops = (
-            pd.to_numeric(rows["population"], errors="coerce").fillna(0)
-            if "population" in rows
-            else None
-        )
-        best = rows.loc[pops.idxmax()] if pops is not None else rows.iloc[0]
-        out[town] = (
-            best.geometry
-            if best.geometry.geom_type == "Point"
-            else best.geometry.representative_point()
-        )
-    return out
+    found = find_towns(towns, purpose="the synthetic pollution sources of {town}")
+    return {town: point for town, (point, _pop) in found.items()}

@@ -28,7 +28,7 @@ from geo.crs import utm_crs_for
 if TYPE_CHECKING:
     from geo.catalog import Catalog
 
-__all__ = ["DENSITY_PER_KM2", "TOWNS", "micro_districts", "town_boundaries"]
+__all__ = ["DENSITY_PER_KM2", "TOWNS", "find_towns", "micro_districts", "town_boundaries"]
 
 DENSITY_PER_KM2 = 2500.0
 """Assumed gross density of a Kazakh small town (persons per km²) used to size boundaries."""
@@ -37,7 +37,7 @@ DENSITY_PER_KM2 = 2500.0
 _SPELLINGS = {
     "Zhanatas": {"zhangatas", "zhanatas", "жаңатас", "жанатас", "janatas"},
     "Karatau": {"karatau", "қаратау", "каратау"},
-    "Shu": {"shu", "chu", "шу"},
+    "Shu": {"shu", "chu", "şu", "шу"},
 }
 
 # town -> (GeoNames name, kk, ru, type from paper 000, elongation azimuth in degrees)
@@ -81,10 +81,31 @@ def _outline(centre: Point, area_m2: float, azimuth: float, seed: int) -> Polygo
     return Polygon(np.column_stack([centre.x + xr * scale, centre.y + yr * scale]))
 
 
-def _town_points(catalog: Catalog) -> dict[str, tuple[Point, int]]:
+def find_towns(towns: gpd.GeoDataFrame, *, purpose: str) -> dict[str, tuple[Point, int]]:
+    """Locate Zhanatas, Karatau and Shu in a places layer, by any of their spellings.
+
+    Looks in ``name``, ``name:en``, ``name:ru``, ``name:kk`` and GeoNames'
+    ``alternatenames``; where several places match, the most populous wins.
+
+    Parameters
+    ----------
+    towns : GeoDataFrame
+        A places layer (the catalog's ``towns`` or a user's replacement).
+    purpose : str
+        What the towns anchor, for the error message.
+
+    Returns
+    -------
+    dict
+        Town → (point, population; 0 where the layer has none).
+
+    Raises
+    ------
+    DataError
+        A town is not in the layer.
+    """
     from geo.errors import DataError
 
-    towns = catalog.read("towns")
     columns = [c for c in ("name", "name:en", "name:ru", "name:kk", "alternatenames") if c in towns]
     out = {}
     for town, spellings in _SPELLINGS.items():
@@ -96,19 +117,25 @@ def _town_points(catalog: Catalog) -> dict[str, tuple[Point, int]]:
         if rows.empty:
             msg = (
                 f"layer 'towns' has no feature named {town} ({', '.join(sorted(spellings))}); "
-                f"it anchors the {town} boundary: add the town to the layer"
+                f"it anchors {purpose.format(town=town)}: add the town to the layer"
             )
             raise DataError(msg)
-        pops = pd.to_numeric(rows["population"], errors="coerce").fillna(0)
+        pops = pd.to_numeric(rows.get("population", 0), errors="coerce")
+        pops = pd.Series(pops, index=rows.index).fillna(0)
         best = rows.loc[pops.idxmax()]
-        out[town] = (best.geometry, int(pops.max()))
+        point = best.geometry
+        if point.geom_type != "Point":
+            point = point.representative_point()
+        out[town] = (point, int(pops.max()))
     return out
 
 
 def town_boundaries(catalog: Catalog) -> gpd.GeoDataFrame:
     """Synthetic boundaries of Zhanatas, Karatau and Shu (one polygon each, EPSG:4326)."""
     parts = []
-    for seed, (town, (pt, pop)) in enumerate(_town_points(catalog).items()):
+    for seed, (town, (pt, pop)) in enumerate(
+        find_towns(catalog.read("towns"), purpose="the {town} boundary").items()
+    ):
         gn, kk, ru, ttype, azimuth = TOWNS[town]
         utm = utm_crs_for(pt.x, pt.y)
         c = gpd.GeoSeries([pt], crs=4326).to_crs(utm).iloc[0]
