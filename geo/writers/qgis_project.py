@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from pyproj import CRS, Transformer
 
-from geo.writers.qml import QGIS_VERSION, to_xml
+from geo.writers.qml import QGIS_VERSION, _sub, to_xml
 
 __all__ = [
     "LayerMeta",
@@ -119,15 +119,6 @@ class ProjectGroup:
     layers: list[ProjectLayer]
     checked: bool = True
     expanded: bool = True
-
-
-def _sub(
-    parent: ET.Element, tag: str, attrib: dict[str, str] | None = None, txt: str | None = None
-) -> ET.Element:
-    el = ET.SubElement(parent, tag, attrib or {})
-    if txt is not None:
-        el.text = txt
-    return el
 
 
 def srs_element(crs: CRS) -> ET.Element:

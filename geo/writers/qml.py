@@ -114,6 +114,7 @@ def _mm(px: float) -> str:
 def _sub(
     parent: ET.Element, tag: str, attrib: dict[str, str] | None = None, txt: str | None = None
 ) -> ET.Element:
+    """Append a child element (with optional text) to *parent*; shared by the project writer."""
     el = ET.SubElement(parent, tag, attrib or {})
     if txt is not None:
         el.text = txt
