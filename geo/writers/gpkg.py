@@ -614,7 +614,9 @@ def write_geopackage(
                 exists = True
                 done.append((entry, pl_r))
                 style = entry.layer.style
-                unit = "" if isinstance(style, RasterClasses) else tr(getattr(style, "unit", ""), lang)
+                unit = (
+                    "" if isinstance(style, RasterClasses) else tr(getattr(style, "unit", ""), lang)
+                )
                 nodata[entry.table] = (nd, unit, pl_r.title)
                 cog = rasters.get(entry.layer.name)
                 if cog is not None:

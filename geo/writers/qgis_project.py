@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from pyproj import CRS, Transformer
 
-from geo.writers.qml import QGIS_VERSION, _sub, to_xml
+from geo.writers.qml import QGIS_VERSION, subelement, to_xml
 
 __all__ = [
     "LayerMeta",
@@ -125,7 +125,7 @@ def srs_element(crs: CRS) -> ET.Element:
     """QGIS ``<spatialrefsys>`` for *crs* (authority id when there is one, else WKT)."""
     srs = ET.Element("spatialrefsys")
     auth = crs.to_authority(min_confidence=90)
-    _sub(srs, "wkt", txt=crs.to_wkt())
+    subelement(srs, "wkt", txt=crs.to_wkt())
     with warnings.catch_warnings():
         warnings.simplefilter(
             "ignore", UserWarning
@@ -133,14 +133,14 @@ def srs_element(crs: CRS) -> ET.Element:
         with warnings.catch_warnings():  # PROJ.4 strings are lossy; QGIS only shows this one
             warnings.simplefilter("ignore", UserWarning)
             proj4 = crs.to_proj4() or ""
-    _sub(srs, "proj4", txt=proj4)
-    _sub(srs, "srsid", txt="0")
-    _sub(srs, "srid", txt=auth[1] if auth and auth[0] == "EPSG" else "0")
-    _sub(srs, "authid", txt=f"{auth[0]}:{auth[1]}" if auth else "")
-    _sub(srs, "description", txt=crs.name)
-    _sub(srs, "projectionacronym", txt="")
-    _sub(srs, "ellipsoidacronym", txt="")
-    _sub(srs, "geographicflag", txt="true" if crs.is_geographic else "false")
+    subelement(srs, "proj4", txt=proj4)
+    subelement(srs, "srsid", txt="0")
+    subelement(srs, "srid", txt=auth[1] if auth and auth[0] == "EPSG" else "0")
+    subelement(srs, "authid", txt=f"{auth[0]}:{auth[1]}" if auth else "")
+    subelement(srs, "description", txt=crs.name)
+    subelement(srs, "projectionacronym", txt="")
+    subelement(srs, "ellipsoidacronym", txt="")
+    subelement(srs, "geographicflag", txt="true" if crs.is_geographic else "false")
     return srs
 
 
@@ -153,28 +153,28 @@ def layer_metadata_element(meta: LayerMeta, tag: str = "resourceMetadata") -> ET
     el = ET.Element(tag)
     if tag == "qgis":
         el.set("version", QGIS_VERSION)
-    _sub(el, "identifier", txt=meta.identifier)
-    _sub(el, "parentidentifier", txt="")
-    _sub(el, "language", txt=meta.language)
-    _sub(el, "type", txt="dataset")
-    _sub(el, "title", txt=meta.title)
-    _sub(el, "abstract", txt=meta.abstract)
+    subelement(el, "identifier", txt=meta.identifier)
+    subelement(el, "parentidentifier", txt="")
+    subelement(el, "language", txt=meta.language)
+    subelement(el, "type", txt="dataset")
+    subelement(el, "title", txt=meta.title)
+    subelement(el, "abstract", txt=meta.abstract)
     for vocab in sorted(meta.keywords):
-        kw = _sub(el, "keywords", {"vocabulary": vocab})
+        kw = subelement(el, "keywords", {"vocabulary": vocab})
         for word in meta.keywords[vocab]:
-            _sub(kw, "keyword", txt=word)
-    _sub(el, "links")
+            subelement(kw, "keyword", txt=word)
+    subelement(el, "links")
     for line in meta.history:
-        _sub(el, "history", txt=line)
-    _sub(el, "fees", txt="")
+        subelement(el, "history", txt=line)
+    subelement(el, "fees", txt="")
     for r in meta.rights:
-        _sub(el, "rights", txt=r)
+        subelement(el, "rights", txt=r)
     for lic in meta.licenses:
-        _sub(el, "license", txt=lic)
-    _sub(el, "encoding", txt="")
-    crs = _sub(el, "crs")
+        subelement(el, "license", txt=lic)
+    subelement(el, "encoding", txt="")
+    crs = subelement(el, "crs")
     crs.append(ET.Element("spatialrefsys"))
-    _sub(el, "extent")
+    subelement(el, "extent")
     return el
 
 
@@ -200,9 +200,9 @@ def _source(layer: ProjectLayer, gpkg_name: str) -> tuple[str, str]:
 
 
 def _extent(parent: ET.Element, tag: str, bounds: tuple[float, float, float, float]) -> ET.Element:
-    ext = _sub(parent, tag)
+    ext = subelement(parent, tag)
     for k, v in zip(("xmin", "ymin", "xmax", "ymax"), bounds, strict=True):
-        _sub(ext, k, txt=repr(float(v)))
+        subelement(ext, k, txt=repr(float(v)))
     return ext
 
 
@@ -236,28 +236,28 @@ def _maplayer(layer: ProjectLayer, gpkg_name: str) -> ET.Element:
     ml = ET.Element("maplayer", attrs)
     if layer.bounds is not None:
         _extent(ml, "extent", layer.bounds)
-    _sub(ml, "id", txt=layer_id(layer.table))
-    _sub(ml, "datasource", txt=source)
-    kw = _sub(ml, "keywordList")
-    _sub(kw, "value", txt="")
-    _sub(ml, "layername", txt=layer.title)
-    srs = _sub(ml, "srs")
+    subelement(ml, "id", txt=layer_id(layer.table))
+    subelement(ml, "datasource", txt=source)
+    kw = subelement(ml, "keywordList")
+    subelement(kw, "value", txt="")
+    subelement(ml, "layername", txt=layer.title)
+    srs = subelement(ml, "srs")
     srs.append(srs_element(layer.crs))
     ml.append(layer_metadata_element(layer.meta))
-    prov = _sub(ml, "provider", txt=provider)
+    prov = subelement(ml, "provider", txt=provider)
     if provider == "ogr":
         prov.set("encoding", "UTF-8")
     if layer.kind == "raster":
-        nd = _sub(ml, "noData")
-        _sub(nd, "noDataList", {"bandNo": "1", "useSrcNoData": "1"})
-    sm = _sub(ml, "map-layer-style-manager", {"current": "default"})
-    _sub(sm, "map-layer-style", {"name": "default"})
-    flags = _sub(ml, "flags")
+        nd = subelement(ml, "noData")
+        subelement(nd, "noDataList", {"bandNo": "1", "useSrcNoData": "1"})
+    sm = subelement(ml, "map-layer-style-manager", {"current": "default"})
+    subelement(sm, "map-layer-style", {"name": "default"})
+    flags = subelement(ml, "flags")
     for k, v in (("Identifiable", "1"), ("Removable", "1"), ("Searchable", "1"), ("Private", "0")):
-        _sub(flags, k, txt=v)
+        subelement(flags, k, txt=v)
     ml.extend(layer.style)
     if layer.kind == "raster":
-        _sub(ml, "blendMode", txt="0")
+        subelement(ml, "blendMode", txt="0")
     return ml
 
 
@@ -325,19 +325,19 @@ def project_xml(
         XML document.
     """
     root = ET.Element("qgis", {"projectname": title, "version": QGIS_VERSION})
-    _sub(root, "homePath", {"path": ""})
-    _sub(root, "title", txt=title)
-    _sub(root, "autotransaction", {"active": "0"})
-    _sub(root, "evaluateDefaultValues", {"active": "0"})
-    _sub(root, "trust", {"active": "0"})
-    pc = _sub(root, "projectCrs")
+    subelement(root, "homePath", {"path": ""})
+    subelement(root, "title", txt=title)
+    subelement(root, "autotransaction", {"active": "0"})
+    subelement(root, "evaluateDefaultValues", {"active": "0"})
+    subelement(root, "trust", {"active": "0"})
+    pc = subelement(root, "projectCrs")
     pc.append(srs_element(crs))
 
-    tree = _sub(root, "layer-tree-group")
-    _sub(tree, "customproperties")
+    tree = subelement(root, "layer-tree-group")
+    subelement(tree, "customproperties")
     order: list[str] = []
     for g in groups:
-        ge = _sub(
+        ge = subelement(
             tree,
             "layer-tree-group",
             {
@@ -346,10 +346,10 @@ def project_xml(
                 "expanded": "1" if g.expanded else "0",
             },
         )
-        _sub(ge, "customproperties")
+        subelement(ge, "customproperties")
         for lyr in g.layers:
             provider, source = _source(lyr, gpkg_name)
-            _sub(
+            subelement(
                 ge,
                 "layer-tree-layer",
                 {
@@ -362,30 +362,30 @@ def project_xml(
                 },
             )
             order.append(layer_id(lyr.table))
-    co = _sub(tree, "custom-order", {"enabled": "0"})
+    co = subelement(tree, "custom-order", {"enabled": "0"})
     for lid in order:
-        _sub(co, "item", txt=lid)
+        subelement(co, "item", txt=lid)
 
-    layers = _sub(root, "projectlayers")
+    layers = subelement(root, "projectlayers")
     for g in groups:
         for lyr in g.layers:
             layers.append(_maplayer(lyr, gpkg_name))
-    lo = _sub(root, "layerorder")
+    lo = subelement(root, "layerorder")
     for lid in order:
-        _sub(lo, "layer", {"id": lid})
+        subelement(lo, "layer", {"id": lid})
 
     extent = project_extent(groups, crs)
     if extent is not None:
-        canvas = _sub(root, "mapcanvas", {"name": "theMapCanvas", "annotationsVisible": "1"})
-        _sub(canvas, "units", txt="degrees" if crs.is_geographic else "meters")
+        canvas = subelement(root, "mapcanvas", {"name": "theMapCanvas", "annotationsVisible": "1"})
+        subelement(canvas, "units", txt="degrees" if crs.is_geographic else "meters")
         _extent(canvas, "extent", extent)
-        _sub(canvas, "rotation", txt="0")
-        dst = _sub(canvas, "destinationsrs")
+        subelement(canvas, "rotation", txt="0")
+        dst = subelement(canvas, "destinationsrs")
         dst.append(srs_element(crs))
-        _sub(canvas, "rendermaptile", txt="0")
-        view = _sub(root, "ProjectViewSettings", {"UseProjectScales": "0", "rotation": "0"})
-        _sub(view, "Scales")
-        dve = _sub(
+        subelement(canvas, "rendermaptile", txt="0")
+        view = subelement(root, "ProjectViewSettings", {"UseProjectScales": "0", "rotation": "0"})
+        subelement(view, "Scales")
+        dve = subelement(
             view,
             "DefaultViewExtent",
             {
@@ -395,22 +395,22 @@ def project_xml(
         )
         dve.append(srs_element(crs))
 
-    props = _sub(root, "properties")
-    paths = _sub(props, "Paths")
-    _sub(paths, "Absolute", {"type": "bool"}, "false")
+    props = subelement(root, "properties")
+    paths = subelement(props, "Paths")
+    subelement(paths, "Absolute", {"type": "bool"}, "false")
     # without ProjectionsEnabled QGIS 3.22 ignores <projectCrs> and leaves the project CRS unset
-    srs_props = _sub(props, "SpatialRefSys")
-    _sub(srs_props, "ProjectionsEnabled", {"type": "int"}, "1")
-    md = _sub(root, "projectMetadata")
-    _sub(md, "identifier", txt="shutalas-atlas")
-    _sub(md, "parentidentifier", txt="")
-    _sub(md, "language", txt=lang)
-    _sub(md, "type", txt="")
-    _sub(md, "title", txt=title)
-    _sub(md, "abstract", txt=abstract)
-    _sub(md, "links")
-    _sub(md, "author", txt="")
-    _sub(md, "creation", txt="")
+    srs_props = subelement(props, "SpatialRefSys")
+    subelement(srs_props, "ProjectionsEnabled", {"type": "int"}, "1")
+    md = subelement(root, "projectMetadata")
+    subelement(md, "identifier", txt="shutalas-atlas")
+    subelement(md, "parentidentifier", txt="")
+    subelement(md, "language", txt=lang)
+    subelement(md, "type", txt="")
+    subelement(md, "title", txt=title)
+    subelement(md, "abstract", txt=abstract)
+    subelement(md, "links")
+    subelement(md, "author", txt="")
+    subelement(md, "creation", txt="")
     return to_xml(root)
 
 

@@ -111,7 +111,7 @@ def _mm(px: float) -> str:
     return _num(round(px * MM_PER_PX, 4))
 
 
-def _sub(
+def subelement(
     parent: ET.Element, tag: str, attrib: dict[str, str] | None = None, txt: str | None = None
 ) -> ET.Element:
     """Append a child element (with optional text) to *parent*; shared by the project writer."""
@@ -123,11 +123,11 @@ def _sub(
 
 def _props(layer: ET.Element, props: dict[str, str]) -> None:
     """Write symbol-layer properties both as ``<Option>`` map (QGIS ≥ 3.20) and ``<prop>`` (older)."""
-    opt = _sub(layer, "Option", {"type": "Map"})
+    opt = subelement(layer, "Option", {"type": "Map"})
     for k in sorted(props):
-        _sub(opt, "Option", {"type": "QString", "name": k, "value": props[k]})
+        subelement(opt, "Option", {"type": "QString", "name": k, "value": props[k]})
     for k in sorted(props):
-        _sub(layer, "prop", {"k": k, "v": props[k]})
+        subelement(layer, "prop", {"k": k, "v": props[k]})
 
 
 def _quote_field(name: str) -> str:
@@ -193,7 +193,7 @@ def _symbol(
         {"alpha": "1", "clip_to_extent": "1", "force_rhr": "0", "name": name, "type": sym_type},
     )
     if kind == "polygon":
-        layer = _sub(
+        layer = subelement(
             sym, "layer", {"class": "SimpleFill", "enabled": "1", "locked": "0", "pass": "0"}
         )
         _props(
@@ -211,7 +211,7 @@ def _symbol(
             },
         )
     elif kind == "line":
-        layer = _sub(
+        layer = subelement(
             sym, "layer", {"class": "SimpleLine", "enabled": "1", "locked": "0", "pass": "0"}
         )
         props = {
@@ -233,7 +233,7 @@ def _symbol(
             props["customdash"] = ";".join(_mm(p) for p in parts)
         _props(layer, props)
     else:
-        layer = _sub(
+        layer = subelement(
             sym, "layer", {"class": "SimpleMarker", "enabled": "1", "locked": "0", "pass": "0"}
         )
         _props(
@@ -331,7 +331,7 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
         },
     )
     if isinstance(style, Single):
-        symbols = _sub(r, "symbols")
+        symbols = subelement(r, "symbols")
         symbols.append(
             _symbol(
                 kind,
@@ -347,10 +347,10 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
         )
     elif isinstance(style, Categorized):
         r.set("attr", style.field)
-        cats = _sub(r, "categories")
-        symbols = _sub(r, "symbols")
+        cats = subelement(r, "categories")
+        symbols = subelement(r, "symbols")
         for i, cat in enumerate(style.categories):
-            _sub(
+            subelement(
                 cats,
                 "category",
                 {
@@ -363,7 +363,7 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
             symbols.append(_class_symbol(style, kind, str(i), cat.color))
         n = len(style.categories)
         # an empty value is QGIS's "all other values" class
-        _sub(
+        subelement(
             cats,
             "category",
             {"value": "", "label": tr(OTHER, lang), "render": "true", "symbol": str(n)},
@@ -372,12 +372,12 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
     elif isinstance(style, Graduated):
         r.set("attr", style.field)
         labels = style.class_labels(lang)
-        symbols = _sub(r, "symbols")
+        symbols = subelement(r, "symbols")
         if rtype == "graduatedSymbol":
             r.set("graduatedMethod", "GraduatedColor")
-            ranges = _sub(r, "ranges")
+            ranges = subelement(r, "ranges")
             for i, color in enumerate(style.colors):
-                _sub(
+                subelement(
                     ranges,
                     "range",
                     {
@@ -389,15 +389,15 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
                     },
                 )
                 symbols.append(_class_symbol(style, kind, str(i), color))
-            _sub(r, "classificationMethod", {"id": "Custom"})
+            subelement(r, "classificationMethod", {"id": "Custom"})
         else:
-            rules = _sub(r, "rules", {"key": "root"})
+            rules = subelement(r, "rules", {"key": "root"})
             f = _quote_field(style.field)
             last = len(style.colors) - 1
             for i, color in enumerate(style.colors):
                 lo, hi = _num(style.breaks[i]), _num(style.breaks[i + 1])
                 op = "<=" if i == last else "<"
-                _sub(
+                subelement(
                     rules,
                     "rule",
                     {
@@ -408,7 +408,7 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
                     },
                 )
                 symbols.append(_class_symbol(style, kind, str(i), color))
-            _sub(
+            subelement(
                 rules,
                 "rule",
                 {
@@ -419,8 +419,8 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
                 },
             )
             symbols.append(_class_symbol(style, kind, str(last + 1), style.nan_color))
-    _sub(r, "rotation")
-    _sub(r, "sizescale")
+    subelement(r, "rotation")
+    subelement(r, "sizescale")
     return r
 
 
@@ -429,10 +429,10 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
 
 def _labeling(field: str, kind: str, local: str | None = None) -> ET.Element:
     lab = ET.Element("labeling", {"type": "simple"})
-    settings = _sub(lab, "settings", {"calloutType": "simple"})
+    settings = subelement(lab, "settings", {"calloutType": "simple"})
     # the name in the build's language (name_kk ...) where the layer has it
     expr = f"coalesce({_quote_field(local)}, {_quote_field(field)})" if local else field
-    style = _sub(
+    style = subelement(
         settings,
         "text-style",
         {
@@ -449,7 +449,7 @@ def _labeling(field: str, kind: str, local: str | None = None) -> ET.Element:
             "allowHtml": "0",
         },
     )
-    _sub(
+    subelement(
         style,
         "text-buffer",
         {
@@ -467,7 +467,7 @@ def _labeling(field: str, kind: str, local: str | None = None) -> ET.Element:
     layer_type = {"point": "PointGeometry", "line": "LineGeometry", "polygon": "PolygonGeometry"}[
         kind
     ]
-    _sub(
+    subelement(
         settings,
         "placement",
         {
@@ -482,7 +482,7 @@ def _labeling(field: str, kind: str, local: str | None = None) -> ET.Element:
             "quadOffset": "4",
         },
     )
-    _sub(
+    subelement(
         settings,
         "rendering",
         {
@@ -578,7 +578,7 @@ def vector_style_elements(
     el = ET.Element("aliases")
     for col in columns:
         if col in aliases:
-            _sub(el, "alias", {"field": str(col), "name": aliases[col]})
+            subelement(el, "alias", {"field": str(col), "name": aliases[col]})
     out.append(el)
     display = label or next((f.name for f in layer.fields if f.name in columns), None)
     out.append(_el("previewExpression", _quote_field(display) if display else ""))
@@ -631,13 +631,13 @@ def vector_qml(layer: VectorLayer, lang: str, kind: str | None = None) -> str:
 
 
 def _min_max_origin(parent: ET.Element) -> None:
-    mmo = _sub(parent, "minMaxOrigin")
-    _sub(mmo, "limits", txt="None")
-    _sub(mmo, "extent", txt="WholeRaster")
-    _sub(mmo, "statAccuracy", txt="Estimated")
-    _sub(mmo, "cumulativeCutLower", txt="0.02")
-    _sub(mmo, "cumulativeCutUpper", txt="0.98")
-    _sub(mmo, "stdDevFactor", txt="2")
+    mmo = subelement(parent, "minMaxOrigin")
+    subelement(mmo, "limits", txt="None")
+    subelement(mmo, "extent", txt="WholeRaster")
+    subelement(mmo, "statAccuracy", txt="Estimated")
+    subelement(mmo, "cumulativeCutLower", txt="0.02")
+    subelement(mmo, "cumulativeCutUpper", txt="0.98")
+    subelement(mmo, "stdDevFactor", txt="2")
 
 
 def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
@@ -657,8 +657,8 @@ def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
     pipe = ET.Element("pipe")
     classes = isinstance(style, RasterClasses)
     method = "nearestNeighbour" if classes else "bilinear"
-    prov = _sub(pipe, "provider")
-    _sub(
+    prov = subelement(pipe, "provider")
+    subelement(
         prov,
         "resampling",
         {
@@ -669,7 +669,7 @@ def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
         },
     )
     if isinstance(style, RasterClasses):
-        rr = _sub(
+        rr = subelement(
             pipe,
             "rasterrenderer",
             {
@@ -680,18 +680,18 @@ def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
                 "nodataColor": "",
             },
         )
-        _sub(rr, "rasterTransparency")
+        subelement(rr, "rasterTransparency")
         _min_max_origin(rr)
-        pal = _sub(rr, "colorPalette")
+        pal = subelement(rr, "colorPalette")
         for v, c, lab in zip(style.values, style.colors, style.labels, strict=True):
-            _sub(
+            subelement(
                 pal,
                 "paletteEntry",
                 {"value": _num(v), "color": _hex(c), "alpha": "255", "label": tr(lab, lang)},
             )
     else:
         vmin, vmax = _num(style.values[0]), _num(style.values[-1])
-        rr = _sub(
+        rr = subelement(
             pipe,
             "rasterrenderer",
             {
@@ -704,12 +704,12 @@ def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
                 "classificationMax": vmax,
             },
         )
-        _sub(rr, "rasterTransparency")
+        subelement(rr, "rasterTransparency")
         _min_max_origin(rr)
-        shader = _sub(rr, "rastershader")
+        shader = subelement(rr, "rastershader")
         span = abs(float(style.values[-1]) - float(style.values[0])) or 1.0
         precision = max(0, min(6, 2 - math.floor(math.log10(span))))
-        crs_ = _sub(
+        crs_ = subelement(
             shader,
             "colorrampshader",
             {
@@ -724,13 +724,13 @@ def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
         unit = f" {tr(style.unit, lang)}" if style.unit else ""
         for stop, colour in zip(style.values, style.colors, strict=True):
             label = f"{float(stop):.{precision}f}{unit}"
-            _sub(
+            subelement(
                 crs_,
                 "item",
                 {"value": _num(stop), "color": _hex(colour), "alpha": "255", "label": label},
             )
-    _sub(pipe, "brightnesscontrast", {"brightness": "0", "contrast": "0", "gamma": "1"})
-    _sub(
+    subelement(pipe, "brightnesscontrast", {"brightness": "0", "contrast": "0", "gamma": "1"})
+    subelement(
         pipe,
         "huesaturation",
         {
@@ -744,14 +744,14 @@ def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
             "colorizeStrength": "100",
         },
     )
-    _sub(
+    subelement(
         pipe,
         "rasterresampler",
         {"maxOversampling": "2", "zoomedInResampler": method}
         if not classes
         else {"maxOversampling": "2"},
     )
-    _sub(pipe, "resamplingStage", txt="resamplingFilter")
+    subelement(pipe, "resamplingStage", txt="resamplingFilter")
     return pipe
 
 
@@ -768,5 +768,5 @@ def raster_qml(style: RasterRamp | RasterClasses, lang: str) -> str:
         },
     )
     root.append(raster_pipe(style, lang))
-    _sub(root, "blendMode", txt="0")
+    subelement(root, "blendMode", txt="0")
     return to_xml(root)
