@@ -70,10 +70,19 @@ def run_recipe(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     module = importlib.import_module(THEMES[recipe.theme])
     log.info("building %s (%s)", recipe.name, recipe.path)
     result: ThemeResult = module.build(ctx, recipe)
-    result.parameters.setdefault("recipe", str(recipe.path))
+    result.parameters.setdefault("recipe", _shown_path(recipe.path))
     ctx.results.setdefault(recipe.theme, result)
     ctx.results[recipe.name] = result
     return result
+
+
+def _shown_path(path: Path) -> str:
+    """A shipped recipe as ``maps/x.toml`` (the same on every machine); others as given."""
+    root = default_maps_dir().parent.resolve()
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def ensure_theme(ctx: BuildContext, theme: str) -> ThemeResult:
