@@ -224,7 +224,8 @@ def test_real_base_map_opens_styled_and_renders(
         v.style for v in base_result(BuildContext(catalog)).vectors if v.name == "towns"
     )
     assert seen["vectors"]["towns"]["renderer"]["colors"] == [towns_style.color]  # type: ignore[union-attr]
-    assert seen["vectors"]["towns"]["label_field"] == "name"
+    # a kk build labels with the Kazakh name where the layer has one, else the plain name
+    assert seen["vectors"]["towns"]["label_field"] == 'coalesce("name_kk", "name")'
     p = seen["project"]
     assert p["read"] and p["crs_valid"]
     assert all(v["valid"] for v in p["layers"].values())
