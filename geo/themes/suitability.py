@@ -904,6 +904,7 @@ def _by_zone_layer(
         ),
         synthetic=True,
         label_field="name",
+        show=False,  # zones overlap (district ⊃ town ⊃ micro-district): opened on demand
     )
 
 
