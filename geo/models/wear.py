@@ -637,8 +637,13 @@ def segment_wear(
     grades: pd.DataFrame | None = None,
     classes: WearClasses | None = None,
     where: str = "utility_networks",
+    log_warnings: bool = True,
 ) -> pd.DataFrame:
     """Wear, its source, remaining life and end-of-life year for each segment.
+
+    The inventory is checked first (:func:`check_inventory`): errors raise,
+    warnings are logged unless *log_warnings* is false (a caller that reports
+    them itself).
 
     Parameters
     ----------
@@ -693,7 +698,8 @@ def segment_wear(
     for w in check_inventory(
         segments, lives, reference_year=reference_year, grades=grades, where=where
     ):
-        log.warning(w)
+        if log_warnings:
+            log.warning(w)
     out = segments.copy()
     net = out["network"].astype(str).str.strip().str.lower()
     mat = out["material"].astype(str).str.strip().str.lower()

@@ -376,6 +376,10 @@ def _segment_wear(
     warnings = W.check_inventory(
         segments, lives, reference_year=s["reference_year"], grades=grades, where=where
     )
+    # the user's inventory: a warning they can act on; the embedded synthetic one: information
+    level = logging.WARNING if ctx.catalog.is_overridden("utility_networks") else logging.INFO
+    for w in warnings:
+        log.log(level, w)
     seg = W.segment_wear(
         segments,
         lives,
@@ -384,6 +388,7 @@ def _segment_wear(
         grades=grades,
         classes=s["classes"],
         where=where,
+        log_warnings=False,
     )
     seg["length_m"] = W.measure_lengths(seg)
     replace = (seg["wear_pct"] >= s["replace_at_pct"]).to_numpy()
