@@ -68,7 +68,14 @@ def hillshade(
     altitude: float = 45.0,
     z_factor: float = 1.0,
 ) -> np.ndarray:
-    """Hillshade 0–255 (uint8) as ``gdaldem hillshade`` computes it; 0 where the DEM is NaN."""
+    """Hillshade 1–255 (uint8) as ``gdaldem hillshade`` computes it; 0 where the DEM is NaN.
+
+    Examples
+    --------
+    >>> flat = np.zeros((3, 3))
+    >>> int(hillshade(flat, 10.0)[1, 1])  # 1 + 254·sin(45°)
+    180
+    """
     gx, gy = horn_gradient(np.asarray(dem, dtype="float64") * z_factor, cell_size)
     slope = np.arctan(np.hypot(gx, gy))
     # aspect measured like gdaldem: direction the slope faces, clockwise from north
@@ -76,8 +83,9 @@ def hillshade(
     zen = np.radians(90.0 - altitude)
     az = np.radians(360.0 - azimuth + 90.0)
     shade = np.cos(zen) * np.cos(slope) + np.sin(zen) * np.sin(slope) * np.cos(az - aspect)
-    out = np.clip(255.0 * shade, 0, 255)
-    out = np.where(np.isfinite(out), out, 0)
+    # gdaldem's scaling: 1 + 254·cos(angle), 1 in full shadow, 0 reserved for "no data"
+    out = np.where(shade <= 0, 1.0, 1.0 + 254.0 * np.minimum(shade, 1.0))
+    out = np.where(np.isfinite(shade), out, 0)
     return out.astype("uint8")
 
 
