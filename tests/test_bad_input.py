@@ -230,3 +230,22 @@ def test_validate_accepts_a_good_file_in_another_crs(
     code, out, _ = run_cli(["validate", str(districts_file), "--as", "districts"], capsys)
     assert code == 0, out
     assert "OK as layer 'districts'" in out
+
+
+def test_validate_tables_and_rasters(tmp_path: Path, capsys, make_raster) -> None:
+    df = pd.read_csv(Catalog().layers_dir / "tables" / "survey_2023.csv")
+    good = tmp_path / "survey.csv"
+    df.to_csv(good, index=False)
+    code, out, _ = run_cli(["validate", str(good), "--as", "survey_2023"], capsys)
+    assert code == 0 and "OK as layer 'survey_2023'" in out
+    df.loc[0, "percent"] = -5
+    bad = tmp_path / "bad_survey.csv"
+    df.to_csv(bad, index=False)
+    code, out, _ = run_cli(["validate", str(bad), "--as", "survey_2023"], capsys)
+    assert code == 2 and "row 1 (line 2), field 'percent': -5 is outside 0–100" in out
+    empty = make_raster(np.full((4, 4), -1, dtype="float32"), nodata=-1, name="dem.tif")
+    code, out, _ = run_cli(["validate", str(empty), "--as", "dem"], capsys)
+    assert code == 2 and "only 'no data'" in out
+    dem = make_raster(np.full((4, 4), 9999, dtype="float32"), name="high.tif")
+    code, out, _ = run_cli(["validate", str(dem), "--as", "dem"], capsys)
+    assert code == 2 and "outside -500–8000" in out
