@@ -18,6 +18,7 @@ from __future__ import annotations
 # shapely first, so its GEOS is loaded before the GDAL-bearing wheels (pyogrio, rasterio)
 import shapely  # noqa: F401
 
+from geo.build import build_atlas, build_theme, run_recipe
 from geo.catalog import Catalog, LayerSpec
 from geo.errors import (
     AtlasError,
@@ -56,20 +57,7 @@ __all__ = [
     "build_atlas",
     "build_theme",
     "load_recipe",
+    "run_recipe",
 ]
 
 __version__ = "0.1.0"
-
-
-def build_atlas(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Build the whole atlas folder; see :func:`geo.build.build_atlas`."""
-    from geo.build import build_atlas as _build
-
-    return _build(*args, **kwargs)
-
-
-def build_theme(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Build one recipe's theme; see :func:`geo.build.build_theme`."""
-    from geo.build import build_theme as _build
-
-    return _build(*args, **kwargs)
