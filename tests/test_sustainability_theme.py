@@ -523,7 +523,7 @@ def test_description_nan_label_and_units(result):
     # Taraz is in no published unit, so the label names the group without claiming Taraz for it
     assert tr(style.nan_label, "en") == "no own share published (7 districts together: 14.6 %)"
     assert tr(style.nan_label, "ru") == "своя доля не опубликована (7 районов вместе: 14,6 %)"
-    from geo.themes.sustainability import _district_nan_label
+    from geo.themes.sustainability.mining import _district_nan_label
 
     only_group = pd.Series(["individual", "group", "group"])
     assert tr(_district_nan_label(only_group, 14.6, 7), "en") == "published only together: 14.6 %"

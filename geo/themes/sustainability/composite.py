@@ -1,0 +1,247 @@
+"""Composite index assembly and the ``sustainability_index`` layer.
+
+Collects each indicator's values per town (mining share, the per-town indicator
+table, town facts), computes the composite index and its Monte Carlo rank
+intervals with :mod:`geo.models.indicators`, and builds the index layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import IndicatorError, LayerNotFoundError
+from geo.models.indicators import (
+    GROUPS,
+    closest_name,
+    composite_index,
+    match_names,
+    monte_carlo_ranks,
+    prepare_values,
+)
+from geo.recipe import Recipe
+from geo.symbology import FieldSpec, Graduated, ramp
+from geo.themes.base import BuildContext, VectorLayer
+from geo.themes.common import require_columns
+from geo.themes.sustainability.charts import classify
+from geo.themes.sustainability.labels import GROUP_LABELS, PAPER_000, PAPER_001, T
+from geo.themes.sustainability.mining import _mining_column
+from geo.themes.sustainability.settings import _IndicatorEntry
+
+
+def _read_town_indicators(ctx: BuildContext) -> tuple[pd.DataFrame, str]:
+    """The per-town indicator table: from the catalog if registered, else the shipped CSV."""
+    try:
+        ctx.catalog.spec("town_indicators")
+    except LayerNotFoundError:
+        registered = False
+    else:
+        registered = True
+    if registered:
+        return ctx.layer("town_indicators"), "catalog:town_indicators"
+    from geo.io import read_table
+
+    path = ctx.catalog.layers_dir / "tables" / "town_indicators.csv"
+    df = read_table(path, what="table 'town_indicators'")
+    require_columns(
+        df,
+        ("town", "indicator_id", "value", "unit", "derivation", "source"),
+        str(path),
+        hint="add it to table 'town_indicators'",
+        error=IndicatorError,
+    )
+    return df, str(path)
+
+
+def _long_values(
+    df: pd.DataFrame, table: str, towns: list[str], indicator_id: str
+) -> dict[str, float]:
+    """Values of one indicator from a long table (town, indicator_id, value)."""
+    sub_mask = (df["indicator_id"].astype(str) == indicator_id).to_numpy()
+    rows = [int(i) for i in np.flatnonzero(sub_mask)]
+    names = [str(df["town"].iloc[i]) for i in rows]
+    found = match_names(names, towns, table=table, field="town", layer="towns", rows=rows)
+    out: dict[str, float] = {}
+    for i, name in zip(rows, names, strict=True):
+        town = found[name]
+        if town in out:
+            msg = f"table {table!r} row {i + 1} (line {i + 2}) field 'town': {name!r} has indicator {indicator_id!r} twice; keep one row"
+            raise IndicatorError(msg)
+        v = pd.to_numeric(pd.Series([df["value"].iloc[i]]), errors="coerce").iloc[0]
+        if pd.isna(v):
+            msg = f"table {table!r} row {i + 1} (line {i + 2}) field 'value': {df['value'].iloc[i]!r} is not a number"
+            raise IndicatorError(msg)
+        out[town] = float(v)
+    return out
+
+
+def _table_column(
+    recipe: Recipe, e: _IndicatorEntry, df: pd.DataFrame, tname: str, towns: pd.Index
+) -> pd.Series:
+    """Values of indicator *e* per town from the long table *df* (town, indicator_id, value)."""
+    found_values = _long_values(df, tname, list(towns), e.table_id)
+    if not found_values:
+        known = sorted({str(v) for v in df["indicator_id"]})
+        close = closest_name(e.table_id, known)
+        raise recipe.error(
+            "index.indicators",
+            f"indicator {e.spec.id!r}: table {tname!r} has no rows with indicator_id "
+            f"{e.table_id!r}; did you mean {close!r}?",
+        )
+    col = pd.Series(np.nan, index=towns, dtype=float)
+    for t, v in found_values.items():
+        col[t] = v
+    return col
+
+
+def _index_values(ctx: BuildContext, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+    """Indicator values per town (imputed where the recipe says), the composite index and its Monte Carlo ranks.
+
+    Reads ``by_district``, ``config``, ``entries``, ``group_imputation``, ``interval``,
+    ``mc_aggs``, ``mc_norms``, ``mc_runs``, ``mc_seed``, ``mining_info``,
+    ``missing_policy``, ``spread``, ``town_district``, ``town_names`` from the build
+    *state*;
+    returns ``avg_shift``, ``clean``, ``dropped``, ``group``, ``imputed_cells``, ``kept``,
+    ``mc``, ``mc_result``, ``result``, ``town_ind_where``, ``values``.
+    """
+    config = state["config"]
+    entries = state["entries"]
+    interval = state["interval"]
+    town_ind, town_ind_where = _read_town_indicators(ctx)
+    facts = ctx.layer("town_facts")
+    values = pd.DataFrame(index=pd.Index(state["town_names"], name="town"), dtype=float)
+    bounds: dict[tuple[str, str], tuple[float, float]] = {}
+    imputed_cells: list[dict[str, Any]] = []
+    group = state["mining_info"]["group"]
+    for e in entries:
+        if e.source == "mining_share":
+            values[e.spec.id] = _mining_column(
+                e.spec.id, values.index, state["town_district"], state["by_district"], group,
+                equal_split=state["group_imputation"] == "equal_split", bounds=bounds,
+                imputed_cells=imputed_cells,
+            )  # fmt: skip
+        elif e.source == "town_indicators":
+            values[e.spec.id] = _table_column(recipe, e, town_ind, "town_indicators", values.index)
+        else:
+            values[e.spec.id] = _table_column(recipe, e, facts, "town_facts", values.index)
+    specs = [e.spec for e in entries]
+    clean, kept, dropped, imputed = prepare_values(values, specs, state["missing_policy"])
+    for ind in imputed.columns:
+        for t in imputed.index[imputed[ind]]:
+            obs = values[ind].dropna()
+            bounds[(str(t), ind)] = (float(obs.min()), float(obs.max()))
+            imputed_cells.append(
+                {
+                    "town": str(t),
+                    "indicator": ind,
+                    "value": float(clean.loc[t, ind]),
+                    "method": "mean of the other towns; Monte Carlo draws U(min, max) of them",
+                }
+            )
+    if len(clean) < 2 or not kept:
+        msg = (
+            f"sustainability index: only {len(clean)} town(s) and {len(kept)} indicator(s) have complete values "
+            f'(dropped: {", ".join(f"{k} ({v})" for k, v in dropped.items())}); add values or use index.missing = "mean"'
+        )
+        raise IndicatorError(msg)
+    mc_bounds = {
+        key: b for key, b in bounds.items() if key[1] in clean.columns and key[0] in clean.index
+    }
+    result = composite_index(clean, kept, config)
+    mc_result = monte_carlo_ranks(
+        clean,
+        kept,
+        config,
+        runs=state["mc_runs"],
+        seed=state["mc_seed"],
+        normalisations=state["mc_norms"],
+        aggregations=state["mc_aggs"],
+        weight_spread=state["spread"],
+        bounds=mc_bounds,
+        interval=(float(interval[0]), float(interval[1])),
+    )
+    mc, avg_shift = mc_result.ranks, mc_result.average_shift
+    return {
+        "avg_shift": avg_shift,
+        "clean": clean,
+        "dropped": dropped,
+        "group": group,
+        "imputed_cells": imputed_cells,
+        "kept": kept,
+        "mc": mc,
+        "mc_result": mc_result,
+        "result": result,
+        "town_ind_where": town_ind_where,
+        "values": values,
+    }
+
+
+def _index_layer(state: dict[str, Any]) -> dict[str, Any]:
+    """The ``sustainability_index`` layer: index, rank, Monte Carlo rank interval, group scores.
+
+    Reads ``by_town``, ``clean``, ``imputed_cells``, ``k``, ``kept``, ``mc``, ``ramps``,
+    ``result``, ``scheme``, ``town_prov``, ``towns``, ``vectors`` from the build *state*;
+    returns ``i_breaks``.
+    """
+    clean = state["clean"]
+    result = state["result"]
+    town_prov = state["town_prov"]
+    towns = state["towns"]
+    idx = towns[towns["town"].isin(list(clean.index))].copy()
+    idx["index"] = [round(float(result.index[t]), 6) for t in idx["town"]]
+    for c in ("rank", "rank_lo", "rank_hi", "rank_median", "p_rank1", "mean_abs_shift"):
+        idx[c] = [state["mc"].loc[t, c] for t in idx["town"]]
+    for c in ("rank", "rank_lo", "rank_hi"):
+        idx[c] = idx[c].astype(int)
+    for g in GROUPS:
+        idx[f"score_{g}"] = [
+            float(result.groups[g][t]) if g in result.groups else np.nan for t in idx["town"]
+        ]
+    idx["indicators_used"] = ", ".join(s.id for s in state["kept"])
+    idx["imputed"] = [
+        ", ".join(
+            c["indicator"]
+            for c in state["imputed_cells"]
+            if c["town"] == t and c["indicator"] in clean.columns
+        )
+        for t in idx["town"]
+    ]
+    idx["synthetic"] = bool(town_prov["synthetic"])
+    idx["data_note"] = state["by_town"]["data_note"].iloc[0]
+    i_breaks, i_labels, _ = classify(
+        idx["index"].to_numpy(dtype=float), state["scheme"], state["k"]
+    )
+    vec_idx = VectorLayer(
+        name="sustainability_index",
+        title=T["index_title"],
+        data=idx,
+        style=Graduated(
+            "index",
+            i_breaks,
+            ramp(state["ramps"]["ramp_index"], len(i_breaks) - 1),
+            labels=i_labels,
+        ),
+        fields=(
+            FieldSpec("town", T["town"]),
+            FieldSpec("index", T["index"], "", 3),
+            FieldSpec("rank", T["rank"], "", 0),
+            FieldSpec("rank_lo", T["rank_lo"], "", 0),
+            FieldSpec("rank_hi", T["rank_hi"], "", 0),
+            FieldSpec("p_rank1", T["p_rank1"], "", 2),
+            *(
+                FieldSpec(f"score_{g}", GROUP_LABELS[g], "", 3)
+                for g in GROUPS
+                if g in result.groups
+            ),
+            FieldSpec("imputed", T["imputed"]),
+        ),
+        description=T["index_desc"],
+        source=f"Computed by the toolkit from the cited indicator tables ({PAPER_000}; {PAPER_001}; GeoNames)",
+        licence="CC0 (computed); inputs as cited",
+        synthetic=bool(town_prov["synthetic"]),
+        label_field="town",
+    )
+    state["vectors"].append(vec_idx)
+    return {"i_breaks": i_breaks}

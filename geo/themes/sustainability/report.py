@@ -1,0 +1,298 @@
+"""Manifest parameters and map notes of the sustainability theme.
+
+Records every parameter with its citation (survey, composite index, Monte
+Carlo analysis) for ``manifest.json`` and writes the sampling-error, data and
+robustness notes shown on the map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.i18n import LANGUAGES, Text, text, tr
+from geo.models.indicators import Z95, counts_matching_share, normal_moe
+from geo.recipe import Recipe
+from geo.themes.sustainability.charts import _fmt
+from geo.themes.sustainability.labels import (
+    ANSWER_LABELS,
+    DESCRIPTION,
+    FACTOR_LABELS,
+    NOTES,
+    PAPER_000,
+    PAPER_001,
+    SCHEMES,
+)
+from geo.themes.sustainability.settings import _IndicatorEntry
+
+
+def _parameters(recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+    """Everything recorded in ``manifest.json``.
+
+    Reads ``alpha``, ``avg_shift``, ``clean``, ``config``, ``d_breaks``, ``derived_n``,
+    ``dropped``, ``entries``, ``geometry_layer``, ``group_imputation``, ``i_breaks``,
+    ``imputed_cells``, ``interval``, ``k``, ``mc``, ``mc_aggs``, ``mc_norms``,
+    ``mc_result``, ``mc_runs``, ``mc_seed``, ``mining_info``, ``missing_policy``,
+    ``n_total``, ``name_col``, ``result``, ``scheme``, ``shares``, ``sig``, ``single``,
+    ``spread``, ``survey_ci``, ``survey_table``, ``town_breaks``, ``town_district``,
+    ``town_ind_where``, ``values`` from the build *state*;
+    returns ``parameters``.
+    """
+    parameters: dict[str, Any] = {
+        "description": DESCRIPTION,
+        "recipe": str(recipe.path),
+        "tables": {
+            state["survey_table"]: PAPER_000,
+            str(state["mining_info"]["table"]): PAPER_000,
+            "town_facts": PAPER_001,
+            "town_indicators": f"{state['town_ind_where']} (each row cites its source and derivation)",
+        },
+        "geometry": {
+            "towns": state["geometry_layer"],
+            "districts": "districts",
+            "districts_name_field": state["name_col"],
+        },
+        "survey": _survey_parameters(state),
+        "mining": {
+            **state["mining_info"],
+            "group_imputation": state["group_imputation"],
+            "town_districts": state["town_district"],
+        },
+        "index": _index_parameters(state),
+        "monte_carlo": _monte_carlo_parameters(state),
+        "classification": {
+            "scheme": state["scheme"],
+            "mapclassify": SCHEMES[state["scheme"]],
+            "k": state["k"],
+            "breaks": {
+                "indicators_by_town": list(state["town_breaks"]),
+                "indicators_by_district": list(state["d_breaks"]),
+                "sustainability_index": list(state["i_breaks"]),
+            },
+        },
+    }
+    return {"parameters": parameters}
+
+
+def _survey_parameters(state: dict[str, Any]) -> dict[str, Any]:
+    """The survey's sample size, intervals, town shares and significance tests."""
+    return {
+        "n": state["n_total"],
+        "confidence": 0.95,
+        "z": Z95,
+        "interval": "Wilson score (Wilson 1927)",
+        "moe_normal_pp_at_50": round(normal_moe(0.5, state["n_total"]) * 100, 2),
+        "town_shares_pct": state["shares"],
+        "town_n_derived": state["derived_n"],
+        "town_n_method": "largest remainder (Hamilton) rounding of n × share / 100; derived, not published",
+        "significance": {
+            "alpha": state["alpha"],
+            "single_choice": "z-test for two answers of one multinomial sample: Var(p1 − p2) = (p1 + p2 − (p1 − p2)²)/n",
+            "multiple_response": "significant only if the 95 % Wilson intervals do not overlap (conservative)",
+            "single_choice_questions": state["single"],
+            "pairs": state["sig"].replace({np.nan: None}).to_dict(orient="records"),
+        },
+        "wilson_intervals_pct": [
+            {
+                "question_id": str(r.question_id),
+                "answer_id": str(r.answer_id),
+                "percent": float(r.percent),
+                "lo": round(float(r.ci_lo), 3),
+                "hi": round(float(r.ci_hi), 3),
+            }
+            for r in state["survey_ci"].itertuples()
+        ],
+        "citation": PAPER_000,
+    }
+
+
+def _index_parameters(state: dict[str, Any]) -> dict[str, Any]:
+    """The composite index: method, weights, indicators with their values, index and ranks."""
+    return {
+        "method": "OECD/JRC Handbook on Constructing Composite Indicators (Nardo et al. 2008)",
+        "normalisation": state["config"].normalisation,
+        "aggregation": state["config"].aggregation,
+        "geometric_floor": state["config"].geometric_floor,
+        "group_weights": dict(state["config"].group_weights),
+        "role_weights": dict(state["config"].role_weights),
+        "missing": state["missing_policy"],
+        "indicators": [
+            {
+                "id": e.spec.id,
+                "source": e.source,
+                "group": e.spec.group,
+                "role": e.spec.role,
+                "direction": "+" if e.spec.direction > 0 else "-",
+                "weight": e.spec.weight,
+                "reference": e.spec.reference,
+                "unit": e.unit,
+                "citation": e.citation,
+                "values": {
+                    t: (None if pd.isna(v) else float(v))
+                    for t, v in state["values"][e.spec.id].items()
+                },
+                "used": e.spec.id in state["clean"].columns,
+                "dropped_because": state["dropped"].get(e.spec.id),
+            }
+            for e in state["entries"]
+        ],
+        "effective_weights": state["result"].weights,
+        "imputed": state["imputed_cells"],
+        "index": {str(t): float(v) for t, v in state["result"].index.items()},
+        "rank": {str(t): int(v) for t, v in state["result"].rank.items()},
+    }
+
+
+def _monte_carlo_parameters(state: dict[str, Any]) -> dict[str, Any]:
+    """The Monte Carlo uncertainty and sensitivity analysis and its results."""
+    return {
+        "runs": state["mc_runs"],
+        "seed": state["mc_seed"],
+        "normalisations": state["mc_norms"],
+        "aggregations": state["mc_aggs"],
+        "weight_spread": state["spread"],
+        "interval_percentiles": [float(state["interval"][0]), float(state["interval"][1])],
+        "average_rank_shift": state["avg_shift"],
+        "ranks": {
+            str(t): {c: float(state["mc"].loc[t, c]) for c in state["mc"].columns}
+            for t in state["mc"].index
+        },
+        "sensitivity_first_order": {
+            factor: {
+                str(t): (None if pd.isna(v) else round(float(v), 4))
+                for t, v in state["mc_result"].sensitivity.loc[factor].items()
+            }
+            for factor in state["mc_result"].sensitivity.index
+        },
+        "sensitivity_method": "first-order index S = V[E(rank|input)]/V(rank), given-data estimator (10 equal-count bins for continuous inputs); NaN/None where a rank never changes",
+        "citation": "Saisana, Saltelli & Tarantola 2005, JRSS A 168:307–323",
+    }
+
+
+def _notes(state: dict[str, Any]) -> dict[str, Any]:
+    """Sampling-error, data and robustness notes shown on the map.
+
+    Reads ``derived_n``, ``dist_prov``, ``dropped``, ``entries``, ``gshare``, ``gsize``,
+    ``interval``, ``mc``, ``mc_result``, ``mining_info``, ``n_total``, ``shares``,
+    ``town_of_answer``, ``town_prov``, ``town_q``, ``towns`` from the build *state*;
+    returns ``notes``.
+    """
+    derived_n = state["derived_n"]
+    dropped = state["dropped"]
+    mining_info = state["mining_info"]
+    n_total = state["n_total"]
+    shares = state["shares"]
+    town_of_answer = state["town_of_answer"]
+    towns = state["towns"]
+    town_ns = [derived_n[a] for a in town_of_answer]
+    notes = [
+        _fmt(
+            NOTES["moe"],
+            n=n_total,
+            moe=normal_moe(0.5, n_total) * 100,
+            moe_lo=normal_moe(0.5, max(town_ns)) * 100,
+            moe_hi=normal_moe(0.5, min(town_ns)) * 100,
+            n_hi=max(town_ns),
+            n_lo=min(town_ns),
+        ),
+        NOTES["pooled"],
+        _fmt(NOTES["group"], share=state["gshare"], size=state["gsize"]),
+    ]
+    if state["town_prov"]["synthetic"]:
+        notes.append(NOTES["synthetic_towns"])
+    if state["dist_prov"]["synthetic"]:
+        notes.append(NOTES["synthetic_districts"])
+    for ans, town in sorted(town_of_answer.items(), key=lambda kv: kv[1]):
+        if counts_matching_share(shares[ans], n_total):
+            continue
+        k0 = math.floor(n_total * shares[ans] / 100.0)
+        label = ANSWER_LABELS.get((state["town_q"], ans))
+        for_lang = {
+            lang: _fmt(
+                NOTES["inconsistent_share"],
+                n=n_total,
+                share=shares[ans],
+                town=tr(label, lang) if label else town,
+                k0=k0,
+                p0=100.0 * k0 / n_total,
+                k1=k0 + 1,
+                p1=100.0 * (k0 + 1) / n_total,
+                k=derived_n[ans],
+            )[lang]
+            for lang in LANGUAGES
+        }
+        notes.append(for_lang)
+    if dropped:
+        notes.append(NOTES["few_units"])
+        notes.append(_dropped_note(dropped, state["entries"]))
+    if mining_info["not_in_breakdown"]:
+        notes.append(_not_covered_note(mining_info["not_in_breakdown"]))
+    town_label = {
+        "en": {t: t for t in towns["town"]},
+        "kk": dict(zip(towns["town"], towns["name_kk"], strict=True)),
+        "ru": dict(zip(towns["town"], towns["name_ru"], strict=True)),
+    }
+    notes.append(
+        _robustness_note(state["mc"], state["mc_result"].sensitivity, state["interval"], town_label)
+    )
+    return {"notes": notes}
+
+
+def _dropped_note(dropped: dict[str, str], entries: list[_IndicatorEntry]) -> Text:
+    titles = {e.spec.id: e.title for e in entries}
+    parts = {lang: "; ".join(tr(titles[k], lang) for k in sorted(dropped)) for lang in LANGUAGES}
+    return text(
+        f"Left out of the index (not published for every town): {parts['en']}.",
+        f"Индекске кірмеді (әр қалаға жарияланбаған): {parts['kk']}.",
+        f"Не вошли в индекс (опубликованы не для всех городов): {parts['ru']}.",
+    )
+
+
+def _robustness_note(
+    mc: pd.DataFrame,
+    sensitivity: pd.DataFrame,
+    interval: Sequence[Any],
+    names: dict[str, dict[str, str]],
+) -> Text:
+    """Each town's rank interval and the input that moves the ranks most."""
+    spans = {
+        lang: ", ".join(
+            f"{names[lang].get(str(t), str(t))} {int(r.rank_lo)}"
+            + (f"–{int(r.rank_hi)}" if r.rank_lo != r.rank_hi else "")
+            for t, r in mc.iterrows()
+        )
+        for lang in LANGUAGES
+    }
+    best: tuple[float, str] = (-1.0, "")
+    for factor in sensitivity.index:
+        factor_kind = str(factor).split(":", 1)[0].replace("group_weight", "weight")
+        v = sensitivity.loc[factor].max()
+        if pd.notna(v) and float(v) > best[0]:
+            best = (float(v), factor_kind)
+    lo, hi = int(float(interval[0])), int(float(interval[1]))
+    if not best[1]:
+        return text(
+            f"Rank intervals ({lo}–{hi} % of the Monte Carlo runs): {spans['en']}; no input changes the ranks.",
+            f"Орын аралықтары (Монте-Карлоның {lo}–{hi} %): {spans['kk']}; ешбір кіріс орындарды өзгертпейді.",
+            f"Интервалы мест ({lo}–{hi} % прогонов Монте-Карло): {spans['ru']}; ни один вход не меняет места.",
+        )
+    share = round(best[0] * 100)
+    kind = FACTOR_LABELS[best[1]]
+    return text(
+        f"Rank intervals ({lo}–{hi} % of the Monte Carlo runs): {spans['en']}. The input that moves the ranks most is {kind['en']} (first-order index up to {share} %).",
+        f"Орын аралықтары (Монте-Карлоның {lo}–{hi} %): {spans['kk']}. Орындарға ең көп әсер ететін кіріс — {kind['kk']} (бірінші ретті индекс {share} %-ға дейін).",
+        f"Интервалы мест ({lo}–{hi} % прогонов Монте-Карло): {spans['ru']}. Сильнее всего на места влияет {kind['ru']} (индекс первого порядка до {share} %).",
+    )
+
+
+def _not_covered_note(items: list[dict[str, Any]]) -> Text:
+    names = ", ".join(str(i["district"]) for i in items)
+    return text(
+        f"Not in the published mining breakdown: {names}.",
+        f"Тау-кен өнімінің жарияланған бөлінісінде жоқ: {names}.",
+        f"Нет в опубликованной разбивке горнодобычи: {names}.",
+    )
