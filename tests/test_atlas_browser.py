@@ -197,3 +197,71 @@ def test_kazakh_index(browser, atlas_dir):
     assert KAZAKH & set(text)
     assert page.errors() == [] and page.remote_requests() == []
     page.close()
+
+
+PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+OPEN_EVERYTHING = """(() => {
+  const A = window.__atlas, texts = [];
+  document.querySelectorAll('.atlas-layers input').forEach(cb => {
+    if (!cb.checked && cb.getAttribute('data-layer') !== 'online') cb.click(); });
+  // every feature of every layer small enough to open one by one (the payload is in the towns layer)
+  Object.values(A.layers).forEach(layer => layer.eachLayer && layer.getLayers().length < 300 && layer.eachLayer(f => {
+    if (f.getTooltip && f.getTooltip()) { f.openTooltip(); texts.push(f.getTooltip().getElement().textContent); f.closeTooltip(); }
+    if (f.getPopup && f.getPopup()) { f.openPopup(); texts.push(f.getPopup().getElement().textContent); f.closePopup(); }
+  }));
+  texts.push(...Array.from(document.querySelectorAll('.atlas-label span')).map(s => s.textContent));
+  return {texts: texts, injected: document.querySelectorAll('img[src="x"], #map script').length};
+})()"""
+
+
+def test_user_layer_with_script_payloads_runs_nothing(browser, tmp_path):
+    """A user's layer (through ``geo map --layer``) whose names carry script payloads runs none."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.catalog import Catalog
+    from geo.cli import main
+
+    towns = Catalog().read("towns")
+    evil = gpd.GeoDataFrame(
+        {
+            "name": [PAYLOAD],
+            "admin1code": ["17"],
+            "population": [1000],
+            "alternatenames": [PAYLOAD],
+        },
+        geometry=[Point(69.9, 43.5)],
+        crs=4326,
+    )
+    path = tmp_path / "towns.geojson"
+    gpd.GeoDataFrame(pd_concat([towns, evil]), crs=4326).to_file(path)
+    out = tmp_path / "wear"
+    with pytest.raises(SystemExit) as exc:
+        main(
+            [
+                "map",
+                "maps/infrastructure_wear.toml",
+                "--out",
+                str(out),
+                "--layer",
+                f"towns={path}",
+                "-q",
+            ]
+        )
+        raise SystemExit(0)
+    assert exc.value.code in (0, None)
+    page = _open(browser, out / "infrastructure_wear.html")
+    got = page.eval(OPEN_EVERYTHING)
+    page.b.pump(0.5)
+    assert page.eval("typeof window.__xss") == "undefined"
+    assert got["injected"] == 0
+    assert any(PAYLOAD in t for t in got["texts"])  # shown as text
+    assert page.errors() == [] and page.remote_requests() == []
+    page.close()
+
+
+def pd_concat(frames):
+    import pandas as pd
+
+    return pd.concat(frames, ignore_index=True)
