@@ -218,10 +218,12 @@ def test_pollutant_without_mpc(tmp_path: Path) -> None:
         {"pollutant": ["so2", "h2s"], "mpc_max_mg_m3": [0.5, np.nan], "citation": ["x", "y"]}
     )
     recipe.data["pollutants"]["ids"] = ["so2", "h2s"]
+    from geo.themes.pollution.settings import _pollutants
+
     with pytest.raises(
         RecipeError, match=r"pollutants\.ids: pollutant 'h2s' has no max one-time MPC in mpc\.csv"
     ):
-        pollution._pollutants(recipe, mpc, "mpc.csv")
+        _pollutants(recipe, mpc, "mpc.csv")
 
 
 def test_wind_frequencies_not_summing_to_one(tmp_path: Path) -> None:

@@ -1,0 +1,134 @@
+"""Pollution sources: sanitary protection zones and regulatory dispersion maps.
+
+``maps/pollution.toml`` drives the theme. From the ``enterprises`` layer
+(stacks and area sources with emission rates; SYNTHETIC) it builds
+
+* rasters ``concentration_<pollutant>``: maximum one-time ground-level
+  concentration (mg/m³) by OND-86 (or the MRR-2017 variant), summed over all
+  sources for each wind direction and speed of the recipe's wind rose, then
+  maximised; ``pollution_index``: the maximum over wind cases of
+  ``Σ_p C_p / MPC_p`` (a screening index, see the recipe); and
+  ``pollution_index_rose``: the wind-rose-weighted mean of the per-direction
+  maxima of that index (how often a cell lies under the plumes; not an
+  annual mean);
+* vectors ``enterprises`` (styled by kind), ``sanitary_zones`` (by hazard
+  class), ``spz_conflicts`` (overlaps with micro-districts and agricultural
+  land, ha) and ``exposure_by_zone`` (max and mean C/MPC per micro-district
+  and town, population above 1 MPC).
+
+Area sources (heaps, filter fields) are split into equal sub-sources over a
+disc of their area, each a cold fugitive release at the source's height
+(OND-86 cold low-wind regime). Population above 1 MPC assumes people spread
+evenly over a zone's cells.
+
+The theme is split by concern; :func:`build` runs the steps in order:
+
+:mod:`~geo.themes.pollution.settings`
+    Reading and checking the recipe (method, wind rose, pollutants and their
+    MPCs, index).
+:mod:`~geo.themes.pollution.sources`
+    The ``enterprises`` layer checked, area sources split into sub-sources,
+    the stacks and their emission rates, each source's own maximum.
+:mod:`~geo.themes.pollution.rasters`
+    Concentration and index rasters.
+:mod:`~geo.themes.pollution.zones`
+    Sanitary protection zones and their conflicts with homes and farmland.
+:mod:`~geo.themes.pollution.exposure`
+    C/MPC and population above 1 MPC by micro-district and town.
+:mod:`~geo.themes.pollution.layers`
+    The vector layers with their styles and fields.
+:mod:`~geo.themes.pollution.report`
+    Manifest parameters, description and map notes.
+:mod:`~geo.themes.pollution.labels`
+    Translated titles, source kinds, colours and pollutant texts.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from geo.area import town_grid, town_polygons
+from geo.models.dispersion import ground_field
+from geo.recipe import Recipe
+from geo.themes.base import BuildContext, ThemeResult
+from geo.themes.common import layer_where
+from geo.themes.pollution.exposure import _exposure, zone_exposure
+from geo.themes.pollution.labels import KIND_TEXT, TITLE
+from geo.themes.pollution.layers import _vectors
+from geo.themes.pollution.rasters import _rasters
+from geo.themes.pollution.report import NOTES, _parameters
+from geo.themes.pollution.settings import _num, _settings
+from geo.themes.pollution.sources import _source_maxima, _sources, _stacks, split_area_sources
+from geo.themes.pollution.zones import _spz
+
+__all__ = ["KIND_TEXT", "build", "split_area_sources", "zone_exposure"]
+
+log = logging.getLogger(__name__)
+
+
+def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
+    """Build the pollution theme from *recipe* (``maps/pollution.toml``).
+
+    Parameters
+    ----------
+    ctx : BuildContext
+        Supplies ``enterprises``, ``towns``, ``town_boundaries``,
+        ``micro_districts`` and the recipe's agricultural layer.
+    recipe : Recipe
+        A ``theme = "pollution"`` recipe.
+
+    Returns
+    -------
+    ThemeResult
+        Concentration and index rasters, the sources, sanitary zones, their
+        conflicts and the exposure by zone, with every parameter.
+
+    Raises
+    ------
+    RecipeError
+        A bad recipe value (file:line named).
+    InputError
+        A bad source (its id and field named) or table (its path named).
+    """
+    s = _settings(recipe)
+    pollutants = s["pollutants"]
+    towns = recipe.get("grid.towns", ["Zhanatas", "Karatau"])
+    grid = town_grid(
+        ctx, tuple(towns), buffer_m=_num(recipe, "grid.buffer_m", 4000.0, lo=0.0),
+        cell_size=_num(recipe, "grid.cell_size", 100.0, lo=1.0),
+    )  # fmt: skip
+    src_ll, src = _sources(ctx, grid, pollutants)
+    stacks, em, fs = _stacks(src, pollutants, recipe, layer_where(ctx, "enterprises"))
+    xs, ys = grid.cell_centres()
+    field = ground_field(
+        xs[0], ys[:, 0], stacks, em, fs, s["wind"], A=s["A"], eta=s["eta"], method=s["method"],
+        index_weights=s["index_weights"],
+        add_dangerous_speed=bool(recipe.get("wind.add_dangerous_speed", True)),
+        s2_floor=s["s2_floor"], coefficients=s["coefficients"], max_distance=s["max_distance"],
+        dtype=s["dtype"],
+    )  # fmt: skip
+    assert field.index_max is not None and field.index_rose is not None
+    log.info("pollution: %d sub-sources, %s evaluations", len(stacks), f"{field.evaluations:,}")
+
+    src_out = _source_maxima(src_ll, stacks, em, fs, s)
+    rasters, ratios = _rasters(grid, field, s)
+    zones, conflicts, spz_info = _spz(ctx, recipe, grid, src)
+    exposure = _exposure(ctx, grid, recipe.get("exposure.towns", towns), ratios, field.index_max)
+    vectors = _vectors(src_out, zones, conflicts, exposure, pollutants)
+    parameters = _parameters(recipe, s, grid, field, len(stacks), spz_info, towns)
+    # maps open on the towns and their sources, not the whole (15 km wider) dispersion grid
+    focus = town_polygons(ctx, towns).to_crs(grid.crs).buffer(5_000).to_crs(4326).total_bounds
+    parameters["map_focus"] = [round(float(v), 4) for v in focus]
+    inputs = ["enterprises", "towns", "town_boundaries", "micro_districts"]
+    agri_layer = recipe.get("spz.agricultural_layer", None)
+    if agri_layer:
+        inputs.append(str(agri_layer))
+    return ThemeResult(
+        theme="pollution",
+        title=TITLE,
+        vectors=vectors,
+        rasters=rasters,
+        parameters=parameters,
+        notes=list(NOTES),
+        inputs=inputs,
+    )

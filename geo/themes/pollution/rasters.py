@@ -1,0 +1,152 @@
+"""Raster layers of the pollution theme.
+
+The maximum one-time concentration of each pollutant (mg/m³, ramped by its
+MPC), the Σ C/MPC index over wind cases and its wind-rose-weighted variant,
+and the C/MPC arrays the exposure step reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from geo.grid import AnalysisGrid
+from geo.i18n import Text, text
+from geo.symbology import RasterRamp, ramp
+from geo.themes.base import RasterLayer
+from geo.themes.common import unit
+from geo.themes.pollution.labels import INDEX_UNIT, _pollutant_text
+
+_SRC_NOTE = "SYNTHETIC sources (layer 'enterprises'); OND-86 regulatory dispersion"
+
+
+def _concentration_raster(
+    grid: AnalysisGrid, values: np.ndarray, p: dict[str, Any], s: dict[str, Any]
+) -> RasterLayer:
+    """The maximum one-time concentration of pollutant *p* (mg/m³), ramped by its MPC."""
+    method, A, eta = s["method"], s["A"], s["eta"]
+    c = values.astype("float32")
+    mpcv = p["mpc"]
+    return RasterLayer(
+        name=f"concentration_{p['id']}",
+        title=_pollutant_text(
+            p,
+            "{}: maximum one-time concentration, mg/m³",
+            "{}: ең жоғары бір реттік шоғырлану, мг/м³",
+            "{}: максимальная разовая концентрация, мг/м³",
+            capitalize=True,
+        ),
+        raster=grid.raster(
+            c,
+            tags={
+                "units": "mg/m3",
+                "pollutant": p["id"],
+                "method": method,
+                "mpc_max_mg_m3": mpcv,
+            },
+        ),
+        style=RasterRamp(
+            values=(0.0, 0.1 * mpcv, 0.5 * mpcv, mpcv, 2 * mpcv, 5 * mpcv),
+            colors=ramp("YlOrRd", 6),
+            unit=unit("mg/m³"),
+        ),
+        description=text(
+            f"Maximum over wind directions and speeds of the sum of all sources (OND-86 method '{method}', A = {A:g}, η = {eta:g}); MPC max one-time {mpcv:g} mg/m³ ({p['status']}).",
+            f"Барлық көздердің қосындысының жел бағыттары мен жылдамдықтары бойынша ең үлкені (ОНД-86 әдісі '{method}', A = {A:g}, η = {eta:g}); бір реттік ШРК {mpcv:g} мг/м³.",
+            f"Максимум по направлениям и скоростям ветра суммы всех источников (методика ОНД-86 '{method}', A = {A:g}, η = {eta:g}); ПДК м.р. {mpcv:g} мг/м³.",
+        ),
+        source=_SRC_NOTE,
+        synthetic=True,
+        show=False,
+        metadata={
+            "mpc_max_mg_m3": mpcv,
+            "mpc_citation": p["citation"],
+            "max_mg_m3": float(np.max(c)),
+        },
+    )
+
+
+def _rasters(
+    grid: AnalysisGrid, field: Any, s: dict[str, Any]
+) -> tuple[list[RasterLayer], dict[str, np.ndarray]]:
+    """Concentration rasters per pollutant and the two index rasters; C/MPC per pollutant."""
+    method = s["method"]
+    rasters: list[RasterLayer] = []
+    ratios: dict[str, np.ndarray] = {}
+    for j, p in enumerate(s["pollutants"]):
+        ratios[p["id"]] = field.max[j] / p["mpc"]
+        rasters.append(_concentration_raster(grid, field.max[j], p, s))
+    listed = ", ".join(s["index_ids"])
+    rasters.append(
+        _index_raster(
+            grid,
+            "pollution_index",
+            field.index_max,
+            method,
+            title=text(
+                "Pollution index: Σ C/MPC (maximum one-time)",
+                "Ластану индексі: Σ C/ШРК (ең жоғары бір реттік)",
+                "Индекс загрязнения: Σ C/ПДК (максимальный разовый)",
+            ),
+            description=text(
+                f"Maximum over wind cases of the sum of C/MPC over {listed}; a screening index (OND-86 sums only within summation groups).",
+                f"Жел жағдайлары бойынша C/ШРК қосындысының ең үлкені ({listed}); скринингтік индекс (ОНД-86 тек суммациялық топтар ішінде қосады).",
+                f"Максимум по ветровым ситуациям суммы C/ПДК ({listed}); скрининговый индекс (ОНД-86 суммирует только внутри групп суммации).",
+            ),
+            metadata={"max": float(np.max(field.index_max))},
+        )
+    )
+    rasters.append(
+        _index_raster(
+            grid,
+            "pollution_index_rose",
+            field.index_rose,
+            method,
+            title=text(
+                "Pollution index weighted by the wind rose",
+                "Жел раушаны бойынша өлшенген ластану индексі",
+                "Индекс загрязнения, взвешенный по розе ветров",
+            ),
+            description=text(
+                "Σ over directions of frequency × the direction's maximum index: how often a cell lies under the plumes at adverse speeds; not an annual mean.",
+                "Бағыттар бойынша жиілік × бағыттың ең жоғары индексі қосындысы: ұяшықтың түтін астында қаншалықты жиі болатыны; жылдық орташа емес.",
+                "Сумма по направлениям: повторяемость × максимальный индекс направления; показывает, как часто ячейка под факелами; не среднегодовое значение.",
+            ),
+            show=False,
+        )
+    )
+    return rasters, ratios
+
+
+# Most cells lie far below 1 MPC: stops start at 0.1 so the plumes read on the map.
+_INDEX_RAMP = RasterRamp(
+    values=(0.0, 0.1, 0.5, 1.0, 2.0, 5.0), colors=ramp("YlOrRd", 6), unit=INDEX_UNIT
+)
+
+
+def _index_raster(
+    grid: AnalysisGrid,
+    name: str,
+    values: np.ndarray,
+    method: str,
+    *,
+    title: Text,
+    description: Text,
+    show: bool = True,
+    metadata: dict[str, Any] | None = None,
+) -> RasterLayer:
+    """A Σ C/MPC raster layer (the index ramp, float32, tagged with its unit and method)."""
+    return RasterLayer(
+        name=name,
+        title=title,
+        raster=grid.raster(
+            values.astype("float32"), tags={"units": "sum of C/MPC", "method": method}
+        ),
+        style=_INDEX_RAMP,
+        description=description,
+        source=_SRC_NOTE,
+        synthetic=True,
+        show=show,
+        metadata=metadata or {},
+    )

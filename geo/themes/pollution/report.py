@@ -1,0 +1,106 @@
+"""Manifest parameters, description and map notes of the pollution theme.
+
+Everything recorded in ``manifest.json`` (method, wind rose, MPCs, SPZ table,
+grid, maxima), the theme's description and the limitations shown on every
+pollution map.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from geo.catalog import default_layers_dir
+from geo.grid import AnalysisGrid
+from geo.i18n import Text, text
+from geo.recipe import Recipe
+from geo.themes.pollution.settings import _num
+
+DESCRIPTION = text(
+    "Where the emissions of the sources could reach at worst: maximum one-time ground-level concentrations by the regulatory OND-86 method, sanitary protection zones and their overlaps with homes and farmland. The sources are synthetic, so the map shows the method, not measured pollution.",
+    "Көздер шығарындылары ең нашар жағдайда қайда жетуі мүмкін: ОНД-86 нормативтік әдісі бойынша жер бетіндегі ең жоғары бір реттік шоғырлану, санитариялық-қорғаныш аймақтары және олардың тұрғын үйлер мен егістікпен қабаттасуы. Көздер синтетикалық, сондықтан карта өлшенген ластануды емес, әдісті көрсетеді.",
+    "Куда в худшем случае могут доходить выбросы источников: максимальные разовые приземные концентрации по нормативной методике ОНД-86, санитарно-защитные зоны и их наложение на жильё и сельхозземли. Источники синтетические, поэтому карта показывает методику, а не измеренное загрязнение.",
+)
+
+
+NOTES: tuple[Text, ...] = (
+    text(
+        "Terrain coefficient η = 1 (flat terrain) is assumed everywhere; near the Karatau range OND-86 §4 may require η > 1, which would raise the concentrations.",
+        "Жер бедері коэффициенті η = 1 (тегіс жер) барлық жерде қабылданған; Қаратау жотасы маңында ОНД-86 §4 бойынша η > 1 болуы мүмкін, бұл шоғырлануды арттырады.",
+        "Коэффициент рельефа η = 1 (ровная местность) принят везде; у хребта Каратау по ОНД-86 §4 может требоваться η > 1, что повысит концентрации.",
+    ),
+    text(
+        "SYNTHETIC sources: the kinds of source and the enterprise names come from the study; positions, stacks, emission rates and hazard classes are invented. The maps show the method, not measured pollution.",
+        "СИНТЕТИКАЛЫҚ көздер: көз түрлері мен кәсіпорын атаулары зерттеуден алынған; орналасуы, мұржалары, шығарындылары мен қауіптілік сыныптары ойдан жасалған. Карталар әдісті көрсетеді, өлшенген ластануды емес.",
+        "СИНТЕТИЧЕСКИЕ источники: виды источников и названия предприятий взяты из исследования; расположение, трубы, выбросы и классы опасности вымышлены. Карты показывают методику, а не измеренное загрязнение.",
+    ),
+    text(
+        "The wind rose is uniform (no measured rose embedded); it affects only the wind-rose-weighted index. MPC values are the Russian SanPiN 1.2.3685-21 ones; Kazakh values (order ҚР ДСМ-70, 2022) and SPZ widths (ҚР ДСМ-2, 2022) are not verified.",
+        "Жел раушаны біркелкі (өлшенген раушан жоқ); ол тек жел раушаны бойынша өлшенген индекске әсер етеді. ШРК мәндері — Ресейдің СанПиН 1.2.3685-21 мәндері; Қазақстан мәндері (ҚР ДСМ-70, 2022) және СҚА ендері (ҚР ДСМ-2, 2022) тексерілмеген.",
+        "Роза ветров равномерная (измеренной нет); она влияет только на индекс, взвешенный по розе ветров. ПДК — российские по СанПиН 1.2.3685-21; казахстанские значения (ҚР ДСМ-70, 2022) и ширины СЗЗ (ҚР ДСМ-2, 2022) не проверены.",
+    ),
+    text(
+        "Σ C/MPC is a screening index: OND-86 adds C/MPC only within summation groups. Area sources are modelled as cold fugitive releases split over their footprint; population above 1 MPC assumes an even spread over each zone.",
+        "Σ C/ШРК — скринингтік индекс: ОНД-86 C/ШРК-ны тек суммациялық топтар ішінде қосады. Алаңдық көздер ауданына бөлінген суық ұйымдаспаған шығарындылар ретінде модельденген; 1 ШРК-дан жоғары халық аймақта біркелкі орналасқан деп есептеледі.",
+        "Σ C/ПДК — скрининговый индекс: ОНД-86 суммирует C/ПДК только внутри групп суммации. Площадные источники смоделированы как холодные неорганизованные выбросы, распределённые по площади; население выше 1 ПДК рассчитано при равномерном расселении по зоне.",
+    ),
+)
+"""Limitations shown on every pollution map."""
+
+
+def _parameters(
+    recipe: Recipe,
+    s: dict[str, Any],
+    grid: AnalysisGrid,
+    field: Any,
+    n_sub_sources: int,
+    spz_info: dict[str, Any],
+    towns: list[str],
+) -> dict[str, Any]:
+    """Everything recorded in ``manifest.json``: method, wind rose, MPCs, SPZ table, grid, maxima."""
+    pollutants = s["pollutants"]
+    return {
+        "description": DESCRIPTION,
+        "method": s["method"],
+        "A": s["A"],
+        "eta": s["eta"],
+        "coefficients": s["coefficients"].as_dict(),
+        "air_temp_c": _num(recipe, "method.air_temp_c", 31.9),
+        "air_temp_heating_c": _num(recipe, "method.air_temp_heating_c", -10.4),
+        "air_temp_citation": "paper 001: July mean +31.9 °C, January mean −10.4 °C (Zhanatas); OND-86 asks for the mean maximum of the hottest month",
+        "area_source_points": int(_num(recipe, "method.area_source_points", 7)),
+        "s2_floor": s["s2_floor"],
+        "max_distance_m": s["max_distance"],
+        "dtype": s["dtype"],
+        "wind_rose": {
+            "directions_from_deg": list(s["wind"].directions),
+            "frequencies": list(s["wind"].frequencies),
+            "speeds_m_s": list(field.speeds),
+            "note": "uniform default: no measured wind rose embedded",
+        },
+        "pollutants": [
+            {k: p[k] for k in ("id", "mpc", "mpc_daily", "hazard_class", "F", "citation", "status")}
+            | {"name": p["names"]["en"]}
+            for p in pollutants
+        ],
+        "mpc_table": s["mpc_path"].replace(str(default_layers_dir()), "layers"),
+        "index": {
+            "method": "sum_ratio",
+            "pollutants": list(s["index_ids"]),
+            "caveat": "screening index; OND-86 sums C/MPC only within summation groups",
+        },
+        "spz_table": spz_info,
+        "grid": {
+            "crs": f"EPSG:{grid.crs.to_epsg()}",
+            "cell_size_m": grid.cell_size,
+            "width": grid.width,
+            "height": grid.height,
+            "towns": list(towns),
+        },
+        "evaluations": int(field.evaluations),
+        "sub_sources": n_sub_sources,
+        "max_concentration_mg_m3": {
+            p["id"]: float(np.max(field.max[j])) for j, p in enumerate(pollutants)
+        },
+    }

@@ -1,0 +1,204 @@
+"""Recipe reading for the pollution theme.
+
+Reads and checks ``maps/pollution.toml`` (or a user's copy): the allowed keys
+of each table, the dispersion method and its coefficients, the wind rose, the
+pollutants with their MPCs from the cited MPC table, and the index. Every bad
+value raises a :class:`~geo.errors.RecipeError` naming the recipe file and line.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import InputError
+from geo.models.dispersion import METHODS, MethodCoefficients, WindRose
+from geo.recipe import Recipe
+from geo.themes.common import check_tables, read_cited_table, recipe_number, table_path
+
+_TOP = (
+    "theme",
+    "name",
+    "title",
+    "method",
+    "wind",
+    "pollutants",
+    "index",
+    "spz",
+    "grid",
+    "exposure",
+)
+
+
+_METHOD = (
+    "name", "A", "eta", "air_temp_c", "air_temp_heating_c", "area_source_points", "s2_floor",
+    "max_distance_m", "coefficients", "dtype",
+)  # fmt: skip
+
+
+_WIND = ("directions", "frequencies", "speeds", "add_dangerous_speed")
+
+
+_POLL = ("mpc_table", "ids", "F")
+
+
+_INDEX = ("method", "pollutants")
+
+
+_SPZ = (
+    "table",
+    "residential_layer",
+    "agricultural_layer",
+    "agricultural_field",
+    "agricultural_values",
+)
+
+
+_GRID = ("towns", "buffer_m", "cell_size")
+
+
+def _num(recipe: Recipe, key: str, default: Any, *, lo: float | None = None) -> float:
+    return recipe_number(recipe, key, default, lo=lo)
+
+
+def _mpc_table(recipe: Recipe) -> tuple[pd.DataFrame, str]:
+    path = table_path(recipe, "pollutants.mpc_table", "tables/mpc_ambient_air.csv")
+    assert path is not None  # a default is given
+    df = read_cited_table(
+        path,
+        "MPC table",
+        ("pollutant", "mpc_max_mg_m3", "citation"),
+        hint="columns are pollutant, name_en, name_kk, name_ru, mpc_max_mg_m3, mpc_daily_mg_m3, hazard_class, citation, status",
+    )
+    return df, str(path)
+
+
+def _pollutants(recipe: Recipe, mpc: pd.DataFrame, mpc_path: str) -> list[dict[str, Any]]:
+    ids = recipe.get("pollutants.ids")
+    if not isinstance(ids, list) or not ids:
+        raise recipe.error(
+            "pollutants.ids", 'give a non-empty list of pollutant ids, e.g. ["so2", "dust"]'
+        )
+    fdef = recipe.get("pollutants.F", {})
+    if not isinstance(fdef, dict):
+        raise recipe.error("pollutants.F", "must be a table pollutant = F")
+    table = {str(r["pollutant"]): r for _, r in mpc.iterrows()}
+    out = []
+    for p in ids:
+        if p not in table:
+            raise recipe.error(
+                "pollutants.ids",
+                f"unknown pollutant {p!r}: not in {mpc_path}; add a row with its MPC or use one of {', '.join(sorted(table))}",
+            )
+        row = table[p]
+        try:
+            mpc_max = float(row["mpc_max_mg_m3"])
+        except (TypeError, ValueError):
+            mpc_max = math.nan
+        if not math.isfinite(mpc_max) or mpc_max <= 0:
+            raise recipe.error(
+                "pollutants.ids",
+                f"pollutant {p!r} has no max one-time MPC in {mpc_path} (mpc_max_mg_m3 = {row['mpc_max_mg_m3']!r}); give a positive value",
+            )
+        F = fdef.get(p, 1.0)
+        if isinstance(F, bool) or not isinstance(F, int | float) or not 1 <= float(F) <= 3:
+            raise recipe.error(f"pollutants.F.{p}", f"F must be a number from 1 to 3, got {F!r}")
+        names = {lang: str(row.get(f"name_{lang}", p)) for lang in ("en", "kk", "ru")}
+        out.append(
+            {
+                "id": p,
+                "mpc": mpc_max,
+                "F": float(F),
+                "names": names,
+                "citation": str(row["citation"]),
+                "status": str(row.get("status", "")),
+                "mpc_daily": None
+                if pd.isna(row.get("mpc_daily_mg_m3"))
+                else float(row["mpc_daily_mg_m3"]),
+                "hazard_class": None
+                if pd.isna(row.get("hazard_class"))
+                else str(row["hazard_class"]),
+            }
+        )
+    return out
+
+
+def _wind(recipe: Recipe) -> WindRose:
+    dirs = recipe.get("wind.directions")
+    freqs = recipe.get("wind.frequencies")
+    speeds = recipe.get("wind.speeds", [0.5, 1.0, 2.0, 3.0])
+    for key, v in (("wind.directions", dirs), ("wind.frequencies", freqs), ("wind.speeds", speeds)):
+        if not isinstance(v, list) or not all(
+            isinstance(x, int | float) and not isinstance(x, bool) for x in v
+        ):
+            raise recipe.error(key, "must be a list of numbers")
+    try:
+        return WindRose(
+            tuple(map(float, dirs)), tuple(map(float, freqs)), tuple(map(float, speeds))
+        )
+    except InputError as exc:
+        key = "wind.speeds" if "speeds" in str(exc) else "wind.frequencies"
+        raise recipe.error(key, str(exc).removeprefix("wind rose: ")) from None
+
+
+def _settings(recipe: Recipe) -> dict[str, Any]:
+    """Read and check the recipe's method, wind, pollutant and index settings."""
+    recipe.require_keys("", _TOP)
+    check_tables(
+        recipe,
+        {
+            "method": _METHOD,
+            "wind": _WIND,
+            "pollutants": _POLL,
+            "index": _INDEX,
+            "spz": _SPZ,
+            "grid": _GRID,
+        },
+    )
+    method = str(recipe.get("method.name", "ond86"))
+    if method not in METHODS:
+        raise recipe.error(
+            "method.name", f"{method!r} is not a method; use one of {', '.join(METHODS)}"
+        )
+    A = _num(recipe, "method.A", 200.0)
+    if A <= 0:
+        raise recipe.error("method.A", "must be positive (200 for Kazakhstan)")
+    dtype = str(recipe.get("method.dtype", "float32"))
+    if dtype not in ("float32", "float64"):
+        raise recipe.error("method.dtype", f"{dtype!r}: use float32 or float64")
+    coef_over = recipe.get("method.coefficients", {})
+    try:
+        coefficients = MethodCoefficients(**{str(k): float(v) for k, v in coef_over.items()})  # type: ignore[arg-type]
+    except TypeError:
+        raise recipe.error(
+            "method.coefficients",
+            "unknown coefficient; known: m_prime_hot, m_prime_cold, um_cold_factor, cold_dt",
+        ) from None
+    s: dict[str, Any] = {
+        "method": method,
+        "A": A,
+        "eta": _num(recipe, "method.eta", 1.0, lo=1.0),
+        "s2_floor": _num(recipe, "method.s2_floor", 1e-9, lo=0.0),
+        "max_distance": _num(recipe, "method.max_distance_m", 20_000.0, lo=0.0),
+        "dtype": dtype,
+        "coefficients": coefficients,
+        "wind": _wind(recipe),
+    }
+    mpc, s["mpc_path"] = _mpc_table(recipe)
+    s["pollutants"] = pollutants = _pollutants(recipe, mpc, s["mpc_path"])
+    pids = [p["id"] for p in pollutants]
+    s["index_ids"] = index_ids = recipe.get("index.pollutants", pids)
+    if recipe.get("index.method", "sum_ratio") != "sum_ratio":
+        raise recipe.error("index.method", "only sum_ratio (Σ C/MPC) is implemented")
+    for p in index_ids:
+        if p not in pids:
+            raise recipe.error(
+                "index.pollutants", f"{p!r} is not in pollutants.ids; add it there first"
+            )
+    s["index_weights"] = np.array(
+        [1.0 / p["mpc"] if p["id"] in index_ids else 0.0 for p in pollutants]
+    )
+    return s

@@ -1,0 +1,70 @@
+"""Sanitary protection zones and their conflicts.
+
+Buffers the sources by the SPZ width of their hazard class (from the recipe's
+SPZ table) and intersects the zones with the residential layer and the
+recipe's agricultural land outside the towns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from geo.crs import to_crs
+from geo.grid import AnalysisGrid
+from geo.io import read_table
+from geo.models.spz import sanitary_zones, spz_conflicts, spz_widths
+from geo.recipe import Recipe
+from geo.themes.base import BuildContext
+from geo.themes.common import table_path
+
+
+def _spz(
+    ctx: BuildContext, recipe: Recipe, grid: AnalysisGrid, src: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, Any]]:
+    """Sanitary protection zones of *src*, their conflicts, and the SPZ table's record."""
+    spz_path = table_path(recipe, "spz.table", "tables/spz_widths.csv")
+    assert spz_path is not None  # a default is given
+    spz_table = read_table(spz_path, what="SPZ table")
+    widths = spz_widths(spz_table, where=str(spz_path))
+    citation = "; ".join(sorted(set(spz_table["citation"].astype(str))))[:500]
+    zones = sanitary_zones(
+        src, widths, crs=grid.crs, citation="order ҚР ДСМ-2 (2022), Appendix 1 (widths unverified)"
+    )
+    residential = ctx.layer(str(recipe.get("spz.residential_layer", "micro_districts")))
+    agri, id_field = _agricultural(ctx, recipe, grid)
+    conflicts = spz_conflicts(
+        zones, residential, agri, residential_id="zone_id", agricultural_id=id_field
+    )
+    rel = str(recipe.get("spz.table", "tables/spz_widths.csv"))
+    info = {"path": f"layers/{rel}", "widths_m": widths, "citation": citation}
+    return zones, conflicts, info
+
+
+def _agricultural(
+    ctx: BuildContext, recipe: Recipe, grid: AnalysisGrid
+) -> tuple[gpd.GeoDataFrame | None, str | None]:
+    """The recipe's agricultural land outside the towns (in the grid's CRS) and its id field."""
+    agri_layer = recipe.get("spz.agricultural_layer", None)
+    if not agri_layer:
+        return None, None
+    agri = ctx.layer(str(agri_layer))
+    fld = recipe.get("spz.agricultural_field", None)
+    if fld:
+        if fld not in agri.columns:
+            raise recipe.error(
+                "spz.agricultural_field", f"layer {agri_layer!r} has no field {fld!r}"
+            )
+        agri = agri[agri[fld].isin(recipe.get("spz.agricultural_values", []))]
+    towns_poly = to_crs(ctx.layer("town_boundaries"), grid.crs, what="town boundaries")
+    agri = to_crs(agri, grid.crs, what=f"layer {agri_layer!r}")
+    agri = agri.set_geometry(
+        shapely.difference(agri.geometry.values, shapely.union_all(towns_poly.geometry.values))
+    )
+    agri = agri[~agri.geometry.is_empty]
+    id_field = "unit_id" if "unit_id" in agri.columns else None
+    if "soil_type" in agri.columns and "name" not in agri.columns:
+        agri = agri.assign(name=agri["soil_type"])
+    return agri, id_field
