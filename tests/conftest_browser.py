@@ -439,3 +439,20 @@ def make_theme(*, xss: bool = False):
         rasters=rasters,
         notes=[_t("Test data only.", "Тек сынақ деректері.", "Только тестовые данные.", s)],
     )
+
+
+def start_browser(tmp_path_factory: Any, what: str) -> Browser:
+    """A headless Chromium for *what*; skip where it is missing, but fail on CI (``CI=true``)."""
+    import os
+
+    import pytest
+
+    exe = find_chromium()
+    if exe is None:
+        reason = (
+            f"Chromium is not installed (apt install chromium); {what} are not checked in a browser"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must not skip the browser tests: {reason}")
+        pytest.skip(reason)
+    return Browser(exe, tmp_path_factory.mktemp("chromium-profile"))

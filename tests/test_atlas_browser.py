@@ -10,11 +10,10 @@ skip, except on CI (``CI=true``) where they fail.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from conftest_browser import Browser, find_chromium
+from conftest_browser import start_browser
 
 from geo.build import build_atlas
 from geo.writers.offline import check_offline
@@ -34,13 +33,7 @@ SAMPLE = 12  # features per layer whose tooltip and popup are opened
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    exe = find_chromium()
-    if exe is None:
-        reason = "Chromium is not installed (apt install chromium); the atlas pages are not checked in a browser"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI must not skip the browser tests: {reason}")
-        pytest.skip(reason)
-    b = Browser(exe, tmp_path_factory.mktemp("chromium-atlas-profile"))
+    b = start_browser(tmp_path_factory, "the atlas pages")
     yield b
     b.close()
 

@@ -8,7 +8,6 @@ tests skip, except on CI (``CI=true``) where they fail.
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import numpy as np
@@ -16,11 +15,10 @@ import pytest
 from conftest_browser import (
     XSS_IMG,
     XSS_SCRIPT,
-    Browser,
-    find_chromium,
     make_theme,
     real_base,
     rendered_demo,
+    start_browser,
 )
 from PIL import Image
 
@@ -34,13 +32,7 @@ KAZAKH = set("әғқңөұүһі")
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    exe = find_chromium()
-    if exe is None:
-        reason = "Chromium is not installed (apt install chromium); the HTML maps are not checked in a browser"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI must not skip the browser tests: {reason}")
-        pytest.skip(reason)
-    b = Browser(exe, tmp_path_factory.mktemp("chromium-profile"))
+    b = start_browser(tmp_path_factory, "the HTML maps")
     yield b
     b.close()
 
