@@ -388,7 +388,7 @@ def _segment_wear(
         grades=grades,
         classes=s["classes"],
         where=where,
-        log_warnings=False,
+        check=False,  # checked (and its warnings logged) just above
     )
     seg["length_m"] = W.measure_lengths(seg)
     replace = (seg["wear_pct"] >= s["replace_at_pct"]).to_numpy()

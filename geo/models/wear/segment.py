@@ -46,13 +46,13 @@ def segment_wear(
     grades: pd.DataFrame | None = None,
     classes: WearClasses | None = None,
     where: str = "utility_networks",
-    log_warnings: bool = True,
+    check: bool = True,
 ) -> pd.DataFrame:
     """Wear, its source, remaining life and end-of-life year for each segment.
 
     The inventory is checked first (:func:`check_inventory`): errors raise,
-    warnings are logged unless *log_warnings* is false (a caller that reports
-    them itself).
+    warnings are logged. A caller that has run :func:`check_inventory` itself
+    (and reports its warnings) passes ``check=False`` so it is not done twice.
 
     Parameters
     ----------
@@ -104,10 +104,10 @@ def segment_wear(
         msg = f"unknown wear method {method!r}; use one of {', '.join(METHODS)}"
         raise ValueError(msg)
     classes = classes or WearClasses()
-    for w in check_inventory(
-        segments, lives, reference_year=reference_year, grades=grades, where=where
-    ):
-        if log_warnings:
+    if check:
+        for w in check_inventory(
+            segments, lives, reference_year=reference_year, grades=grades, where=where
+        ):
             log.warning(w)
     out = segments.copy()
     net = out["network"].astype(str).str.strip().str.lower()
