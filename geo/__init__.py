@@ -19,7 +19,7 @@ from __future__ import annotations
 import shapely  # noqa: F401
 
 from geo.build import build_atlas, build_theme, run_recipe
-from geo.catalog import Catalog, LayerSpec
+from geo.catalog import Catalog
 from geo.errors import (
     AtlasError,
     AtlasWarning,
@@ -34,6 +34,7 @@ from geo.errors import (
     RepairWarning,
 )
 from geo.grid import AnalysisGrid
+from geo.layerspec import LayerSpec
 from geo.raster import Raster
 from geo.recipe import Recipe, load_recipe
 

@@ -11,19 +11,19 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 
+from geo.catalog import Catalog
 from geo.crs import to_crs, utm_crs_for
 from geo.errors import InputError
 from geo.grid import AnalysisGrid
-from geo.themes.base import BuildContext
 
 __all__ = ["town_grid", "town_polygons"]
 
 log = logging.getLogger(__name__)
 
 
-def town_polygons(ctx: BuildContext, towns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+def town_polygons(catalog: Catalog, towns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
     """Town boundaries (EPSG:4326), optionally only the named towns (case-insensitive)."""
-    gdf = ctx.layer("town_boundaries")
+    gdf = catalog.read("town_boundaries")
     if towns is None:
         return gdf
     wanted = {t.lower() for t in towns}
@@ -36,7 +36,7 @@ def town_polygons(ctx: BuildContext, towns: Sequence[str] | None = None) -> gpd.
 
 
 def town_grid(
-    ctx: BuildContext,
+    catalog: Catalog,
     towns: Sequence[str] = ("Zhanatas",),
     *,
     buffer_m: float = 10_000.0,
@@ -47,11 +47,11 @@ def town_grid(
     Examples
     --------
     >>> from geo.catalog import Catalog
-    >>> g = town_grid(BuildContext(Catalog()), ("Zhanatas",), buffer_m=5000, cell_size=100)
+    >>> g = town_grid(Catalog(), ("Zhanatas",), buffer_m=5000, cell_size=100)
     >>> g.crs.to_epsg(), g.cell_size
     (32642, 100.0)
     """
-    polys = town_polygons(ctx, towns)
+    polys = town_polygons(catalog, towns)
     first = polys.iloc[[0]].geometry.representative_point().iloc[0]
     crs = utm_crs_for(first.x, first.y)
     utm = to_crs(polys, crs, what="town boundaries")

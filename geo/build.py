@@ -16,11 +16,12 @@ Layout of ``DIR``::
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,16 +29,19 @@ from typing import Any
 from geo.catalog import Catalog
 from geo.errors import InputError, OutputExistsError
 from geo.recipe import Recipe, default_maps_dir, load_recipe
+from geo.results import ThemeResult
 from geo.themes import THEMES
-from geo.themes.base import BuildContext, ThemeResult
+from geo.themes.base import Theme, ThemeInputs, ThemeSpec, layer_prefix
 
 __all__ = [
+    "BuildContext",
     "BuildReport",
     "build_atlas",
     "build_theme",
     "default_recipes",
-    "ensure_theme",
+    "order_recipes",
     "run_recipe",
+    "theme_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -52,26 +56,129 @@ class BuildReport:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class BuildContext:
+    """The state of one build: the catalog (with user overrides), the language, results so far.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Reads layers by id; ``--layer ID=PATH`` overrides are already applied.
+    lang : str
+        Language of the build (``en``, ``kk`` or ``ru``).
+    results : dict
+        Results built so far, by theme id (the first recipe of each theme) and
+        by recipe name.
+    progress : bool
+        Whether long loops may show a progress bar on stderr.
+    """
+
+    catalog: Catalog
+    lang: str = "en"
+    results: dict[str, ThemeResult] = field(default_factory=dict)
+    progress: bool = False
+
+    def inputs(
+        self, prefix: str = "", results: Mapping[str, ThemeResult] | None = None
+    ) -> ThemeInputs:
+        """What a theme is handed from this build."""
+        return ThemeInputs(self.catalog, self.lang, results or {}, self.progress, prefix)
+
+
+def theme_of(recipe: Recipe) -> Theme:
+    """The theme package a recipe names (its ``theme`` key).
+
+    Raises
+    ------
+    RecipeError
+        An unknown theme id, naming the recipe line and the known ids.
+    """
+    if recipe.theme not in THEMES:
+        close = difflib.get_close_matches(recipe.theme, list(THEMES), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known themes: {', '.join(THEMES)}"
+        raise recipe.error("theme", f"unknown theme {recipe.theme!r}; {hint}")
+    module: Theme = importlib.import_module(THEMES[recipe.theme])  # type: ignore[assignment]
+    return module
+
+
+def order_recipes(recipes: Sequence[Recipe]) -> list[Recipe]:
+    """*recipes* in build order: every theme after the themes it requires, else as given."""
+    pending = list(recipes)
+    done: set[str] = set()
+    ordered: list[Recipe] = []
+    while pending:
+        present = {r.theme for r in pending}
+        for r in pending:
+            needs = set(theme_of(r).SPEC.requires) & present - done - {r.theme}
+            if not needs:
+                break
+        else:  # pragma: no cover - the registry has no cycle (tests/test_themes_protocol.py)
+            msg = f"themes require each other: {', '.join(sorted(present))}"
+            raise InputError(msg)
+        pending.remove(r)
+        ordered.append(r)
+        if not any(p.theme == r.theme for p in pending):
+            done.add(r.theme)
+    return ordered
+
+
 def default_recipes(maps_dir: Path | None = None) -> list[Path]:
-    """Recipes in ``maps/`` in build order (pollution first: suitability reads it)."""
+    """The recipes in ``maps/``, in build order (themes by registry, the shipped one first)."""
     folder = maps_dir or default_maps_dir()
     found = []
     for p in sorted(folder.glob("*.toml")):
-        theme = load_recipe(p).theme
-        if theme not in THEMES:
-            msg = f"{p}: theme {theme!r} is unknown; known themes: {', '.join(THEMES)}"
-            raise InputError(msg)
-        found.append((list(THEMES).index(theme), p.stem != theme, p.name, p))
+        recipe = load_recipe(p)
+        theme_of(recipe)
+        found.append((list(THEMES).index(recipe.theme), p.stem != recipe.theme, p.name, p))
     return [p for *_, p in sorted(found)]
 
 
+class _Required(Mapping[str, ThemeResult]):
+    """The results a theme may read: those it requires, each built on first use."""
+
+    def __init__(self, ctx: BuildContext, spec: ThemeSpec) -> None:
+        self._ctx, self._spec = ctx, spec
+
+    def __getitem__(self, theme: str) -> ThemeResult:
+        if theme not in self._spec.requires:
+            msg = (
+                f"theme {self._spec.id!r} reads {theme!r} without requiring it; add it to its SPEC"
+            )
+            raise KeyError(msg)
+        if theme not in self._ctx.results:
+            spec = theme_of(Recipe({"theme": theme}, Path(theme))).SPEC
+            if spec.default_recipe is None:
+                raise KeyError(theme)
+            run_recipe(self._ctx, load_recipe(spec.default_recipe))
+        return self._ctx.results[theme]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spec.requires)
+
+    def __len__(self) -> int:
+        return len(self._spec.requires)
+
+
 def run_recipe(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
-    """Run the theme a recipe names and remember its result in ``ctx.results``."""
-    module = importlib.import_module(THEMES[recipe.theme])
+    """Run the theme a recipe names and remember its result in ``ctx.results``.
+
+    The recipe's top-level keys are checked against the theme's spec, its
+    settings read, the themes it requires handed over (built from their
+    default recipes when the run has none), and the result named after the
+    recipe.
+    """
+    theme = theme_of(recipe)
+    spec = theme.SPEC
+    recipe.require_keys("", spec.allowed_keys)
+    settings = theme.read_settings(recipe, ctx.catalog)
     log.info("building %s (%s)", recipe.name, recipe.path)
-    result: ThemeResult = module.build(ctx, recipe)
+    inputs = ctx.inputs(layer_prefix(spec, recipe), _Required(ctx, spec))
+    result = theme.build(inputs, settings)
+    result.name = recipe.name
+    for layer in [*result.vectors, *result.rasters]:
+        layer.name = inputs.name(layer.name)
     result.parameters.setdefault("recipe", _shown_path(recipe.path))
-    ctx.results.setdefault(recipe.theme, result)
+    ctx.results.setdefault(spec.id, result)
     ctx.results[recipe.name] = result
     return result
 
@@ -83,14 +190,6 @@ def _shown_path(path: Path) -> str:
         return path.resolve().relative_to(root).as_posix()
     except ValueError:
         return str(path)
-
-
-def ensure_theme(ctx: BuildContext, theme: str) -> ThemeResult:
-    """The result of *theme*, building it from ``maps/<theme>.toml`` if not built yet."""
-    if theme not in ctx.results:
-        path = default_maps_dir() / f"{theme}.toml"
-        run_recipe(ctx, load_recipe(path))
-    return ctx.results[theme]
 
 
 def _check_out(out: Path, overwrite: bool) -> None:
@@ -140,7 +239,8 @@ def build_atlas(
         msg = f"language {lang!r} is not supported; use one of {', '.join(LANGUAGES)}"
         raise InputError(msg)
     _check_out(out, overwrite)
-    recipe_list = [load_recipe(p) for p in (recipes if recipes is not None else default_recipes())]
+    chosen = recipes if recipes is not None else default_recipes()
+    recipe_list = order_recipes([load_recipe(p) for p in chosen])
     catalog = Catalog(layers_dir, overrides=overrides)
     for layer_id in catalog.overrides:  # fail fast on the user's files, before any heavy work
         catalog.read(layer_id)
@@ -180,12 +280,12 @@ def _build_into(
 
     results: list[ThemeResult] = []
     bar = steps(len(recipes) + 4, "building atlas", enabled=progress)
-    base = base_result(ctx)
+    base = base_result(ctx.inputs())
     bar.update(1)
     for recipe in recipes:
         results.append(run_recipe(ctx, recipe))
         bar.update(1)
-    names = [r.parameters.get("name", r.theme) for r in results]
+    names = [r.key for r in results]
     # rasters: one COG each
     (tmp / "rasters").mkdir()
     rasters: dict[str, Path] = {}
@@ -209,7 +309,7 @@ def _build_into(
     write_index(results, tmp / "index.html", lang=ctx.lang, links=links)
     bar.update(1)
     bar.close()
-    manifest = make_manifest(tmp, ctx, base, results, names)
+    manifest = make_manifest(tmp, ctx.catalog, ctx.lang, base, results)
     write_manifest(manifest, tmp / "manifest.json")
     files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
     return BuildReport(out=tmp, files=files, manifest=manifest)

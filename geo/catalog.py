@@ -17,7 +17,6 @@ import logging
 import os
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +26,13 @@ from pyproj import CRS
 
 from geo.crs import WGS84, to_crs
 from geo.errors import DataError, InputError, LayerNotFoundError
-from geo.i18n import Text, check_text
 from geo.io import read_raster, read_table, read_vector
+from geo.layerspec import LayerSpec
 from geo.raster import Raster
 
-__all__ = ["Catalog", "LayerSpec", "default_layers_dir"]
+__all__ = ["Catalog", "default_layers_dir"]
 
 log = logging.getLogger(__name__)
-
-KINDS = ("vector", "raster", "table")
-GEOMETRY_FAMILIES = {
-    "Point": {"Point", "MultiPoint"},
-    "LineString": {"LineString", "MultiLineString"},
-    "Polygon": {"Polygon", "MultiPolygon"},
-}
 
 
 def default_layers_dir() -> Path:
@@ -49,68 +41,6 @@ def default_layers_dir() -> Path:
     if env:
         return Path(env)
     return Path(__file__).resolve().parent.parent / "layers"
-
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """One catalog entry. See ``layers/catalog.toml`` for the meaning of each key."""
-
-    id: str
-    kind: str
-    title: Text
-    source: str
-    licence: str
-    attribution: str
-    synthetic: bool
-    path: str | None = None
-    generator: str | None = None
-    geometry: str | None = None
-    crs: str | None = None
-    units: str | None = None
-    fields: Mapping[str, str] = field(default_factory=dict)
-    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    sums_to: Mapping[str, Any] | None = None
-    references: Mapping[str, str] = field(default_factory=dict)
-    aliases: Mapping[str, list[str]] = field(default_factory=dict)
-
-    def field_sources(self, columns: Iterator[str] | list[str]) -> dict[str, str]:
-        """Map each required field to the column holding it: itself, or its first alias present."""
-        cols = list(columns)
-        found = {}
-        for name in self.fields:
-            for candidate in [name, *self.aliases.get(name, [])]:
-                if candidate in cols:
-                    found[name] = candidate
-                    break
-        return found
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any], where: str) -> LayerSpec:
-        """Build and check an entry read from TOML."""
-        known = set(cls.__dataclass_fields__)
-        unknown = set(d) - known
-        if unknown:
-            msg = f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}"
-            raise InputError(msg)
-        for key in ("id", "kind", "title", "source", "licence", "attribution", "synthetic"):
-            if key not in d:
-                msg = f"{where}: missing required key {key!r}"
-                raise InputError(msg)
-        if d["kind"] not in KINDS:
-            msg = f"{where}: kind {d['kind']!r} is not one of {', '.join(KINDS)}"
-            raise InputError(msg)
-        if bool(d.get("path")) == bool(d.get("generator")):
-            msg = f"{where}: give exactly one of 'path' or 'generator'"
-            raise InputError(msg)
-        if d["kind"] == "vector" and d.get("geometry") not in GEOMETRY_FAMILIES:
-            msg = f"{where}: vector layers need geometry = one of {', '.join(GEOMETRY_FAMILIES)}"
-            raise InputError(msg)
-        try:
-            check_text(d["title"], f"{where} title")
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
-        ranges = {k: (float(v[0]), float(v[1])) for k, v in d.get("ranges", {}).items()}
-        return cls(**{**d, "ranges": ranges})
 
 
 class Catalog:

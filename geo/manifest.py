@@ -14,7 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from geo.themes.base import BuildContext, ThemeResult
+from geo.catalog import Catalog
+from geo.results import ThemeResult
 
 __all__ = ["PACKAGES", "make_manifest", "sha256_of", "write_manifest"]
 
@@ -77,10 +78,10 @@ def _jsonable(value: Any) -> Any:
 
 def make_manifest(
     folder: Path,
-    ctx: BuildContext,
+    catalog: Catalog,
+    lang: str,
     base: ThemeResult,
     results: list[ThemeResult],
-    names: list[str],
 ) -> dict[str, Any]:
     """Describe every file in *folder* and the layers and parameters behind it."""
     outputs = [
@@ -91,15 +92,16 @@ def make_manifest(
     layer_ids = sorted(set(base.inputs).union(*(r.inputs for r in results)))
     layers = {}
     for lid in layer_ids:
-        spec = ctx.catalog.spec(lid)
+        spec = catalog.spec(lid)
         layers[lid] = {
             "kind": spec.kind,
             "title": dict(spec.title),
-            **ctx.catalog.provenance(lid),
-            "overridden_by_user": ctx.catalog.is_overridden(lid),
+            **catalog.provenance(lid),
+            "overridden_by_user": catalog.is_overridden(lid),
         }
     themes = {}
-    for name, res in zip(names, results, strict=True):
+    for res in results:
+        name = res.key
         themes[name] = {
             "theme": res.theme,
             "title": dict(res.title),
@@ -107,12 +109,12 @@ def make_manifest(
             "vector_layers": [v.name for v in res.vectors],
             "raster_layers": [f"rasters/{r.name}.tif" for r in res.rasters],
             "html": f"{name}.html",
-            "parameters": _jsonable(res.parameters),
+            "parameters": _jsonable(res.recorded_parameters()),
             "notes": [dict(n) for n in res.notes],
         }
     return {
         "atlas": "Shu-Talas Atlas",
-        "language": ctx.lang,
+        "language": lang,
         "outputs": outputs,
         "layers": layers,
         "base": {"parameters": _jsonable(base.parameters), "inputs": sorted(base.inputs)},

@@ -25,8 +25,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo.catalog import GEOMETRY_FAMILIES, LayerSpec
 from geo.errors import DataError, GeometryError, IndicatorError, RepairWarning
+from geo.layerspec import GEOMETRY_FAMILIES, LayerSpec
 
 __all__ = ["Problem", "check_table", "prepare_vector", "validate_file"]
 

@@ -257,10 +257,10 @@ class Page:
 def real_base():
     """The real base map (catalog layers, hillshade), built once per test session."""
     from geo.catalog import Catalog
-    from geo.themes.base import BuildContext
+    from geo.themes.base import ThemeInputs
     from geo.themes.base_layers import base_result
 
-    return base_result(BuildContext(Catalog()))
+    return base_result(ThemeInputs(Catalog()))
 
 
 @functools.cache
@@ -302,6 +302,7 @@ def make_theme(*, xss: bool = False):
     from shapely.geometry import LineString, Point, box
 
     from geo.raster import Raster
+    from geo.results import RasterLayer, ThemeResult, VectorLayer
     from geo.symbology import (
         Categorized,
         Category,
@@ -311,7 +312,6 @@ def make_theme(*, xss: bool = False):
         RasterRamp,
         Single,
     )
-    from geo.themes.base import RasterLayer, ThemeResult, VectorLayer
 
     p = XSS_IMG if xss else ""
     s = XSS_SCRIPT if xss else ""

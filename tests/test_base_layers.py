@@ -7,7 +7,7 @@ import numpy as np
 from shapely.geometry import Point
 
 from geo.catalog import Catalog
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 from geo.themes.base_layers import base_result, localized_place_names
 
 
@@ -26,7 +26,7 @@ def test_place_names_prefer_the_current_name_and_kazakh_letters() -> None:
 
 
 def test_base_result_layers_carry_provenance_and_localized_labels() -> None:
-    base = base_result(BuildContext(Catalog(), lang="kk"))
+    base = base_result(ThemeInputs(Catalog(), lang="kk"))
     names = [v.name for v in base.vectors]
     assert names[0] == "oblast" and "towns" in names and "micro_districts" in names
     by_name = {v.name: v for v in base.vectors}

@@ -26,6 +26,7 @@ from pyproj import CRS
 from geo.errors import CRSError, DataError, GeometryError
 from geo.i18n import text
 from geo.raster import Raster
+from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import (
     Categorized,
     Category,
@@ -35,7 +36,6 @@ from geo.symbology import (
     RasterRamp,
     Single,
 )
-from geo.themes.base import RasterLayer, ThemeResult, VectorLayer
 from geo.writers.cog import write_cog
 from geo.writers.gpkg import plan_tables, write_geopackage
 
@@ -489,9 +489,9 @@ def real_atlas(tmp_path_factory: pytest.TempPathFactory, catalog: object) -> Pat
     out = tmp_path_factory.getbasetemp() / "real_atlas"
     gpkg = out / "atlas.gpkg"
     if not gpkg.exists():
-        from geo.themes.base import BuildContext
+        from geo.themes.base import ThemeInputs
 
-        ctx = BuildContext(catalog, lang="kk")  # type: ignore[arg-type]
+        ctx = ThemeInputs(catalog, lang="kk")  # type: ignore[arg-type]
         base = base_layers.base_result(ctx)
         build_atlas_dir(out, lang="kk", results=[base, *make_results()[1:]])
     return gpkg

@@ -28,8 +28,8 @@ from shapely.geometry import Point, Polygon
 from geo.errors import DataError, InputError
 from geo.i18n import LANGUAGES
 from geo.raster import Raster
+from geo.results import ThemeResult, VectorLayer
 from geo.symbology import Categorized, Category, FieldSpec, Graduated, RasterClasses, RasterRamp
-from geo.themes.base import ThemeResult, VectorLayer
 from geo.writers import html as H
 from geo.writers.legend import UI, legend_for, ramp_rgba
 from geo.writers.offline import (
@@ -484,7 +484,7 @@ def test_initial_view_is_the_focus_or_the_main_cluster():
     theme = make_theme()
     d = _data(H.render_theme_map(theme, empty, lang="en"))
     assert d["view"] == d["bounds"]  # one area: the whole theme
-    theme.parameters["map_focus"] = [69.7, 43.5, 69.8, 43.6]
+    theme.map_focus = (69.7, 43.5, 69.8, 43.6)
     d = _data(H.render_theme_map(theme, empty, lang="en"))
     assert d["view"] == [[43.5, 69.7], [43.6, 69.8]]
     # a second small area 300 km east: the page opens on the main one, "whole map" shows both
@@ -504,7 +504,7 @@ def test_initial_view_is_the_focus_or_the_main_cluster():
 
 def test_index_uses_the_theme_description_in_the_chosen_language(tmp_path):
     theme = make_theme()
-    theme.parameters["description"] = {
+    theme.description = {
         "en": "Where the food belt can grow.",
         "kk": "Азық-түлік белдеуі қай жерде өсе алады.",
         "ru": "Где может расти продовольственный пояс.",

@@ -22,7 +22,7 @@ from conftest_browser import (
 )
 from PIL import Image
 
-from geo.themes.base import ThemeResult
+from geo.results import ThemeResult
 from geo.writers.html import write_index, write_theme_map
 
 pytestmark = pytest.mark.browser

@@ -11,8 +11,8 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from geo.errors import DataError, InputError
+from geo.results import ThemeResult
 from geo.symbology import Categorized, Category
-from geo.themes.base import ThemeResult
 from geo.writers.png import (
     SHEET_DPI,
     SHEET_SIZE_IN,

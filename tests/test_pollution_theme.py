@@ -14,14 +14,15 @@ import pytest
 from pyproj import CRS
 from shapely.geometry import box
 
+from geo.build import BuildContext, run_recipe
 from geo.catalog import Catalog
 from geo.errors import InputError, RecipeError
 from geo.grid import AnalysisGrid
 from geo.models.dispersion import max_concentration
 from geo.recipe import default_maps_dir, load_recipe
+from geo.results import ThemeResult
 from geo.symbology import RasterRamp
 from geo.themes import pollution
-from geo.themes.base import BuildContext, ThemeResult
 
 RECIPE = default_maps_dir() / "pollution.toml"
 
@@ -47,7 +48,7 @@ def small_recipe(tmp_path: Path, **replace: str) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> ThemeResult:
     path = small_recipe(tmp_path_factory.mktemp("recipe"))
-    return pollution.build(BuildContext(Catalog()), load_recipe(path))
+    return run_recipe(BuildContext(Catalog()), load_recipe(path))
 
 
 def raster(res: ThemeResult, name: str) -> np.ndarray:
@@ -195,14 +196,14 @@ def test_mrr2017_variant_builds(tmp_path: Path) -> None:
     path = small_recipe(
         tmp_path, **{r'name = "ond86"': 'name = "mrr2017"', r"cell_size = \d+": "cell_size = 2000"}
     )
-    res = pollution.build(BuildContext(Catalog()), load_recipe(path))
+    res = run_recipe(BuildContext(Catalog()), load_recipe(path))
     assert res.parameters["method"] == "mrr2017"
     assert float(raster(res, "pollution_index").max()) > 0
 
 
 # -- bad input ---------------------------------------------------------------------------------
 def build_with(tmp_path: Path, **replace: str) -> ThemeResult:
-    return pollution.build(BuildContext(Catalog()), load_recipe(small_recipe(tmp_path, **replace)))
+    return run_recipe(BuildContext(Catalog()), load_recipe(small_recipe(tmp_path, **replace)))
 
 
 def test_unknown_pollutant(tmp_path: Path) -> None:
@@ -272,7 +273,7 @@ def test_bad_sources(tmp_path: Path, change: dict[str, object], sid: str, fragme
     path = bad_sources(tmp_path, change, sid)
     ctx = BuildContext(Catalog(overrides={"enterprises": path}))
     with pytest.raises(InputError, match=re.escape(fragment)) as exc:
-        pollution.build(ctx, load_recipe(small_recipe(tmp_path)))
+        run_recipe(ctx, load_recipe(small_recipe(tmp_path)))
     assert "\n" not in str(exc.value)
 
 
@@ -282,7 +283,7 @@ def test_missing_emission_column(tmp_path: Path) -> None:
     gdf.to_file(path, driver="GPKG")
     ctx = BuildContext(Catalog(overrides={"enterprises": path}))
     with pytest.raises(InputError, match="field 'm_hf_g_s'"):
-        pollution.build(ctx, load_recipe(small_recipe(tmp_path)))
+        run_recipe(ctx, load_recipe(small_recipe(tmp_path)))
 
 
 def test_unverified_coefficients_come_from_the_recipe(tmp_path: Path, built: ThemeResult) -> None:
@@ -290,7 +291,7 @@ def test_unverified_coefficients_come_from_the_recipe(tmp_path: Path, built: The
     path = small_recipe(
         tmp_path, **{r"\[wind\]": "[method.coefficients]\nm_prime_cold = 1.0\n\n[wind]"}
     )
-    res = pollution.build(BuildContext(Catalog()), load_recipe(path))
+    res = run_recipe(BuildContext(Catalog()), load_recipe(path))
     assert res.parameters["coefficients"]["m_prime_cold"] == 1.0
     assert built.parameters["coefficients"]["m_prime_cold"] == 0.9
     new, old = vector(res, "enterprises"), vector(built, "enterprises")
@@ -325,7 +326,7 @@ def test_a_minimal_user_layer(tmp_path: Path) -> None:
     )
     path = tmp_path / "mine.gpkg"
     gdf.to_file(path, driver="GPKG")
-    res = pollution.build(
+    res = run_recipe(
         BuildContext(Catalog(overrides={"enterprises": path})), load_recipe(small_recipe(tmp_path))
     )
     zones = vector(res, "sanitary_zones")
@@ -376,8 +377,8 @@ def test_cli_wind_rose_not_summing_to_one_names_the_recipe_line(
 def test_description_and_translated_units(built: ThemeResult) -> None:
     from geo.i18n import check_text
 
-    check_text(built.parameters["description"], "pollution description")
-    assert "OND-86" in built.parameters["description"]["en"]
+    check_text(built.description, "pollution description")
+    assert "OND-86" in built.description["en"]
     zones = next(v for v in built.vectors if v.name == "sanitary_zones")
     units = {f.name: f.unit for f in zones.fields}
     assert units["width_m"] == {"en": "m", "kk": "м", "ru": "м"}

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from test_gpkg import build_atlas_dir, make_results, real_atlas
 
+from geo.results import VectorLayer
 from geo.symbology import Categorized, Graduated, RasterClasses, RasterRamp, Single
-from geo.themes.base import VectorLayer
 from geo.writers.gpkg import plan_tables
 from geo.writers.qgis_project import layer_id
 from geo.writers.qml import renderer_type
@@ -217,11 +217,11 @@ def test_real_base_map_opens_styled_and_renders(
     (seen,) = check(gpkg.parent / "png", gpkg)
     assert all(v["valid"] for v in seen["vectors"].values())
     assert seen["vectors"]["micro_districts"]["renderer"]["type"] == "categorizedSymbol"
-    from geo.themes.base import BuildContext
+    from geo.themes.base import ThemeInputs
     from geo.themes.base_layers import base_result
 
     towns_style = next(
-        v.style for v in base_result(BuildContext(catalog)).vectors if v.name == "towns"
+        v.style for v in base_result(ThemeInputs(catalog)).vectors if v.name == "towns"
     )
     assert seen["vectors"]["towns"]["renderer"]["colors"] == [towns_style.color]  # type: ignore[union-attr]
     # a kk build labels with the Kazakh name where the layer has one, else the plain name

@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from geo.i18n import text
+from geo.results import VectorLayer
 from geo.symbology import (
     Categorized,
     Category,
@@ -18,7 +19,6 @@ from geo.symbology import (
     RasterRamp,
     Single,
 )
-from geo.themes.base import VectorLayer
 from geo.writers.qml import geometry_kind, qgis_color, raster_qml, renderer_type, vector_qml
 
 STATUS = Categorized(

@@ -13,14 +13,14 @@ import rasterio
 from rasterio.transform import from_origin
 from shapely.geometry import box
 
+from geo.build import BuildContext, run_recipe
 from geo.catalog import Catalog
 from geo.errors import RecipeError
 from geo.i18n import LANGUAGES
 from geo.models.terrain import slope_degrees
 from geo.recipe import load_recipe
+from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterRamp
-from geo.themes.base import BuildContext, RasterLayer, ThemeResult, VectorLayer
-from geo.themes.suitability import build
 
 MAPS = Path(__file__).resolve().parent.parent / "maps"
 LAND = MAPS / "land_suitability.toml"
@@ -44,7 +44,7 @@ def _ctx(cat: Catalog) -> BuildContext:
 
 @pytest.fixture(scope="module")
 def land(cat: Catalog) -> ThemeResult:
-    return build(_ctx(cat), load_recipe(LAND))
+    return run_recipe(_ctx(cat), load_recipe(LAND))
 
 
 def _r(res: ThemeResult, name: str) -> RasterLayer:
@@ -145,7 +145,7 @@ def test_constraints_force_class_n(land: ThemeResult, cat: Catalog) -> None:
 
 
 def test_deterministic(cat: Catalog, land: ThemeResult) -> None:
-    again = build(_ctx(cat), load_recipe(LAND))
+    again = run_recipe(_ctx(cat), load_recipe(LAND))
     for a, b in zip(land.rasters, again.rasters, strict=True):
         np.testing.assert_array_equal(a.raster.array, b.raster.array)
     assert json.dumps(land.parameters, sort_keys=True) == json.dumps(
@@ -176,7 +176,7 @@ def test_pollution_result_is_used(cat: Catalog, land: ThemeResult) -> None:
         ],
         vectors=[VectorLayer("sanitary_zones", {"en": "z", "kk": "z", "ru": "z"}, spz, style=None)],  # type: ignore[arg-type]
     )
-    res = build(BuildContext(cat, results={"pollution": pol}), load_recipe(LAND))
+    res = run_recipe(BuildContext(cat, results={"pollution": pol}), load_recipe(LAND))
     p = res.parameters
     assert "pollution_index" in p["weights_used"] and "skipped_criteria" not in p
     cls = _r(res, "suitability_class").raster.array
@@ -195,7 +195,7 @@ def test_without_pollution_result_criterion_is_skipped_with_note(land: ThemeResu
 
 
 def test_second_recipe_is_general(cat: Catalog, land: ThemeResult) -> None:
-    res = build(_ctx(cat), load_recipe(RESI))
+    res = run_recipe(_ctx(cat), load_recipe(RESI))
     names = [r.name for r in res.rasters] + [v.name for v in res.vectors]
     assert names == [
         "residential_expansion_score",
@@ -290,7 +290,7 @@ def test_recipe_errors_name_the_line(
             encoding="utf-8",
         )
     with pytest.raises(RecipeError, match=pattern) as exc:
-        build(_ctx(cat), load_recipe(p))
+        run_recipe(_ctx(cat), load_recipe(p))
     msg = str(exc.value)
     assert "\n" not in msg
     m = re.match(rf"{re.escape(str(p))}:(\d+): ", msg)
@@ -301,7 +301,7 @@ def test_recipe_errors_name_the_line(
 def test_direct_weights_not_summing_to_one(tmp_path: Path, cat: Catalog) -> None:
     p = _edit(tmp_path, "weight = 0.30", "weight = 0.40", RESI)
     with pytest.raises(RecipeError, match=r"sum to 1\.1, not 1; rescale") as exc:
-        build(_ctx(cat), load_recipe(p))
+        run_recipe(_ctx(cat), load_recipe(p))
     # the line of the first criterion's weight
     assert str(exc.value).startswith(f"{p}:{_line(p, 'weight = 0.25')}: criteria.slope.weight: ")
 
@@ -314,7 +314,7 @@ def test_direct_weights_table_unknown_criterion(tmp_path: Path, cat: Catalog) ->
         RESI,
     )
     with pytest.raises(RecipeError, match="unknown criterion 'twon'") as exc:
-        build(_ctx(cat), load_recipe(p))
+        run_recipe(_ctx(cat), load_recipe(p))
     assert f"{p}:{_line(p, 'values = {')}:" in str(exc.value)
 
 
@@ -334,7 +334,7 @@ def test_criterion_raster_outside_study_area(tmp_path: Path) -> None:
         ds.write(np.full((20, 20), 300, dtype="float32"), 1)
     cat = Catalog(overrides={"dem": far})
     with pytest.raises(RecipeError, match="does not overlap the study area") as exc:
-        build(_ctx(cat), load_recipe(LAND))
+        run_recipe(_ctx(cat), load_recipe(LAND))
     msg = str(exc.value)
     assert "\n" not in msg and "give a raster covering the grid" in msg
     line = _line(LAND, "[criteria.slope]")
@@ -354,7 +354,7 @@ def test_numeric_field_criterion_and_weights_table(tmp_path: Path, cat: Catalog)
         p.read_text(encoding="utf-8").replace('method = "owa"', 'method = "wlc"', 1),
         encoding="utf-8",
     )
-    res = build(_ctx(cat), load_recipe(p))
+    res = run_recipe(_ctx(cat), load_recipe(p))
     assert res.parameters["weights_used"]["humus"] == pytest.approx(0.1)
     assert res.parameters["criteria"]["humus"]["membership"] == {
         "kind": "linear",
@@ -408,8 +408,8 @@ def test_cli_bad_recipe_exits_2_with_the_line(
 def test_description_and_translated_units(land: ThemeResult) -> None:
     from geo.i18n import check_text
 
-    check_text(land.parameters["description"], "suitability description")
-    assert "S1–S3" in land.parameters["description"]["en"]
+    check_text(land.description, "suitability description")
+    assert "S1–S3" in land.description["en"]
     by_zone = _v(land, "suitability_by_zone")
     units = {f.name: f.unit for f in by_zone.fields}
     assert units["S1_ha"] == {"en": "ha", "kk": "га", "ru": "га"}

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
+from geo.build import BuildContext, run_recipe
 from geo.catalog import Catalog
 from geo.errors import IndicatorError, RecipeError
 from geo.models.indicators import wilson_interval
 from geo.recipe import load_recipe
 from geo.symbology import Graduated
-from geo.themes.base import BuildContext
 from geo.themes.sustainability import classify, survey_chart_svg
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,9 +43,8 @@ def _recipe(tmp_path: Path, *replacements: tuple[str, str], runs: int = 200):
 
 
 def _build(recipe, overrides=None, lang="en"):
-    from geo.themes.sustainability import build
 
-    return build(BuildContext(Catalog(overrides=overrides or {}), lang=lang), recipe)
+    return run_recipe(BuildContext(Catalog(overrides=overrides or {}), lang=lang), recipe)
 
 
 @pytest.fixture(scope="module")
@@ -405,10 +404,9 @@ def test_unknown_town_in_town_indicators(tmp_path):
     df = pd.read_csv(TABLES / "town_indicators.csv", dtype=str)
     df.loc[4, "town"] = "Karatu"
     df.to_csv(layers / "tables" / "town_indicators.csv", index=False)
-    from geo.themes.sustainability import build
 
     with pytest.raises(IndicatorError) as exc:
-        build(BuildContext(Catalog(layers_dir=layers)), _recipe(tmp_path))
+        run_recipe(BuildContext(Catalog(layers_dir=layers)), _recipe(tmp_path))
     msg = _one_line(exc)
     # the catalog checks the reference when the table is read: file, CSV line, field, value, suggestion
     assert "town_indicators.csv: row 5 (line 6), field 'town': 'Karatu'" in msg
@@ -517,7 +515,7 @@ def test_cli_indicator_without_direction_names_the_recipe_row(tmp_path, capsys):
 def test_description_nan_label_and_units(result):
     from geo.i18n import check_text, tr
 
-    check_text(result.parameters["description"], "sustainability description")
+    check_text(result.description, "sustainability description")
     style = _layer(result, "indicators_by_district").style
     assert isinstance(style, Graduated)
     # Taraz is in no published unit, so the label names the group without claiming Taraz for it

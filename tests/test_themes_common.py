@@ -12,7 +12,7 @@ from geo.catalog import Catalog
 from geo.errors import DataError, IndicatorError, RecipeError
 from geo.i18n import LANGUAGES
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 from geo.themes.common import (
     UNITS,
     json_records,
@@ -93,7 +93,7 @@ def test_json_records_are_plain_python() -> None:
 
 
 def test_layer_where_names_the_users_file(tmp_path: Path) -> None:
-    assert layer_where(BuildContext(Catalog()), "enterprises") == "layer 'enterprises'"
+    assert layer_where(ThemeInputs(Catalog()), "enterprises") == "layer 'enterprises'"
     path = tmp_path / "mine.gpkg"
-    ctx = BuildContext(Catalog(overrides={"enterprises": path}))
+    ctx = ThemeInputs(Catalog(overrides={"enterprises": path}))
     assert layer_where(ctx, "enterprises") == f"{path} (layer 'enterprises')"

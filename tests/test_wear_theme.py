@@ -11,14 +11,13 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
+from geo.build import BuildContext, run_recipe
 from geo.catalog import Catalog
 from geo.crs import to_crs
 from geo.errors import DataError, RecipeError
 from geo.i18n import check_text
 from geo.recipe import default_maps_dir, load_recipe
 from geo.symbology import Graduated
-from geo.themes.base import BuildContext
-from geo.themes.wear import build
 
 RECIPE = default_maps_dir() / "infrastructure_wear.toml"
 
@@ -31,7 +30,7 @@ def recipe_with(tmp_path: Path, text: str, name: str = "r.toml"):
 
 @pytest.fixture(scope="module")
 def result():
-    return build(BuildContext(Catalog()), load_recipe(RECIPE))
+    return run_recipe(BuildContext(Catalog()), load_recipe(RECIPE))
 
 
 def layer(res, name):
@@ -101,7 +100,7 @@ def test_parameters_are_json_and_cite_tables(result):
 
 
 def test_deterministic(result):
-    again = build(BuildContext(Catalog()), load_recipe(RECIPE))
+    again = run_recipe(BuildContext(Catalog()), load_recipe(RECIPE))
     a, b = layer(result, "wear_by_zone").data, layer(again, "wear_by_zone").data
     pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
     assert json.dumps(result.parameters, sort_keys=True) == json.dumps(
@@ -112,7 +111,7 @@ def test_deterministic(result):
 def test_ross_recipe_and_no_costs(tmp_path, result):
     text = RECIPE.read_text(encoding="utf-8").replace('method = "linear"', 'method = "ross"')
     text = "\n".join(line for line in text.splitlines() if not line.startswith("unit_costs"))
-    res = build(BuildContext(Catalog()), recipe_with(tmp_path, text))
+    res = run_recipe(BuildContext(Catalog()), recipe_with(tmp_path, text))
     assert res.parameters["method"] == "ross"
     assert res.parameters["tables"]["unit_costs"] is None
     z = layer(res, "wear_by_zone").data.set_index("zone_id")
@@ -163,7 +162,7 @@ def test_bad_recipe_names_the_line(tmp_path, old, new, expected):
     text = RECIPE.read_text(encoding="utf-8")
     assert old in text
     with pytest.raises(RecipeError, match=expected):
-        build(BuildContext(Catalog()), recipe_with(tmp_path, text.replace(old, new, 1)))
+        run_recipe(BuildContext(Catalog()), recipe_with(tmp_path, text.replace(old, new, 1)))
 
 
 def test_bad_table_names_the_file_and_row(tmp_path):
@@ -175,7 +174,7 @@ def test_bad_table_names_the_file_and_row(tmp_path):
     with pytest.raises(
         DataError, match=r"life\.csv: row 2: life_years = 0 is not a positive number"
     ):
-        build(BuildContext(Catalog()), recipe_with(tmp_path, text))
+        run_recipe(BuildContext(Catalog()), recipe_with(tmp_path, text))
 
 
 # -- a user's inventory through the catalog override ---------------------------------------------
@@ -211,7 +210,7 @@ def test_user_inventory_split_across_micro_districts(tmp_path):
     text = RECIPE.read_text(encoding="utf-8").replace(
         'towns = ["Zhanatas", "Karatau", "Shu"]', 'towns = ["Zhanatas"]'
     )
-    res = build(BuildContext(cat), recipe_with(tmp_path, text))
+    res = run_recipe(BuildContext(cat), recipe_with(tmp_path, text))
     assert not layer(res, "network_wear").synthetic
     assert res.notes and all("SYNTHETIC" not in n["en"] for n in res.notes)
     seg = layer(res, "network_wear").data.set_index("segment_id")
@@ -237,7 +236,7 @@ def test_user_inventory_with_future_year_is_refused(tmp_path):
     path = _user_inventory(tmp_path, [2003, 2029])
     cat = Catalog(overrides={"utility_networks": path})
     with pytest.raises(DataError) as err:
-        build(BuildContext(cat), load_recipe(RECIPE))
+        run_recipe(BuildContext(cat), load_recipe(RECIPE))
     msg = str(err.value)
     assert (
         msg.startswith(f"{path} (layer 'utility_networks'): ")
@@ -284,12 +283,13 @@ def test_minimal_recipe_defaults_and_town_filter(result):
     r = Recipe(
         {"theme": "infrastructure_wear", "zones": {"towns": ["Zhanatas"]}}, Path("mini.toml")
     )
-    res = build(BuildContext(Catalog()), r)
-    seg = layer(res, "network_wear").data
+    res = run_recipe(BuildContext(Catalog()), r)
+    # a recipe not named like its theme prefixes its layers with its name
+    seg = layer(res, "mini_network_wear").data
     assert set(seg["town"]) == {"Zhanatas"}
     assert res.parameters["reference_year"] == 2023 and res.parameters["method"] == "linear"
     assert res.parameters["tables"]["unit_costs"] is None
-    zones = layer(res, "wear_by_zone").data
+    zones = layer(res, "mini_wear_by_zone").data
     assert set(zones["town"]) == {"Zhanatas"} and len(zones) == 10
     full = layer(result, "wear_by_zone").data.set_index("zone_id")
     assert zones.set_index("zone_id").loc["zhanatas", "wear_pct"] == pytest.approx(
@@ -300,7 +300,7 @@ def test_minimal_recipe_defaults_and_town_filter(result):
 def test_description_nan_labels_and_units(result):
     from geo.i18n import check_text, tr
 
-    check_text(result.parameters["description"], "wear description")
+    check_text(result.description, "wear description")
     seg = layer(result, "network_wear")
     assert tr(seg.style.nan_label, "en").startswith("unknown")
     units = {f.name: f.unit for f in seg.fields}

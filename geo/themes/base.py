@@ -1,104 +1,104 @@
-"""The contract between themes, the build and the writers."""
+"""The theme protocol: what a theme declares, what it is handed, what it returns.
+
+Every theme is a package under :mod:`geo.themes` with the same parts
+(``settings``, ``inputs``, steps by concern, ``layers``, ``report``) and, in
+its ``__init__``, three names:
+
+``SPEC``
+    A :class:`ThemeSpec`: the theme id, the top-level recipe keys it accepts,
+    the themes whose results it reads, where its default recipe is.
+``read_settings(recipe) -> Settings``
+    The recipe parsed and checked into a frozen, typed dataclass; every
+    complaint names the recipe line.
+``build(inputs, settings) -> ThemeResult``
+    The theme itself, from a :class:`ThemeInputs` (catalog, language, the
+    results of the themes it requires) and its settings. It never writes files
+    and never imports :mod:`geo.build`.
+
+:mod:`geo.build` checks a recipe's top-level keys against ``SPEC``, orders the
+themes by what they require, builds a required theme from its default recipe
+when the run has none, names the layers of a second recipe of the same theme
+(:func:`layer_prefix`) and hands each theme its inputs.
+"""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import geopandas as gpd
-
-from geo.i18n import Text
-from geo.raster import Raster
-from geo.symbology import FieldSpec, RasterClasses, RasterRamp, VectorStyle
+from geo.results import ThemeResult
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
+    from geo.recipe import Recipe
 
-__all__ = ["BuildContext", "RasterLayer", "ThemeResult", "VectorLayer"]
+__all__ = ["COMMON_KEYS", "Theme", "ThemeInputs", "ThemeSpec", "layer_prefix"]
 
-log = logging.getLogger(__name__)
+COMMON_KEYS = ("theme", "name", "title", "description", "output_prefix")
+"""Top-level recipe keys every theme accepts."""
 
 
-@dataclass
-class VectorLayer:
-    """A vector layer of a theme, with everything a writer needs to show it.
+@dataclass(frozen=True)
+class ThemeSpec:
+    """What a theme declares about itself.
 
     Parameters
     ----------
-    name : str
-        ASCII snake_case table name in the GeoPackage (``suitability_by_zone``).
-    title, description : Text
-        Human title and explanation in every language.
-    data : GeoDataFrame
-        The features, in any CRS (writers reproject).
-    style : VectorStyle
-        How it looks, in HTML, QGIS and PNG alike.
-    fields : tuple of FieldSpec
-        Fields shown in tooltips/popups, with translated aliases.
-    source, licence : str
-        Provenance; ``synthetic`` marks invented data.
-    label_field : str, optional
-        Field used for map labels.
-    show : bool
-        Visible when the map opens.
-    popup_html : str, optional
-        Name of a column holding extra *trusted* HTML (charts built by the
-        toolkit from numbers, never from text in the data).
+    id : str
+        The ``theme`` key of its recipes (``land_suitability``).
+    recipe_keys : tuple of str
+        Top-level recipe keys (tables) it accepts besides :data:`COMMON_KEYS`;
+        anything else is refused with the recipe line.
+    requires : tuple of str
+        Themes whose results it reads; they are built first.
+    default_recipe : str, optional
+        The shipped recipe built when another theme requires this one and the
+        run has no recipe of it.
+    layer_prefix : str
+        Prefix of the layer names of the recipe named like the theme (the
+        shipped one): ``""`` keeps bare names (``pollution_index``). Any other
+        recipe's layers take its name (see :func:`layer_prefix`).
     """
 
-    name: str
-    title: Text
-    data: gpd.GeoDataFrame
-    style: VectorStyle
-    fields: tuple[FieldSpec, ...] = ()
-    description: Text | None = None
-    source: str = ""
-    licence: str = ""
-    synthetic: bool = False
-    label_field: str | None = None
-    show: bool = True
-    popup_html: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
+    id: str
+    recipe_keys: tuple[str, ...]
+    requires: tuple[str, ...] = ()
+    default_recipe: str | None = None
+    layer_prefix: str = ""
+
+    @property
+    def allowed_keys(self) -> tuple[str, ...]:
+        """Every top-level key a recipe of this theme may hold."""
+        return COMMON_KEYS + tuple(k for k in self.recipe_keys if k not in COMMON_KEYS)
 
 
-@dataclass
-class RasterLayer:
-    """A raster layer of a theme (written as a COG in ``rasters/``)."""
+def layer_prefix(spec: ThemeSpec, recipe: Recipe) -> str:
+    """The prefix of a recipe's layer and raster names: the one rule for every theme.
 
-    name: str
-    title: Text
-    raster: Raster
-    style: RasterRamp | RasterClasses
-    description: Text | None = None
-    source: str = ""
-    licence: str = ""
-    synthetic: bool = False
-    show: bool = True
-    metadata: dict[str, Any] = field(default_factory=dict)
+    A recipe's ``output_prefix`` wins; the recipe named like its theme (the
+    shipped one) uses ``spec.layer_prefix``; any other recipe uses its name, so
+    two recipes of one theme never write the same layer.
 
-
-@dataclass
-class ThemeResult:
-    """What a theme hands to the writers.
-
-    ``parameters`` is recorded verbatim in ``manifest.json`` (weights, CR,
-    tables used, citations); ``notes`` are limitations shown on the map.
-    ``inputs`` lists the catalog layer ids the theme read.
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from geo.recipe import Recipe
+    >>> spec = ThemeSpec("pollution", ("grid",))
+    >>> layer_prefix(spec, Recipe({"theme": "pollution"}, Path("pollution.toml")))
+    ''
+    >>> layer_prefix(spec, Recipe({"theme": "pollution"}, Path("winter.toml")))
+    'winter'
     """
-
-    theme: str
-    title: Text
-    vectors: list[VectorLayer] = field(default_factory=list)
-    rasters: list[RasterLayer] = field(default_factory=list)
-    parameters: dict[str, Any] = field(default_factory=dict)
-    notes: list[Text] = field(default_factory=list)
-    inputs: list[str] = field(default_factory=list)
+    given = recipe.data.get("output_prefix")
+    if given is not None:
+        return str(given)
+    return spec.layer_prefix if recipe.name == spec.id else recipe.name
 
 
 @dataclass
-class BuildContext:
-    """What a theme may read: the catalog (with user overrides), the language, earlier results.
+class ThemeInputs:
+    """What a theme is handed: the catalog (with user overrides), the language, required results.
 
     Parameters
     ----------
@@ -106,17 +106,45 @@ class BuildContext:
         Reads layers by id; ``--layer ID=PATH`` overrides are already applied.
     lang : str
         Language of the build (``en``, ``kk`` or ``ru``).
-    results : dict
-        Results of themes built earlier in the same run, by theme id.
+    results : mapping
+        Results of the themes this theme requires, by theme id.
     progress : bool
         Whether long loops may show a progress bar on stderr.
+    prefix : str
+        Prefix of this recipe's layer names (:func:`layer_prefix`).
     """
 
     catalog: Catalog
     lang: str = "en"
-    results: dict[str, ThemeResult] = field(default_factory=dict)
+    results: Mapping[str, ThemeResult] = field(default_factory=dict)
     progress: bool = False
+    prefix: str = ""
 
     def layer(self, layer_id: str) -> Any:
         """Read a catalog layer (GeoDataFrame, Raster or DataFrame)."""
         return self.catalog.read(layer_id)
+
+    def name(self, local: str) -> str:
+        """A layer's name in the atlas: *local* with this recipe's prefix.
+
+        Examples
+        --------
+        >>> from geo.catalog import Catalog
+        >>> ThemeInputs(Catalog(), prefix="winter").name("pollution_index")
+        'winter_pollution_index'
+        >>> ThemeInputs(Catalog()).name("pollution_index")
+        'pollution_index'
+        """
+        return f"{self.prefix}_{local}" if self.prefix else local
+
+
+class Theme(Protocol):
+    """A theme package (``geo.themes.pollution`` ...), as the build sees it."""
+
+    SPEC: ThemeSpec
+
+    def read_settings(self, recipe: Recipe) -> Any:
+        """The recipe parsed and checked into the theme's frozen settings."""
+
+    def build(self, inputs: ThemeInputs, settings: Any) -> ThemeResult:
+        """The theme's result."""

@@ -19,6 +19,7 @@ from geo.crs import EQUAL_AREA
 from geo.grid import AnalysisGrid
 from geo.i18n import text
 from geo.models.terrain import hillshade
+from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import (
     Categorized,
     Category,
@@ -27,7 +28,7 @@ from geo.symbology import (
     Single,
     VectorStyle,
 )
-from geo.themes.base import BuildContext, RasterLayer, ThemeResult, VectorLayer
+from geo.themes.base import ThemeInputs
 
 __all__ = ["BASE_TITLE", "base_result", "layer_from_catalog"]
 
@@ -40,7 +41,7 @@ POPULATION = FieldSpec("population", text("Population", "Халқы", "Насе�
 
 
 def layer_from_catalog(
-    ctx: BuildContext,
+    ctx: ThemeInputs,
     layer_id: str,
     style: VectorStyle,
     *,
@@ -163,7 +164,7 @@ def localized_place_names(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def hillshade_layer(ctx: BuildContext, *, cell_size: float = 500.0) -> RasterLayer:
+def hillshade_layer(ctx: ThemeInputs, *, cell_size: float = 500.0) -> RasterLayer:
     """Hillshade of the basin DEM on an equal-area grid of *cell_size* metres."""
     dem = ctx.layer("dem")
     from geo.crs import best_transformer
@@ -192,7 +193,7 @@ def hillshade_layer(ctx: BuildContext, *, cell_size: float = 500.0) -> RasterLay
     )
 
 
-def base_result(ctx: BuildContext) -> ThemeResult:
+def base_result(ctx: ThemeInputs) -> ThemeResult:
     """The base map layers (relief, boundaries, water, towns) with their provenance."""
     status = Categorized(
         "status",

@@ -21,7 +21,8 @@ from geo.errors import DataError, InputError
 from geo.i18n import LANGUAGES, Text, check_text, text
 from geo.io import read_table
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext, ThemeResult
+from geo.results import ThemeResult
+from geo.themes.base import ThemeInputs
 
 __all__ = [
     "UNITS",
@@ -312,13 +313,13 @@ def json_records(df: pd.DataFrame, digits: int = 4) -> list[dict[str, Any]]:
     return out
 
 
-def layer_where(ctx: BuildContext, layer_id: str) -> str:
+def layer_where(ctx: ThemeInputs, layer_id: str) -> str:
     """How messages name a catalog layer: ``layer 'x'``, with the user's file when overridden.
 
     Examples
     --------
     >>> from geo.catalog import Catalog
-    >>> layer_where(BuildContext(Catalog()), "enterprises")
+    >>> layer_where(ThemeInputs(Catalog()), "enterprises")
     "layer 'enterprises'"
     """
     where = f"layer {layer_id!r}"

@@ -36,13 +36,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.catalog import Catalog
 from geo.errors import DataError
 from geo.i18n import Text, text
 from geo.io import read_table
 from geo.models import wear as W
 from geo.recipe import Recipe
+from geo.results import ThemeResult, VectorLayer
 from geo.symbology import FieldSpec, Graduated, ramp
-from geo.themes.base import BuildContext, ThemeResult, VectorLayer
+from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.common import check_tables, json_records, layer_where, table_path, unit
 
 __all__ = ["build"]
@@ -365,7 +367,7 @@ def _select_towns(
 
 
 def _segment_wear(
-    ctx: BuildContext,
+    ctx: ThemeInputs,
     segments: gpd.GeoDataFrame,
     s: dict[str, Any],
     tables: dict[str, Any],
@@ -501,7 +503,7 @@ def _segment_priority(
 
 
 def _vectors(
-    ctx: BuildContext,
+    ctx: ThemeInputs,
     seg_out: gpd.GeoDataFrame,
     zones: gpd.GeoDataFrame,
     s: dict[str, Any],
@@ -624,14 +626,8 @@ def _parameters(
     formula = (
         "W = min(100, 100·t/T)" if s["method"] == "linear" else "W = min(100, 50·(t/T + (t/T)²))"
     )
-    focus_town = (
-        towns[towns["town"] == "Zhanatas"] if (towns["town"] == "Zhanatas").any() else towns
-    )
     grades, costs = tables["grades"], tables["costs"]
     return {
-        "description": DESCRIPTION,
-        # the printed sheet centres on Zhanatas, the study's focus (the HTML map reaches every town)
-        "map_focus": [round(float(v), 4) for v in focus_town.total_bounds],
         "method": s["method"],
         "formula": formula,
         "reference_year": s["reference_year"],
@@ -676,12 +672,28 @@ def _parameters(
     }
 
 
-def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
+SPEC = ThemeSpec(
+    id=THEME,
+    recipe_keys=("wear", "tables", "classes", "priority", "zones"),
+    default_recipe=THEME,
+)
+
+
+def read_settings(recipe: Recipe, catalog: Catalog) -> Recipe:
+    """The recipe, whose top-level keys the build has checked against :data:`SPEC`.
+
+    The theme still reads its values while building; they become a frozen
+    settings dataclass when the theme is reshaped.
+    """
+    return recipe
+
+
+def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
     """Wear per segment and per micro-district and town, with priority ranks.
 
     Parameters
     ----------
-    ctx : BuildContext
+    ctx : ThemeInputs
         Supplies ``utility_networks``, ``micro_districts``, ``town_boundaries``
         and ``town_facts`` (for the study's wear figure).
     recipe : Recipe
@@ -749,10 +761,21 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         parameters=parameters,
         notes=notes,
         inputs=["utility_networks", "micro_districts", "town_boundaries", "town_facts"],
+        description=DESCRIPTION,
+        map_focus=_focus(towns),
     )
 
 
-def _study_wear(ctx: BuildContext) -> dict[str, float]:
+def _focus(towns: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """Where the map opens: on Zhanatas, the study's focus (the HTML map reaches every town)."""
+    focus_town = (
+        towns[towns["town"] == "Zhanatas"] if (towns["town"] == "Zhanatas").any() else towns
+    )
+    w, s, e, n = (round(float(v), 4) for v in focus_town.total_bounds)
+    return w, s, e, n
+
+
+def _study_wear(ctx: ThemeInputs) -> dict[str, float]:
     """The study's network-wear figure per town (``town_facts``, indicator ``network_wear``)."""
     try:
         facts = ctx.layer("town_facts")

@@ -61,8 +61,8 @@ from pyproj import CRS
 from geo.errors import CRSError, DataError, GeometryError, InputError
 from geo.i18n import LANGUAGES, message, tr
 from geo.raster import Raster
+from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterClasses
-from geo.themes.base import RasterLayer, ThemeResult, VectorLayer
 from geo.writers.qgis_project import (
     LayerMeta,
     ProjectGroup,
@@ -296,7 +296,7 @@ def _layer_meta(entry: TableEntry, lang: str) -> LayerMeta:
     if extra:
         lines.append(f"layer: {_json(extra)}")
     if res.parameters:
-        lines.append(f"parameters ({res.theme}): {_json(res.parameters)}")
+        lines.append(f"parameters ({res.theme}): {_json(res.recorded_parameters())}")
     if isinstance(layer, VectorLayer):
         lines.extend(f"data_note: {n}" for n in _data_notes(layer))
     abstract = _description(layer, lang)
@@ -323,7 +323,7 @@ def _gdal_metadata(entry: TableEntry) -> dict[str, str]:
         "LICENCE": layer.licence,
         "SYNTHETIC": "true" if layer.synthetic else "false",
         "METHOD": _method(entry),
-        "PARAMETERS": _json(entry.result.parameters),
+        "PARAMETERS": _json(entry.result.recorded_parameters()),
     }
     if layer.metadata:
         md["LAYER_METADATA"] = _json(layer.metadata)

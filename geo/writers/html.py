@@ -48,8 +48,8 @@ from geo.crs import WGS84, to_crs, utm_crs_for
 from geo.errors import DataError, InputError
 from geo.i18n import LANGUAGES, message, tr
 from geo.raster import Raster
+from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import Categorized, RasterClasses, RasterRamp, Single
-from geo.themes.base import RasterLayer, ThemeResult, VectorLayer
 from geo.writers.legend import (
     LegendSpec,
     feature_colors,
@@ -606,11 +606,11 @@ def _initial_view(
 ) -> list[list[float]]:
     """Where the page opens (south-west and north-east corners).
 
-    The theme's ``parameters["map_focus"]`` (west, south, east, north) if set,
+    The theme's ``map_focus`` (west, south, east, north) if set,
     else its main cluster of features when the theme is a few small areas far
     apart (they would be specks on a whole-oblast view), else the whole theme.
     """
-    focus = result.parameters.get("map_focus") if isinstance(result.parameters, dict) else None
+    focus = result.map_focus
     if isinstance(focus, list | tuple) and len(focus) == 4:
         try:
             w, s, e, n = (float(v) for v in focus)
@@ -828,8 +828,8 @@ def write_theme_map(result: ThemeResult, base: ThemeResult, path: Path, *, lang:
 
 
 def _description(result: ThemeResult, lang: str, limit: int = 900) -> str:
-    """Short description: ``parameters["description"]`` (a text), else the first layer's description."""
-    desc = result.parameters.get("description") if isinstance(result.parameters, dict) else None
+    """Short description: the theme's ``description``, else the first layer's description."""
+    desc = result.description
     if isinstance(desc, dict) and lang in desc:
         out = str(desc[lang])
     elif isinstance(desc, str):
@@ -844,10 +844,9 @@ def _description(result: ThemeResult, lang: str, limit: int = 900) -> str:
 
 
 def _link_key(res: ThemeResult, links: dict[str, str]) -> str | None:
-    """The key of *res* in *links*: its recipe name (``parameters["name"]``), else its theme id."""
-    name = res.parameters.get("name") if isinstance(res.parameters, dict) else None
-    if isinstance(name, str) and name in links:
-        return name
+    """The key of *res* in *links*: its recipe name, else its theme id."""
+    if res.key in links:
+        return res.key
     return res.theme if res.theme in links else None
 
 
@@ -922,8 +921,8 @@ def write_index(
     lang : str
         ``en``, ``kk`` or ``ru``.
     links : dict
-        Theme id (or recipe name, ``parameters["name"]``, when two recipes share a
-        theme) → relative file name of its map (``{"pollution": "pollution.html"}``).
+        Recipe name (:attr:`ThemeResult.key`; the theme id for results
+        built outside a recipe) → relative file name of its map (``{"pollution": "pollution.html"}``).
 
     Raises
     ------

@@ -34,8 +34,8 @@ from shapely.geometry import box
 from geo.crs import WGS84, to_crs, utm_crs_for
 from geo.errors import DataError
 from geo.i18n import message, tr
+from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterClasses, Single
-from geo.themes.base import RasterLayer, ThemeResult, VectorLayer
 from geo.writers.html import _check_lang
 from geo.writers.legend import (
     LegendItem,
@@ -93,12 +93,12 @@ def _extent(
 ) -> tuple[tuple[float, float, float, float], CRS]:
     """Lon/lat bounds of the sheet, and the UTM CRS of their centre.
 
-    In order of preference: the theme's ``parameters["map_focus"]`` (west,
+    In order of preference: the theme's ``map_focus`` (west,
     south, east, north in degrees), the extent of its rasters (the analysis
     area), the extent of its vector layers, and finally the base map's.
     """
     bounds: list[tuple[float, ...]] = []
-    focus = result.parameters.get("map_focus")
+    focus = result.map_focus
     if focus is not None:
         bounds.append(tuple(float(v) for v in focus))
     for r in result.rasters if not bounds else ():

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from geo.i18n import text, tr
+from geo.results import VectorLayer
 from geo.symbology import (
     Categorized,
     Graduated,
@@ -45,7 +46,6 @@ from geo.symbology import (
     Single,
     VectorStyle,
 )
-from geo.themes.base import VectorLayer
 from geo.writers.legend import local_column, nan_label
 
 __all__ = [

@@ -48,30 +48,49 @@ from __future__ import annotations
 import logging
 
 from geo.area import town_grid, town_polygons
+from geo.catalog import Catalog
 from geo.models.dispersion import ground_field
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext, ThemeResult
+from geo.results import ThemeResult
+from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.common import layer_where
 from geo.themes.pollution.exposure import _exposure, zone_exposure
 from geo.themes.pollution.labels import KIND_TEXT, TITLE
 from geo.themes.pollution.layers import _vectors
 from geo.themes.pollution.rasters import _rasters
-from geo.themes.pollution.report import NOTES, _parameters
+from geo.themes.pollution.report import DESCRIPTION, NOTES, _parameters
 from geo.themes.pollution.settings import _num, _settings
 from geo.themes.pollution.sources import _source_maxima, _sources, _stacks, split_area_sources
 from geo.themes.pollution.zones import _spz
 
-__all__ = ["KIND_TEXT", "build", "split_area_sources", "zone_exposure"]
+__all__ = ["KIND_TEXT", "SPEC", "build", "read_settings", "split_area_sources", "zone_exposure"]
 
 log = logging.getLogger(__name__)
 
 
-def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
+SPEC = ThemeSpec(
+    id="pollution",
+    recipe_keys=("method", "wind", "pollutants", "index", "spz", "grid", "exposure"),
+    default_recipe="pollution",
+)
+"""Pollution needs no other theme; land suitability reads its index and zones."""
+
+
+def read_settings(recipe: Recipe, catalog: Catalog) -> Recipe:
+    """The recipe, whose top-level keys the build has checked against :data:`SPEC`.
+
+    The theme still reads its values while building; they become a frozen
+    settings dataclass when the theme is reshaped.
+    """
+    return recipe
+
+
+def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
     """Build the pollution theme from *recipe* (``maps/pollution.toml``).
 
     Parameters
     ----------
-    ctx : BuildContext
+    ctx : ThemeInputs
         Supplies ``enterprises``, ``towns``, ``town_boundaries``,
         ``micro_districts`` and the recipe's agricultural layer.
     recipe : Recipe
@@ -94,7 +113,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     pollutants = s["pollutants"]
     towns = recipe.get("grid.towns", ["Zhanatas", "Karatau"])
     grid = town_grid(
-        ctx, tuple(towns), buffer_m=_num(recipe, "grid.buffer_m", 4000.0, lo=0.0),
+        ctx.catalog, tuple(towns), buffer_m=_num(recipe, "grid.buffer_m", 4000.0, lo=0.0),
         cell_size=_num(recipe, "grid.cell_size", 100.0, lo=1.0),
     )  # fmt: skip
     src_ll, src = _sources(ctx, grid, pollutants)
@@ -117,8 +136,14 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     vectors = _vectors(src_out, zones, conflicts, exposure, pollutants)
     parameters = _parameters(recipe, s, grid, field, len(stacks), spz_info, towns)
     # maps open on the towns and their sources, not the whole (15 km wider) dispersion grid
-    focus = town_polygons(ctx, towns).to_crs(grid.crs).buffer(5_000).to_crs(4326).total_bounds
-    parameters["map_focus"] = [round(float(v), 4) for v in focus]
+    focus = [
+        float(v)
+        for v in town_polygons(ctx.catalog, towns)
+        .to_crs(grid.crs)
+        .buffer(5_000)
+        .to_crs(4326)
+        .total_bounds
+    ]
     inputs = ["enterprises", "towns", "town_boundaries", "micro_districts"]
     agri_layer = recipe.get("spz.agricultural_layer", None)
     if agri_layer:
@@ -131,4 +156,6 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         parameters=parameters,
         notes=list(NOTES),
         inputs=inputs,
+        description=DESCRIPTION,
+        map_focus=(round(focus[0], 4), round(focus[1], 4), round(focus[2], 4), round(focus[3], 4)),
     )

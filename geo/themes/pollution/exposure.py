@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo.crs import to_crs
 from geo.grid import AnalysisGrid
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 
 
 def zone_exposure(
@@ -88,7 +88,7 @@ def zone_exposure(
 
 
 def _exposure(
-    ctx: BuildContext,
+    ctx: ThemeInputs,
     grid: AnalysisGrid,
     towns: Any,
     ratios: dict[str, np.ndarray],

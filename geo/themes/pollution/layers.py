@@ -12,8 +12,8 @@ from typing import Any
 import geopandas as gpd
 
 from geo.i18n import text
+from geo.results import VectorLayer
 from geo.symbology import Categorized, Category, FieldSpec, Graduated, ramp
-from geo.themes.base import VectorLayer
 from geo.themes.common import unit
 from geo.themes.pollution.labels import (
     AREA_KINDS,

@@ -13,8 +13,8 @@ import numpy as np
 
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
+from geo.results import RasterLayer
 from geo.symbology import RasterRamp, ramp
-from geo.themes.base import RasterLayer
 from geo.themes.common import unit
 from geo.themes.pollution.labels import INDEX_UNIT, _pollutant_text
 

@@ -61,7 +61,6 @@ def _parameters(
     """Everything recorded in ``manifest.json``: method, wind rose, MPCs, SPZ table, grid, maxima."""
     pollutants = s["pollutants"]
     return {
-        "description": DESCRIPTION,
         "method": s["method"],
         "A": s["A"],
         "eta": s["eta"],

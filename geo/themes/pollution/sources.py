@@ -22,7 +22,7 @@ from geo.grid import AnalysisGrid
 from geo.models.dispersion import Stacks, max_concentration
 from geo.models.spz import check_hazard_classes
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 from geo.themes.common import layer_where
 from geo.themes.pollution.labels import AREA_KINDS, STACK_KINDS
 from geo.themes.pollution.settings import _num
@@ -171,7 +171,7 @@ def _enumerate_sub(owner: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _sources(
-    ctx: BuildContext, grid: AnalysisGrid, pollutants: list[dict[str, Any]]
+    ctx: ThemeInputs, grid: AnalysisGrid, pollutants: list[dict[str, Any]]
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The ``enterprises`` layer checked and completed: in EPSG:4326 and in the grid's CRS."""
     src_ll = ctx.layer("enterprises")

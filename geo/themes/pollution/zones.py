@@ -17,12 +17,12 @@ from geo.grid import AnalysisGrid
 from geo.io import read_table
 from geo.models.spz import sanitary_zones, spz_conflicts, spz_widths
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 from geo.themes.common import table_path
 
 
 def _spz(
-    ctx: BuildContext, recipe: Recipe, grid: AnalysisGrid, src: gpd.GeoDataFrame
+    ctx: ThemeInputs, recipe: Recipe, grid: AnalysisGrid, src: gpd.GeoDataFrame
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, Any]]:
     """Sanitary protection zones of *src*, their conflicts, and the SPZ table's record."""
     spz_path = table_path(recipe, "spz.table", "tables/spz_widths.csv")
@@ -44,7 +44,7 @@ def _spz(
 
 
 def _agricultural(
-    ctx: BuildContext, recipe: Recipe, grid: AnalysisGrid
+    ctx: ThemeInputs, recipe: Recipe, grid: AnalysisGrid
 ) -> tuple[gpd.GeoDataFrame | None, str | None]:
     """The recipe's agricultural land outside the towns (in the grid's CRS) and its id field."""
     agri_layer = recipe.get("spz.agricultural_layer", None)

@@ -44,11 +44,13 @@ from typing import Any
 
 import numpy as np
 
+from geo.catalog import Catalog
 from geo.i18n import Text, text
 from geo.models import mcda
 from geo.models.terrain import slope_degrees
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext, ThemeResult
+from geo.results import ThemeResult
+from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.suitability.constraints import _constraints
 from geo.themes.suitability.criteria import _compute_criteria, _order_weights
 from geo.themes.suitability.inputs import _area_grid, _pollution
@@ -57,15 +59,37 @@ from geo.themes.suitability.report import _parameters, _town_report
 from geo.themes.suitability.settings import _settings
 from geo.themes.suitability.zones import DEFAULT_ZONE_LAYERS, _with_suburbs, _zone_table, _zones
 
-__all__ = ["CLASS_TEXT", "build"]
+__all__ = ["CLASS_TEXT", "SPEC", "build", "read_settings"]
 
 
-def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
+SPEC = ThemeSpec(
+    id="land_suitability",
+    recipe_keys=(
+        "area", "criteria", "weights", "aggregation", "constraints", "classes", "monte_carlo",
+        "zones", "pollution", "report",
+    ),
+    requires=("pollution",),
+    default_recipe="land_suitability",
+    layer_prefix="land_suitability",
+)  # fmt: skip
+"""Reads the pollution theme's index and sanitary zones when the recipe uses them."""
+
+
+def read_settings(recipe: Recipe, catalog: Catalog) -> Recipe:
+    """The recipe, whose top-level keys the build has checked against :data:`SPEC`.
+
+    The theme still reads its values while building; they become a frozen
+    settings dataclass when the theme is reshaped.
+    """
+    return recipe
+
+
+def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
     """Build a land-suitability theme from *recipe*.
 
     Parameters
     ----------
-    ctx : BuildContext
+    ctx : ThemeInputs
         Catalog, language and earlier results (``pollution`` is used when present).
     recipe : Recipe
         A ``theme = "land_suitability"`` recipe (see ``maps/land_suitability.toml``).
@@ -153,4 +177,5 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
         parameters=params,
         notes=notes,
         inputs=inputs,
+        description=s["description"],
     )

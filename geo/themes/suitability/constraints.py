@@ -20,7 +20,7 @@ from geo.crs import to_crs
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 from geo.themes.common import layer_data
 from geo.themes.suitability.inputs import (
     _known_layer,
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 def _constraints(
     recipe: Recipe,
-    ctx: BuildContext,
+    ctx: ThemeInputs,
     grid: AnalysisGrid,
     slope: np.ndarray | None,
     dem: np.ndarray | None,
@@ -80,7 +80,7 @@ def _constraints(
 
 def _exclusion(
     recipe: Recipe,
-    ctx: BuildContext,
+    ctx: ThemeInputs,
     grid: AnalysisGrid,
     spec: Mapping[str, Any],
     key: str,
@@ -124,7 +124,7 @@ def _exclusion(
 
 
 def _spz_from_enterprises(
-    ctx: BuildContext, spec: Mapping[str, Any], recipe: Recipe, key: str, grid: AnalysisGrid
+    ctx: ThemeInputs, spec: Mapping[str, Any], recipe: Recipe, key: str, grid: AnalysisGrid
 ) -> gpd.GeoDataFrame | None:
     ent = _read(ctx, spec.get("layer", "enterprises"), recipe, key)
     if ent is None:

@@ -22,7 +22,7 @@ from geo.models import mcda
 from geo.models.fuzzy import Membership
 from geo.models.terrain import slope_degrees
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 from geo.themes.common import layer_data
 from geo.themes.suitability.inputs import _read, _select, _warp_checked, _warp_layer
 
@@ -32,7 +32,7 @@ DISTANCE_CAP_MAX_M = 50_000.0
 
 
 def _compute_criteria(
-    ctx: BuildContext,
+    ctx: ThemeInputs,
     recipe: Recipe,
     grid: AnalysisGrid,
     s: dict[str, Any],
@@ -88,7 +88,7 @@ def _compute_criteria(
 
 def _raw_criterion(
     c: Mapping[str, Any],
-    ctx: BuildContext,
+    ctx: ThemeInputs,
     grid: AnalysisGrid,
     recipe: Recipe,
     cache: dict[str, Any],

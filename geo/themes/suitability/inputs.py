@@ -9,39 +9,34 @@ recipe uses it.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 
+from geo.area import town_grid
 from geo.errors import InputError
 from geo.grid import AnalysisGrid
 from geo.i18n import Text
 from geo.models.terrain import slope_degrees
 from geo.raster import Raster
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 
 log = logging.getLogger(__name__)
 
 
-def _area_grid(ctx: BuildContext, recipe: Recipe) -> AnalysisGrid:
+def _area_grid(ctx: ThemeInputs, recipe: Recipe) -> AnalysisGrid:
     towns = list(recipe.get("area.towns", ["Zhanatas"]))
     buffer_m = float(recipe.get("area.buffer_m", 15_000))
     cell = float(recipe.get("area.cell_size_m", 100))
     if cell <= 0 or buffer_m < 0:
         raise recipe.error("area", "cell_size_m must be > 0 and buffer_m ≥ 0")
-    if importlib.util.find_spec("geo.area") is not None:
-        from geo.area import town_grid
-
-        try:
-            return town_grid(ctx, towns, buffer_m=buffer_m, cell_size=cell)
-        except InputError as exc:
-            raise recipe.error("area.towns", str(exc)) from None
-    msg = "geo.area is missing"  # pragma: no cover - the module ships with the package
-    raise InputError(msg)
+    try:
+        return town_grid(ctx.catalog, towns, buffer_m=buffer_m, cell_size=cell)
+    except InputError as exc:
+        raise recipe.error("area.towns", str(exc)) from None
 
 
 def _select(gdf: gpd.GeoDataFrame, where: Any, recipe: Recipe, key: str) -> gpd.GeoDataFrame:
@@ -59,23 +54,14 @@ def _select(gdf: gpd.GeoDataFrame, where: Any, recipe: Recipe, key: str) -> gpd.
     return gdf
 
 
-def _pollution(ctx: BuildContext, recipe: Recipe, notes: list[Text]) -> Any:
+def _pollution(ctx: ThemeInputs, recipe: Recipe, notes: list[Text]) -> Any:
+    """The pollution theme's result when the recipe uses it (the build supplies it)."""
     if not recipe.get("pollution.use", True):
         return None
     res = ctx.results.get("pollution")
-    if res is not None:
-        return res
-    from geo.recipe import default_maps_dir
-
-    if (
-        importlib.util.find_spec("geo.themes.pollution") is None
-        or not (default_maps_dir() / "pollution.toml").exists()
-    ):
+    if res is None:
         log.info("pollution theme not available: its criteria and constraints are skipped")
-        return None
-    from geo.build import ensure_theme
-
-    return ensure_theme(ctx, "pollution")
+    return res
 
 
 def _warp_checked(grid: AnalysisGrid, r: Raster, recipe: Recipe, key: str, what: str) -> np.ndarray:
@@ -91,7 +77,7 @@ def _warp_checked(grid: AnalysisGrid, r: Raster, recipe: Recipe, key: str, what:
 
 
 def _warp_layer(
-    ctx: BuildContext, grid: AnalysisGrid, recipe: Recipe, layer: str, key: str
+    ctx: ThemeInputs, grid: AnalysisGrid, recipe: Recipe, layer: str, key: str
 ) -> np.ndarray:
     """Catalog raster *layer* warped to the grid; an error at ``<key>.layer`` if it misses it."""
     return _warp_checked(
@@ -99,7 +85,7 @@ def _warp_layer(
     )
 
 
-def _read(ctx: BuildContext, layer: str, recipe: Recipe, key: str) -> Any:
+def _read(ctx: ThemeInputs, layer: str, recipe: Recipe, key: str) -> Any:
     try:
         return ctx.layer(layer)
     except ModuleNotFoundError as exc:
@@ -108,7 +94,7 @@ def _read(ctx: BuildContext, layer: str, recipe: Recipe, key: str) -> Any:
         return None
 
 
-def _known_layer(recipe: Recipe, ctx: BuildContext, key: str, layer: Any) -> str:
+def _known_layer(recipe: Recipe, ctx: ThemeInputs, key: str, layer: Any) -> str:
     """*layer* if the catalog knows it; else an error at *key* listing the known ids."""
     if layer not in ctx.catalog.ids:
         raise recipe.error(
@@ -118,7 +104,7 @@ def _known_layer(recipe: Recipe, ctx: BuildContext, key: str, layer: Any) -> str
 
 
 def _terrain(
-    ctx: BuildContext, grid: AnalysisGrid, recipe: Recipe, key: str, *, slope: bool
+    ctx: ThemeInputs, grid: AnalysisGrid, recipe: Recipe, key: str, *, slope: bool
 ) -> np.ndarray:
     dem = _warp_checked(grid, ctx.layer("dem"), recipe, key, "layer 'dem'")
     return slope_degrees(dem, grid.cell_size) if slope else dem

@@ -18,8 +18,8 @@ from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
 from geo.models import mcda
 from geo.raster import Raster
+from geo.results import RasterLayer, VectorLayer
 from geo.symbology import FieldSpec, Graduated, RasterClasses, RasterRamp, ramp
-from geo.themes.base import RasterLayer, VectorLayer
 from geo.themes.common import suffixed, unit
 from geo.themes.suitability.zones import _box
 
@@ -41,12 +41,12 @@ _SUFFIX: dict[str, Text] = {
 
 def _rasters(grid: AnalysisGrid, ev: Any, s: dict[str, Any]) -> tuple[list[RasterLayer], Raster]:
     """Score, class and (with Monte Carlo) stability rasters; the class raster."""
-    prefix, title, mc = s["prefix"], s["title"], s["mc"]
+    title, mc = s["title"], s["mc"]
     score_r = grid.raster(ev.score, tags={"units": "0-1", "method": s["agg"]})
     class_r = grid.raster(ev.classes, nodata=0, tags={"classes": "1=S1 2=S2 3=S3 4=N"})
     rasters = [
         RasterLayer(
-            name=f"{prefix}_score",
+            name="score",
             title=suffixed(title, _SUFFIX["score"]),
             raster=score_r,
             style=RasterRamp((0.0, 0.25, 0.5, 0.75, 1.0), ramp("RdYlGn", 5), unit="0–1"),
@@ -60,7 +60,7 @@ def _rasters(grid: AnalysisGrid, ev: Any, s: dict[str, Any]) -> tuple[list[Raste
             synthetic=True,
         ),
         RasterLayer(
-            name=f"{prefix}_class",
+            name="class",
             title=suffixed(title, _SUFFIX["class"]),
             raster=class_r,
             style=RasterClasses(
@@ -79,7 +79,7 @@ def _rasters(grid: AnalysisGrid, ev: Any, s: dict[str, Any]) -> tuple[list[Raste
     if ev.stability is not None:
         rasters.append(
             RasterLayer(
-                name=f"{prefix}_stability",
+                name="stability",
                 title=suffixed(title, _SUFFIX["stability"]),
                 raster=grid.raster(
                     ev.stability, tags={"units": "probability", "draws": str(mc.draws if mc else 0)}
@@ -101,9 +101,9 @@ def _rasters(grid: AnalysisGrid, ev: Any, s: dict[str, Any]) -> tuple[list[Raste
 def _classes_layer(class_r: Raster, s: dict[str, Any]) -> VectorLayer:
     """Polygons of the class raster."""
     return VectorLayer(
-        name=f"{s['prefix']}_classes",
+        name="classes",
         title=suffixed(s["title"], _SUFFIX["classes"]),
-        data=_class_polygons(class_r, s["prefix"]),
+        data=_class_polygons(class_r),
         style=_class_style(),
         fields=(
             FieldSpec("class", text("Class", "Класс", "Класс")),
@@ -132,7 +132,7 @@ def _by_zone_layer(
                 out[c].astype(float).round(4 if c in ("grid_coverage", "stability_mean") else 2)
             )
     return VectorLayer(
-        name=f"{s['prefix']}_by_zone",
+        name="by_zone",
         title=suffixed(s["title"], _SUFFIX["by_zone"]),
         data=out,
         style=Graduated("suitable_pct", (0, 20, 40, 60, 80, 100), ramp("RdYlGn", 5), unit="%"),
@@ -163,7 +163,7 @@ def _by_zone_layer(
     )
 
 
-def _class_polygons(classes: Raster, prefix: str) -> gpd.GeoDataFrame:
+def _class_polygons(classes: Raster) -> gpd.GeoDataFrame:
     rows = []
     arr = classes.array
     for geom, value in features.shapes(

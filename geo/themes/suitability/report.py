@@ -75,7 +75,6 @@ def _parameters(
     """Everything recorded in ``manifest.json`` (zones and town share are added by the caller)."""
     crit, mc = s["crit"], s["mc"]
     params: dict[str, Any] = {
-        "description": s["description"],
         "name": recipe.name,
         "output_prefix": s["prefix"],
         "grid": {

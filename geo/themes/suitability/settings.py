@@ -20,7 +20,7 @@ from geo.models import mcda
 from geo.models.ahp import AHPError, ahp_weights
 from geo.models.fuzzy import Membership, MembershipError
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 from geo.themes.common import recipe_text
 from geo.themes.suitability.inputs import _known_layer
 
@@ -66,11 +66,11 @@ _TOP_KEYS = (
 )  # fmt: skip
 
 
-def _settings(recipe: Recipe, ctx: BuildContext) -> dict[str, Any]:
+def _settings(recipe: Recipe, ctx: ThemeInputs) -> dict[str, Any]:
     """Read and check everything in the recipe before any heavy work."""
     recipe.require_keys("", _TOP_KEYS)
     s: dict[str, Any] = {
-        "prefix": str(recipe.get("output_prefix", recipe.name)),
+        "prefix": ctx.prefix,
         "title": recipe_text(
             recipe, "title", text("Land suitability", "Жердің жарамдылығы", "Пригодность земель")
         ),
@@ -113,7 +113,7 @@ def _settings(recipe: Recipe, ctx: BuildContext) -> dict[str, Any]:
     return s
 
 
-def _criteria(recipe: Recipe, ctx: BuildContext) -> dict[str, dict[str, Any]]:
+def _criteria(recipe: Recipe, ctx: ThemeInputs) -> dict[str, dict[str, Any]]:
     crit = recipe.get("criteria")
     if not isinstance(crit, dict) or not crit:
         raise recipe.error("criteria", "add at least one [criteria.<id>] table")

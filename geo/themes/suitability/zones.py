@@ -20,14 +20,14 @@ from geo.models import mcda
 from geo.models.zonal import class_areas, zonal_mean
 from geo.raster import Raster
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext
+from geo.themes.base import ThemeInputs
 from geo.themes.suitability.inputs import _known_layer, _read
 
 DEFAULT_ZONE_LAYERS = ["town_boundaries", "micro_districts", "districts"]
 """Zones whose class areas are reported, when the recipe has no [zones] table."""
 
 
-def _zones(ctx: BuildContext, recipe: Recipe, grid: AnalysisGrid) -> gpd.GeoDataFrame | None:
+def _zones(ctx: ThemeInputs, recipe: Recipe, grid: AnalysisGrid) -> gpd.GeoDataFrame | None:
     layers = recipe.get("zones.layers", DEFAULT_ZONE_LAYERS)
     frame = gpd.GeoSeries([_box(grid.bounds)], crs=grid.crs)
     parts = []

@@ -49,28 +49,46 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from geo.catalog import Catalog
 from geo.recipe import Recipe
-from geo.themes.base import BuildContext, ThemeResult
+from geo.results import ThemeResult
+from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.sustainability.charts import classify, survey_chart_svg
 from geo.themes.sustainability.composite import _index_layer, _index_values
-from geo.themes.sustainability.labels import SCHEMES, THEME, TITLE
+from geo.themes.sustainability.labels import DESCRIPTION, SCHEMES, THEME, TITLE
 from geo.themes.sustainability.mining import _district_layers, _geometries
 from geo.themes.sustainability.report import _notes, _parameters
 from geo.themes.sustainability.settings import _settings
 from geo.themes.sustainability.survey import _survey, _town_geometry, _towns_layer
 
-__all__ = ["SCHEMES", "build", "classify", "survey_chart_svg"]
+__all__ = ["SCHEMES", "SPEC", "build", "classify", "read_settings", "survey_chart_svg"]
 
 
 log = logging.getLogger(__name__)
 
 
-def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
+SPEC = ThemeSpec(
+    id="sustainability",
+    recipe_keys=("towns", "survey", "mining", "index", "monte_carlo", "classification"),
+    default_recipe="sustainability",
+)
+
+
+def read_settings(recipe: Recipe, catalog: Catalog) -> Recipe:
+    """The recipe, whose top-level keys the build has checked against :data:`SPEC`.
+
+    The theme still reads its values while building; they become a frozen
+    settings dataclass when the theme is reshaped.
+    """
+    return recipe
+
+
+def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
     """Build the sustainability theme from its recipe.
 
     Parameters
     ----------
-    ctx : BuildContext
+    ctx : ThemeInputs
         Catalog (with ``--layer`` overrides), language, earlier results.
     recipe : Recipe
         ``maps/sustainability.toml`` or a user's copy.
@@ -126,6 +144,7 @@ def build(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     return ThemeResult(
         theme=THEME,
         title=TITLE,
+        description=DESCRIPTION,
         vectors=state["vectors"],
         parameters=state["parameters"],
         notes=state["notes"],

@@ -22,8 +22,9 @@ from geo.models.indicators import (
     prepare_values,
 )
 from geo.recipe import Recipe
+from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, ramp
-from geo.themes.base import BuildContext, VectorLayer
+from geo.themes.base import ThemeInputs
 from geo.themes.common import require_columns
 from geo.themes.sustainability.charts import classify
 from geo.themes.sustainability.labels import GROUP_LABELS, PAPER_000, PAPER_001, T
@@ -31,7 +32,7 @@ from geo.themes.sustainability.mining import _mining_column
 from geo.themes.sustainability.settings import _IndicatorEntry
 
 
-def _read_town_indicators(ctx: BuildContext) -> tuple[pd.DataFrame, str]:
+def _read_town_indicators(ctx: ThemeInputs) -> tuple[pd.DataFrame, str]:
     """The per-town indicator table: from the catalog if registered, else the shipped CSV."""
     try:
         ctx.catalog.spec("town_indicators")
@@ -96,7 +97,7 @@ def _table_column(
     return col
 
 
-def _index_values(ctx: BuildContext, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+def _index_values(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
     """Indicator values per town (imputed where the recipe says), the composite index and its Monte Carlo ranks.
 
     Reads ``by_district``, ``config``, ``entries``, ``group_imputation``, ``interval``,

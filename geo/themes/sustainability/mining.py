@@ -24,8 +24,9 @@ from geo.models.indicators import (
     normalise_name,
 )
 from geo.recipe import Recipe
+from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, Single, ramp
-from geo.themes.base import BuildContext, VectorLayer
+from geo.themes.base import ThemeInputs
 from geo.themes.common import recipe_list
 from geo.themes.sustainability.charts import _fmt, classify
 from geo.themes.sustainability.labels import PAPER_000, T
@@ -142,7 +143,7 @@ def _town_districts(
     return out
 
 
-def _geometries(ctx: BuildContext, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+def _geometries(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
     """District geometries and names, the mining share of each district and the district of each town.
 
     Reads ``geometry_layer``, ``towns`` from the build *state*;

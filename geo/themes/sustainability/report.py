@@ -20,7 +20,6 @@ from geo.recipe import Recipe
 from geo.themes.sustainability.charts import _fmt
 from geo.themes.sustainability.labels import (
     ANSWER_LABELS,
-    DESCRIPTION,
     FACTOR_LABELS,
     NOTES,
     PAPER_000,
@@ -43,7 +42,6 @@ def _parameters(recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
     returns ``parameters``.
     """
     parameters: dict[str, Any] = {
-        "description": DESCRIPTION,
         "recipe": str(recipe.path),
         "tables": {
             state["survey_table"]: PAPER_000,

@@ -26,15 +26,16 @@ from geo.models.indicators import (
     wilson_interval,
 )
 from geo.recipe import Recipe
+from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, ramp
-from geo.themes.base import BuildContext, VectorLayer
+from geo.themes.base import ThemeInputs
 from geo.themes.common import require_columns, unit
 from geo.themes.sustainability.charts import _popup_html, classify
 from geo.themes.sustainability.labels import ANSWER_LABELS, PAPER_000, T
 
 
 def _town_geometry(
-    ctx: BuildContext, recipe: Recipe, names: list[str], which: str
+    ctx: ThemeInputs, recipe: Recipe, names: list[str], which: str
 ) -> gpd.GeoDataFrame:
     """Geometries of the recipe's towns, one row each, with ``town``, ``name_kk``, ``name_ru``."""
     gdf = ctx.layer(which)
@@ -62,7 +63,7 @@ def _town_geometry(
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=gdf.crs)
 
 
-def _survey(ctx: BuildContext, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
+def _survey(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
     """The survey table checked, with Wilson intervals, the town shares and the derived per-town sample sizes.
 
     Reads ``alpha``, ``complete``, ``single``, ``survey_table``, ``tol``, ``town_names``,

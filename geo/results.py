@@ -1,0 +1,132 @@
+"""Result types: what a theme hands to the writers (a contract, read by every writer).
+
+A :class:`ThemeResult` holds :class:`VectorLayer` and :class:`RasterLayer`
+objects with their styles, fields and provenance, the parameters recorded in
+the manifest and the notes shown on the map. The module imports nothing of
+the catalog, the themes or the writers: writers depend on it alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+
+from geo.i18n import Text
+from geo.raster import Raster
+from geo.symbology import FieldSpec, RasterClasses, RasterRamp, VectorStyle
+
+__all__ = ["RasterLayer", "ThemeResult", "VectorLayer"]
+
+
+@dataclass
+class VectorLayer:
+    """A vector layer of a theme, with everything a writer needs to show it.
+
+    Parameters
+    ----------
+    name : str
+        ASCII snake_case table name in the GeoPackage (``suitability_by_zone``).
+    title, description : Text
+        Human title and explanation in every language.
+    data : GeoDataFrame
+        The features, in any CRS (writers reproject).
+    style : VectorStyle
+        How it looks, in HTML, QGIS and PNG alike.
+    fields : tuple of FieldSpec
+        Fields shown in tooltips/popups, with translated aliases.
+    source, licence : str
+        Provenance; ``synthetic`` marks invented data.
+    label_field : str, optional
+        Field used for map labels.
+    show : bool
+        Visible when the map opens.
+    popup_html : str, optional
+        Name of a column holding extra *trusted* HTML (charts built by the
+        toolkit from numbers, never from text in the data).
+    """
+
+    name: str
+    title: Text
+    data: gpd.GeoDataFrame
+    style: VectorStyle
+    fields: tuple[FieldSpec, ...] = ()
+    description: Text | None = None
+    source: str = ""
+    licence: str = ""
+    synthetic: bool = False
+    label_field: str | None = None
+    show: bool = True
+    popup_html: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RasterLayer:
+    """A raster layer of a theme (written as a COG in ``rasters/``)."""
+
+    name: str
+    title: Text
+    raster: Raster
+    style: RasterRamp | RasterClasses
+    description: Text | None = None
+    source: str = ""
+    licence: str = ""
+    synthetic: bool = False
+    show: bool = True
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ThemeResult:
+    """What a theme hands to the writers.
+
+    Parameters
+    ----------
+    theme : str
+        The theme id (``pollution``).
+    title : Text
+        The map's title in every language.
+    vectors, rasters : list
+        The layers, in drawing order.
+    parameters : dict
+        Recorded verbatim in ``manifest.json`` (weights, CR, tables used,
+        citations).
+    notes : list of Text
+        Limitations shown on the map.
+    inputs : list of str
+        The catalog layer ids the theme read.
+    name : str
+        The recipe's name: file names of the map and sheet, the manifest key.
+        The build sets it from the recipe; empty means the theme id.
+    description : Text, optional
+        A short description for the atlas page and the map's panel.
+    map_focus : (west, south, east, north), optional
+        Where the map opens, in degrees; the layers' extent when None.
+    """
+
+    theme: str
+    title: Text
+    vectors: list[VectorLayer] = field(default_factory=list)
+    rasters: list[RasterLayer] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    notes: list[Text] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    name: str = ""
+    description: Text | None = None
+    map_focus: tuple[float, float, float, float] | None = None
+
+    def recorded_parameters(self) -> dict[str, Any]:
+        """The parameters as recorded (manifest, GeoPackage metadata): with description and view."""
+        out = dict(self.parameters)
+        if self.description is not None:
+            out["description"] = self.description
+        if self.map_focus is not None:
+            out["map_focus"] = list(self.map_focus)
+        return out
+
+    @property
+    def key(self) -> str:
+        """The result's name in the atlas: the recipe name, else the theme id."""
+        return self.name or self.theme
