@@ -29,7 +29,7 @@ from typing import Any
 from geo.catalog import Catalog
 from geo.errors import InputError, OutputExistsError
 from geo.recipe import Recipe, default_maps_dir, load_recipe
-from geo.results import ThemeResult
+from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.themes import THEMES
 from geo.themes.base import Theme, ThemeInputs, ThemeSpec, layer_prefix
 
@@ -175,7 +175,8 @@ def run_recipe(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     inputs = ctx.inputs(layer_prefix(spec, recipe), _Required(ctx, spec))
     result = theme.build(inputs, settings)
     result.name = recipe.name
-    for layer in [*result.vectors, *result.rasters]:
+    layers: list[VectorLayer | RasterLayer] = [*result.vectors, *result.rasters]
+    for layer in layers:
         layer.name = inputs.name(layer.name)
     result.parameters.setdefault("recipe", _shown_path(recipe.path))
     ctx.results.setdefault(spec.id, result)

@@ -2,14 +2,16 @@
 
 A translatable text is a mapping ``{"en": ..., "kk": ..., "ru": ...}``. Catalog
 titles and field aliases carry their own mappings; interface strings (legend
-captions, popup labels, notes) are looked up by key in :data:`MESSAGES`.
+captions, popup labels, notes) are looked up by key in :data:`MESSAGES`, and
+units that differ by language (``km``, ``persons``, ``tenge``) in :data:`UNITS`.
+This module is the one translation catalog of the interface.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["LANGUAGES", "MESSAGES", "Text", "check_text", "message", "text", "tr"]
+__all__ = ["LANGUAGES", "MESSAGES", "UNITS", "Text", "check_text", "message", "text", "tr", "unit"]
 
 LANGUAGES: tuple[str, ...] = ("en", "kk", "ru")
 
@@ -84,3 +86,38 @@ MESSAGES: dict[str, dict[str, str]] = {
 def message(key: str, lang: str) -> str:
     """Return the interface string *key* in *lang*."""
     return MESSAGES[key][lang]
+
+
+UNITS: dict[str, Text] = {
+    "m": text("m", "м", "м"),
+    "km": text("km", "км", "км"),
+    "mm": text("mm", "мм", "мм"),
+    "ha": text("ha", "га", "га"),
+    "years": text("years", "жыл", "лет"),
+    "persons": text("persons", "адам", "чел."),
+    "tenge": text("tenge", "теңге", "тенге"),
+    "m/s": text("m/s", "м/с", "м/с"),
+    "g/s": text("g/s", "г/с", "г/с"),
+    "mg/m³": text("mg/m³", "мг/м³", "мг/м³"),
+    "pp": text("pp", "п.т.", "п.п."),
+}
+"""Units that are words or abbreviations differing by language."""
+
+_UNIT_ALIASES = {"y": "years", "KZT": "tenge", "₸": "tenge", "mg/m3": "mg/m³"}
+
+
+def unit(name: str) -> Text | str:
+    """The unit *name* as shown to users: a translated text when it differs by language.
+
+    Symbols that read the same in every language ("%", "°", "0–1") stay
+    plain strings; so do units the toolkit does not know.
+
+    Examples
+    --------
+    >>> unit("km")["kk"], unit("persons")["ru"], unit("%")
+    ('км', 'чел.', '%')
+    >>> unit("KZT")["kk"]
+    'теңге'
+    """
+    key = _UNIT_ALIASES.get(name, name)
+    return UNITS.get(key, name)

@@ -143,7 +143,7 @@ class Theme(Protocol):
 
     SPEC: ThemeSpec
 
-    def read_settings(self, recipe: Recipe) -> Any:
+    def read_settings(self, recipe: Recipe, catalog: Catalog) -> Any:
         """The recipe parsed and checked into the theme's frozen settings."""
 
     def build(self, inputs: ThemeInputs, settings: Any) -> ThemeResult:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.catalog import default_layers_dir
 from geo.errors import DataError, InputError
-from geo.i18n import LANGUAGES, Text, check_text, text
+from geo.i18n import LANGUAGES, UNITS, Text, check_text, unit
 from geo.io import read_table
 from geo.recipe import Recipe
 from geo.results import ThemeResult
@@ -40,40 +40,6 @@ __all__ = [
     "table_path",
     "unit",
 ]
-
-UNITS: dict[str, Text] = {
-    "m": text("m", "м", "м"),
-    "km": text("km", "км", "км"),
-    "mm": text("mm", "мм", "мм"),
-    "ha": text("ha", "га", "га"),
-    "years": text("years", "жыл", "лет"),
-    "persons": text("persons", "адам", "чел."),
-    "tenge": text("tenge", "теңге", "тенге"),
-    "m/s": text("m/s", "м/с", "м/с"),
-    "g/s": text("g/s", "г/с", "г/с"),
-    "mg/m³": text("mg/m³", "мг/м³", "мг/м³"),
-    "pp": text("pp", "п.т.", "п.п."),
-}
-"""Units that are words or abbreviations differing by language."""
-
-_UNIT_ALIASES = {"y": "years", "KZT": "tenge", "₸": "tenge", "mg/m3": "mg/m³"}
-
-
-def unit(name: str) -> Text | str:
-    """The unit *name* as shown to users: a translated text when it differs by language.
-
-    Symbols that read the same in every language ("%", "°", "0–1") stay
-    plain strings; so do units the toolkit does not know.
-
-    Examples
-    --------
-    >>> unit("km")["kk"], unit("persons")["ru"], unit("%")
-    ('км', 'чел.', '%')
-    >>> unit("KZT")["kk"]
-    'теңге'
-    """
-    key = _UNIT_ALIASES.get(name, name)
-    return UNITS.get(key, name)
 
 
 # -- recipe values ---------------------------------------------------------------------------
@@ -365,6 +331,7 @@ def suffixed(title: Text, suffix: Text) -> Text:
 
     Examples
     --------
+    >>> from geo.i18n import text
     >>> suffixed(text("Soil", "Топырақ", "Почва"), text("score", "балл", "балл"))["kk"]
     'Топырақ: балл'
     """
