@@ -37,12 +37,15 @@ def town_polygons(catalog: Catalog, towns: Sequence[str] | None = None) -> gpd.G
 
 def town_grid(
     catalog: Catalog,
-    towns: Sequence[str] = ("Zhanatas",),
+    towns: Sequence[str],
     *,
-    buffer_m: float = 10_000.0,
-    cell_size: float = 100.0,
+    buffer_m: float,
+    cell_size: float,
 ) -> AnalysisGrid:
     """The analysis grid covering *towns* plus *buffer_m*, in the first town's UTM zone.
+
+    The towns, buffer and cell size come from the recipe (its defaults live in
+    the theme's settings, not here).
 
     Examples
     --------
