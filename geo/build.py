@@ -28,7 +28,7 @@ from typing import Any
 
 from geo.catalog import Catalog
 from geo.errors import InputError, OutputExistsError
-from geo.recipe import Recipe, default_maps_dir, load_recipe
+from geo.recipe import Recipe, default_maps_dir, load_recipe, shown_path
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.themes import THEMES
 from geo.themes.base import Theme, ThemeInputs, ThemeSpec, layer_prefix
@@ -178,19 +178,23 @@ def run_recipe(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     layers: list[VectorLayer | RasterLayer] = [*result.vectors, *result.rasters]
     for layer in layers:
         layer.name = inputs.name(layer.name)
-    result.parameters.setdefault("recipe", _shown_path(recipe.path))
+    result.parameters.setdefault("recipe", shown_path(recipe.path))
     ctx.results.setdefault(spec.id, result)
     ctx.results[recipe.name] = result
     return result
 
 
-def _shown_path(path: Path) -> str:
-    """A shipped recipe as ``maps/x.toml`` (the same on every machine); others as given."""
-    root = default_maps_dir().parent.resolve()
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
+def _check_names(recipes: Sequence[Recipe]) -> None:
+    """Refuse two recipes with one name: they would write the same map, sheet and layers."""
+    seen: dict[str, Recipe] = {}
+    for r in recipes:
+        if r.name in seen:
+            msg = (
+                f"{r.path}: recipe name {r.name!r} is taken by {seen[r.name].path}; "
+                "give one of them another name (name = \"...\")"
+            )
+            raise InputError(msg)
+        seen[r.name] = r
 
 
 def _check_out(out: Path, overwrite: bool) -> None:
@@ -242,6 +246,7 @@ def build_atlas(
     _check_out(out, overwrite)
     chosen = recipes if recipes is not None else default_recipes()
     recipe_list = order_recipes([load_recipe(p) for p in chosen])
+    _check_names(recipe_list)
     catalog = Catalog(layers_dir, overrides=overrides)
     for layer_id in catalog.overrides:  # fail fast on the user's files, before any heavy work
         catalog.read(layer_id)

@@ -17,7 +17,7 @@ from typing import Any
 
 from geo.errors import RecipeError
 
-__all__ = ["Recipe", "default_maps_dir", "load_recipe"]
+__all__ = ["Recipe", "default_maps_dir", "load_recipe", "shown_path"]
 
 _MISSING = object()
 
@@ -25,6 +25,27 @@ _MISSING = object()
 def default_maps_dir() -> Path:
     """The ``maps/`` folder shipped beside the package."""
     return Path(__file__).resolve().parent.parent / "maps"
+
+
+def shown_path(path: str | Path) -> str:
+    """How a file is recorded: a shipped file by its path in the repository, others as given.
+
+    Recipes and tables that ship with the toolkit are recorded as ``maps/x.toml``
+    or ``layers/tables/x.csv``, the same on every machine, so two builds in
+    different folders write the same manifest.
+
+    Examples
+    --------
+    >>> shown_path(default_maps_dir() / "pollution.toml")
+    'maps/pollution.toml'
+    >>> shown_path("/data/my.csv")
+    '/data/my.csv'
+    """
+    root = default_maps_dir().parent.resolve()
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 @dataclass
