@@ -108,6 +108,9 @@ class Recipe:
                     continue
                 start = found[0]
             key = re.compile(r"^\s*(" + re.escape(keys[0]) + r'|"' + re.escape(keys[0]) + r'")\s*=')
+            if not table:  # a top-level table: its [header] (or [header.sub], [[header]])
+                head = re.compile(r"^\s*\[\[?\s*" + re.escape(keys[0]) + r"\s*[\].]")
+                key = re.compile(f"(?:{key.pattern})|(?:{head.pattern})")
             for i in range(start, len(lines)):
                 if i > start and table and lines[i].lstrip().startswith("["):
                     break
