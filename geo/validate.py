@@ -34,12 +34,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-# shapely first, so its GEOS is loaded before the GDAL-bearing wheels (fiona, pyogrio)
+# shapely first, so its GEOS is loaded before the GDAL-bearing wheels (pyogrio; fiona, lazily)
 import shapely
 import shapely.geometry
 
-import fiona  # isort: skip
-import geopandas as gpd
+import geopandas as gpd  # isort: skip
 import numpy as np
 import pandas as pd
 
@@ -387,6 +386,8 @@ def validate_file(
 def _scan_vector(
     p: Path, spec: LayerSpec, resolver: LayerResolver, layer: str | None, chunk_size: int
 ) -> list[Problem]:
+    import fiona  # only `geo validate` needs it; the build never loads fiona's GDAL
+
     where = str(p)
     try:
         src = fiona.open(p, layer=layer)
