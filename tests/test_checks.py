@@ -174,3 +174,18 @@ def test_corrupt_record_reported_by_index_and_the_scan_goes_on(tmp_path: Path) -
     assert code == 2
     assert "feature 1 cannot be read" in out
     assert "feature 2, field 'humus_pct': 50 is outside 0–20" in out  # read after the corrupt one
+
+
+def test_ranges_checked_under_an_alias(tmp_path: Path) -> None:
+    """A field given under an alias ('pop' for population) is checked like the field itself."""
+    towns = gpd.GeoDataFrame(
+        {"NAME": ["Zhanatas", "Karatau"], "pop": [22_000, -5]},
+        geometry=[Point(X0, Y0), Point(X0 + 1_000, Y0)],
+        crs=32642,
+    )
+    bad = tmp_path / "towns.gpkg"
+    towns.to_file(bad)
+    assert_both_refuse("towns", bad, "feature 1, field 'population': -5 is outside")
+    good = tmp_path / "good_towns.gpkg"
+    towns.assign(pop=[22_000, 27_000]).to_file(good)
+    assert_both_accept("towns", good)
