@@ -153,39 +153,20 @@ class Catalog:
         return to_crs(gdf, WGS84, what=what)
 
     def _read_table(self, spec: LayerSpec, path: Path) -> pd.DataFrame:
-        """Read a CSV table and check its schema and its references to other layers."""
+        """Read a CSV table and check it (schema, sums, references to other layers)."""
         from geo.validate import check_table
 
         df = read_table(path, what=f"layer {spec.id!r}")
-        check_table(df, spec, str(path))
-        self._check_references(df, spec, str(path))
+        check_table(df, spec, str(path), self)
         return df
 
-    def _check_references(self, df: pd.DataFrame, spec: LayerSpec, where: str) -> None:
-        """Every value of a referencing column must name a feature of the referenced layer."""
-        import difflib
-
-        from geo.errors import IndicatorError
-
-        for column, target in spec.references.items():
-            layer_id, _, target_field = target.partition(".")
-            known = sorted({str(v) for v in self.read(layer_id)[target_field]})
-            for row, value in enumerate(df[column].astype(str), start=1):
-                if value not in known:
-                    close = difflib.get_close_matches(value, known, n=1)
-                    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
-                    msg = (
-                        f"{where}: row {row} (line {row + 1}), field {column!r}: {value!r} matches no "
-                        f"{layer_id} feature; {hint}"
-                    )
-                    raise IndicatorError(msg)
-
     def _read_user(self, spec: LayerSpec, path: Path) -> Any:
-        from geo.validate import prepare_vector
+        from geo.validate import check_raster, prepare_vector
 
         what = f"layer {spec.id!r}"
         if spec.kind == "raster":
             r: Raster = read_raster(path, what=what)
+            check_raster(r, spec, str(path))
             log.info("layer %s: using %s (%s)", spec.id, path, r.crs.name)
             return r
         if spec.kind == "table":
@@ -202,7 +183,7 @@ class Catalog:
                 ", ".join(f"{c} as {n}" for c, n in renames.items()),
             )
             gdf = gdf.rename(columns=renames)
-        gdf = prepare_vector(gdf, spec, str(path))
+        gdf = prepare_vector(gdf, spec, str(path), self)
         out = to_crs(gdf, WGS84, what=f"{path}")
         how = (
             "already in EPSG:4326"
@@ -211,13 +192,6 @@ class Catalog:
         )
         log.info("layer %s: using %s, %d features, %s", spec.id, path, len(out), how)
         return out
-
-    def feature_count(self, layer_id: str) -> str:
-        """Features (vector), rows (table) or size (raster), as text for listings."""
-        value = self.read(layer_id)
-        if isinstance(value, Raster):
-            return f"{value.shape[1]}×{value.shape[0]} px"
-        return str(len(value))
 
 
 def _finish_synthetic(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:

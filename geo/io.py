@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import rasterio
+import shapely.errors
 from pyproj import CRS
 from rasterio.errors import RasterioIOError
 
@@ -74,6 +75,12 @@ def read_vector(
         pyogrio.errors.FieldError,
     ) as exc:
         msg = f"{p}: not a readable vector file or truncated ({_first_line(exc)}); re-export it from the source"
+        raise DataError(msg) from None
+    except shapely.errors.ShapelyError as exc:
+        msg = (
+            f"{p}: a feature has a corrupt geometry ({_first_line(exc)}); "
+            f"find it with `geo validate {p}` and fix or delete it in a GIS"
+        )
         raise DataError(msg) from None
     except (ValueError, OSError) as exc:
         msg = f"{p}: cannot read as vector data ({_first_line(exc)}); check the format"

@@ -22,10 +22,13 @@ from geo.commands.options import verbosity_options
 @click.option("--chunk-size", default=10_000, show_default=True, help="Features read at a time.")
 @verbosity_options
 def validate(path: str, as_id: str | None, layer_name: str | None, chunk_size: int) -> None:
-    """Check PATH against catalog layer ID: CRS, geometry type, fields, validity, ranges.
+    """Check PATH against catalog layer ID with the build's own checks.
 
-    Large files are streamed in chunks, never loaded whole. Every problem is
-    listed on stdout; the exit code is 0 when the file is usable, 2 otherwise.
+    CRS, geometry type, fields, validity, ranges, sums and references to other
+    layers: the file is refused here exactly when `geo build --layer ID=PATH`
+    refuses it. Vector files are read in one pass, in chunks, never loaded
+    whole. Every problem is listed on stdout (a corrupt feature by its index);
+    the exit code is 0 when the file is usable, 2 otherwise.
 
     \b
     Example:
@@ -38,7 +41,7 @@ def validate(path: str, as_id: str | None, layer_name: str | None, chunk_size: i
     cat = Catalog()
     layer_id = as_id or Path(path).stem
     spec = cat.spec(layer_id)
-    problems = validate_file(path, spec, layer=layer_name, chunk_size=chunk_size)
+    problems = validate_file(path, spec, cat, layer=layer_name, chunk_size=chunk_size)
     for p in problems:
         click.echo(str(p))
     errors = [p for p in problems if p.severity == "error"]
