@@ -30,11 +30,10 @@ from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, ramp
 from geo.themes.base import ThemeInputs
 from geo.themes.common import require_columns
-from geo.themes.sustainability.charts import classify
+from geo.themes.sustainability.charts import Choropleth, classify
 from geo.themes.sustainability.labels import GROUP_LABELS, PAPER_000, PAPER_001, T
 from geo.themes.sustainability.mining import Geometries, mining_column
 from geo.themes.sustainability.settings import IndicatorEntry, SustainabilitySettings
-from geo.themes.sustainability.survey import Choropleth
 
 __all__ = ["IndexValues", "index_layer", "index_values"]
 

@@ -27,10 +27,9 @@ from geo.models.indicators import (
 from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, Single, ramp
 from geo.themes.base import ThemeInputs
-from geo.themes.sustainability.charts import _fmt, classify
+from geo.themes.sustainability.charts import Choropleth, _fmt, classify
 from geo.themes.sustainability.labels import PAPER_000, T
 from geo.themes.sustainability.settings import SustainabilitySettings
-from geo.themes.sustainability.survey import Choropleth
 
 __all__ = ["DistrictLayers", "Geometries", "district_layers", "mining_column", "read_geometries"]
 

@@ -8,7 +8,7 @@ pairwise significance tests, and builds the towns layer with its popup charts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,15 +30,13 @@ from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, ramp
 from geo.themes.base import ThemeInputs
 from geo.themes.common import require_columns, unit
-from geo.themes.sustainability.charts import _popup_html, classify
+from geo.themes.sustainability.charts import Choropleth, _popup_html, classify
+from geo.themes.sustainability.composite import IndexValues
 from geo.themes.sustainability.labels import ANSWER_LABELS, PAPER_000, T
-from geo.themes.sustainability.settings import SustainabilitySettings
+from geo.themes.sustainability.mining import Geometries
+from geo.themes.sustainability.settings import IndicatorEntry, SustainabilitySettings
 
-if TYPE_CHECKING:
-    from geo.themes.sustainability.composite import IndexValues
-    from geo.themes.sustainability.mining import Geometries
-
-__all__ = ["Choropleth", "Survey", "read_survey", "town_geometry", "towns_layer"]
+__all__ = ["Survey", "read_survey", "town_geometry", "towns_layer"]
 
 
 @dataclass(frozen=True)
@@ -67,14 +65,6 @@ class Survey:
     sig: pd.DataFrame
     survey_ci: pd.DataFrame
     town_of_answer: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Choropleth:
-    """A graduated layer and its class breaks (recorded in the manifest)."""
-
-    layer: VectorLayer
-    breaks: tuple[float, ...]
 
 
 def town_geometry(ctx: ThemeInputs, settings: SustainabilitySettings) -> gpd.GeoDataFrame:
@@ -206,6 +196,21 @@ def _town_survey_columns(
     return by_town
 
 
+def _town_fields(entries: tuple[IndicatorEntry, ...]) -> tuple[FieldSpec, ...]:
+    """Fields of the ``indicators_by_town`` popup and attribute table."""
+    return (
+        FieldSpec("town", T["town"]),
+        FieldSpec("survey_share_pct", T["share"], "%", 1),
+        FieldSpec("survey_share_lo", T["share_lo"], "%", 1),
+        FieldSpec("survey_share_hi", T["share_hi"], "%", 1),
+        FieldSpec("survey_n_derived", T["n_town"], "", 0),
+        FieldSpec("moe_pp_at_50", T["moe_town"], unit("pp"), 1),
+        FieldSpec("not_significant_vs", T["not_sig"]),
+        FieldSpec("district", T["district"]),
+        *(FieldSpec(e.spec.id, e.title, unit(e.unit), 1) for e in entries),
+    )
+
+
 def towns_layer(
     settings: SustainabilitySettings,
     towns: gpd.GeoDataFrame,
@@ -253,17 +258,6 @@ def towns_layer(
             "towns.style_field",
             f"{style_field!r} is not a field of indicators_by_town; use survey_share_pct or an indicator id",
         )
-    town_fields = (
-        FieldSpec("town", T["town"]),
-        FieldSpec("survey_share_pct", T["share"], "%", 1),
-        FieldSpec("survey_share_lo", T["share_lo"], "%", 1),
-        FieldSpec("survey_share_hi", T["share_hi"], "%", 1),
-        FieldSpec("survey_n_derived", T["n_town"], "", 0),
-        FieldSpec("moe_pp_at_50", T["moe_town"], unit("pp"), 1),
-        FieldSpec("not_significant_vs", T["not_sig"]),
-        FieldSpec("district", T["district"]),
-        *(FieldSpec(e.spec.id, e.title, unit(e.unit), 1) for e in entries),
-    )
     vec_towns = VectorLayer(
         name="indicators_by_town",
         title=T["by_town_title"],
@@ -275,7 +269,7 @@ def towns_layer(
             unit="%" if style_field.endswith("_pct") else "",
             labels=town_labels,
         ),
-        fields=town_fields,
+        fields=_town_fields(entries),
         description=T["by_town_desc"],
         source=f"{PAPER_000}; geometry: {town_prov['source']}",
         licence=f"Published figures, cited; geometry: {town_prov['licence']}",
