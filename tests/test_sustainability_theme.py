@@ -530,3 +530,106 @@ def test_description_nan_label_and_units(result):
     assert units["moe_pp_at_50"] == {"en": "pp", "kk": "п.т.", "ru": "п.п."}
     persons = [u for u in units.values() if isinstance(u, dict) and u["en"] == "persons"]
     assert persons and persons[0]["kk"] == "адам"
+
+
+# -- settings: frozen, typed, typos refused -------------------------------------------------------
+def test_read_settings_is_frozen_and_typed():
+    import dataclasses
+
+    from geo.themes.sustainability import SustainabilitySettings, read_settings
+
+    s = read_settings(load_recipe(RECIPE), Catalog())
+    assert isinstance(s, SustainabilitySettings)
+    assert s.towns.names == ("Zhanatas", "Karatau", "Shu")
+    assert s.survey.alpha == 0.05 and s.survey.complete == ("town", "age")
+    assert s.mining.group_size == 7 and len(s.mining.group_members) == 7
+    assert s.index.aggregation == "linear" and s.index.role_weights["additional"] == 0.5
+    assert [e.spec.id for e in s.indicators][:2] == [
+        "district_mining_share_pct",
+        "distance_to_taraz_km",
+    ]
+    assert s.monte_carlo.runs == 2000 and s.monte_carlo.interval == (5, 95)
+    assert s.classification.ramp_index == "RdYlGn"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.survey.alpha = 0.1  # type: ignore[misc]
+
+
+def _line_of(rec, needle: str) -> int:
+    return next(i + 1 for i, ln in enumerate(rec.text.splitlines()) if ln.startswith(needle))
+
+
+def test_top_level_typo_refused_by_the_build(tmp_path):
+    rec = _recipe(tmp_path, ('name = "sustainability"', 'nmae = "sustainability"'))
+    with pytest.raises(RecipeError) as exc:
+        _build(rec)
+    msg = _one_line(exc)
+    assert f"sustainability.toml:{_line_of(rec, 'nmae')}: nmae: unknown key" in msg
+    assert "monte_carlo" in msg  # the keys the theme's SPEC accepts
+
+
+def test_misspelt_table_refused_by_the_build(tmp_path):
+    rec = _recipe(tmp_path, ("[monte_carlo]", "[monte_carl]"))
+    with pytest.raises(RecipeError) as exc:
+        _build(rec)
+    msg = _one_line(exc)
+    # the file and the key; Recipe.line_of does not yet find a [table] header at top level
+    assert "sustainability.toml" in msg and "monte_carl: unknown key" in msg
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("alpha = 0.05", "alpah = 0.05", "survey.alpah"),
+        ("ramp_towns =", "ramp_town =", "classification.ramp_town"),
+        ("geometric_floor = 0.1", "geometric_flor = 0.1", "index.geometric_flor"),
+    ],
+)
+def test_typo_inside_a_table_refused(tmp_path, old, new, key):
+    rec = _recipe(tmp_path, (old, new))
+    with pytest.raises(RecipeError) as exc:
+        _build(rec)
+    msg = _one_line(exc)
+    assert f"sustainability.toml:{_line_of(rec, new)}: {key}: unknown key" in msg
+
+
+def test_typo_in_weights_refused(tmp_path):
+    rec = _recipe(tmp_path, ("social = 1.0,", "socail = 1.0,"))
+    with pytest.raises(RecipeError, match=r"sustainability\.toml:\d+: index\.group_weights"):
+        _build(rec)
+
+
+# -- two sustainability recipes in one atlas ------------------------------------------------------
+def test_two_sustainability_recipes_in_one_atlas(tmp_path):
+    import pyogrio
+
+    from geo.build import build_atlas
+
+    text = RECIPE.read_text(encoding="utf-8")
+    for old, new in (
+        ('name = "sustainability"', 'name = "sustainability_geometric"'),
+        ('aggregation = "linear" ', 'aggregation = "geometric" '),
+        ("runs = 2000", "runs = 200"),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    copy = tmp_path / "sustainability_geometric.toml"
+    copy.write_text(text, encoding="utf-8")
+    out = tmp_path / "atlas"
+    report = build_atlas(out, recipes=[RECIPE, copy])
+    assert {"sustainability.html", "sustainability_geometric.html"} <= set(report.files)
+    assert {"sheets/sustainability.png", "sheets/sustainability_geometric.png"} <= set(report.files)
+    layers = {str(name) for name, _ in pyogrio.list_layers(out / "atlas.gpkg")}
+    for local in (
+        "indicators_by_town",
+        "indicators_by_district",
+        "mining_share_other_districts",
+        "sustainability_index",
+    ):
+        assert local in layers
+        assert f"sustainability_geometric_{local}" in layers
+    linear = gpd.read_file(out / "atlas.gpkg", layer="sustainability_index")
+    geometric = gpd.read_file(
+        out / "atlas.gpkg", layer="sustainability_geometric_sustainability_index"
+    )
+    assert list(linear.town) == list(geometric.town)
+    assert not np.allclose(linear["index"], geometric["index"])

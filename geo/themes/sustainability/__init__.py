@@ -25,8 +25,11 @@ every choice (indicators, directions, groups, normalisation, weights,
 aggregation, missing values, Monte Carlo) comes from ``maps/sustainability.toml``
 and is recorded in the manifest with its citation.
 
-The theme is split by concern; :func:`build` runs the steps in order on one
-build *state* dictionary:
+The theme is split by concern; :func:`read_settings` turns the recipe into a
+frozen :class:`~geo.themes.sustainability.settings.SustainabilitySettings` and
+:func:`build` runs the steps in order, each taking typed values and returning
+a small frozen result (``Survey``, ``Geometries``, ``IndexValues``,
+``Choropleth``):
 
 :mod:`~geo.themes.sustainability.settings`
     Reading and checking the recipe.
@@ -47,21 +50,31 @@ build *state* dictionary:
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from geo.catalog import Catalog
+from geo.i18n import LANGUAGES
 from geo.recipe import Recipe
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
+from geo.themes.common import suffixed
+from geo.themes.sustainability import settings as _settings
 from geo.themes.sustainability.charts import classify, survey_chart_svg
-from geo.themes.sustainability.composite import _index_layer, _index_values
+from geo.themes.sustainability.composite import index_layer, index_values
 from geo.themes.sustainability.labels import DESCRIPTION, SCHEMES, THEME, TITLE
-from geo.themes.sustainability.mining import _district_layers, _geometries
-from geo.themes.sustainability.report import _notes, _parameters
-from geo.themes.sustainability.settings import _settings
-from geo.themes.sustainability.survey import _survey, _town_geometry, _towns_layer
+from geo.themes.sustainability.mining import district_layers, read_geometries
+from geo.themes.sustainability.report import notes, parameters
+from geo.themes.sustainability.settings import SustainabilitySettings
+from geo.themes.sustainability.survey import read_survey, town_geometry, towns_layer
 
-__all__ = ["SCHEMES", "SPEC", "build", "classify", "read_settings", "survey_chart_svg"]
+__all__ = [
+    "SCHEMES",
+    "SPEC",
+    "SustainabilitySettings",
+    "build",
+    "classify",
+    "read_settings",
+    "survey_chart_svg",
+]
 
 
 log = logging.getLogger(__name__)
@@ -74,24 +87,25 @@ SPEC = ThemeSpec(
 )
 
 
-def read_settings(recipe: Recipe, catalog: Catalog) -> Recipe:
-    """The recipe, whose top-level keys the build has checked against :data:`SPEC`.
+def read_settings(recipe: Recipe, catalog: Catalog) -> SustainabilitySettings:
+    """The recipe parsed and checked into frozen settings.
 
-    The theme still reads its values while building; they become a frozen
-    settings dataclass when the theme is reshaped.
+    The build has checked the top-level keys against :data:`SPEC`; every
+    table's keys and values are checked here, each complaint naming the recipe
+    line. *catalog* is not read: the data are checked while building.
     """
-    return recipe
+    return _settings.read_settings(recipe)
 
 
-def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
-    """Build the sustainability theme from its recipe.
+def build(ctx: ThemeInputs, settings: SustainabilitySettings) -> ThemeResult:
+    """Build the sustainability theme from its settings.
 
     Parameters
     ----------
     ctx : ThemeInputs
         Catalog (with ``--layer`` overrides), language, earlier results.
-    recipe : Recipe
-        ``maps/sustainability.toml`` or a user's copy.
+    settings : SustainabilitySettings
+        From :func:`read_settings` of ``maps/sustainability.toml`` or a user's copy.
 
     Returns
     -------
@@ -104,57 +118,41 @@ def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
     Raises
     ------
     RecipeError
-        A recipe value is missing or invalid (names the file and line).
+        A recipe value does not match the data (names the file and line).
     IndicatorError
         A table breaks its schema (names the table, row and field).
     """
-    recipe.require_keys(
-        "",
-        [
-            "theme",
-            "name",
-            "title",
-            "towns",
-            "survey",
-            "mining",
-            "index",
-            "monte_carlo",
-            "classification",
-        ],
-    )
-    state: dict[str, Any] = {"lang": ctx.lang}
-    state |= _settings(recipe)
-    state["towns"] = _town_geometry(ctx, recipe, state["town_names"], state["geometry_layer"])
-    state |= _survey(ctx, recipe, state)
-    state |= _geometries(ctx, recipe, state)
-    state |= _index_values(ctx, recipe, state)
-    state |= _towns_layer(recipe, state)
-    state |= _district_layers(state)
-    state |= _index_layer(state)
-    state |= _parameters(recipe, state)
-    state |= _notes(state)
+    towns = town_geometry(ctx, settings)
+    survey = read_survey(ctx, settings)
+    geo = read_geometries(ctx, settings, towns)
+    values = index_values(ctx, settings, geo)
+    by_town = towns_layer(settings, towns, survey, geo, values, ctx.lang)
+    by_district = district_layers(settings, geo, ctx.lang)
+    index = index_layer(settings, towns, values, by_town.layer, geo.town_prov)
+    breaks = {
+        "indicators_by_town": by_town.breaks,
+        "indicators_by_district": by_district.choropleth.breaks,
+        "sustainability_index": index.breaks,
+    }
+    outline = [by_district.group_outline] if by_district.group_outline else []
+    vectors = [by_town.layer, by_district.choropleth.layer, *outline, index.layer]
+    if ctx.prefix:  # a second recipe of the theme: its layer titles name it, so they stay distinct
+        for layer in vectors:
+            layer.title = suffixed(layer.title, dict.fromkeys(LANGUAGES, ctx.prefix))
     log.info(
         "sustainability: %d indicators used (%d dropped), ranks %s, MC %d runs (average rank shift %.3f)",
-        len(state["kept"]),
-        len(state["dropped"]),
-        dict(state["result"].rank),
-        state["mc_runs"],
-        state["avg_shift"],
+        len(values.kept),
+        len(values.dropped),
+        dict(values.result.rank),
+        settings.monte_carlo.runs,
+        values.mc.average_shift,
     )
     return ThemeResult(
         theme=THEME,
         title=TITLE,
         description=DESCRIPTION,
-        vectors=state["vectors"],
-        parameters=state["parameters"],
-        notes=state["notes"],
-        inputs=sorted(
-            {
-                state["survey_table"],
-                str(state["mining_info"]["table"]),
-                "town_facts",
-                "districts",
-                state["geometry_layer"],
-            }
-        ),
+        vectors=vectors,
+        parameters=parameters(settings, survey, geo, values, breaks),
+        notes=notes(settings, towns, survey, geo, values),
+        inputs=settings.inputs,
     )

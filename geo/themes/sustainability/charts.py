@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import mapclassify
@@ -18,7 +19,18 @@ import numpy as np
 import pandas as pd
 
 from geo.i18n import LANGUAGES, Text, tr
+from geo.results import VectorLayer
 from geo.themes.sustainability.labels import ANSWER_LABELS, QUESTION_LABELS, SCHEMES, T
+
+__all__ = ["Choropleth", "classify", "survey_chart_svg"]
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    """A graduated layer and its class breaks (recorded in the manifest)."""
+
+    layer: VectorLayer
+    breaks: tuple[float, ...]
 
 
 def classify(

@@ -7,29 +7,69 @@ intervals with :mod:`geo.models.indicators`, and builds the index layer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.errors import IndicatorError, LayerNotFoundError
 from geo.models.indicators import (
     GROUPS,
+    CompositeResult,
+    IndicatorSpec,
+    MonteCarloResult,
     closest_name,
     composite_index,
     match_names,
     monte_carlo_ranks,
     prepare_values,
 )
-from geo.recipe import Recipe
 from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, ramp
 from geo.themes.base import ThemeInputs
 from geo.themes.common import require_columns
-from geo.themes.sustainability.charts import classify
+from geo.themes.sustainability.charts import Choropleth, classify
 from geo.themes.sustainability.labels import GROUP_LABELS, PAPER_000, PAPER_001, T
-from geo.themes.sustainability.mining import _mining_column
-from geo.themes.sustainability.settings import _IndicatorEntry
+from geo.themes.sustainability.mining import Geometries, mining_column
+from geo.themes.sustainability.settings import IndicatorEntry, SustainabilitySettings
+
+__all__ = ["IndexValues", "index_layer", "index_values"]
+
+
+@dataclass(frozen=True)
+class IndexValues:
+    """The indicator values per town, the composite index and its Monte Carlo ranks.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Indicator values per town as read (NaN where unpublished; imputed mining shares filled).
+    clean : DataFrame
+        The values the index used (after ``index.missing``).
+    kept : list of IndicatorSpec
+        Indicators in the index.
+    dropped : dict
+        Indicator id → why it was left out.
+    imputed_cells : list of dict
+        Every imputed value with its method.
+    result : CompositeResult
+        The index, ranks, group scores and effective weights.
+    mc : MonteCarloResult
+        Rank intervals, average rank shift and first-order sensitivity.
+    town_ind_where : str
+        Where the per-town indicator table was read from.
+    """
+
+    values: pd.DataFrame
+    clean: pd.DataFrame
+    kept: list[IndicatorSpec]
+    dropped: dict[str, str]
+    imputed_cells: list[dict[str, Any]]
+    result: CompositeResult
+    mc: MonteCarloResult
+    town_ind_where: str
 
 
 def _read_town_indicators(ctx: ThemeInputs) -> tuple[pd.DataFrame, str]:
@@ -79,14 +119,18 @@ def _long_values(
 
 
 def _table_column(
-    recipe: Recipe, e: _IndicatorEntry, df: pd.DataFrame, tname: str, towns: pd.Index
+    settings: SustainabilitySettings,
+    e: IndicatorEntry,
+    df: pd.DataFrame,
+    tname: str,
+    towns: pd.Index,
 ) -> pd.Series:
     """Values of indicator *e* per town from the long table *df* (town, indicator_id, value)."""
     found_values = _long_values(df, tname, list(towns), e.table_id)
     if not found_values:
         known = sorted({str(v) for v in df["indicator_id"]})
         close = closest_name(e.table_id, known)
-        raise recipe.error(
+        raise settings.at.error(
             "index.indicators",
             f"indicator {e.spec.id!r}: table {tname!r} has no rows with indicator_id "
             f"{e.table_id!r}; did you mean {close!r}?",
@@ -97,38 +141,46 @@ def _table_column(
     return col
 
 
-def _index_values(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
-    """Indicator values per town (imputed where the recipe says), the composite index and its Monte Carlo ranks.
-
-    Reads ``by_district``, ``config``, ``entries``, ``group_imputation``, ``interval``,
-    ``mc_aggs``, ``mc_norms``, ``mc_runs``, ``mc_seed``, ``mining_info``,
-    ``missing_policy``, ``spread``, ``town_district``, ``town_names`` from the build
-    *state*;
-    returns ``avg_shift``, ``clean``, ``dropped``, ``group``, ``imputed_cells``, ``kept``,
-    ``mc``, ``mc_result``, ``result``, ``town_ind_where``, ``values``.
-    """
-    config = state["config"]
-    entries = state["entries"]
-    interval = state["interval"]
+def _raw_values(
+    ctx: ThemeInputs,
+    settings: SustainabilitySettings,
+    geo: Geometries,
+    bounds: dict[tuple[str, str], tuple[float, float]],
+    imputed_cells: list[dict[str, Any]],
+) -> tuple[pd.DataFrame, str]:
+    """Each indicator's values per town from its source; imputed mining shares are recorded."""
     town_ind, town_ind_where = _read_town_indicators(ctx)
     facts = ctx.layer("town_facts")
-    values = pd.DataFrame(index=pd.Index(state["town_names"], name="town"), dtype=float)
-    bounds: dict[tuple[str, str], tuple[float, float]] = {}
-    imputed_cells: list[dict[str, Any]] = []
-    group = state["mining_info"]["group"]
-    for e in entries:
+    values = pd.DataFrame(index=pd.Index(list(settings.towns.names), name="town"), dtype=float)
+    for e in settings.indicators:
         if e.source == "mining_share":
-            values[e.spec.id] = _mining_column(
-                e.spec.id, values.index, state["town_district"], state["by_district"], group,
-                equal_split=state["group_imputation"] == "equal_split", bounds=bounds,
+            values[e.spec.id] = mining_column(
+                e.spec.id, values.index, geo.town_district, geo.by_district, geo.group,
+                equal_split=settings.mining.group_imputation == "equal_split", bounds=bounds,
                 imputed_cells=imputed_cells,
             )  # fmt: skip
         elif e.source == "town_indicators":
-            values[e.spec.id] = _table_column(recipe, e, town_ind, "town_indicators", values.index)
+            values[e.spec.id] = _table_column(
+                settings, e, town_ind, "town_indicators", values.index
+            )
         else:
-            values[e.spec.id] = _table_column(recipe, e, facts, "town_facts", values.index)
+            values[e.spec.id] = _table_column(settings, e, facts, "town_facts", values.index)
+    return values, town_ind_where
+
+
+def index_values(
+    ctx: ThemeInputs, settings: SustainabilitySettings, geo: Geometries
+) -> IndexValues:
+    """Indicator values per town (imputed where the recipe says), the composite index and its Monte Carlo ranks."""
+    config = settings.index
+    entries = settings.indicators
+    mcs = settings.monte_carlo
+    interval = mcs.interval
+    bounds: dict[tuple[str, str], tuple[float, float]] = {}
+    imputed_cells: list[dict[str, Any]] = []
+    values, town_ind_where = _raw_values(ctx, settings, geo, bounds, imputed_cells)
     specs = [e.spec for e in entries]
-    clean, kept, dropped, imputed = prepare_values(values, specs, state["missing_policy"])
+    clean, kept, dropped, imputed = prepare_values(values, specs, settings.missing)
     for ind in imputed.columns:
         for t in imputed.index[imputed[ind]]:
             obs = values[ind].dropna()
@@ -155,65 +207,52 @@ def _index_values(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> di
         clean,
         kept,
         config,
-        runs=state["mc_runs"],
-        seed=state["mc_seed"],
-        normalisations=state["mc_norms"],
-        aggregations=state["mc_aggs"],
-        weight_spread=state["spread"],
+        runs=mcs.runs,
+        seed=mcs.seed,
+        normalisations=list(mcs.normalisations),
+        aggregations=list(mcs.aggregations),
+        weight_spread=mcs.weight_spread,
         bounds=mc_bounds,
         interval=(float(interval[0]), float(interval[1])),
     )
-    mc, avg_shift = mc_result.ranks, mc_result.average_shift
-    return {
-        "avg_shift": avg_shift,
-        "clean": clean,
-        "dropped": dropped,
-        "group": group,
-        "imputed_cells": imputed_cells,
-        "kept": kept,
-        "mc": mc,
-        "mc_result": mc_result,
-        "result": result,
-        "town_ind_where": town_ind_where,
-        "values": values,
-    }
+    return IndexValues(
+        values, clean, kept, dropped, imputed_cells, result, mc_result, town_ind_where
+    )
 
 
-def _index_layer(state: dict[str, Any]) -> dict[str, Any]:
-    """The ``sustainability_index`` layer: index, rank, Monte Carlo rank interval, group scores.
-
-    Reads ``by_town``, ``clean``, ``imputed_cells``, ``k``, ``kept``, ``mc``, ``ramps``,
-    ``result``, ``scheme``, ``town_prov``, ``towns``, ``vectors`` from the build *state*;
-    returns ``i_breaks``.
-    """
-    clean = state["clean"]
-    result = state["result"]
-    town_prov = state["town_prov"]
-    towns = state["towns"]
+def index_layer(
+    settings: SustainabilitySettings,
+    towns: gpd.GeoDataFrame,
+    iv: IndexValues,
+    town_layer: VectorLayer,
+    town_prov: dict[str, Any],
+) -> Choropleth:
+    """The ``sustainability_index`` layer: index, rank, Monte Carlo rank interval, group scores."""
+    clean = iv.clean
+    result = iv.result
+    cls = settings.classification
     idx = towns[towns["town"].isin(list(clean.index))].copy()
     idx["index"] = [round(float(result.index[t]), 6) for t in idx["town"]]
     for c in ("rank", "rank_lo", "rank_hi", "rank_median", "p_rank1", "mean_abs_shift"):
-        idx[c] = [state["mc"].loc[t, c] for t in idx["town"]]
+        idx[c] = [iv.mc.ranks.loc[t, c] for t in idx["town"]]
     for c in ("rank", "rank_lo", "rank_hi"):
         idx[c] = idx[c].astype(int)
     for g in GROUPS:
         idx[f"score_{g}"] = [
             float(result.groups[g][t]) if g in result.groups else np.nan for t in idx["town"]
         ]
-    idx["indicators_used"] = ", ".join(s.id for s in state["kept"])
+    idx["indicators_used"] = ", ".join(s.id for s in iv.kept)
     idx["imputed"] = [
         ", ".join(
             c["indicator"]
-            for c in state["imputed_cells"]
+            for c in iv.imputed_cells
             if c["town"] == t and c["indicator"] in clean.columns
         )
         for t in idx["town"]
     ]
     idx["synthetic"] = bool(town_prov["synthetic"])
-    idx["data_note"] = state["by_town"]["data_note"].iloc[0]
-    i_breaks, i_labels, _ = classify(
-        idx["index"].to_numpy(dtype=float), state["scheme"], state["k"]
-    )
+    idx["data_note"] = town_layer.data["data_note"].iloc[0]
+    i_breaks, i_labels, _ = classify(idx["index"].to_numpy(dtype=float), cls.scheme, cls.k)
     vec_idx = VectorLayer(
         name="sustainability_index",
         title=T["index_title"],
@@ -221,7 +260,7 @@ def _index_layer(state: dict[str, Any]) -> dict[str, Any]:
         style=Graduated(
             "index",
             i_breaks,
-            ramp(state["ramps"]["ramp_index"], len(i_breaks) - 1),
+            ramp(cls.ramp_index, len(i_breaks) - 1),
             labels=i_labels,
         ),
         fields=(
@@ -244,5 +283,4 @@ def _index_layer(state: dict[str, Any]) -> dict[str, Any]:
         synthetic=bool(town_prov["synthetic"]),
         label_field="town",
     )
-    state["vectors"].append(vec_idx)
-    return {"i_breaks": i_breaks}
+    return Choropleth(vec_idx, tuple(i_breaks))

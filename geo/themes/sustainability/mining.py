@@ -7,6 +7,7 @@ district of each town, and builds the ``indicators_by_district`` layer and the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -23,13 +24,59 @@ from geo.models.indicators import (
     match_names,
     normalise_name,
 )
-from geo.recipe import Recipe
 from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, Single, ramp
 from geo.themes.base import ThemeInputs
-from geo.themes.common import recipe_list
-from geo.themes.sustainability.charts import _fmt, classify
+from geo.themes.sustainability.charts import Choropleth, _fmt, classify
 from geo.themes.sustainability.labels import PAPER_000, T
+from geo.themes.sustainability.settings import SustainabilitySettings
+
+__all__ = ["DistrictLayers", "Geometries", "district_layers", "mining_column", "read_geometries"]
+
+
+@dataclass(frozen=True)
+class Geometries:
+    """The districts, their mining shares and the district of each town.
+
+    Parameters
+    ----------
+    districts : GeoDataFrame
+        The ``districts`` layer as read.
+    name_col, kk_col, ru_col : str
+        Its fields of the English, Kazakh and Russian names (the last two may be absent).
+    by_district : DataFrame
+        Per district: its individual share, its reporting unit's share, how it was reported.
+    mining_info : dict
+        The table, the individual shares, the group, the name field, the districts not covered.
+    town_district : dict
+        Town → the district containing it (``None`` outside every district).
+    town_prov, dist_prov : dict
+        Catalog provenance of the town geometry and of the districts.
+    """
+
+    districts: gpd.GeoDataFrame
+    name_col: str
+    kk_col: str | None
+    ru_col: str | None
+    by_district: pd.DataFrame
+    mining_info: dict[str, Any]
+    town_district: dict[str, str | None]
+    town_prov: dict[str, Any]
+    dist_prov: dict[str, Any]
+
+    @property
+    def group(self) -> dict[str, Any]:
+        """The districts published only together: row, share, members, size."""
+        group: dict[str, Any] = self.mining_info["group"]
+        return group
+
+
+@dataclass(frozen=True)
+class DistrictLayers:
+    """The mining choropleth and, when some districts were published together, their outline."""
+
+    choropleth: Choropleth
+    group_outline: VectorLayer | None
 
 
 def _district_names(districts: gpd.GeoDataFrame) -> tuple[str, str | None, str | None]:
@@ -47,10 +94,14 @@ def _district_names(districts: gpd.GeoDataFrame) -> tuple[str, str | None, str |
 
 
 def _mining_by_district(
-    recipe: Recipe, mining: pd.DataFrame, districts: gpd.GeoDataFrame, name_col: str
+    settings: SustainabilitySettings,
+    mining: pd.DataFrame,
+    districts: gpd.GeoDataFrame,
+    name_col: str,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per district: its individual share, or its group and the group's share, or nothing."""
-    table = str(recipe.get("mining.table", "mining_share"))
+    conf, at = settings.mining, settings.at
+    table = conf.table
     check_share_range(mining, table=table, field="share_pct")
     check_group_sums(
         mining.assign(_all="all"),
@@ -59,16 +110,11 @@ def _mining_by_district(
         value_field="share_pct",
         groups=["all"],
         total=100.0,
-        tolerance=float(recipe.get("survey.sum_tolerance", 0.5)),
+        tolerance=settings.survey.sum_tolerance,
     )
-    group_row = str(recipe.get("mining.group_row", "Other districts"))
-    members = [str(m) for m in recipe_list(recipe, "mining.group_members", [])]
-    size = int(recipe.get("mining.group_size_published", len(members)))
-    if len(members) != size:
-        raise recipe.error(
-            "mining.group_members",
-            f"lists {len(members)} districts but the paper's group has {size}; list exactly the group's districts",
-        )
+    group_row = conf.group_row
+    members = list(conf.group_members)
+    size = conf.group_size
     layer_names = [str(v) for v in districts[name_col]]
     names = [str(v) for v in mining["district"]]
     found = match_names(
@@ -78,15 +124,15 @@ def _mining_by_district(
         found_members = match_names(
             members,
             layer_names,
-            table=f"recipe {recipe.path}",
+            table=f"recipe {at.path}",
             field="mining.group_members",
             layer="districts",
         )
     except IndicatorError as exc:
-        raise recipe.error("mining.group_members", str(exc).split(": ", 1)[-1]) from None
+        raise at.error("mining.group_members", str(exc).split(": ", 1)[-1]) from None
     overlap = set(found.values()) & set(found_members.values())
     if overlap:
-        raise recipe.error(
+        raise at.error(
             "mining.group_members",
             f"{', '.join(sorted(overlap))} has its own share in table {table!r}; remove it from the group",
         )
@@ -143,36 +189,30 @@ def _town_districts(
     return out
 
 
-def _geometries(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
-    """District geometries and names, the mining share of each district and the district of each town.
-
-    Reads ``geometry_layer``, ``towns`` from the build *state*;
-    returns ``by_district``, ``dist_prov``, ``districts``, ``kk_col``, ``mining_info``,
-    ``name_col``, ``ru_col``, ``town_district``, ``town_prov``.
-    """
-    town_prov = ctx.catalog.provenance(state["geometry_layer"])
+def read_geometries(
+    ctx: ThemeInputs, settings: SustainabilitySettings, towns: gpd.GeoDataFrame
+) -> Geometries:
+    """District geometries and names, the mining share of each district and the district of each town."""
+    town_prov = ctx.catalog.provenance(settings.towns.geometry)
     districts = ctx.layer("districts")
     dist_prov = ctx.catalog.provenance("districts")
     name_col, kk_col, ru_col = _district_names(districts)
-
-    # --- mining shares by district
-    mining = ctx.layer(str(recipe.get("mining.table", "mining_share")))
-    by_district, mining_info = _mining_by_district(recipe, mining, districts, name_col)
-    town_district = _town_districts(state["towns"], districts, name_col)
-    return {
-        "by_district": by_district,
-        "dist_prov": dist_prov,
-        "districts": districts,
-        "kk_col": kk_col,
-        "mining_info": mining_info,
-        "name_col": name_col,
-        "ru_col": ru_col,
-        "town_district": town_district,
-        "town_prov": town_prov,
-    }
+    mining = ctx.layer(settings.mining.table)
+    by_district, mining_info = _mining_by_district(settings, mining, districts, name_col)
+    return Geometries(
+        districts=districts,
+        name_col=name_col,
+        kk_col=kk_col,
+        ru_col=ru_col,
+        by_district=by_district,
+        mining_info=mining_info,
+        town_district=_town_districts(towns, districts, name_col),
+        town_prov=town_prov,
+        dist_prov=dist_prov,
+    )
 
 
-def _mining_column(
+def mining_column(
     indicator: str,
     towns: pd.Index,
     town_district: dict[str, str | None],
@@ -217,21 +257,13 @@ def _mining_column(
     return col
 
 
-def _district_layers(state: dict[str, Any]) -> dict[str, Any]:
-    """The ``indicators_by_district`` layer and the outline of the districts published only together.
-
-    Reads ``by_district``, ``dist_prov``, ``districts``, ``group``, ``k``, ``kk_col``,
-    ``lang``, ``mining_info``, ``name_col``, ``ramps``, ``ru_col``, ``scheme``,
-    ``vec_towns`` from the build *state*;
-    returns ``d_breaks``, ``gshare``, ``gsize``, ``vectors``.
-    """
-    dist_prov = state["dist_prov"]
-    group = state["group"]
-    kk_col = state["kk_col"]
-    lang = state["lang"]
-    name_col = state["name_col"]
-    ru_col = state["ru_col"]
-    dist = state["districts"][[name_col, *(c for c in (kk_col, ru_col) if c), "geometry"]].copy()
+def district_layers(settings: SustainabilitySettings, geo: Geometries, lang: str) -> DistrictLayers:
+    """The ``indicators_by_district`` layer and the outline of the districts published only together."""
+    dist_prov = geo.dist_prov
+    group = geo.group
+    kk_col, name_col, ru_col = geo.kk_col, geo.name_col, geo.ru_col
+    cls = settings.classification
+    dist = geo.districts[[name_col, *(c for c in (kk_col, ru_col) if c), "geometry"]].copy()
     dist = dist.rename(
         columns={
             name_col: "district",
@@ -239,7 +271,7 @@ def _district_layers(state: dict[str, Any]) -> dict[str, Any]:
             **({ru_col: "name_ru"} if ru_col else {}),
         }
     )
-    dist = dist.merge(state["by_district"], on="district", how="left")
+    dist = dist.merge(geo.by_district, on="district", how="left")
     gshare, gsize = float(group["share_pct"]), int(group["size"])
     label_of = {
         "individual": T["individual"],
@@ -260,9 +292,7 @@ def _district_layers(state: dict[str, Any]) -> dict[str, Any]:
         if dist_prov["synthetic"]
         else "shares published (paper 000)"
     )
-    d_breaks, d_labels, _ = classify(
-        dist["share_pct"].to_numpy(dtype=float), state["scheme"], state["k"]
-    )
+    d_breaks, d_labels, _ = classify(dist["share_pct"].to_numpy(dtype=float), cls.scheme, cls.k)
     vec_dist = VectorLayer(
         name="indicators_by_district",
         title=T["by_district_title"],
@@ -270,7 +300,7 @@ def _district_layers(state: dict[str, Any]) -> dict[str, Any]:
         style=Graduated(
             "share_pct",
             d_breaks,
-            ramp(state["ramps"]["ramp_mining"], len(d_breaks) - 1),
+            ramp(cls.ramp_mining, len(d_breaks) - 1),
             unit="%",
             labels=tuple(f"{lab} %" for lab in d_labels),
             nan_label=_district_nan_label(dist["reporting"], gshare, gsize),
@@ -286,13 +316,13 @@ def _district_layers(state: dict[str, Any]) -> dict[str, Any]:
         licence=f"Published figures, cited; geometry: {dist_prov['licence']}",
         synthetic=bool(dist_prov["synthetic"]),
         label_field="share_label",
-        metadata={"mining": state["mining_info"]},
+        metadata={"mining": geo.mining_info},
     )
     members = dist[dist["reporting"] == "group"]
-    vectors = [state["vec_towns"], vec_dist]
-    if len(members):
-        vectors.append(_group_outline_layer(members, gshare, gsize, lang, dist_prov))
-    return {"d_breaks": d_breaks, "gshare": gshare, "gsize": gsize, "vectors": vectors}
+    outline = (
+        _group_outline_layer(members, gshare, gsize, lang, dist_prov) if len(members) else None
+    )
+    return DistrictLayers(Choropleth(vec_dist, tuple(d_breaks)), outline)
 
 
 def _group_outline_layer(

@@ -11,13 +11,14 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.i18n import LANGUAGES, Text, text, tr
 from geo.models.indicators import Z95, counts_matching_share, normal_moe
-from geo.recipe import Recipe
 from geo.themes.sustainability.charts import _fmt
+from geo.themes.sustainability.composite import IndexValues
 from geo.themes.sustainability.labels import (
     ANSWER_LABELS,
     FACTOR_LABELS,
@@ -26,73 +27,69 @@ from geo.themes.sustainability.labels import (
     PAPER_001,
     SCHEMES,
 )
-from geo.themes.sustainability.settings import _IndicatorEntry
+from geo.themes.sustainability.mining import Geometries
+from geo.themes.sustainability.settings import IndicatorEntry, SustainabilitySettings
+from geo.themes.sustainability.survey import Survey
+
+__all__ = ["notes", "parameters"]
 
 
-def _parameters(recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
-    """Everything recorded in ``manifest.json``.
-
-    Reads ``alpha``, ``avg_shift``, ``clean``, ``config``, ``d_breaks``, ``derived_n``,
-    ``dropped``, ``entries``, ``geometry_layer``, ``group_imputation``, ``i_breaks``,
-    ``imputed_cells``, ``interval``, ``k``, ``mc``, ``mc_aggs``, ``mc_norms``,
-    ``mc_result``, ``mc_runs``, ``mc_seed``, ``mining_info``, ``missing_policy``,
-    ``n_total``, ``name_col``, ``result``, ``scheme``, ``shares``, ``sig``, ``single``,
-    ``spread``, ``survey_ci``, ``survey_table``, ``town_breaks``, ``town_district``,
-    ``town_ind_where``, ``values`` from the build *state*;
-    returns ``parameters``.
-    """
-    parameters: dict[str, Any] = {
-        "recipe": str(recipe.path),
+def parameters(
+    settings: SustainabilitySettings,
+    survey: Survey,
+    geo: Geometries,
+    iv: IndexValues,
+    breaks: dict[str, tuple[float, ...]],
+) -> dict[str, Any]:
+    """Everything recorded in ``manifest.json``; *breaks* are the class breaks by layer."""
+    cls = settings.classification
+    return {
+        "recipe": settings.at.path,
         "tables": {
-            state["survey_table"]: PAPER_000,
-            str(state["mining_info"]["table"]): PAPER_000,
+            settings.survey.table: PAPER_000,
+            str(geo.mining_info["table"]): PAPER_000,
             "town_facts": PAPER_001,
-            "town_indicators": f"{state['town_ind_where']} (each row cites its source and derivation)",
+            "town_indicators": f"{iv.town_ind_where} (each row cites its source and derivation)",
         },
         "geometry": {
-            "towns": state["geometry_layer"],
+            "towns": settings.towns.geometry,
             "districts": "districts",
-            "districts_name_field": state["name_col"],
+            "districts_name_field": geo.name_col,
         },
-        "survey": _survey_parameters(state),
+        "survey": _survey_parameters(settings, survey),
         "mining": {
-            **state["mining_info"],
-            "group_imputation": state["group_imputation"],
-            "town_districts": state["town_district"],
+            **geo.mining_info,
+            "group_imputation": settings.mining.group_imputation,
+            "town_districts": geo.town_district,
         },
-        "index": _index_parameters(state),
-        "monte_carlo": _monte_carlo_parameters(state),
+        "index": _index_parameters(settings, iv),
+        "monte_carlo": _monte_carlo_parameters(settings, iv),
         "classification": {
-            "scheme": state["scheme"],
-            "mapclassify": SCHEMES[state["scheme"]],
-            "k": state["k"],
-            "breaks": {
-                "indicators_by_town": list(state["town_breaks"]),
-                "indicators_by_district": list(state["d_breaks"]),
-                "sustainability_index": list(state["i_breaks"]),
-            },
+            "scheme": cls.scheme,
+            "mapclassify": SCHEMES[cls.scheme],
+            "k": cls.k,
+            "breaks": {name: list(b) for name, b in breaks.items()},
         },
     }
-    return {"parameters": parameters}
 
 
-def _survey_parameters(state: dict[str, Any]) -> dict[str, Any]:
+def _survey_parameters(settings: SustainabilitySettings, survey: Survey) -> dict[str, Any]:
     """The survey's sample size, intervals, town shares and significance tests."""
     return {
-        "n": state["n_total"],
+        "n": survey.n_total,
         "confidence": 0.95,
         "z": Z95,
         "interval": "Wilson score (Wilson 1927)",
-        "moe_normal_pp_at_50": round(normal_moe(0.5, state["n_total"]) * 100, 2),
-        "town_shares_pct": state["shares"],
-        "town_n_derived": state["derived_n"],
+        "moe_normal_pp_at_50": round(normal_moe(0.5, survey.n_total) * 100, 2),
+        "town_shares_pct": survey.shares,
+        "town_n_derived": survey.derived_n,
         "town_n_method": "largest remainder (Hamilton) rounding of n × share / 100; derived, not published",
         "significance": {
-            "alpha": state["alpha"],
+            "alpha": settings.survey.alpha,
             "single_choice": "z-test for two answers of one multinomial sample: Var(p1 − p2) = (p1 + p2 − (p1 − p2)²)/n",
             "multiple_response": "significant only if the 95 % Wilson intervals do not overlap (conservative)",
-            "single_choice_questions": state["single"],
-            "pairs": state["sig"].replace({np.nan: None}).to_dict(orient="records"),
+            "single_choice_questions": list(settings.survey.single_choice),
+            "pairs": survey.sig.replace({np.nan: None}).to_dict(orient="records"),
         },
         "wilson_intervals_pct": [
             {
@@ -102,22 +99,27 @@ def _survey_parameters(state: dict[str, Any]) -> dict[str, Any]:
                 "lo": round(float(r.ci_lo), 3),
                 "hi": round(float(r.ci_hi), 3),
             }
-            for r in state["survey_ci"].itertuples()
+            for r in _rows(survey.survey_ci)
         ],
         "citation": PAPER_000,
     }
 
 
-def _index_parameters(state: dict[str, Any]) -> dict[str, Any]:
+def _rows(df: pd.DataFrame) -> list[Any]:
+    """The rows of *df* as named tuples (fields read by name)."""
+    return list(df.itertuples())
+
+
+def _index_parameters(settings: SustainabilitySettings, iv: IndexValues) -> dict[str, Any]:
     """The composite index: method, weights, indicators with their values, index and ranks."""
     return {
         "method": "OECD/JRC Handbook on Constructing Composite Indicators (Nardo et al. 2008)",
-        "normalisation": state["config"].normalisation,
-        "aggregation": state["config"].aggregation,
-        "geometric_floor": state["config"].geometric_floor,
-        "group_weights": dict(state["config"].group_weights),
-        "role_weights": dict(state["config"].role_weights),
-        "missing": state["missing_policy"],
+        "normalisation": settings.index.normalisation,
+        "aggregation": settings.index.aggregation,
+        "geometric_floor": settings.index.geometric_floor,
+        "group_weights": dict(settings.index.group_weights),
+        "role_weights": dict(settings.index.role_weights),
+        "missing": settings.missing,
         "indicators": [
             {
                 "id": e.spec.id,
@@ -130,64 +132,61 @@ def _index_parameters(state: dict[str, Any]) -> dict[str, Any]:
                 "unit": e.unit,
                 "citation": e.citation,
                 "values": {
-                    t: (None if pd.isna(v) else float(v))
-                    for t, v in state["values"][e.spec.id].items()
+                    t: (None if pd.isna(v) else float(v)) for t, v in iv.values[e.spec.id].items()
                 },
-                "used": e.spec.id in state["clean"].columns,
-                "dropped_because": state["dropped"].get(e.spec.id),
+                "used": e.spec.id in iv.clean.columns,
+                "dropped_because": iv.dropped.get(e.spec.id),
             }
-            for e in state["entries"]
+            for e in settings.indicators
         ],
-        "effective_weights": state["result"].weights,
-        "imputed": state["imputed_cells"],
-        "index": {str(t): float(v) for t, v in state["result"].index.items()},
-        "rank": {str(t): int(v) for t, v in state["result"].rank.items()},
+        "effective_weights": iv.result.weights,
+        "imputed": iv.imputed_cells,
+        "index": {str(t): float(v) for t, v in iv.result.index.items()},
+        "rank": {str(t): int(v) for t, v in iv.result.rank.items()},
     }
 
 
-def _monte_carlo_parameters(state: dict[str, Any]) -> dict[str, Any]:
+def _monte_carlo_parameters(settings: SustainabilitySettings, iv: IndexValues) -> dict[str, Any]:
     """The Monte Carlo uncertainty and sensitivity analysis and its results."""
+    mcs = settings.monte_carlo
+    ranks = iv.mc.ranks
     return {
-        "runs": state["mc_runs"],
-        "seed": state["mc_seed"],
-        "normalisations": state["mc_norms"],
-        "aggregations": state["mc_aggs"],
-        "weight_spread": state["spread"],
-        "interval_percentiles": [float(state["interval"][0]), float(state["interval"][1])],
-        "average_rank_shift": state["avg_shift"],
-        "ranks": {
-            str(t): {c: float(state["mc"].loc[t, c]) for c in state["mc"].columns}
-            for t in state["mc"].index
-        },
+        "runs": mcs.runs,
+        "seed": mcs.seed,
+        "normalisations": list(mcs.normalisations),
+        "aggregations": list(mcs.aggregations),
+        "weight_spread": mcs.weight_spread,
+        "interval_percentiles": [float(mcs.interval[0]), float(mcs.interval[1])],
+        "average_rank_shift": iv.mc.average_shift,
+        "ranks": {str(t): {c: float(ranks.loc[t, c]) for c in ranks.columns} for t in ranks.index},
         "sensitivity_first_order": {
             factor: {
                 str(t): (None if pd.isna(v) else round(float(v), 4))
-                for t, v in state["mc_result"].sensitivity.loc[factor].items()
+                for t, v in iv.mc.sensitivity.loc[factor].items()
             }
-            for factor in state["mc_result"].sensitivity.index
+            for factor in iv.mc.sensitivity.index
         },
         "sensitivity_method": "first-order index S = V[E(rank|input)]/V(rank), given-data estimator (10 equal-count bins for continuous inputs); NaN/None where a rank never changes",
         "citation": "Saisana, Saltelli & Tarantola 2005, JRSS A 168:307–323",
     }
 
 
-def _notes(state: dict[str, Any]) -> dict[str, Any]:
-    """Sampling-error, data and robustness notes shown on the map.
-
-    Reads ``derived_n``, ``dist_prov``, ``dropped``, ``entries``, ``gshare``, ``gsize``,
-    ``interval``, ``mc``, ``mc_result``, ``mining_info``, ``n_total``, ``shares``,
-    ``town_of_answer``, ``town_prov``, ``town_q``, ``towns`` from the build *state*;
-    returns ``notes``.
-    """
-    derived_n = state["derived_n"]
-    dropped = state["dropped"]
-    mining_info = state["mining_info"]
-    n_total = state["n_total"]
-    shares = state["shares"]
-    town_of_answer = state["town_of_answer"]
-    towns = state["towns"]
+def notes(
+    settings: SustainabilitySettings,
+    towns: gpd.GeoDataFrame,
+    survey: Survey,
+    geo: Geometries,
+    iv: IndexValues,
+) -> list[Text]:
+    """Sampling-error, data and robustness notes shown on the map."""
+    derived_n = survey.derived_n
+    dropped = iv.dropped
+    mining_info = geo.mining_info
+    n_total = survey.n_total
+    shares = survey.shares
+    town_of_answer = survey.town_of_answer
     town_ns = [derived_n[a] for a in town_of_answer]
-    notes = [
+    out: list[Text] = [
         _fmt(
             NOTES["moe"],
             n=n_total,
@@ -198,17 +197,17 @@ def _notes(state: dict[str, Any]) -> dict[str, Any]:
             n_lo=min(town_ns),
         ),
         NOTES["pooled"],
-        _fmt(NOTES["group"], share=state["gshare"], size=state["gsize"]),
+        _fmt(NOTES["group"], share=float(geo.group["share_pct"]), size=int(geo.group["size"])),
     ]
-    if state["town_prov"]["synthetic"]:
-        notes.append(NOTES["synthetic_towns"])
-    if state["dist_prov"]["synthetic"]:
-        notes.append(NOTES["synthetic_districts"])
+    if geo.town_prov["synthetic"]:
+        out.append(NOTES["synthetic_towns"])
+    if geo.dist_prov["synthetic"]:
+        out.append(NOTES["synthetic_districts"])
     for ans, town in sorted(town_of_answer.items(), key=lambda kv: kv[1]):
         if counts_matching_share(shares[ans], n_total):
             continue
         k0 = math.floor(n_total * shares[ans] / 100.0)
-        label = ANSWER_LABELS.get((state["town_q"], ans))
+        label = ANSWER_LABELS.get((settings.survey.town_question, ans))
         for_lang = {
             lang: _fmt(
                 NOTES["inconsistent_share"],
@@ -223,24 +222,24 @@ def _notes(state: dict[str, Any]) -> dict[str, Any]:
             )[lang]
             for lang in LANGUAGES
         }
-        notes.append(for_lang)
+        out.append(for_lang)
     if dropped:
-        notes.append(NOTES["few_units"])
-        notes.append(_dropped_note(dropped, state["entries"]))
+        out.append(NOTES["few_units"])
+        out.append(_dropped_note(dropped, list(settings.indicators)))
     if mining_info["not_in_breakdown"]:
-        notes.append(_not_covered_note(mining_info["not_in_breakdown"]))
+        out.append(_not_covered_note(mining_info["not_in_breakdown"]))
     town_label = {
         "en": {t: t for t in towns["town"]},
         "kk": dict(zip(towns["town"], towns["name_kk"], strict=True)),
         "ru": dict(zip(towns["town"], towns["name_ru"], strict=True)),
     }
-    notes.append(
-        _robustness_note(state["mc"], state["mc_result"].sensitivity, state["interval"], town_label)
+    out.append(
+        _robustness_note(iv.mc.ranks, iv.mc.sensitivity, settings.monte_carlo.interval, town_label)
     )
-    return {"notes": notes}
+    return out
 
 
-def _dropped_note(dropped: dict[str, str], entries: list[_IndicatorEntry]) -> Text:
+def _dropped_note(dropped: dict[str, str], entries: list[IndicatorEntry]) -> Text:
     titles = {e.spec.id: e.title for e in entries}
     parts = {lang: "; ".join(tr(titles[k], lang) for k in sorted(dropped)) for lang in LANGUAGES}
     return text(

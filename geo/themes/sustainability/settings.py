@@ -8,6 +8,7 @@ Monte Carlo settings and the classification ramps. Every bad value raises a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +24,24 @@ from geo.models.indicators import (
 )
 from geo.recipe import Recipe
 from geo.symbology import ramp
-from geo.themes.common import recipe_choice, recipe_list, recipe_number
+from geo.themes.common import check_tables, recipe_choice, recipe_list, recipe_number
 from geo.themes.sustainability.labels import QUESTION_LABELS, SCHEMES
+
+__all__ = [
+    "ClassSettings",
+    "IndicatorEntry",
+    "MiningSettings",
+    "MonteCarloSettings",
+    "RecipeAt",
+    "SurveySettings",
+    "SustainabilitySettings",
+    "TownSettings",
+    "read_settings",
+]
 
 
 @dataclass(frozen=True)
-class _IndicatorEntry:
+class IndicatorEntry:
     """Recipe entry of an indicator: its spec plus where its values come from."""
 
     spec: IndicatorSpec
@@ -57,7 +70,7 @@ INDICATOR_KEYS = (
 SOURCES = ("mining_share", "town_indicators", "town_facts")
 
 
-def _indicator_entries(recipe: Recipe) -> list[_IndicatorEntry]:
+def _indicator_entries(recipe: Recipe) -> list[IndicatorEntry]:
     raw = recipe.get("index.indicators", None)
     if not isinstance(raw, list) or not raw:
         raise recipe.error("index.indicators", "list the indicators as [[index.indicators]] tables")
@@ -100,7 +113,7 @@ def _indicator_entries(recipe: Recipe) -> list[_IndicatorEntry]:
         except ValueError as exc:
             raise RecipeError(str(exc)) from None
         out.append(
-            _IndicatorEntry(
+            IndicatorEntry(
                 spec,
                 source,
                 str(e.get("indicator_id", spec.id)),
@@ -112,72 +125,258 @@ def _indicator_entries(recipe: Recipe) -> list[_IndicatorEntry]:
     return out
 
 
-def _settings(recipe: Recipe) -> dict[str, Any]:
-    """Read and check the recipe's settings: towns, survey, mining, index, Monte Carlo, classes.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "towns": ("names", "geometry", "style_field"),
+    "survey": (
+        "table",
+        "town_question",
+        "single_choice",
+        "complete",
+        "sum_tolerance",
+        "alpha",
+        "chart_questions",
+    ),
+    "mining": ("table", "group_row", "group_members", "group_size_published", "group_imputation"),
+    "index": (
+        "normalisation",
+        "aggregation",
+        "missing",
+        "geometric_floor",
+        "group_weights",
+        "role_weights",
+        "indicators",
+    ),
+    "monte_carlo": (
+        "runs",
+        "seed",
+        "normalisations",
+        "aggregations",
+        "weight_spread",
+        "interval",
+    ),
+    "classification": ("scheme", "k", "ramp_index", "ramp_mining", "ramp_towns"),
+}
+"""Keys each recipe table may hold; anything else is a typo, refused with its line."""
 
-    Returns ``alpha``, ``chart_qs``, ``complete``, ``config``, ``entries``,
-    ``geometry_layer``, ``group_imputation``, ``interval``, ``k``, ``mc_aggs``,
-    ``mc_norms``, ``mc_runs``, ``mc_seed``, ``missing_policy``, ``ramps``, ``scheme``,
-    ``single``, ``spread``, ``style_field``, ``survey_table``, ``tol``, ``town_names``,
-    ``town_q``.
+ROLES = ("main", "inhibiting", "additional")
+
+_LOCATED = (
+    "towns.names",
+    "towns.style_field",
+    "survey.town_question",
+    "mining.group_members",
+    "index.indicators",
+)
+"""Recipe keys whose values are checked against the data while building."""
+
+
+@dataclass(frozen=True)
+class RecipeAt:
+    """Where the recipe's keys are, for errors found only against the data.
+
+    Parameters
+    ----------
+    path : str
+        The recipe file.
+    lines : mapping
+        Dotted key → its 1-based line (keys checked while building).
     """
-    town_names = [
-        str(t) for t in recipe_list(recipe, "towns.names", ["Zhanatas", "Karatau", "Shu"])
-    ]
-    geometry_layer = recipe_choice(
-        recipe, "towns.geometry", "town_boundaries", ["town_boundaries", "towns"]
+
+    path: str
+    lines: Mapping[str, int | None]
+
+    def error(self, dotted: str, message: str) -> RecipeError:
+        """A :class:`RecipeError` naming the file, line and key (as :meth:`Recipe.error`)."""
+        line = self.lines.get(dotted)
+        where = f"{self.path}:{line}" if line else self.path
+        return RecipeError(f"{where}: {dotted}: {message}")
+
+
+@dataclass(frozen=True)
+class TownSettings:
+    """``[towns]``: the survey's towns, their geometry layer and the field of their choropleth."""
+
+    names: tuple[str, ...]
+    geometry: str
+    style_field: str
+
+
+@dataclass(frozen=True)
+class SurveySettings:
+    """``[survey]``: the table, its town question, single-choice and complete questions, tests, charts."""
+
+    table: str
+    town_question: str
+    single_choice: tuple[str, ...]
+    complete: tuple[str, ...]
+    sum_tolerance: float
+    alpha: float
+    chart_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MiningSettings:
+    """``[mining]``: the table, the row of the districts published together and their imputation."""
+
+    table: str
+    group_row: str
+    group_members: tuple[str, ...]
+    group_size: int
+    group_imputation: str
+
+
+@dataclass(frozen=True)
+class MonteCarloSettings:
+    """``[monte_carlo]``: runs, seed, alternatives sampled, weight spread, reported percentiles."""
+
+    runs: int
+    seed: int
+    normalisations: tuple[str, ...]
+    aggregations: tuple[str, ...]
+    weight_spread: float
+    interval: tuple[Any, Any]
+
+
+@dataclass(frozen=True)
+class ClassSettings:
+    """``[classification]``: scheme, number of classes, ramps of the three choropleths."""
+
+    scheme: str
+    k: int
+    ramp_index: str
+    ramp_mining: str
+    ramp_towns: str
+
+
+@dataclass(frozen=True)
+class SustainabilitySettings:
+    """Everything the theme reads from its recipe, checked.
+
+    Parameters
+    ----------
+    towns, survey, mining, monte_carlo, classification
+        The recipe's tables of the same names.
+    index : IndexConfig
+        Normalisation, aggregation and weights of the composite index.
+    missing : str
+        ``index.missing``: ``drop_indicator``, ``mean`` or ``drop_unit``.
+    indicators : tuple of IndicatorEntry
+        The ``[[index.indicators]]`` entries, in recipe order.
+    at : RecipeAt
+        The recipe file and the lines of the keys checked against the data.
+    """
+
+    towns: TownSettings
+    survey: SurveySettings
+    mining: MiningSettings
+    index: IndexConfig
+    missing: str
+    indicators: tuple[IndicatorEntry, ...]
+    monte_carlo: MonteCarloSettings
+    classification: ClassSettings
+    at: RecipeAt
+
+    @property
+    def inputs(self) -> list[str]:
+        """Catalog layers and tables the theme reads, sorted."""
+        return sorted(
+            {self.survey.table, self.mining.table, "town_facts", "districts", self.towns.geometry}
+        )
+
+
+def read_settings(recipe: Recipe) -> SustainabilitySettings:
+    """Read and check the recipe: towns, survey, mining, index, Monte Carlo, classes.
+
+    The top-level keys are checked by the build (the theme's ``SPEC``); every
+    table's keys are checked here.
+
+    Raises
+    ------
+    RecipeError
+        An unknown key or a bad value, naming the recipe file and line.
+    IndicatorError
+        An ``[[index.indicators]]`` entry breaks the indicator schema.
+    """
+    check_tables(recipe, TABLE_KEYS)
+    for key, allowed in (("index.group_weights", GROUPS), ("index.role_weights", ROLES)):
+        if recipe.get(key, None) is not None:
+            recipe.require_keys(key, allowed)
+    config = _index_config(recipe)
+    return SustainabilitySettings(
+        towns=_towns(recipe),
+        survey=_survey(recipe),
+        mining=_mining(recipe),
+        index=config,
+        missing=recipe_choice(
+            recipe, "index.missing", "drop_indicator", ["drop_indicator", "mean", "drop_unit"]
+        ),
+        indicators=tuple(_indicator_entries(recipe)),
+        monte_carlo=_monte_carlo_settings(recipe, config),
+        classification=_classification(recipe),
+        at=RecipeAt(str(recipe.path), {k: recipe.line_of(k) for k in _LOCATED}),
     )
-    style_field = str(recipe.get("towns.style_field", "survey_share_pct"))
-    survey_table = str(recipe.get("survey.table", "survey_2023"))
-    town_q = str(recipe.get("survey.town_question", "town"))
-    single = [str(q) for q in recipe_list(recipe, "survey.single_choice", [])]
-    complete = [str(q) for q in recipe_list(recipe, "survey.complete", [])]
-    tol = recipe_number(recipe, "survey.sum_tolerance", 0.5, lo=0.0, hi=10.0, strict=False)
-    alpha = recipe_number(recipe, "survey.alpha", 0.05, lo=1e-6, hi=0.5, strict=False)
-    chart_qs = [str(q) for q in recipe_list(recipe, "survey.chart_questions", ["economy"])]
+
+
+def _towns(recipe: Recipe) -> TownSettings:
+    names = recipe_list(recipe, "towns.names", ["Zhanatas", "Karatau", "Shu"])
+    return TownSettings(
+        names=tuple(str(t) for t in names),
+        geometry=recipe_choice(
+            recipe, "towns.geometry", "town_boundaries", ["town_boundaries", "towns"]
+        ),
+        style_field=str(recipe.get("towns.style_field", "survey_share_pct")),
+    )
+
+
+def _survey(recipe: Recipe) -> SurveySettings:
+    chart_qs = tuple(str(q) for q in recipe_list(recipe, "survey.chart_questions", ["economy"]))
     for q in chart_qs:
         if q not in QUESTION_LABELS:
             raise recipe.error(
                 "survey.chart_questions",
                 f"{q!r} has no toolkit label; chart one of {', '.join(QUESTION_LABELS)}",
             )
-    group_imputation = recipe_choice(
-        recipe, "mining.group_imputation", "equal_split", ["equal_split", "none"]
+    return SurveySettings(
+        table=str(recipe.get("survey.table", "survey_2023")),
+        town_question=str(recipe.get("survey.town_question", "town")),
+        single_choice=tuple(str(q) for q in recipe_list(recipe, "survey.single_choice", [])),
+        complete=tuple(str(q) for q in recipe_list(recipe, "survey.complete", [])),
+        sum_tolerance=recipe_number(
+            recipe, "survey.sum_tolerance", 0.5, lo=0.0, hi=10.0, strict=False
+        ),
+        alpha=recipe_number(recipe, "survey.alpha", 0.05, lo=1e-6, hi=0.5, strict=False),
+        chart_questions=chart_qs,
     )
-    config = _index_config(recipe)
-    missing_policy = recipe_choice(
-        recipe, "index.missing", "drop_indicator", ["drop_indicator", "mean", "drop_unit"]
+
+
+def _mining(recipe: Recipe) -> MiningSettings:
+    members = tuple(str(m) for m in recipe_list(recipe, "mining.group_members", []))
+    size = int(recipe.get("mining.group_size_published", len(members)))
+    if len(members) != size:
+        raise recipe.error(
+            "mining.group_members",
+            f"lists {len(members)} districts but the paper's group has {size}; list exactly the group's districts",
+        )
+    return MiningSettings(
+        table=str(recipe.get("mining.table", "mining_share")),
+        group_row=str(recipe.get("mining.group_row", "Other districts")),
+        group_members=members,
+        group_size=size,
+        group_imputation=recipe_choice(
+            recipe, "mining.group_imputation", "equal_split", ["equal_split", "none"]
+        ),
     )
-    entries = _indicator_entries(recipe)
-    mc_runs, mc_seed, mc_norms, mc_aggs, spread, interval = _monte_carlo_settings(recipe, config)
-    scheme = recipe_choice(recipe, "classification.scheme", "natural_breaks", list(SCHEMES))
-    k = int(recipe_number(recipe, "classification.k", 3, lo=1, hi=9, strict=False))
+
+
+def _classification(recipe: Recipe) -> ClassSettings:
     ramps = _ramps(recipe)
-    return {
-        "alpha": alpha,
-        "chart_qs": chart_qs,
-        "complete": complete,
-        "config": config,
-        "entries": entries,
-        "geometry_layer": geometry_layer,
-        "group_imputation": group_imputation,
-        "interval": interval,
-        "k": k,
-        "mc_aggs": mc_aggs,
-        "mc_norms": mc_norms,
-        "mc_runs": mc_runs,
-        "mc_seed": mc_seed,
-        "missing_policy": missing_policy,
-        "ramps": ramps,
-        "scheme": scheme,
-        "single": single,
-        "spread": spread,
-        "style_field": style_field,
-        "survey_table": survey_table,
-        "tol": tol,
-        "town_names": town_names,
-        "town_q": town_q,
-    }
+    return ClassSettings(
+        scheme=recipe_choice(recipe, "classification.scheme", "natural_breaks", list(SCHEMES)),
+        k=int(recipe_number(recipe, "classification.k", 3, lo=1, hi=9, strict=False)),
+        ramp_index=ramps["ramp_index"],
+        ramp_mining=ramps["ramp_mining"],
+        ramp_towns=ramps["ramp_towns"],
+    )
 
 
 def _index_config(recipe: Recipe) -> IndexConfig:
@@ -191,7 +390,7 @@ def _index_config(recipe: Recipe) -> IndexConfig:
         },
         role_weights={
             r: recipe_number(recipe, f"index.role_weights.{r}", d, lo=0.0, hi=1e6, strict=False)
-            for r, d in (("main", 1.0), ("inhibiting", 1.0), ("additional", 0.5))
+            for r, d in zip(ROLES, (1.0, 1.0, 0.5), strict=True)
         },
         geometric_floor=recipe_number(
             recipe, "index.geometric_floor", 0.1, lo=1e-6, hi=0.999, strict=False
@@ -199,9 +398,7 @@ def _index_config(recipe: Recipe) -> IndexConfig:
     )
 
 
-def _monte_carlo_settings(
-    recipe: Recipe, config: IndexConfig
-) -> tuple[int, int, list[str], list[str], float, list[Any]]:
+def _monte_carlo_settings(recipe: Recipe, config: IndexConfig) -> MonteCarloSettings:
     """``[monte_carlo]``: runs, seed, normalisations, aggregations, weight spread, interval."""
     mc_runs = int(recipe_number(recipe, "monte_carlo.runs", 1000, lo=1, hi=1_000_000, strict=False))
     mc_seed = int(
@@ -227,7 +424,9 @@ def _monte_carlo_settings(
     interval = recipe_list(recipe, "monte_carlo.interval", [5, 95])
     if len(interval) != 2 or not 0 <= float(interval[0]) < float(interval[1]) <= 100:
         raise recipe.error("monte_carlo.interval", "give two percentiles like [5, 95]")
-    return mc_runs, mc_seed, mc_norms, mc_aggs, spread, interval
+    return MonteCarloSettings(
+        mc_runs, mc_seed, tuple(mc_norms), tuple(mc_aggs), spread, (interval[0], interval[1])
+    )
 
 
 def _ramps(recipe: Recipe) -> dict[str, str]:

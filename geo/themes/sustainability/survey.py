@@ -7,6 +7,7 @@ pairwise significance tests, and builds the towns layer with its popup charts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -25,31 +26,62 @@ from geo.models.indicators import (
     town_sample_sizes,
     wilson_interval,
 )
-from geo.recipe import Recipe
 from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, ramp
 from geo.themes.base import ThemeInputs
 from geo.themes.common import require_columns, unit
-from geo.themes.sustainability.charts import _popup_html, classify
+from geo.themes.sustainability.charts import Choropleth, _popup_html, classify
+from geo.themes.sustainability.composite import IndexValues
 from geo.themes.sustainability.labels import ANSWER_LABELS, PAPER_000, T
+from geo.themes.sustainability.mining import Geometries
+from geo.themes.sustainability.settings import IndicatorEntry, SustainabilitySettings
+
+__all__ = ["Survey", "read_survey", "town_geometry", "towns_layer"]
 
 
-def _town_geometry(
-    ctx: ThemeInputs, recipe: Recipe, names: list[str], which: str
-) -> gpd.GeoDataFrame:
+@dataclass(frozen=True)
+class Survey:
+    """The survey checked: sample size, town shares, derived sample sizes, tests, intervals.
+
+    Parameters
+    ----------
+    n_total : int
+        Respondents (the largest ``n`` of the table).
+    shares : dict
+        Town question's answer → published share (%).
+    derived_n : dict
+        Answer → derived per-town sample size (largest remainder).
+    sig : DataFrame
+        Pairwise significance tests of every question.
+    survey_ci : DataFrame
+        The survey table with its Wilson interval (``ci_lo``, ``ci_hi``, %).
+    town_of_answer : dict
+        Town question's answer → recipe town.
+    """
+
+    n_total: int
+    shares: dict[str, float]
+    derived_n: dict[str, int]
+    sig: pd.DataFrame
+    survey_ci: pd.DataFrame
+    town_of_answer: dict[str, str]
+
+
+def town_geometry(ctx: ThemeInputs, settings: SustainabilitySettings) -> gpd.GeoDataFrame:
     """Geometries of the recipe's towns, one row each, with ``town``, ``name_kk``, ``name_ru``."""
+    names, which, at = list(settings.towns.names), settings.towns.geometry, settings.at
     gdf = ctx.layer(which)
     col = "town" if "town" in gdf.columns else "name"
     try:
         found = match_names(
             names,
             [str(v) for v in gdf[col]],
-            table=f"recipe {recipe.path}",
+            table=f"recipe {at.path}",
             field="towns.names",
             layer=which,
         )
     except IndicatorError as exc:
-        raise recipe.error("towns.names", str(exc).split(": ", 1)[-1]) from None
+        raise at.error("towns.names", str(exc).split(": ", 1)[-1]) from None
     rows = []
     for name in names:
         feat = gdf[gdf[col].astype(str) == found[name]].iloc[0]
@@ -63,17 +95,13 @@ def _town_geometry(
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=gdf.crs)
 
 
-def _survey(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
-    """The survey table checked, with Wilson intervals, the town shares and the derived per-town sample sizes.
-
-    Reads ``alpha``, ``complete``, ``single``, ``survey_table``, ``tol``, ``town_names``,
-    ``town_q`` from the build *state*;
-    returns ``derived_n``, ``n_total``, ``shares``, ``sig``, ``survey_ci``, ``town_of_answer``.
-    """
-    complete = state["complete"]
-    single = state["single"]
-    survey_table = state["survey_table"]
-    town_q = state["town_q"]
+def read_survey(ctx: ThemeInputs, settings: SustainabilitySettings) -> Survey:
+    """The survey table checked, with Wilson intervals, the town shares and the derived per-town sample sizes."""
+    conf = settings.survey
+    complete = list(conf.complete)
+    single = list(conf.single_choice)
+    survey_table = conf.table
+    town_q = conf.town_question
     survey = ctx.layer(survey_table)
     require_columns(
         survey, ("question_id", "answer_id", "percent", "n"), f"table {survey_table!r}",
@@ -86,7 +114,7 @@ def _survey(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str
         group_field="question_id",
         value_field="percent",
         groups=complete,
-        tolerance=state["tol"],
+        tolerance=conf.sum_tolerance,
         at_most=[q for q in single if q not in complete],
     )
     n_values = pd.to_numeric(survey["n"], errors="coerce")
@@ -97,7 +125,7 @@ def _survey(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str
     n_total = int(n_values.max())
     tq_mask = (survey["question_id"].astype(str) == town_q).to_numpy()
     if not tq_mask.any():
-        raise recipe.error(
+        raise settings.at.error(
             "survey.town_question", f"no rows for question {town_q!r} in table {survey_table!r}"
         )
     tq_rows = [int(i) for i in np.flatnonzero(tq_mask)]
@@ -105,7 +133,7 @@ def _survey(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str
     shares = {str(a): float(p) for a, p in zip(tq["answer_id"], tq["percent"], strict=True)}
     town_of_answer = match_names(
         list(shares),
-        state["town_names"],
+        list(settings.towns.names),
         table=survey_table,
         field="answer_id",
         layer="towns",
@@ -113,18 +141,11 @@ def _survey(ctx: ThemeInputs, recipe: Recipe, state: dict[str, Any]) -> dict[str
         rows=tq_rows,
     )
     derived_n = town_sample_sizes(shares, n_total)
-    sig = pairwise_significance(survey, single_choice=single, alpha=state["alpha"])
+    sig = pairwise_significance(survey, single_choice=single, alpha=conf.alpha)
     p_all = survey["percent"].to_numpy(dtype=float) / 100.0
     lo_all, hi_all = wilson_interval(p_all, n_values.to_numpy(dtype=float))
     survey_ci = survey.assign(ci_lo=lo_all * 100.0, ci_hi=hi_all * 100.0)
-    return {
-        "derived_n": derived_n,
-        "n_total": n_total,
-        "shares": shares,
-        "sig": sig,
-        "survey_ci": survey_ci,
-        "town_of_answer": town_of_answer,
-    }
+    return Survey(n_total, shares, derived_n, sig, survey_ci, town_of_answer)
 
 
 def _town_survey_columns(
@@ -175,54 +196,9 @@ def _town_survey_columns(
     return by_town
 
 
-def _towns_layer(recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
-    """The ``indicators_by_town`` layer: survey shares with Wilson intervals, indicator values, popup charts.
-
-    Reads ``chart_qs``, ``derived_n``, ``entries``, ``geometry_layer``, ``k``, ``lang``,
-    ``n_total``, ``ramps``, ``scheme``, ``shares``, ``sig``, ``style_field``, ``survey_ci``,
-    ``survey_table``, ``town_district``, ``town_of_answer``, ``town_prov``, ``town_q``,
-    ``towns``, ``values`` from the build *state*;
-    returns ``by_town``, ``town_breaks``, ``vec_towns``.
-    """
-    entries = state["entries"]
-    n_total = state["n_total"]
-    sig = state["sig"]
-    style_field = state["style_field"]
-    town_prov = state["town_prov"]
-    by_town = _town_survey_columns(
-        state["towns"],
-        state["shares"],
-        state["town_of_answer"],
-        state["derived_n"],
-        sig[sig["question_id"] == state["town_q"]],
-        n_total,
-    )
-    by_town["district"] = [state["town_district"].get(t) or "" for t in by_town["town"]]
-    for e in entries:
-        by_town[e.spec.id] = state["values"][e.spec.id].reindex(by_town["town"]).to_numpy()
-    by_town["chart_html"] = [
-        _popup_html(
-            t, by_town.iloc[i], state["survey_ci"], state["chart_qs"], state["lang"], n_total
-        )
-        for i, t in enumerate(by_town["town"])
-    ]
-    by_town["synthetic"] = bool(town_prov["synthetic"])
-    by_town["data_note"] = (
-        "SYNTHETIC outline; survey figures published (paper 000), sample sizes derived"
-        if town_prov["synthetic"]
-        else "GeoNames point; survey figures published (paper 000), sample sizes derived"
-    )
-    town_breaks, town_labels, _ = classify(
-        by_town[style_field].to_numpy(dtype=float) if style_field in by_town else [],
-        state["scheme"],
-        state["k"],
-    )
-    if style_field not in by_town.columns:
-        raise recipe.error(
-            "towns.style_field",
-            f"{style_field!r} is not a field of indicators_by_town; use survey_share_pct or an indicator id",
-        )
-    town_fields = (
+def _town_fields(entries: tuple[IndicatorEntry, ...]) -> tuple[FieldSpec, ...]:
+    """Fields of the ``indicators_by_town`` popup and attribute table."""
+    return (
         FieldSpec("town", T["town"]),
         FieldSpec("survey_share_pct", T["share"], "%", 1),
         FieldSpec("survey_share_lo", T["share_lo"], "%", 1),
@@ -233,6 +209,55 @@ def _towns_layer(recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
         FieldSpec("district", T["district"]),
         *(FieldSpec(e.spec.id, e.title, unit(e.unit), 1) for e in entries),
     )
+
+
+def towns_layer(
+    settings: SustainabilitySettings,
+    towns: gpd.GeoDataFrame,
+    survey: Survey,
+    geo: Geometries,
+    values: IndexValues,
+    lang: str,
+) -> Choropleth:
+    """The ``indicators_by_town`` layer: survey shares with Wilson intervals, indicator values, popup charts."""
+    entries = settings.indicators
+    n_total = survey.n_total
+    sig = survey.sig
+    style_field = settings.towns.style_field
+    town_prov = geo.town_prov
+    cls = settings.classification
+    by_town = _town_survey_columns(
+        towns,
+        survey.shares,
+        survey.town_of_answer,
+        survey.derived_n,
+        sig[sig["question_id"] == settings.survey.town_question],
+        n_total,
+    )
+    by_town["district"] = [geo.town_district.get(t) or "" for t in by_town["town"]]
+    for e in entries:
+        by_town[e.spec.id] = values.values[e.spec.id].reindex(by_town["town"]).to_numpy()
+    chart_qs = list(settings.survey.chart_questions)
+    by_town["chart_html"] = [
+        _popup_html(t, by_town.iloc[i], survey.survey_ci, chart_qs, lang, n_total)
+        for i, t in enumerate(by_town["town"])
+    ]
+    by_town["synthetic"] = bool(town_prov["synthetic"])
+    by_town["data_note"] = (
+        "SYNTHETIC outline; survey figures published (paper 000), sample sizes derived"
+        if town_prov["synthetic"]
+        else "GeoNames point; survey figures published (paper 000), sample sizes derived"
+    )
+    town_breaks, town_labels, _ = classify(
+        by_town[style_field].to_numpy(dtype=float) if style_field in by_town else [],
+        cls.scheme,
+        cls.k,
+    )
+    if style_field not in by_town.columns:
+        raise settings.at.error(
+            "towns.style_field",
+            f"{style_field!r} is not a field of indicators_by_town; use survey_share_pct or an indicator id",
+        )
     vec_towns = VectorLayer(
         name="indicators_by_town",
         title=T["by_town_title"],
@@ -240,11 +265,11 @@ def _towns_layer(recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
         style=Graduated(
             style_field,
             town_breaks,
-            ramp(state["ramps"]["ramp_towns"], len(town_breaks) - 1),
+            ramp(cls.ramp_towns, len(town_breaks) - 1),
             unit="%" if style_field.endswith("_pct") else "",
             labels=town_labels,
         ),
-        fields=town_fields,
+        fields=_town_fields(entries),
         description=T["by_town_desc"],
         source=f"{PAPER_000}; geometry: {town_prov['source']}",
         licence=f"Published figures, cited; geometry: {town_prov['licence']}",
@@ -253,11 +278,11 @@ def _towns_layer(recipe: Recipe, state: dict[str, Any]) -> dict[str, Any]:
         popup_html="chart_html",
         metadata={
             "inputs": [
-                state["survey_table"],
-                state["geometry_layer"],
+                settings.survey.table,
+                settings.towns.geometry,
                 "town_facts",
                 "town_indicators",
             ]
         },
     )
-    return {"by_town": by_town, "town_breaks": town_breaks, "vec_towns": vec_towns}
+    return Choropleth(vec_towns, tuple(town_breaks))
