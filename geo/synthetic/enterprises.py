@@ -10,7 +10,9 @@ names Kazphosphate LLP, Karatau LLP and EuroChem-Udobrenia LLP. Positions are
 offsets (metres east/north, in the town's UTM zone) from each town's point in
 the ``towns`` layer (GeoNames by default, matched by its English, Russian or
 Kazakh spelling, so a user's places layer works too); small boilers are scattered inside the towns by a fixed
-:func:`numpy.random.default_rng` seed (:data:`SEED`), so the layer never changes.
+:func:`numpy.random.default_rng` seeded by the town's own ``enterprise_seed`` in the
+towns table (their number is its ``boilers``), so the layer never changes and adding a
+town changes no other town's sources.
 Stack parameters, emission rates and hazard classes are plausible, invented
 values; hazard classes were not looked up in Appendix 1 of order ҚР ДСМ-2 (2022).
 
@@ -65,20 +67,16 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo.crs import WGS84, to_crs, utm_crs_for
+from geo.synthetic.table import StudyTown, study_towns
 from geo.synthetic.towns import find_towns
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
 
-__all__ = ["POLLUTANT_COLUMNS", "SEED", "enterprises"]
-
-SEED = 20_240_604
-"""Seed of the generator that scatters the small boilers."""
+__all__ = ["POLLUTANT_COLUMNS", "enterprises"]
 
 POLLUTANT_COLUMNS = ("m_so2_g_s", "m_co_g_s", "m_dust_g_s", "m_hf_g_s", "m_nh3_g_s")
 """Emission-rate columns, in g/s."""
-
-_PREFIX = {"Zhanatas": "ZH", "Karatau": "KR", "Shu": "SH"}
 
 _KIND_NAMES = {
     "plant": (
@@ -111,13 +109,13 @@ _SOURCES: tuple[tuple[object, ...], ...] = (
     ("Shu", "filter_field", "municipal", -3000, 2500, "II", 2, np.nan, np.nan, np.nan, 300_000, 0.0, 0.0, 0.0, 0.0, 0.2, 1.0),
 )  # fmt: skip
 
-# small solid-fuel boilers per town (paper 001: "many small boilers burning solid fuel")
-_BOILERS = {"Zhanatas": 10, "Karatau": 6, "Shu": 6}
+# small solid-fuel boilers (paper 001: "many small boilers burning solid fuel"): their number
+# and the seed scattering them are the town's `boilers` and `enterprise_seed` in the towns table
 _BOILER_SPREAD_M = 1500.0
 
 
 def _row(
-    town: str,
+    facts: StudyTown,
     kind: str,
     operator: str,
     nn: int,
@@ -133,10 +131,11 @@ def _row(
     heating_only: bool = False,
 ) -> dict[str, object]:
     en, kk, ru = _KIND_NAMES[kind]
+    town = facts.town
     stack = kind in ("plant", "chp", "boiler")
     who = f"{operator}, " if operator != "municipal" else ""
     return {
-        "source_id": f"{_PREFIX[town]}-{kind.upper().replace('_', '')}-{nn:02d}",
+        "source_id": f"{facts.enterprise_code}-{kind.upper().replace('_', '')}-{nn:02d}",
         "name": f"{town}: {who}{en} {nn}",
         "name_kk": f"{town}: {who}{kk} {nn}",
         "name_ru": f"{town}: {who}{ru} {nn}",
@@ -178,12 +177,13 @@ def enterprises(catalog: Catalog) -> gpd.GeoDataFrame:
     >>> gdf["source_id"].is_unique
     True
     """
-    anchors = _town_anchors(catalog.read("towns"))
-    rng = np.random.default_rng(SEED)
+    study = study_towns(catalog)
+    anchors = _town_anchors(catalog.read("towns"), study)
     rows: list[dict[str, object]] = []
     points: list[Point] = []
     counters: dict[tuple[str, str], int] = {}
-    for town in ("Zhanatas", "Karatau", "Shu"):
+    for town, facts in study.items():
+        rng = np.random.default_rng(facts.enterprise_seed)
         p = anchors[town]
         crs = utm_crs_for(p.x, p.y)
         centre = to_crs(gpd.GeoDataFrame(geometry=[p], crs=WGS84), crs).geometry.iloc[0]
@@ -193,11 +193,11 @@ def enterprises(catalog: Catalog) -> gpd.GeoDataFrame:
             counters[key] = counters.get(key, 0) + 1
             rates = tuple(float(v) for v in rest[:5])  # type: ignore[arg-type]
             rows.append(
-                _row(town, str(kind), str(operator), counters[key], str(cls), float(h),  # type: ignore[arg-type]
+                _row(facts, str(kind), str(operator), counters[key], str(cls), float(h),  # type: ignore[arg-type]
                      float(d), float(w0), float(tg), float(area), rates, float(rest[5]))  # type: ignore[arg-type]
             )  # fmt: skip
             points.append(Point(centre.x + float(de), centre.y + float(dn)))  # type: ignore[arg-type]
-        for nn in range(1, _BOILERS[town] + 1):
+        for nn in range(1, facts.boilers + 1):
             de, dn = rng.uniform(-_BOILER_SPREAD_M, _BOILER_SPREAD_M, 2)
             h = float(np.round(rng.uniform(12, 25)))
             d = float(np.round(rng.uniform(0.4, 0.8), 2))
@@ -208,7 +208,7 @@ def enterprises(catalog: Catalog) -> gpd.GeoDataFrame:
                 for a, b in ((0.2, 1.0), (0.5, 3.0), (0.2, 1.0))
             )
             rows.append(
-                _row(town, "boiler", "municipal", nn, "IV", h, d, w0, tg, 2_000.0,
+                _row(facts, "boiler", "municipal", nn, "IV", h, d, w0, tg, 2_000.0,
                      (so2, co, dust, 0.0, 0.0), 3.0, heating_only=True)
             )  # fmt: skip
             points.append(Point(centre.x + float(de), centre.y + float(dn)))
@@ -228,7 +228,7 @@ def enterprises(catalog: Catalog) -> gpd.GeoDataFrame:
     return result.sort_values("source_id", kind="stable").reset_index(drop=True)
 
 
-def _town_anchors(towns: gpd.GeoDataFrame) -> dict[str, Point]:
+def _town_anchors(towns: gpd.GeoDataFrame, study: dict[str, StudyTown]) -> dict[str, Point]:
     """The point of each town in the ``towns`` layer (the most populous match of its spellings)."""
-    found = find_towns(towns, purpose="the synthetic pollution sources of {town}")
+    found = find_towns(towns, study, purpose="the synthetic pollution sources of {town}")
     return {town: point for town, (point, _pop) in found.items()}

@@ -12,7 +12,8 @@ How the lines are laid
     power −10 m): water and power on every street, sewage on 85 % of them and
     district heating on 60 % (drawn with the town's fixed seed).
 
-How the attributes are drawn (fixed seed per town, :data:`SEED`)
+How the attributes are drawn (each town's own ``network_seed`` and install-year
+profile in the towns table, ``layers/tables/towns.csv``)
     Each segment is either *original* or *replaced*. Original segments take
     the Soviet-era materials (water: steel, cast iron, asbestos cement; sewage:
     cast iron, ceramic, asbestos cement; heating: channel-laid steel; power:
@@ -56,14 +57,13 @@ from pyproj import CRS
 from shapely.geometry import LineString
 
 from geo.crs import to_crs, utm_crs_for
+from geo.errors import DataError
+from geo.synthetic.table import StudyTown, study_towns
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
 
-__all__ = ["PROFILES", "SEED", "STREET_SPACING_M", "utility_networks"]
-
-SEED = 5_1964
-"""Base seed; each town adds its index."""
+__all__ = ["STREET_SPACING_M", "utility_networks"]
 
 STREET_SPACING_M = 300.0
 """Spacing of the synthetic street grid (metres)."""
@@ -108,41 +108,6 @@ _MATERIALS: dict[
     ),
 }
 
-PROFILES: dict[str, dict[str, float]] = {
-    # code, mean and spread of original install years, clip range, share replaced,
-    # share inspected, segments without install year
-    "Zhanatas": {
-        "mean": 1970,
-        "sd": 3,
-        "lo": 1964,
-        "hi": 1978,
-        "replaced": 0.035,
-        "inspected": 0.06,
-        "missing": 4,
-    },
-    "Karatau": {
-        "mean": 1975,
-        "sd": 6,
-        "lo": 1960,
-        "hi": 1990,
-        "replaced": 0.25,
-        "inspected": 0.05,
-        "missing": 4,
-    },
-    "Shu": {
-        "mean": 1978,
-        "sd": 8,
-        "lo": 1955,
-        "hi": 1995,
-        "replaced": 0.30,
-        "inspected": 0.05,
-        "missing": 4,
-    },
-}
-"""Per-town generation parameters (install years, shares replaced and inspected)."""
-
-_CODES = {"Zhanatas": "ZHA", "Karatau": "KAR", "Shu": "SHU"}
-
 
 def _street_edges(outline: object, spacing: float) -> list[tuple[str, float, float, float]]:
     """Block-long street edges of a grid clipped to *outline*: (axis, fixed, start, end)."""
@@ -175,9 +140,10 @@ def _street_edges(outline: object, spacing: float) -> list[tuple[str, float, flo
     return edges
 
 
-def _town_segments(town: str, outline: object, utm: CRS, seed: int) -> gpd.GeoDataFrame:
-    prof = PROFILES[town]
-    rng = np.random.default_rng(seed)
+def _town_segments(facts: StudyTown, outline: object, utm: CRS) -> gpd.GeoDataFrame:
+    town = facts.town
+    mean, sd, lo, hi = facts.install_year
+    rng = np.random.default_rng(facts.network_seed)
     edges = _street_edges(outline, STREET_SPACING_M)
     rows = []
     for network, (code, offset, served) in _NETWORKS.items():
@@ -190,19 +156,17 @@ def _town_segments(town: str, outline: object, utm: CRS, seed: int) -> gpd.GeoDa
                 geom = LineString([(s, f + offset), (e, f + offset)])
             else:
                 geom = LineString([(f + offset, s), (f + offset, e)])
-            replaced = rng.random() < prof["replaced"]
+            replaced = rng.random() < facts.replaced_share
             if replaced:
                 material = new_mat
                 year = int(rng.integers(2005, 2022))
             else:
                 material = str(rng.choice(orig, p=orig_p))
-                year = int(
-                    np.clip(round(rng.normal(prof["mean"], prof["sd"])), prof["lo"], prof["hi"])
-                )
+                year = int(np.clip(round(rng.normal(mean, sd)), lo, hi))
             diameter = float(rng.choice(diams, p=diam_p))
             grade: int | None = None
             date: str | None = None
-            if rng.random() < prof["inspected"]:
+            if rng.random() < facts.inspected_share:
                 grade = (
                     int(rng.choice((1, 2))) if replaced else int(rng.choice((4, 5), p=(0.3, 0.7)))
                 )
@@ -210,7 +174,7 @@ def _town_segments(town: str, outline: object, utm: CRS, seed: int) -> gpd.GeoDa
             n += 1
             rows.append(
                 {
-                    "segment_id": f"{_CODES[town]}-{code}-{n:04d}",
+                    "segment_id": f"{facts.network_code}-{code}-{n:04d}",
                     "town": town,
                     "network": network,
                     "material": material,
@@ -224,7 +188,7 @@ def _town_segments(town: str, outline: object, utm: CRS, seed: int) -> gpd.GeoDa
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=utm)
     # a few segments without install year (and without an inspection), spread over the networks
     candidates = np.flatnonzero(gdf["inspection_grade"].isna().to_numpy())
-    missing = rng.choice(candidates, size=int(prof["missing"]), replace=False)
+    missing = rng.choice(candidates, size=facts.segments_without_year, replace=False)
     gdf["install_year"] = gdf["install_year"].astype("Int64")
     gdf.loc[gdf.index[np.sort(missing)], "install_year"] = pd.NA
     gdf["inspection_grade"] = gdf["inspection_grade"].astype("Int64")
@@ -248,21 +212,27 @@ def utility_networks(catalog: Catalog) -> gpd.GeoDataFrame:
         (ISO date or empty), plus ``data_note``. Deterministic: the same
         boundaries give the same inventory.
     """
-    towns = catalog.read("town_boundaries").sort_values(
-        "town", key=lambda s: s.map(list(_CODES).index)
-    )
+    study = study_towns(catalog)
+    boundaries = catalog.read("town_boundaries")
     parts = []
-    for i, (_, t) in enumerate(towns.iterrows()):
-        town = str(t["town"])
-        if town not in PROFILES:
-            continue
+    for town, facts in study.items():
+        rows = boundaries[boundaries["town"].astype(str) == town]
+        if rows.empty:
+            continue  # a user's boundary file without this town: no network to lay out
+        t = rows.iloc[0]
         pt = t.geometry.representative_point()
         utm = utm_crs_for(pt.x, pt.y)
         outline = to_crs(
             gpd.GeoDataFrame(geometry=[t.geometry], crs=4326), utm, what="town boundary"
         ).geometry.iloc[0]
-        seg = _town_segments(town, outline, utm, SEED + i)
+        seg = _town_segments(facts, outline, utm)
         parts.append(to_crs(seg, CRS.from_epsg(4326), what="synthetic networks"))
+    if not parts:
+        msg = (
+            "layer 'town_boundaries' holds none of the towns table's towns "
+            f"({', '.join(study)}); supply your own networks with --layer utility_networks=FILE"
+        )
+        raise DataError(msg)
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
     out["install_year"] = out["install_year"].astype("Int64")
     out["inspection_grade"] = out["inspection_grade"].astype("Int64")

@@ -28,11 +28,12 @@ from shapely.geometry import MultiPoint, box
 from geo.crs import utm_crs_for
 from geo.errors import DataError
 from geo.grid import AnalysisGrid
+from geo.synthetic.table import study_towns
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
 
-__all__ = ["SOIL_BANDS", "SOIL_TYPES", "TOWNS", "WINDOW_M", "soils"]
+__all__ = ["SOIL_BANDS", "SOIL_TYPES", "WINDOW_M", "soils"]
 
 WINDOW_M = 20_000.0
 """Half-width of the square window of land units around each town (m)."""
@@ -58,9 +59,6 @@ SOIL_BANDS: tuple[tuple[float, str], ...] = (
 )
 """(upper elevation in m, soil type) bands: an editable assumption, not a survey."""
 
-TOWNS: tuple[str, ...] = ("Zhanatas", "Karatau", "Shu")
-"""Towns whose surroundings get land units (centred on their ``town_boundaries`` polygon)."""
-
 
 def _band(elevation: float) -> str:
     for upper, soil in SOIL_BANDS:
@@ -70,7 +68,7 @@ def _band(elevation: float) -> str:
 
 
 def soils(catalog: Catalog) -> gpd.GeoDataFrame:
-    """Synthetic soil land units around the three towns (EPSG:4326).
+    """Synthetic soil land units around the towns of the towns table (EPSG:4326).
 
     Parameters
     ----------
@@ -88,7 +86,7 @@ def soils(catalog: Catalog) -> gpd.GeoDataFrame:
     boundaries = catalog.read("town_boundaries")
     dem = catalog.read("dem")
     parts = []
-    for seed, town in enumerate(TOWNS):
+    for town, facts in study_towns(catalog).items():
         row = boundaries[boundaries["town"].astype(str).str.lower() == town.lower()]
         if row.empty:
             msg = (
@@ -99,7 +97,7 @@ def soils(catalog: Catalog) -> gpd.GeoDataFrame:
         utm = utm_crs_for(pt.x, pt.y)
         c = gpd.GeoSeries([pt], crs=4326).to_crs(utm).iloc[0]
         frame = box(c.x - WINDOW_M, c.y - WINDOW_M, c.x + WINDOW_M, c.y + WINDOW_M)
-        rng = np.random.default_rng(4600 + seed)
+        rng = np.random.default_rng(facts.soil_seed)
         xs = rng.uniform(frame.bounds[0], frame.bounds[2], UNITS_PER_WINDOW)
         ys = rng.uniform(frame.bounds[1], frame.bounds[3], UNITS_PER_WINDOW)
         cells = shapely.voronoi_polygons(MultiPoint(np.column_stack([xs, ys])), extend_to=frame)

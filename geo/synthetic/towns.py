@@ -1,4 +1,7 @@
-"""Synthetic town boundaries and micro-districts of Zhanatas, Karatau and Shu.
+"""Synthetic town boundaries and micro-districts of the towns in the towns table.
+
+Every per-town fact (spellings, names, type, azimuth, seed, statuses) comes
+from ``layers/tables/towns.csv`` (:mod:`geo.synthetic.table`).
 
 ``town_boundaries``
     Around each town's GeoNames point, in its UTM zone, a smooth irregular
@@ -7,11 +10,12 @@
     elongated along the valley and perturbed by three fixed harmonics.
 ``micro_districts``
     Each boundary cut into a 3 × 3 grid of its bounding box, numbered so that
-    Zhanatas's 7, 8 and 9 lie in the south-east. Statuses follow the study
-    (paper 001): Zhanatas 7, 8, 9 completely destroyed; 1, 4, 5, 6 to be
-    reconstructed; others existing. Karatau's and Shu's units are comparable
-    and all "existing". Population is the town's split by area over the
-    inhabited units (destroyed ones hold none).
+    7, 8 and 9 lie in the south-east. Statuses come from the towns table
+    (Zhanatas: 7, 8, 9 completely destroyed and 1, 4, 5, 6 to be
+    reconstructed, paper 001); units the table does not name, and towns it
+    does not hold (a user's boundary file), are "existing" (assumed).
+    Population is the town's split by area over the inhabited units
+    (destroyed ones hold none).
 """
 
 from __future__ import annotations
@@ -24,28 +28,15 @@ import pandas as pd
 from shapely.geometry import Point, Polygon, box
 
 from geo.crs import utm_crs_for
+from geo.synthetic.table import StudyTown, study_towns
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
 
-__all__ = ["DENSITY_PER_KM2", "TOWNS", "find_towns", "micro_districts", "town_boundaries"]
+__all__ = ["DENSITY_PER_KM2", "find_towns", "micro_districts", "town_boundaries"]
 
 DENSITY_PER_KM2 = 2500.0
 """Assumed gross density of a Kazakh small town (persons per km²) used to size boundaries."""
-
-# spellings that identify each town in a places layer (GeoNames, OSM, user files)
-_SPELLINGS = {
-    "Zhanatas": {"zhangatas", "zhanatas", "жаңатас", "жанатас", "janatas"},
-    "Karatau": {"karatau", "қаратау", "каратау"},
-    "Shu": {"shu", "chu", "şu", "шу"},
-}
-
-# town -> (GeoNames name, kk, ru, type from paper 000, elongation azimuth in degrees)
-TOWNS: dict[str, tuple[str, str, str, str, float]] = {
-    "Zhanatas": ("Zhangatas", "Жаңатас", "Жанатас", "small industrial town (mono-town)", 120.0),
-    "Karatau": ("Karatau", "Қаратау", "Каратау", "small industrial town", 125.0),
-    "Shu": ("Shu", "Шу", "Шу", "transport-industrial small town", 70.0),
-}
 
 # position in the 3 x 3 grid (row from north, col from west) -> micro-district number
 _NUMBERING = {
@@ -53,9 +44,6 @@ _NUMBERING = {
     (1, 0): 4, (1, 1): 5, (2, 0): 6,
     (1, 2): 7, (2, 1): 8, (2, 2): 9,
 }  # fmt: skip
-_ZHANATAS_STATUS = {7: "destroyed", 8: "destroyed", 9: "destroyed"} | dict.fromkeys(
-    (1, 4, 5, 6), "reconstruction"
-)
 _STATUS_TEXT = {
     "existing": ("existing", "бар", "существующий"),
     "destroyed": ("completely destroyed", "толық қираған", "полностью разрушен"),
@@ -81,8 +69,10 @@ def _outline(centre: Point, area_m2: float, azimuth: float, seed: int) -> Polygo
     return Polygon(np.column_stack([centre.x + xr * scale, centre.y + yr * scale]))
 
 
-def find_towns(towns: gpd.GeoDataFrame, *, purpose: str) -> dict[str, tuple[Point, int]]:
-    """Locate Zhanatas, Karatau and Shu in a places layer, by any of their spellings.
+def find_towns(
+    towns: gpd.GeoDataFrame, study: dict[str, StudyTown], *, purpose: str
+) -> dict[str, tuple[Point, int]]:
+    """Locate the study towns in a places layer, by any of their spellings.
 
     Looks in ``name``, ``name:en``, ``name:ru``, ``name:kk`` and GeoNames'
     ``alternatenames``; where several places match, the most populous wins.
@@ -91,6 +81,8 @@ def find_towns(towns: gpd.GeoDataFrame, *, purpose: str) -> dict[str, tuple[Poin
     ----------
     towns : GeoDataFrame
         A places layer (the catalog's ``towns`` or a user's replacement).
+    study : dict
+        The towns table (:func:`geo.synthetic.table.study_towns`).
     purpose : str
         What the towns anchor, for the error message.
 
@@ -108,7 +100,8 @@ def find_towns(towns: gpd.GeoDataFrame, *, purpose: str) -> dict[str, tuple[Poin
 
     columns = [c for c in ("name", "name:en", "name:ru", "name:kk", "alternatenames") if c in towns]
     out = {}
-    for town, spellings in _SPELLINGS.items():
+    for town, facts in study.items():
+        spellings = facts.spellings
         hit = np.zeros(len(towns), dtype=bool)
         for col in columns:
             names = towns[col].fillna("").astype(str).str.lower().str.split("|")
@@ -131,24 +124,27 @@ def find_towns(towns: gpd.GeoDataFrame, *, purpose: str) -> dict[str, tuple[Poin
 
 
 def town_boundaries(catalog: Catalog) -> gpd.GeoDataFrame:
-    """Synthetic boundaries of Zhanatas, Karatau and Shu (one polygon each, EPSG:4326)."""
+    """Synthetic boundaries of the towns table's towns (one polygon each, EPSG:4326)."""
+    study = study_towns(catalog)
     parts = []
-    for seed, (town, (pt, pop)) in enumerate(
-        find_towns(catalog.read("towns"), purpose="the {town} boundary").items()
-    ):
-        gn, kk, ru, ttype, azimuth = TOWNS[town]
+    for town, (pt, pop) in find_towns(
+        catalog.read("towns"), study, purpose="the {town} boundary"
+    ).items():
+        facts = study[town]
         utm = utm_crs_for(pt.x, pt.y)
         c = gpd.GeoSeries([pt], crs=4326).to_crs(utm).iloc[0]
-        poly = _outline(c, pop / DENSITY_PER_KM2 * 1e6, azimuth, seed=1964 + seed)
+        poly = _outline(
+            c, pop / DENSITY_PER_KM2 * 1e6, facts.outline_azimuth_deg, seed=facts.outline_seed
+        )
         g = gpd.GeoDataFrame(
             {
                 "town": [town],
-                "name_kk": [kk],
-                "name_ru": [ru],
-                "geonames_name": [gn],
+                "name_kk": [facts.name_kk],
+                "name_ru": [facts.name_ru],
+                "geonames_name": [facts.geonames_name],
                 "population": [pop],
                 "population_source": ["GeoNames (varying date, not census)"],
-                "town_type": [ttype],
+                "town_type": [facts.town_type],
                 "utm_epsg": [utm.to_epsg()],
             },
             geometry=[poly],
@@ -163,11 +159,21 @@ def town_boundaries(catalog: Catalog) -> gpd.GeoDataFrame:
     return out
 
 
+def _utm_of(town: pd.Series) -> str:
+    """The UTM zone of a boundary: its ``utm_epsg`` field, else the zone of its interior point."""
+    epsg = town.get("utm_epsg")
+    if epsg is not None and not pd.isna(epsg):
+        return f"EPSG:{int(epsg)}"
+    pt = town.geometry.representative_point()
+    return f"EPSG:{utm_crs_for(pt.x, pt.y).to_epsg()}"
+
+
 def micro_districts(catalog: Catalog) -> gpd.GeoDataFrame:
     """Synthetic micro-districts: a numbered 3 × 3 partition of each town boundary."""
+    study = study_towns(catalog)
     rows = []
     for _, t in catalog.read("town_boundaries").iterrows():
-        utm = f"EPSG:{int(t['utm_epsg'])}"
+        utm = _utm_of(t)
         outline = gpd.GeoSeries([t.geometry], crs=4326).to_crs(utm).iloc[0]
         x0, y0, x1, y1 = outline.bounds
         dx, dy = (x1 - x0) / 3, (y1 - y0) / 3
@@ -175,10 +181,9 @@ def micro_districts(catalog: Catalog) -> gpd.GeoDataFrame:
         for (r, c), number in _NUMBERING.items():
             cell = box(x0 + c * dx, y1 - (r + 1) * dy, x0 + (c + 1) * dx, y1 - r * dy)
             cells[number] = outline.intersection(cell)
-        statuses = {
-            n: (_ZHANATAS_STATUS.get(n, "existing") if t["town"] == "Zhanatas" else "existing")
-            for n in cells
-        }
+        facts = study.get(str(t["town"]))
+        named = facts.micro_district_status if facts else {}
+        statuses = {n: named.get(n, "existing") for n in cells}
         inhabited = sum(g.area for n, g in cells.items() if statuses[n] != "destroyed")
         for number in sorted(cells):
             geom, status = cells[number], statuses[number]
@@ -196,7 +201,9 @@ def micro_districts(catalog: Catalog) -> gpd.GeoDataFrame:
                     "status_en": en,
                     "status_kk": kk,
                     "status_ru": ru,
-                    "status_source": "paper 001" if t["town"] == "Zhanatas" else "assumed existing",
+                    "status_source": facts.micro_district_status_source
+                    if facts
+                    else "assumed existing",
                     "population": round(t["population"] * share),
                     "geometry": gpd.GeoSeries([geom], crs=utm).to_crs(4326).iloc[0],
                 }

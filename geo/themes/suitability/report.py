@@ -46,9 +46,11 @@ def _town_report(recipe: Recipe, table: pd.DataFrame | None, notes: list[Text]) 
         "note": "the modelled share is reported beside the study's, never calibrated to it",
     }
     if study is not None:
-        from geo.synthetic.towns import TOWNS
+        from geo.catalog import Catalog
+        from geo.synthetic.table import study_towns
 
-        kk, ru = (TOWNS[town][1], TOWNS[town][2]) if town in TOWNS else (town, town)
+        facts = study_towns(Catalog()).get(town)  # TEMPORARY: resolved when merging settings
+        kk, ru = (facts.name_kk, facts.name_ru) if facts else (town, town)
         notes.append(
             text(
                 f"{town}: {modelled:.1f} % of the (synthetic) town area is modelled S1–S3; the study states {study} %.",
