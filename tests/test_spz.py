@@ -86,7 +86,7 @@ def sources(**cols: list[object]) -> gpd.GeoDataFrame:
 
 def test_zone_widths_per_class() -> None:
     src = sources(source_id=list("abcde"), hazard_class=list(HAZARD_CLASSES), area_m2=[0.0] * 5)
-    z = sanitary_zones(src, WIDTHS)
+    z = sanitary_zones(src, WIDTHS, crs=UTM)
     assert list(z["width_m"]) == [1000, 500, 300, 100, 50]
     expected = [math.pi * w**2 / 10_000 for w in (1000, 500, 300, 100, 50)]
     np.testing.assert_allclose(z["zone_area_ha"], expected, rtol=2e-3)
@@ -96,7 +96,7 @@ def test_zone_widths_per_class() -> None:
 def test_zone_measured_from_the_site_disc() -> None:
     # a site of π·200² m² and class V: a disc of radius 200 + 50 m
     src = sources(source_id=["heap"], hazard_class=["V"], area_m2=[math.pi * 200**2])
-    z = sanitary_zones(src, WIDTHS)
+    z = sanitary_zones(src, WIDTHS, crs=UTM)
     assert float(z["zone_area_ha"].iloc[0]) == pytest.approx(math.pi * 250**2 / 10_000, rel=2e-3)
 
 
@@ -106,7 +106,7 @@ def test_zones_in_geographic_input_are_buffered_in_utm() -> None:
         geometry=[Point(69.73209, 43.56274)],
         crs=4326,
     )
-    z = sanitary_zones(src, WIDTHS)
+    z = sanitary_zones(src, WIDTHS, crs=UTM)
     assert z.crs.to_epsg() == 32642
     assert float(z["zone_area_ha"].iloc[0]) == pytest.approx(math.pi, rel=2e-3)
 
@@ -118,12 +118,12 @@ def test_hazard_class_outside_I_V(bad: str) -> None:
         check_hazard_classes(src)
     assert "\n" not in str(exc.value)
     with pytest.raises(InputError, match="KR-PLANT-01"):
-        sanitary_zones(src, WIDTHS)
+        sanitary_zones(src, WIDTHS, crs=UTM)
 
 
 def test_conflicts_against_hand_made_polygons() -> None:
     src = sources(source_id=["b1"], hazard_class=["IV"], area_m2=[0.0], geometry=[Point(X0, Y0)])
-    zones = sanitary_zones(src, WIDTHS)
+    zones = sanitary_zones(src, WIDTHS, crs=UTM)
     residential = gpd.GeoDataFrame(
         {"zone_id": ["east", "far"], "name": ["East side", "Far away"]},
         geometry=[
@@ -150,7 +150,7 @@ def test_conflicts_against_hand_made_polygons() -> None:
 
 
 def test_no_conflict_gives_an_empty_layer_with_columns() -> None:
-    zones = sanitary_zones(sources(source_id=["a"], hazard_class=["V"]), WIDTHS)
+    zones = sanitary_zones(sources(source_id=["a"], hazard_class=["V"]), WIDTHS, crs=UTM)
     far = gpd.GeoDataFrame(
         {"zone_id": ["x"]}, geometry=[box(X0 + 9000, Y0, X0 + 9100, Y0 + 100)], crs=UTM
     )
@@ -159,7 +159,7 @@ def test_no_conflict_gives_an_empty_layer_with_columns() -> None:
 
 
 def test_conflicts_need_projected_zones() -> None:
-    zones = sanitary_zones(sources(source_id=["a"], hazard_class=["V"]), WIDTHS).to_crs(4326)
+    zones = sanitary_zones(sources(source_id=["a"], hazard_class=["V"]), WIDTHS, crs=UTM).to_crs(4326)
     with pytest.raises(InputError, match="projected CRS"):
         spz_conflicts(zones, None, None)
 

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geo.crs import to_crs, utm_crs_for
+from geo.crs import to_crs
 from geo.errors import DataError, InputError
 
 __all__ = [
@@ -108,20 +108,13 @@ def check_hazard_classes(sources: gpd.GeoDataFrame, *, what: str = "enterprises"
             raise InputError(msg)
 
 
-def _local_crs(gdf: gpd.GeoDataFrame) -> CRS:
-    if gdf.crs is not None and CRS(gdf.crs).is_projected:
-        return CRS(gdf.crs)
-    ll = to_crs(gdf, "EPSG:4326", what="sources")
-    c = shapely.union_all(ll.geometry.values).centroid
-    return utm_crs_for(c.x, c.y)
-
-
-def footprints(sources: gpd.GeoDataFrame, crs: CRS | None = None) -> gpd.GeoSeries:
+def footprints(sources: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoSeries:
     """Site footprints: discs of ``area_m2`` around points (points when no area), in *crs*.
 
-    Polygons in the input are kept as they are.
+    Polygons in the input are kept as they are. *crs* is the projected CRS
+    the caller works in (the CRS policy of :mod:`geo.crs` chooses it).
     """
-    dst = crs or _local_crs(sources)
+    dst = CRS.from_user_input(crs)
     g = to_crs(sources, dst, what="sources")
     area = (
         pd.to_numeric(g["area_m2"], errors="coerce").fillna(0.0).to_numpy()
@@ -139,7 +132,7 @@ def sanitary_zones(
     sources: gpd.GeoDataFrame,
     widths: Mapping[str, float],
     *,
-    crs: CRS | None = None,
+    crs: CRS,
     citation: str = "",
 ) -> gpd.GeoDataFrame:
     """Sanitary protection zones: site footprints buffered by their class width.
@@ -150,8 +143,9 @@ def sanitary_zones(
         With ``source_id``, ``hazard_class`` (I–V) and optionally ``area_m2``, ``name``, ``kind``.
     widths : mapping
         Class → width in metres (:func:`spz_widths`).
-    crs : pyproj.CRS, optional
-        Projected CRS to buffer in; the UTM zone of the sources by default.
+    crs : pyproj.CRS
+        Projected CRS to buffer in, chosen by the caller (the sources' UTM
+        zone under the CRS policy of :mod:`geo.crs`).
     citation : str
         Stored in each zone's ``citation`` field.
 
@@ -166,12 +160,12 @@ def sanitary_zones(
     >>> from shapely.geometry import Point
     >>> src = gpd.GeoDataFrame({"source_id": ["a"], "hazard_class": ["IV"], "area_m2": [0.0]},
     ...                        geometry=[Point(500000, 4800000)], crs=32642)
-    >>> z = sanitary_zones(src, {"I": 1000, "II": 500, "III": 300, "IV": 100, "V": 50})
+    >>> z = sanitary_zones(src, {"I": 1000, "II": 500, "III": 300, "IV": 100, "V": 50}, crs=src.crs)
     >>> round(float(z["zone_area_ha"].iloc[0]), 2)  # π · 100² m² = 3.14 ha
     3.14
     """
     check_hazard_classes(sources)
-    dst = crs or _local_crs(sources)
+    dst = CRS.from_user_input(crs)
     fp = footprints(sources, dst)
     cls = sources["hazard_class"].astype(str).str.strip().to_numpy()
     width = np.array([float(widths[c]) for c in cls])

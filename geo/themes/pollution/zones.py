@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import shapely
+from pyproj import CRS
 
-from geo.crs import to_crs
+from geo.crs import WGS84, to_crs, utm_crs_for
 from geo.grid import AnalysisGrid
 from geo.io import read_table
 from geo.models.spz import sanitary_zones, spz_conflicts, spz_widths
@@ -30,8 +32,8 @@ def _spz(
     spz_table = read_table(spz_path, what="SPZ table")
     widths = spz_widths(spz_table, where=str(spz_path))
     citation = "; ".join(sorted(set(spz_table["citation"].astype(str))))[:500]
-    zones = sanitary_zones(
-        src, widths, crs=grid.crs, citation="order ҚР ДСМ-2 (2022), Appendix 1 (widths unverified)"
+    zones = _zones_by_utm(
+        src, widths, grid, citation="order ҚР ДСМ-2 (2022), Appendix 1 (widths unverified)"
     )
     residential = ctx.layer(str(recipe.get("spz.residential_layer", "micro_districts")))
     agri, id_field = _agricultural(ctx, recipe, grid)
@@ -41,6 +43,26 @@ def _spz(
     rel = str(recipe.get("spz.table", "tables/spz_widths.csv"))
     info = {"path": f"layers/{rel}", "widths_m": widths, "citation": citation}
     return zones, conflicts, info
+
+
+def _zones_by_utm(
+    src: gpd.GeoDataFrame, widths: dict[str, float], grid: AnalysisGrid, *, citation: str
+) -> gpd.GeoDataFrame:
+    """Sanitary zones buffered in each source's own UTM zone (the CRS policy), in the grid's CRS.
+
+    Shu lies in UTM 43N while the dispersion grid of Zhanatas and Karatau is in
+    42N: buffering every source in the grid's zone would make Shu's zones
+    slightly short on the ground.
+    """
+    ll = to_crs(src, WGS84, what="sources").geometry.representative_point()
+    epsg = [utm_crs_for(p.x, p.y).to_epsg() for p in ll]
+    parts = []
+    for code in sorted(set(epsg)):
+        part = src[[e == code for e in epsg]]
+        zones = sanitary_zones(part, widths, crs=CRS.from_epsg(code), citation=citation)
+        parts.append(to_crs(zones.set_index(part.index), grid.crs, what="sanitary zones"))
+    out = pd.concat(parts).loc[src.index].reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs)
 
 
 def _agricultural(
