@@ -191,7 +191,7 @@ def _check_names(recipes: Sequence[Recipe]) -> None:
         if r.name in seen:
             msg = (
                 f"{r.path}: recipe name {r.name!r} is taken by {seen[r.name].path}; "
-                "give one of them another name (name = \"...\")"
+                'give one of them another name (name = "...")'
             )
             raise InputError(msg)
         seen[r.name] = r

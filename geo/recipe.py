@@ -120,11 +120,15 @@ class Recipe:
                 return start + 1
         return None
 
+    def where(self, dotted: str) -> str:
+        """``file:line: key``, how a complaint about *dotted* starts (kept for checks made later)."""
+        line = self.line_of(dotted)
+        at = f"{self.path}:{line}" if line else str(self.path)
+        return f"{at}: {dotted}"
+
     def error(self, dotted: str, message: str) -> RecipeError:
         """A :class:`RecipeError` naming the file, line and key."""
-        line = self.line_of(dotted)
-        where = f"{self.path}:{line}" if line else str(self.path)
-        return RecipeError(f"{where}: {dotted}: {message}")
+        return RecipeError(f"{self.where(dotted)}: {message}")
 
     def require_keys(self, dotted: str, allowed: Sequence[str]) -> None:
         """Refuse unknown keys in the table at *dotted* (catches typos)."""

@@ -385,3 +385,61 @@ def test_description_and_translated_units(built: ThemeResult) -> None:
     assert units["zone_area_ha"] == {"en": "ha", "kk": "га", "ru": "га"}
     sources = next(v for v in built.vectors if v.name == "enterprises")
     assert next(f.unit for f in sources.fields if f.name == "m_so2_g_s")["ru"] == "г/с"
+
+
+def test_settings_are_read_once_into_frozen_typed_values(tmp_path: Path) -> None:
+    import dataclasses
+
+    from geo.themes.pollution import read_settings
+
+    s = read_settings(load_recipe(small_recipe(tmp_path)))
+    assert s.towns == ("Zhanatas", "Karatau") and s.cell_size == 500.0
+    assert [p.id for p in s.pollutants] == ["so2", "co", "dust", "hf", "nh3"]
+    assert s.pollutants[0].mpc == pytest.approx(0.5)  # SO2 max one-time MPC from the cited table
+    assert (
+        s.spz.table.name == "spz_widths.csv" and s.spz.table_shown == "layers/tables/spz_widths.csv"
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.A = 100.0  # type: ignore[misc]
+
+
+def test_a_typo_inside_a_table_is_refused_with_its_line(tmp_path: Path) -> None:
+    from geo.errors import RecipeError
+
+    path = small_recipe(tmp_path, **{r"cell_size = 500": "cell_sise = 500"})
+    line = next(
+        i
+        for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "cell_sise" in t
+    )
+    with pytest.raises(RecipeError, match=rf"pollution\.toml:{line}: grid\.cell_sise: unknown key"):
+        run_recipe(BuildContext(Catalog()), load_recipe(path))
+
+
+def test_two_pollution_recipes_build_in_one_atlas(tmp_path: Path) -> None:
+    import rasterio
+
+    from geo.build import build_atlas
+
+    (tmp_path / "winter").mkdir()
+    summer = small_recipe(tmp_path)
+    winter = small_recipe(
+        tmp_path / "winter",
+        **{
+            r"air_temp_c = [-\d.]+": "air_temp_c = -10.4",
+            r'name = "pollution"': 'name = "pollution_winter"',
+        },
+    )
+    report = build_atlas(tmp_path / "atlas", recipes=[summer, winter])
+    files = set(report.files)
+    assert {"pollution.html", "pollution_winter.html"} <= files
+    assert {"rasters/pollution_index.tif", "rasters/pollution_winter_pollution_index.tif"} <= files
+    with (
+        rasterio.open(tmp_path / "atlas/rasters/concentration_so2.tif") as a,
+        rasterio.open(tmp_path / "atlas/rasters/pollution_winter_concentration_so2.tif") as b,
+    ):
+        hot, cold = a.read(1, masked=True).max(), b.read(1, masked=True).max()
+    assert hot > 0 and cold > 0 and hot != pytest.approx(cold, rel=1e-6)
+    params = report.manifest["themes"]
+    assert params["pollution"]["parameters"]["air_temp_c"] == pytest.approx(31.9)
+    assert params["pollution_winter"]["parameters"]["air_temp_c"] == pytest.approx(-10.4)

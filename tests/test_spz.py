@@ -159,7 +159,9 @@ def test_no_conflict_gives_an_empty_layer_with_columns() -> None:
 
 
 def test_conflicts_need_projected_zones() -> None:
-    zones = sanitary_zones(sources(source_id=["a"], hazard_class=["V"]), WIDTHS, crs=UTM).to_crs(4326)
+    zones = sanitary_zones(sources(source_id=["a"], hazard_class=["V"]), WIDTHS, crs=UTM).to_crs(
+        4326
+    )
     with pytest.raises(InputError, match="projected CRS"):
         spz_conflicts(zones, None, None)
 

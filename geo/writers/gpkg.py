@@ -122,6 +122,8 @@ class TableEntry:
     result: ThemeResult
     layer: VectorLayer | RasterLayer
     table: str
+    identifier: str = ""
+    """``gpkg_contents.identifier``: the title in the build's language, unique in the file."""
 
     @property
     def is_raster(self) -> bool:
@@ -132,12 +134,14 @@ class TableEntry:
 # --------------------------------------------------------------------------- planning
 
 
-def plan_tables(results: list[ThemeResult]) -> list[TableEntry]:
-    """Give every layer a unique table name, in the order of *results*.
+def plan_tables(results: list[ThemeResult], lang: str = "en") -> list[TableEntry]:
+    """Give every layer a unique table name and identifier, in the order of *results*.
 
     A name already taken by an earlier theme is prefixed with the layer's
     theme id (``land_suitability_towns``), then numbered if still taken; the
-    rename is logged.
+    rename is logged. A title already used (the same theme built from two
+    recipes) gets the recipe's name after it, since GeoPackage identifiers
+    must be unique.
 
     Raises
     ------
@@ -145,6 +149,7 @@ def plan_tables(results: list[ThemeResult]) -> list[TableEntry]:
         If a layer name is not ASCII snake_case or is reserved.
     """
     used: set[str] = set()
+    titles: set[str] = set()
     out: list[TableEntry] = []
     for res in results:
         layers: list[VectorLayer | RasterLayer] = [*res.vectors, *res.rasters]
@@ -175,7 +180,15 @@ def plan_tables(results: list[ThemeResult]) -> list[TableEntry]:
                     table,
                 )
             used.add(table)
-            out.append(TableEntry(res, layer, table))
+            identifier = tr(layer.title, lang)
+            if identifier in titles:
+                identifier = f"{identifier} ({res.key})"
+            n = 2
+            while identifier in titles:
+                identifier = f"{tr(layer.title, lang)} ({res.key} {n})"
+                n += 1
+            titles.add(identifier)
+            out.append(TableEntry(res, layer, table, identifier))
     return out
 
 
@@ -341,7 +354,7 @@ def _write_vector(entry: TableEntry, tmp: Path, lang: str, first: bool) -> tuple
         driver="GPKG",
         promote_to_multi=promote,
         layer_options={
-            "IDENTIFIER": tr(layer.title, lang),
+            "IDENTIFIER": entry.identifier,
             "DESCRIPTION": _description(layer, lang),
             "GEOMETRY_NAME": GEOMETRY_COLUMN,
             "FID": "fid",
@@ -411,7 +424,7 @@ def _write_raster(
     rows, cols = r.shape
     opts = {
         "RASTER_TABLE": entry.table,
-        "RASTER_IDENTIFIER": tr(layer.title, lang),
+        "RASTER_IDENTIFIER": entry.identifier,
         "RASTER_DESCRIPTION": _description(layer, lang),
         "TILE_FORMAT": "TIFF" if array.dtype == np.float32 else "PNG",
     }
@@ -589,7 +602,7 @@ def write_geopackage(
     if lang not in LANGUAGES:
         msg = f"language {lang!r} is not one of {', '.join(LANGUAGES)}; pass --lang en, kk or ru"
         raise InputError(msg)
-    entries = plan_tables(results)
+    entries = plan_tables(results, lang)
     ts = _timestamp()
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.gpkg")
     for p in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal")):

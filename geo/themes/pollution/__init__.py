@@ -48,9 +48,7 @@ from __future__ import annotations
 import logging
 
 from geo.area import town_grid, town_polygons
-from geo.catalog import Catalog
 from geo.models.dispersion import ground_field
-from geo.recipe import Recipe
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.common import layer_where
@@ -59,7 +57,7 @@ from geo.themes.pollution.labels import KIND_TEXT, TITLE
 from geo.themes.pollution.layers import _vectors
 from geo.themes.pollution.rasters import _rasters
 from geo.themes.pollution.report import DESCRIPTION, NOTES, _parameters
-from geo.themes.pollution.settings import _num, _settings
+from geo.themes.pollution.settings import PollutionSettings, read_settings
 from geo.themes.pollution.sources import _source_maxima, _sources, _stacks, split_area_sources
 from geo.themes.pollution.zones import _spz
 
@@ -76,25 +74,16 @@ SPEC = ThemeSpec(
 """Pollution needs no other theme; land suitability reads its index and zones."""
 
 
-def read_settings(recipe: Recipe, catalog: Catalog) -> Recipe:
-    """The recipe, whose top-level keys the build has checked against :data:`SPEC`.
-
-    The theme still reads its values while building; they become a frozen
-    settings dataclass when the theme is reshaped.
-    """
-    return recipe
-
-
-def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
-    """Build the pollution theme from *recipe* (``maps/pollution.toml``).
+def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
+    """Build the pollution theme from its settings (``maps/pollution.toml`` read by :func:`read_settings`).
 
     Parameters
     ----------
     ctx : ThemeInputs
         Supplies ``enterprises``, ``towns``, ``town_boundaries``,
         ``micro_districts`` and the recipe's agricultural layer.
-    recipe : Recipe
-        A ``theme = "pollution"`` recipe.
+    s : PollutionSettings
+        The recipe, read and checked.
 
     Returns
     -------
@@ -104,50 +93,40 @@ def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
 
     Raises
     ------
-    RecipeError
-        A bad recipe value (file:line named).
     InputError
         A bad source (its id and field named) or table (its path named).
     """
-    s = _settings(recipe)
-    pollutants = s["pollutants"]
-    towns = recipe.get("grid.towns", ["Zhanatas", "Karatau"])
-    grid = town_grid(
-        ctx.catalog, tuple(towns), buffer_m=_num(recipe, "grid.buffer_m", 4000.0, lo=0.0),
-        cell_size=_num(recipe, "grid.cell_size", 100.0, lo=1.0),
-    )  # fmt: skip
-    src_ll, src = _sources(ctx, grid, pollutants)
-    stacks, em, fs = _stacks(src, pollutants, recipe, layer_where(ctx, "enterprises"))
+    grid = town_grid(ctx.catalog, s.towns, buffer_m=s.buffer_m, cell_size=s.cell_size)
+    src_ll, src = _sources(ctx, grid, s.pollutants)
+    stacks, em, fs = _stacks(src, s, layer_where(ctx, "enterprises"))
     xs, ys = grid.cell_centres()
     field = ground_field(
-        xs[0], ys[:, 0], stacks, em, fs, s["wind"], A=s["A"], eta=s["eta"], method=s["method"],
-        index_weights=s["index_weights"],
-        add_dangerous_speed=bool(recipe.get("wind.add_dangerous_speed", True)),
-        s2_floor=s["s2_floor"], coefficients=s["coefficients"], max_distance=s["max_distance"],
-        dtype=s["dtype"],
+        xs[0], ys[:, 0], stacks, em, fs, s.wind, A=s.A, eta=s.eta, method=s.method,
+        index_weights=s.index_weights, add_dangerous_speed=s.add_dangerous_speed,
+        s2_floor=s.s2_floor, coefficients=s.coefficients, max_distance=s.max_distance,
+        dtype=s.dtype,
     )  # fmt: skip
     assert field.index_max is not None and field.index_rose is not None
     log.info("pollution: %d sub-sources, %s evaluations", len(stacks), f"{field.evaluations:,}")
 
     src_out = _source_maxima(src_ll, stacks, em, fs, s)
     rasters, ratios = _rasters(grid, field, s)
-    zones, conflicts, spz_info = _spz(ctx, recipe, grid, src)
-    exposure = _exposure(ctx, grid, recipe.get("exposure.towns", towns), ratios, field.index_max)
-    vectors = _vectors(src_out, zones, conflicts, exposure, pollutants)
-    parameters = _parameters(recipe, s, grid, field, len(stacks), spz_info, towns)
+    zones, conflicts, spz_info = _spz(ctx, s.spz, grid, src)
+    exposure = _exposure(ctx, grid, list(s.exposure_towns), ratios, field.index_max)
+    vectors = _vectors(src_out, zones, conflicts, exposure, s.pollutants)
+    parameters = _parameters(s, grid, field, len(stacks), spz_info)
     # maps open on the towns and their sources, not the whole (15 km wider) dispersion grid
     focus = [
         float(v)
-        for v in town_polygons(ctx.catalog, towns)
+        for v in town_polygons(ctx.catalog, s.towns)
         .to_crs(grid.crs)
         .buffer(5_000)
         .to_crs(4326)
         .total_bounds
     ]
     inputs = ["enterprises", "towns", "town_boundaries", "micro_districts"]
-    agri_layer = recipe.get("spz.agricultural_layer", None)
-    if agri_layer:
-        inputs.append(str(agri_layer))
+    if s.spz.agricultural_layer:
+        inputs.append(s.spz.agricultural_layer)
     return ThemeResult(
         theme="pollution",
         title=TITLE,

@@ -7,9 +7,8 @@ a pollutant in each language.
 
 from __future__ import annotations
 
-from typing import Any
-
 from geo.i18n import Text, text
+from geo.themes.pollution.settings import Pollutant
 
 TITLE = text(
     "Pollution sources and sanitary protection zones",
@@ -52,11 +51,9 @@ AREA_KINDS = ("mining_heap", "ash_heap", "filter_field")
 INDEX_UNIT = text("Σ C/MPC", "Σ C/ШРК", "Σ C/ПДК")
 
 
-def _pollutant_text(
-    p: dict[str, Any], en: str, kk: str, ru: str, *, capitalize: bool = False
-) -> Text:
+def _pollutant_text(p: Pollutant, en: str, kk: str, ru: str, *, capitalize: bool = False) -> Text:
     """A text naming pollutant *p* in each language: ``"{}"`` in each template is its name."""
-    names = {lang: p["names"][lang] for lang in ("en", "kk", "ru")}
+    names = {lang: p.names[lang] for lang in ("en", "kk", "ru")}
     if capitalize:
         names = {lang: n.capitalize() for lang, n in names.items()}
     return text(en.format(names["en"]), kk.format(names["kk"]), ru.format(names["ru"]))

@@ -7,7 +7,7 @@ description and source.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import geopandas as gpd
 
@@ -24,6 +24,7 @@ from geo.themes.pollution.labels import (
     STACK_KINDS,
     _pollutant_text,
 )
+from geo.themes.pollution.settings import Pollutant
 
 _NAME_F = FieldSpec("name", text("Name", "Атауы", "Название"))
 
@@ -36,7 +37,7 @@ def _vectors(
     zones: gpd.GeoDataFrame,
     conflicts: gpd.GeoDataFrame,
     exposure: gpd.GeoDataFrame,
-    pollutants: list[dict[str, Any]],
+    pollutants: Sequence[Pollutant],
 ) -> list[VectorLayer]:
     """The sources, sanitary zones, SPZ conflicts and exposure layers, in drawing order."""
     return [
@@ -47,7 +48,7 @@ def _vectors(
     ]
 
 
-def _source_layer(src: gpd.GeoDataFrame, pollutants: list[dict[str, Any]]) -> VectorLayer:
+def _source_layer(src: gpd.GeoDataFrame, pollutants: Sequence[Pollutant]) -> VectorLayer:
     """The sources styled by kind, with emission rates and each source's own cm / MPC."""
     kinds = tuple(Category(k, KIND_COLOURS[k], KIND_TEXT[k]) for k in STACK_KINDS + AREA_KINDS)
     src_fields = (
@@ -57,7 +58,7 @@ def _source_layer(src: gpd.GeoDataFrame, pollutants: list[dict[str, Any]]) -> Ve
         FieldSpec("height_m", text("Height", "Биіктігі", "Высота"), unit("m"), 0),
         *(
             FieldSpec(
-                f"m_{p['id']}_g_s",
+                f"m_{p.id}_g_s",
                 _pollutant_text(p, "{} emission", "{} шығарындысы", "выброс: {}"),
                 unit("g/s"),
                 2,
@@ -66,7 +67,7 @@ def _source_layer(src: gpd.GeoDataFrame, pollutants: list[dict[str, Any]]) -> Ve
         ),
         *(
             FieldSpec(
-                f"cm_{p['id']}_mpc",
+                f"cm_{p.id}_mpc",
                 _pollutant_text(
                     p, "{}: source cm / MPC", "{}: көздің cm / ШРК", "{}: cm источника / ПДК"
                 ),
@@ -163,7 +164,7 @@ def _conflicts_layer(conflicts: gpd.GeoDataFrame) -> VectorLayer:
     )
 
 
-def _exposure_layer(exposure: gpd.GeoDataFrame, pollutants: list[dict[str, Any]]) -> VectorLayer:
+def _exposure_layer(exposure: gpd.GeoDataFrame, pollutants: Sequence[Pollutant]) -> VectorLayer:
     """Maximum and mean C/MPC per micro-district and town, population above 1 MPC."""
     ex_fields = (
         _NAME_F,
@@ -173,7 +174,7 @@ def _exposure_layer(exposure: gpd.GeoDataFrame, pollutants: list[dict[str, Any]]
         FieldSpec("index_mean", text("Mean Σ C/MPC", "Орташа Σ C/ШРК", "Средн. Σ C/ПДК"), "", 2),
         *(
             FieldSpec(
-                f"max_{p['id']}",
+                f"max_{p.id}",
                 _pollutant_text(p, "{}: max C/MPC", "{}: ең жоғары C/ШРК", "{}: макс. C/ПДК"),
                 "",
                 2,

@@ -17,19 +17,20 @@ from geo.results import RasterLayer
 from geo.symbology import RasterRamp, ramp
 from geo.themes.common import unit
 from geo.themes.pollution.labels import INDEX_UNIT, _pollutant_text
+from geo.themes.pollution.settings import Pollutant, PollutionSettings
 
 _SRC_NOTE = "SYNTHETIC sources (layer 'enterprises'); OND-86 regulatory dispersion"
 
 
 def _concentration_raster(
-    grid: AnalysisGrid, values: np.ndarray, p: dict[str, Any], s: dict[str, Any]
+    grid: AnalysisGrid, values: np.ndarray, p: Pollutant, s: PollutionSettings
 ) -> RasterLayer:
     """The maximum one-time concentration of pollutant *p* (mg/m³), ramped by its MPC."""
-    method, A, eta = s["method"], s["A"], s["eta"]
+    method, A, eta = s.method, s.A, s.eta
     c = values.astype("float32")
-    mpcv = p["mpc"]
+    mpcv = p.mpc
     return RasterLayer(
-        name=f"concentration_{p['id']}",
+        name=f"concentration_{p.id}",
         title=_pollutant_text(
             p,
             "{}: maximum one-time concentration, mg/m³",
@@ -41,7 +42,7 @@ def _concentration_raster(
             c,
             tags={
                 "units": "mg/m3",
-                "pollutant": p["id"],
+                "pollutant": p.id,
                 "method": method,
                 "mpc_max_mg_m3": mpcv,
             },
@@ -52,7 +53,7 @@ def _concentration_raster(
             unit=unit("mg/m³"),
         ),
         description=text(
-            f"Maximum over wind directions and speeds of the sum of all sources (OND-86 method '{method}', A = {A:g}, η = {eta:g}); MPC max one-time {mpcv:g} mg/m³ ({p['status']}).",
+            f"Maximum over wind directions and speeds of the sum of all sources (OND-86 method '{method}', A = {A:g}, η = {eta:g}); MPC max one-time {mpcv:g} mg/m³ ({p.status}).",
             f"Барлық көздердің қосындысының жел бағыттары мен жылдамдықтары бойынша ең үлкені (ОНД-86 әдісі '{method}', A = {A:g}, η = {eta:g}); бір реттік ШРК {mpcv:g} мг/м³.",
             f"Максимум по направлениям и скоростям ветра суммы всех источников (методика ОНД-86 '{method}', A = {A:g}, η = {eta:g}); ПДК м.р. {mpcv:g} мг/м³.",
         ),
@@ -61,23 +62,23 @@ def _concentration_raster(
         show=False,
         metadata={
             "mpc_max_mg_m3": mpcv,
-            "mpc_citation": p["citation"],
+            "mpc_citation": p.citation,
             "max_mg_m3": float(np.max(c)),
         },
     )
 
 
 def _rasters(
-    grid: AnalysisGrid, field: Any, s: dict[str, Any]
+    grid: AnalysisGrid, field: Any, s: PollutionSettings
 ) -> tuple[list[RasterLayer], dict[str, np.ndarray]]:
     """Concentration rasters per pollutant and the two index rasters; C/MPC per pollutant."""
-    method = s["method"]
+    method = s.method
     rasters: list[RasterLayer] = []
     ratios: dict[str, np.ndarray] = {}
-    for j, p in enumerate(s["pollutants"]):
-        ratios[p["id"]] = field.max[j] / p["mpc"]
+    for j, p in enumerate(s.pollutants):
+        ratios[p.id] = field.max[j] / p.mpc
         rasters.append(_concentration_raster(grid, field.max[j], p, s))
-    listed = ", ".join(s["index_ids"])
+    listed = ", ".join(s.index_ids)
     rasters.append(
         _index_raster(
             grid,

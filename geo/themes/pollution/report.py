@@ -14,8 +14,7 @@ import numpy as np
 from geo.catalog import default_layers_dir
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
-from geo.recipe import Recipe
-from geo.themes.pollution.settings import _num
+from geo.themes.pollution.settings import PollutionSettings
 
 DESCRIPTION = text(
     "Where the emissions of the sources could reach at worst: maximum one-time ground-level concentrations by the regulatory OND-86 method, sanitary protection zones and their overlaps with homes and farmland. The sources are synthetic, so the map shows the method, not measured pollution.",
@@ -50,43 +49,37 @@ NOTES: tuple[Text, ...] = (
 
 
 def _parameters(
-    recipe: Recipe,
-    s: dict[str, Any],
+    s: PollutionSettings,
     grid: AnalysisGrid,
     field: Any,
     n_sub_sources: int,
     spz_info: dict[str, Any],
-    towns: list[str],
 ) -> dict[str, Any]:
     """Everything recorded in ``manifest.json``: method, wind rose, MPCs, SPZ table, grid, maxima."""
-    pollutants = s["pollutants"]
+    pollutants = s.pollutants
     return {
-        "method": s["method"],
-        "A": s["A"],
-        "eta": s["eta"],
-        "coefficients": s["coefficients"].as_dict(),
-        "air_temp_c": _num(recipe, "method.air_temp_c", 31.9),
-        "air_temp_heating_c": _num(recipe, "method.air_temp_heating_c", -10.4),
+        "method": s.method,
+        "A": s.A,
+        "eta": s.eta,
+        "coefficients": s.coefficients.as_dict(),
+        "air_temp_c": s.air_temp_c,
+        "air_temp_heating_c": s.air_temp_heating_c,
         "air_temp_citation": "paper 001: July mean +31.9 °C, January mean −10.4 °C (Zhanatas); OND-86 asks for the mean maximum of the hottest month",
-        "area_source_points": int(_num(recipe, "method.area_source_points", 7)),
-        "s2_floor": s["s2_floor"],
-        "max_distance_m": s["max_distance"],
-        "dtype": s["dtype"],
+        "area_source_points": s.area_source_points,
+        "s2_floor": s.s2_floor,
+        "max_distance_m": s.max_distance,
+        "dtype": s.dtype,
         "wind_rose": {
-            "directions_from_deg": list(s["wind"].directions),
-            "frequencies": list(s["wind"].frequencies),
+            "directions_from_deg": list(s.wind.directions),
+            "frequencies": list(s.wind.frequencies),
             "speeds_m_s": list(field.speeds),
             "note": "uniform default: no measured wind rose embedded",
         },
-        "pollutants": [
-            {k: p[k] for k in ("id", "mpc", "mpc_daily", "hazard_class", "F", "citation", "status")}
-            | {"name": p["names"]["en"]}
-            for p in pollutants
-        ],
-        "mpc_table": s["mpc_path"].replace(str(default_layers_dir()), "layers"),
+        "pollutants": [p.record() for p in pollutants],
+        "mpc_table": s.mpc_path.replace(str(default_layers_dir()), "layers"),
         "index": {
             "method": "sum_ratio",
-            "pollutants": list(s["index_ids"]),
+            "pollutants": list(s.index_ids),
             "caveat": "screening index; OND-86 sums C/MPC only within summation groups",
         },
         "spz_table": spz_info,
@@ -95,11 +88,11 @@ def _parameters(
             "cell_size_m": grid.cell_size,
             "width": grid.width,
             "height": grid.height,
-            "towns": list(towns),
+            "towns": list(s.towns),
         },
         "evaluations": int(field.evaluations),
         "sub_sources": n_sub_sources,
         "max_concentration_mg_m3": {
-            p["id"]: float(np.max(field.max[j])) for j, p in enumerate(pollutants)
+            p.id: float(np.max(field.max[j])) for j, p in enumerate(pollutants)
         },
     }

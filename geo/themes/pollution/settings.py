@@ -1,36 +1,33 @@
-"""Recipe reading for the pollution theme.
+"""Recipe reading for the pollution theme: :func:`read_settings` → :class:`PollutionSettings`.
 
-Reads and checks ``maps/pollution.toml`` (or a user's copy): the allowed keys
-of each table, the dispersion method and its coefficients, the wind rose, the
-pollutants with their MPCs from the cited MPC table, and the index. Every bad
-value raises a :class:`~geo.errors.RecipeError` naming the recipe file and line.
+Reads and checks ``maps/pollution.toml`` (or a user's copy) once, before any
+heavy work: the allowed keys of each table, the dispersion method and its
+coefficients, the wind rose, the pollutants with their MPCs from the cited MPC
+table, the index, the grid, the sanitary-zone table and layers, the exposure
+towns. Every bad value raises a :class:`~geo.errors.RecipeError` naming the
+recipe file and line; the theme's steps read the frozen settings, never the
+recipe.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from geo.errors import InputError
+from geo.errors import InputError, RecipeError
 from geo.models.dispersion import METHODS, MethodCoefficients, WindRose
 from geo.recipe import Recipe
 from geo.themes.common import check_tables, read_cited_table, recipe_number, table_path
 
-_TOP = (
-    "theme",
-    "name",
-    "title",
-    "method",
-    "wind",
-    "pollutants",
-    "index",
-    "spz",
-    "grid",
-    "exposure",
-)
+if TYPE_CHECKING:
+    from geo.catalog import Catalog
+
+__all__ = ["Pollutant", "PollutionSettings", "SpzSettings", "read_settings"]
 
 
 _METHOD = (
@@ -60,6 +57,73 @@ _SPZ = (
 _GRID = ("towns", "buffer_m", "cell_size")
 
 
+_EXPOSURE = ("towns",)
+
+
+@dataclass(frozen=True)
+class Pollutant:
+    """A pollutant of the recipe with its MPCs from the cited table."""
+
+    id: str
+    mpc: float
+    F: float
+    names: dict[str, str]
+    citation: str
+    status: str
+    mpc_daily: float | None
+    hazard_class: str | None
+
+    def record(self) -> dict[str, Any]:
+        """What the manifest records of it."""
+        keys = ("id", "mpc", "mpc_daily", "hazard_class", "F", "citation", "status")
+        return {k: getattr(self, k) for k in keys} | {"name": self.names["en"]}
+
+
+@dataclass(frozen=True)
+class SpzSettings:
+    """Sanitary protection zones: the cited width table and the layers they are set against."""
+
+    table: Path
+    table_shown: str
+    residential_layer: str
+    agricultural_layer: str | None
+    agricultural_field: str | None
+    agricultural_values: tuple[Any, ...]
+    field_where: str = "spz.agricultural_field"
+    """Where the recipe names the agricultural field (``file:line: key``), for later checks."""
+
+    def field_error(self, message: str) -> RecipeError:
+        """An error about the agricultural field, naming its recipe line."""
+        return RecipeError(f"{self.field_where}: {message}")
+
+
+@dataclass(frozen=True)
+class PollutionSettings:
+    """Everything the pollution theme reads from its recipe, checked."""
+
+    method: str
+    A: float
+    eta: float
+    s2_floor: float
+    max_distance: float
+    dtype: str
+    coefficients: MethodCoefficients
+    wind: WindRose
+    add_dangerous_speed: bool
+    air_temp_c: float
+    air_temp_heating_c: float
+    area_source_points: int
+    mpc_path: str
+    pollutants: tuple[Pollutant, ...]
+    index_ids: tuple[str, ...]
+    towns: tuple[str, ...]
+    buffer_m: float
+    cell_size: float
+    exposure_towns: tuple[str, ...]
+    spz: SpzSettings
+    index_weights: np.ndarray = field(compare=False)
+
+
 def _num(recipe: Recipe, key: str, default: Any, *, lo: float | None = None) -> float:
     return recipe_number(recipe, key, default, lo=lo)
 
@@ -76,7 +140,7 @@ def _mpc_table(recipe: Recipe) -> tuple[pd.DataFrame, str]:
     return df, str(path)
 
 
-def _pollutants(recipe: Recipe, mpc: pd.DataFrame, mpc_path: str) -> list[dict[str, Any]]:
+def _pollutants(recipe: Recipe, mpc: pd.DataFrame, mpc_path: str) -> tuple[Pollutant, ...]:
     ids = recipe.get("pollutants.ids")
     if not isinstance(ids, list) or not ids:
         raise recipe.error(
@@ -108,22 +172,20 @@ def _pollutants(recipe: Recipe, mpc: pd.DataFrame, mpc_path: str) -> list[dict[s
             raise recipe.error(f"pollutants.F.{p}", f"F must be a number from 1 to 3, got {F!r}")
         names = {lang: str(row.get(f"name_{lang}", p)) for lang in ("en", "kk", "ru")}
         out.append(
-            {
-                "id": p,
-                "mpc": mpc_max,
-                "F": float(F),
-                "names": names,
-                "citation": str(row["citation"]),
-                "status": str(row.get("status", "")),
-                "mpc_daily": None
+            Pollutant(
+                id=str(p),
+                mpc=mpc_max,
+                F=float(F),
+                names=names,
+                citation=str(row["citation"]),
+                status=str(row.get("status", "")),
+                mpc_daily=None
                 if pd.isna(row.get("mpc_daily_mg_m3"))
                 else float(row["mpc_daily_mg_m3"]),
-                "hazard_class": None
-                if pd.isna(row.get("hazard_class"))
-                else str(row["hazard_class"]),
-            }
+                hazard_class=None if pd.isna(row.get("hazard_class")) else str(row["hazard_class"]),
+            )
         )
-    return out
+    return tuple(out)
 
 
 def _wind(recipe: Recipe) -> WindRose:
@@ -144,20 +206,8 @@ def _wind(recipe: Recipe) -> WindRose:
         raise recipe.error(key, str(exc).removeprefix("wind rose: ")) from None
 
 
-def _settings(recipe: Recipe) -> dict[str, Any]:
-    """Read and check the recipe's method, wind, pollutant and index settings."""
-    recipe.require_keys("", _TOP)
-    check_tables(
-        recipe,
-        {
-            "method": _METHOD,
-            "wind": _WIND,
-            "pollutants": _POLL,
-            "index": _INDEX,
-            "spz": _SPZ,
-            "grid": _GRID,
-        },
-    )
+def _method(recipe: Recipe) -> dict[str, Any]:
+    """The dispersion method, its constants and coefficients."""
     method = str(recipe.get("method.name", "ond86"))
     if method not in METHODS:
         raise recipe.error(
@@ -177,7 +227,7 @@ def _settings(recipe: Recipe) -> dict[str, Any]:
             "method.coefficients",
             "unknown coefficient; known: m_prime_hot, m_prime_cold, um_cold_factor, cold_dt",
         ) from None
-    s: dict[str, Any] = {
+    return {
         "method": method,
         "A": A,
         "eta": _num(recipe, "method.eta", 1.0, lo=1.0),
@@ -185,12 +235,15 @@ def _settings(recipe: Recipe) -> dict[str, Any]:
         "max_distance": _num(recipe, "method.max_distance_m", 20_000.0, lo=0.0),
         "dtype": dtype,
         "coefficients": coefficients,
-        "wind": _wind(recipe),
+        "air_temp_c": _num(recipe, "method.air_temp_c", 31.9),
+        "air_temp_heating_c": _num(recipe, "method.air_temp_heating_c", -10.4),
+        "area_source_points": int(_num(recipe, "method.area_source_points", 7, lo=1)),
     }
-    mpc, s["mpc_path"] = _mpc_table(recipe)
-    s["pollutants"] = pollutants = _pollutants(recipe, mpc, s["mpc_path"])
-    pids = [p["id"] for p in pollutants]
-    s["index_ids"] = index_ids = recipe.get("index.pollutants", pids)
+
+
+def _index(recipe: Recipe, pollutants: tuple[Pollutant, ...]) -> tuple[str, ...]:
+    pids = [p.id for p in pollutants]
+    index_ids = recipe.get("index.pollutants", pids)
     if recipe.get("index.method", "sum_ratio") != "sum_ratio":
         raise recipe.error("index.method", "only sum_ratio (Σ C/MPC) is implemented")
     for p in index_ids:
@@ -198,7 +251,68 @@ def _settings(recipe: Recipe) -> dict[str, Any]:
             raise recipe.error(
                 "index.pollutants", f"{p!r} is not in pollutants.ids; add it there first"
             )
-    s["index_weights"] = np.array(
-        [1.0 / p["mpc"] if p["id"] in index_ids else 0.0 for p in pollutants]
+    return tuple(str(p) for p in index_ids)
+
+
+def _towns(recipe: Recipe, key: str, default: list[str]) -> tuple[str, ...]:
+    value = recipe.get(key, default)
+    if not isinstance(value, list) or not value or not all(isinstance(t, str) for t in value):
+        raise recipe.error(key, 'give a non-empty list of town names, e.g. ["Zhanatas"]')
+    return tuple(value)
+
+
+def _spz(recipe: Recipe) -> SpzSettings:
+    path = table_path(recipe, "spz.table", "tables/spz_widths.csv")
+    assert path is not None  # a default is given
+    values = recipe.get("spz.agricultural_values", [])
+    agri = recipe.get("spz.agricultural_layer", None)
+    fld = recipe.get("spz.agricultural_field", None)
+    return SpzSettings(
+        table=path,
+        table_shown=f"layers/{recipe.get('spz.table', 'tables/spz_widths.csv')}",
+        residential_layer=str(recipe.get("spz.residential_layer", "micro_districts")),
+        agricultural_layer=str(agri) if agri else None,
+        agricultural_field=str(fld) if fld else None,
+        agricultural_values=tuple(values) if isinstance(values, list) else (values,),
+        field_where=recipe.where("spz.agricultural_field"),
     )
-    return s
+
+
+def read_settings(recipe: Recipe, catalog: Catalog | None = None) -> PollutionSettings:
+    """Read and check everything the pollution theme takes from *recipe*.
+
+    Raises
+    ------
+    RecipeError
+        An unknown key in a table or a bad value, naming the recipe line.
+    """
+    check_tables(
+        recipe,
+        {
+            "method": _METHOD,
+            "wind": _WIND,
+            "pollutants": _POLL,
+            "index": _INDEX,
+            "spz": _SPZ,
+            "grid": _GRID,
+            "exposure": _EXPOSURE,
+        },
+    )
+    mpc, mpc_path = _mpc_table(recipe)
+    pollutants = _pollutants(recipe, mpc, mpc_path)
+    index_ids = _index(recipe, pollutants)
+    towns = _towns(recipe, "grid.towns", ["Zhanatas", "Karatau"])
+    return PollutionSettings(
+        **_method(recipe),
+        wind=_wind(recipe),
+        add_dangerous_speed=bool(recipe.get("wind.add_dangerous_speed", True)),
+        mpc_path=mpc_path,
+        pollutants=pollutants,
+        index_ids=index_ids,
+        towns=towns,
+        buffer_m=_num(recipe, "grid.buffer_m", 4000.0, lo=0.0),
+        cell_size=_num(recipe, "grid.cell_size", 100.0, lo=1.0),
+        exposure_towns=_towns(recipe, "exposure.towns", list(towns)),
+        spz=_spz(recipe),
+        index_weights=np.array([1.0 / p.mpc if p.id in index_ids else 0.0 for p in pollutants]),
+    )

@@ -10,7 +10,7 @@ concentration.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -21,15 +21,14 @@ from geo.errors import InputError
 from geo.grid import AnalysisGrid
 from geo.models.dispersion import Stacks, max_concentration
 from geo.models.spz import check_hazard_classes
-from geo.recipe import Recipe
 from geo.themes.base import ThemeInputs
 from geo.themes.common import layer_where
 from geo.themes.pollution.labels import AREA_KINDS, STACK_KINDS
-from geo.themes.pollution.settings import _num
+from geo.themes.pollution.settings import Pollutant, PollutionSettings
 
 
 def _check_sources(
-    src: gpd.GeoDataFrame, pollutants: list[dict[str, Any]], what: str = "layer 'enterprises'"
+    src: gpd.GeoDataFrame, pollutants: Sequence[Pollutant], what: str = "layer 'enterprises'"
 ) -> None:
     """Refuse sources without the schema's fields, hazard class, emission columns or known kind."""
     for col in ("source_id", "kind", "height_m"):
@@ -38,9 +37,9 @@ def _check_sources(
             raise InputError(msg)
     check_hazard_classes(src, what=what)
     for p in pollutants:
-        col = f"m_{p['id']}_g_s"
+        col = f"m_{p.id}_g_s"
         if col not in src.columns:
-            msg = f"{what}: field {col!r} (emission rate of {p['id']} in g/s) is missing; add it (0 where not emitted) or drop {p['id']} from pollutants.ids"
+            msg = f"{what}: field {col!r} (emission rate of {p.id} in g/s) is missing; add it (0 where not emitted) or drop {p.id} from pollutants.ids"
             raise InputError(msg)
     for sid, kind in zip(src["source_id"], src["kind"], strict=True):
         if kind not in STACK_KINDS + AREA_KINDS:
@@ -92,17 +91,15 @@ def split_area_sources(
 
 def _stacks(
     src: gpd.GeoDataFrame,
-    pollutants: list[dict[str, Any]],
-    recipe: Recipe,
+    s: PollutionSettings,
     where: str = "layer 'enterprises'",
 ) -> tuple[Stacks, np.ndarray, np.ndarray]:
     """Sub-sources of *src* with their emission rates (g/s) and settling coefficients per pollutant.
 
     Every source is checked first (errors name *where*, the source id and the field).
     """
-    air = _num(recipe, "method.air_temp_c", 31.9)
-    air_heat = _num(recipe, "method.air_temp_heating_c", -10.4)
-    npts = int(_num(recipe, "method.area_source_points", 7, lo=1))
+    air, air_heat, npts = s.air_temp_c, s.air_temp_heating_c, s.area_source_points
+    pollutants = s.pollutants
     owner, x, y = split_area_sources(src, npts)
     counts = np.bincount(owner, minlength=len(src))
     is_area = (src["source_type"].astype(str).to_numpy() == "area") | src["kind"].isin(
@@ -137,18 +134,16 @@ def _stacks(
     em = np.zeros((len(src), len(pollutants)))
     fs = np.zeros_like(em)
     for j, p in enumerate(pollutants):
-        col = pd.to_numeric(src[f"m_{p['id']}_g_s"], errors="coerce").to_numpy()
+        col = pd.to_numeric(src[f"m_{p.id}_g_s"], errors="coerce").to_numpy()
         bad = ~np.isfinite(col) | (col < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            msg = (
-                f"{where}: source {ids[i]}: m_{p['id']}_g_s = {col[i]:g} must be a number ≥ 0 (g/s)"
-            )
+            msg = f"{where}: source {ids[i]}: m_{p.id}_g_s = {col[i]:g} must be a number ≥ 0 (g/s)"
             raise InputError(msg)
         em[:, j] = col
-        fcol = f"f_{p['id']}"
+        fcol = f"f_{p.id}"
         fval = pd.to_numeric(src[fcol], errors="coerce").to_numpy() if fcol in src else nan
-        fs[:, j] = np.where(np.isfinite(fval), fval, p["F"])
+        fs[:, j] = np.where(np.isfinite(fval), fval, p.F)
         badf = (fs[:, j] < 1) | (fs[:, j] > 3)
         if badf.any():
             i = int(np.flatnonzero(badf)[0])
@@ -171,7 +166,7 @@ def _enumerate_sub(owner: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _sources(
-    ctx: ThemeInputs, grid: AnalysisGrid, pollutants: list[dict[str, Any]]
+    ctx: ThemeInputs, grid: AnalysisGrid, pollutants: Sequence[Pollutant]
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The ``enterprises`` layer checked and completed: in EPSG:4326 and in the grid's CRS."""
     src_ll = ctx.layer("enterprises")
@@ -189,12 +184,12 @@ def _source_maxima(
     stacks: Stacks,
     em: np.ndarray,
     fs: np.ndarray,
-    s: dict[str, Any],
+    s: PollutionSettings,
 ) -> gpd.GeoDataFrame:
     """*src_ll* with each source's own maximum one-time concentration (mg/m³ and / MPC)."""
     out = src_ll.copy()
     owner_of = [sid.split("#")[0] for sid in stacks.ids]
-    for j, p in enumerate(s["pollutants"]):
+    for j, p in enumerate(s.pollutants):
         cm = np.zeros(len(src_ll))
         for i, sid in enumerate(src_ll["source_id"].astype(str)):
             sel = [k for k, o in enumerate(owner_of) if o == sid]
@@ -203,10 +198,10 @@ def _source_maxima(
             k = sel[0]
             r = max_concentration(
                 stacks.height[k], stacks.diameter[k], stacks.velocity[k], stacks.gas_temp[k], stacks.air_temp[k],
-                rate=float(em[sel, j].sum()), A=s["A"], F=float(fs[k, j]), eta=s["eta"], method=s["method"],
-                cold=bool(stacks.cold[k]), coefficients=s["coefficients"], source_id=stacks.ids[k],
+                rate=float(em[sel, j].sum()), A=s.A, F=float(fs[k, j]), eta=s.eta, method=s.method,
+                cold=bool(stacks.cold[k]), coefficients=s.coefficients, source_id=stacks.ids[k],
             )  # fmt: skip
             cm[i] = float(r.cm[0])
-        out[f"cm_{p['id']}_mg_m3"] = cm
-        out[f"cm_{p['id']}_mpc"] = cm / p["mpc"]
+        out[f"cm_{p.id}_mg_m3"] = cm
+        out[f"cm_{p.id}_mpc"] = cm / p.mpc
     return out

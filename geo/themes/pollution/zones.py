@@ -18,30 +18,27 @@ from geo.crs import WGS84, to_crs, utm_crs_for
 from geo.grid import AnalysisGrid
 from geo.io import read_table
 from geo.models.spz import sanitary_zones, spz_conflicts, spz_widths
-from geo.recipe import Recipe
 from geo.themes.base import ThemeInputs
-from geo.themes.common import table_path
+from geo.themes.pollution.settings import SpzSettings
 
 
 def _spz(
-    ctx: ThemeInputs, recipe: Recipe, grid: AnalysisGrid, src: gpd.GeoDataFrame
+    ctx: ThemeInputs, spz: SpzSettings, grid: AnalysisGrid, src: gpd.GeoDataFrame
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, Any]]:
     """Sanitary protection zones of *src*, their conflicts, and the SPZ table's record."""
-    spz_path = table_path(recipe, "spz.table", "tables/spz_widths.csv")
-    assert spz_path is not None  # a default is given
+    spz_path = spz.table
     spz_table = read_table(spz_path, what="SPZ table")
     widths = spz_widths(spz_table, where=str(spz_path))
     citation = "; ".join(sorted(set(spz_table["citation"].astype(str))))[:500]
     zones = _zones_by_utm(
         src, widths, grid, citation="order ҚР ДСМ-2 (2022), Appendix 1 (widths unverified)"
     )
-    residential = ctx.layer(str(recipe.get("spz.residential_layer", "micro_districts")))
-    agri, id_field = _agricultural(ctx, recipe, grid)
+    residential = ctx.layer(spz.residential_layer)
+    agri, id_field = _agricultural(ctx, spz, grid)
     conflicts = spz_conflicts(
         zones, residential, agri, residential_id="zone_id", agricultural_id=id_field
     )
-    rel = str(recipe.get("spz.table", "tables/spz_widths.csv"))
-    info = {"path": f"layers/{rel}", "widths_m": widths, "citation": citation}
+    info = {"path": spz.table_shown, "widths_m": widths, "citation": citation}
     return zones, conflicts, info
 
 
@@ -55,31 +52,28 @@ def _zones_by_utm(
     slightly short on the ground.
     """
     ll = to_crs(src, WGS84, what="sources").geometry.representative_point()
-    epsg = [utm_crs_for(p.x, p.y).to_epsg() for p in ll]
+    zone_of = [utm_crs_for(p.x, p.y) for p in ll]
     parts = []
-    for code in sorted(set(epsg)):
-        part = src[[e == code for e in epsg]]
-        zones = sanitary_zones(part, widths, crs=CRS.from_epsg(code), citation=citation)
+    for name in sorted({z.srs for z in zone_of}):
+        part = src[[z.srs == name for z in zone_of]]
+        zones = sanitary_zones(part, widths, crs=CRS.from_user_input(name), citation=citation)
         parts.append(to_crs(zones.set_index(part.index), grid.crs, what="sanitary zones"))
     out = pd.concat(parts).loc[src.index].reset_index(drop=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs)
 
 
 def _agricultural(
-    ctx: ThemeInputs, recipe: Recipe, grid: AnalysisGrid
+    ctx: ThemeInputs, spz: SpzSettings, grid: AnalysisGrid
 ) -> tuple[gpd.GeoDataFrame | None, str | None]:
     """The recipe's agricultural land outside the towns (in the grid's CRS) and its id field."""
-    agri_layer = recipe.get("spz.agricultural_layer", None)
+    agri_layer, fld = spz.agricultural_layer, spz.agricultural_field
     if not agri_layer:
         return None, None
-    agri = ctx.layer(str(agri_layer))
-    fld = recipe.get("spz.agricultural_field", None)
+    agri = ctx.layer(agri_layer)
     if fld:
         if fld not in agri.columns:
-            raise recipe.error(
-                "spz.agricultural_field", f"layer {agri_layer!r} has no field {fld!r}"
-            )
-        agri = agri[agri[fld].isin(recipe.get("spz.agricultural_values", []))]
+            raise spz.field_error(f"layer {agri_layer!r} has no field {fld!r}")
+        agri = agri[agri[fld].isin(list(spz.agricultural_values))]
     towns_poly = to_crs(ctx.layer("town_boundaries"), grid.crs, what="town boundaries")
     agri = to_crs(agri, grid.crs, what=f"layer {agri_layer!r}")
     agri = agri.set_geometry(

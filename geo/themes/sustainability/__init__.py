@@ -52,11 +52,9 @@ from __future__ import annotations
 import logging
 
 from geo.catalog import Catalog
-from geo.i18n import LANGUAGES
 from geo.recipe import Recipe
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
-from geo.themes.common import suffixed
 from geo.themes.sustainability import settings as _settings
 from geo.themes.sustainability.charts import classify, survey_chart_svg
 from geo.themes.sustainability.composite import index_layer, index_values
@@ -136,9 +134,6 @@ def build(ctx: ThemeInputs, settings: SustainabilitySettings) -> ThemeResult:
     }
     outline = [by_district.group_outline] if by_district.group_outline else []
     vectors = [by_town.layer, by_district.choropleth.layer, *outline, index.layer]
-    if ctx.prefix:  # a second recipe of the theme: its layer titles name it, so they stay distinct
-        for layer in vectors:
-            layer.title = suffixed(layer.title, dict.fromkeys(LANGUAGES, ctx.prefix))
     log.info(
         "sustainability: %d indicators used (%d dropped), ranks %s, MC %d runs (average rank shift %.3f)",
         len(values.kept),
