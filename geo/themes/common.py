@@ -171,7 +171,9 @@ def recipe_text(recipe: Recipe, key: str, default: Text) -> Text:
 
 
 # -- cited tables ----------------------------------------------------------------------------
-def table_path(recipe: Recipe, key: str, default: str | None) -> Path | None:
+def table_path(
+    recipe: Recipe, key: str, default: str | None, *, root: Path | None = None
+) -> Path | None:
     """Resolve the table path at *key*: relative to the layers folder, or absolute.
 
     Parameters
@@ -182,6 +184,9 @@ def table_path(recipe: Recipe, key: str, default: str | None) -> Path | None:
         Dotted key (``"tables.normative_life"``).
     default : str or None
         Path used when the key is absent; None makes the table optional.
+    root : Path, optional
+        The catalog's layers folder (``Catalog.layers_dir``); the embedded one
+        by default.
 
     Returns
     -------
@@ -199,11 +204,12 @@ def table_path(recipe: Recipe, key: str, default: str | None) -> Path | None:
     if not isinstance(value, str):
         raise recipe.error(key, f"{value!r} must be a path (text)")
     p = Path(value)
-    path = p if p.is_absolute() else default_layers_dir() / p
+    folder = root or default_layers_dir()
+    path = p if p.is_absolute() else folder / p
     if not path.is_file():
         raise recipe.error(
             key,
-            f"{path} not found; give a path relative to {default_layers_dir()} or an absolute one",
+            f"{path} not found; give a path relative to {folder} or an absolute one",
         )
     return path
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from geo.catalog import default_layers_dir
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
+from geo.recipe import shown_path
 from geo.themes.pollution.settings import PollutionSettings
 
 DESCRIPTION = text(
@@ -76,7 +76,7 @@ def _parameters(
             "note": "uniform default: no measured wind rose embedded",
         },
         "pollutants": [p.record() for p in pollutants],
-        "mpc_table": s.mpc_path.replace(str(default_layers_dir()), "layers"),
+        "mpc_table": shown_path(s.mpc_path),
         "index": {
             "method": "sum_ratio",
             "pollutants": list(s.index_ids),

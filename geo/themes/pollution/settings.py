@@ -128,8 +128,8 @@ def _num(recipe: Recipe, key: str, default: Any, *, lo: float | None = None) -> 
     return recipe_number(recipe, key, default, lo=lo)
 
 
-def _mpc_table(recipe: Recipe) -> tuple[pd.DataFrame, str]:
-    path = table_path(recipe, "pollutants.mpc_table", "tables/mpc_ambient_air.csv")
+def _mpc_table(recipe: Recipe, root: Path | None) -> tuple[pd.DataFrame, str]:
+    path = table_path(recipe, "pollutants.mpc_table", "tables/mpc_ambient_air.csv", root=root)
     assert path is not None  # a default is given
     df = read_cited_table(
         path,
@@ -261,8 +261,8 @@ def _towns(recipe: Recipe, key: str, default: list[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _spz(recipe: Recipe) -> SpzSettings:
-    path = table_path(recipe, "spz.table", "tables/spz_widths.csv")
+def _spz(recipe: Recipe, root: Path | None) -> SpzSettings:
+    path = table_path(recipe, "spz.table", "tables/spz_widths.csv", root=root)
     assert path is not None  # a default is given
     values = recipe.get("spz.agricultural_values", [])
     agri = recipe.get("spz.agricultural_layer", None)
@@ -298,7 +298,8 @@ def read_settings(recipe: Recipe, catalog: Catalog | None = None) -> PollutionSe
             "exposure": _EXPOSURE,
         },
     )
-    mpc, mpc_path = _mpc_table(recipe)
+    root = catalog.layers_dir if catalog is not None else None
+    mpc, mpc_path = _mpc_table(recipe, root)
     pollutants = _pollutants(recipe, mpc, mpc_path)
     index_ids = _index(recipe, pollutants)
     towns = _towns(recipe, "grid.towns", ["Zhanatas", "Karatau"])
@@ -313,6 +314,6 @@ def read_settings(recipe: Recipe, catalog: Catalog | None = None) -> PollutionSe
         buffer_m=_num(recipe, "grid.buffer_m", 4000.0, lo=0.0),
         cell_size=_num(recipe, "grid.cell_size", 100.0, lo=1.0),
         exposure_towns=_towns(recipe, "exposure.towns", list(towns)),
-        spz=_spz(recipe),
+        spz=_spz(recipe, root),
         index_weights=np.array([1.0 / p.mpc if p.id in index_ids else 0.0 for p in pollutants]),
     )
