@@ -59,7 +59,7 @@ def town_grid(
     crs = utm_crs_for(first.x, first.y)
     utm = to_crs(polys, crs, what="town boundaries")
     bounds = tuple(utm.buffer(buffer_m).total_bounds)
-    grid = AnalysisGrid.from_bounds(bounds, crs, cell_size)  # type: ignore[arg-type]
+    grid = AnalysisGrid.from_bounds(bounds, crs, cell_size)
     log.info(
         "analysis grid for %s: %d x %d cells of %g m in EPSG:%s",
         ", ".join(towns),

@@ -97,7 +97,7 @@ def theme_of(recipe: Recipe) -> Theme:
         close = difflib.get_close_matches(recipe.theme, list(THEMES), n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known themes: {', '.join(THEMES)}"
         raise recipe.error("theme", f"unknown theme {recipe.theme!r}; {hint}")
-    module: Theme = importlib.import_module(THEMES[recipe.theme])  # type: ignore[assignment]
+    module: Theme = importlib.import_module(THEMES[recipe.theme])
     return module
 
 

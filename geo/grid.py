@@ -147,7 +147,7 @@ class AnalysisGrid:
         else:
             vals = np.asarray(list(values), dtype=float)[: len(g)]
         shapes = zip(g.geometry.values, vals, strict=False)
-        return features.rasterize(
+        out = features.rasterize(
             shapes,
             out_shape=self.shape,
             transform=self.transform,
@@ -155,6 +155,7 @@ class AnalysisGrid:
             all_touched=all_touched,
             dtype=dtype,
         )
+        return np.asarray(out)
 
     def mask(
         self, gdf: gpd.GeoDataFrame, *, all_touched: bool = False, what: str = "layer"

@@ -36,7 +36,7 @@ def configure_logging(verbose: int, quiet: int) -> None:
         if level <= logging.WARNING:
             click.echo(f"warning: {message}", err=True)
 
-    warnings.showwarning = showwarning  # type: ignore[assignment]
+    warnings.showwarning = showwarning
 
 
 def _verbosity_callback(ctx: click.Context, _param: click.Parameter, _value: Any) -> Any:

@@ -51,13 +51,13 @@ def slope_degrees(dem: np.ndarray, cell_size: float) -> np.ndarray:
     45.0
     """
     gx, gy = horn_gradient(dem, cell_size)
-    return np.degrees(np.arctan(np.hypot(gx, gy))).astype("float32")
+    return np.asarray(np.degrees(np.arctan(np.hypot(gx, gy))).astype("float32"))
 
 
 def slope_percent(dem: np.ndarray, cell_size: float) -> np.ndarray:
     """Slope in percent rise (Horn), float32."""
     gx, gy = horn_gradient(dem, cell_size)
-    return (100 * np.hypot(gx, gy)).astype("float32")
+    return np.asarray((100 * np.hypot(gx, gy)).astype("float32"))
 
 
 def hillshade(
@@ -116,7 +116,7 @@ def horn_slope_rows(
     dx *= np.float32(1.0 / (8.0 * cell_size))
     np.arctan(dx, out=dx)
     dx *= np.float32(180.0 / np.pi)
-    return dx
+    return np.asarray(dx)
 
 
 def slope_blockwise(

@@ -167,7 +167,7 @@ def recipe_text(recipe: Recipe, key: str, default: Text) -> Text:
         check_text(value, key)
     except ValueError as exc:
         raise recipe.error(key, str(exc)) from None
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 # -- cited tables ----------------------------------------------------------------------------

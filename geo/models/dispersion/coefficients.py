@@ -149,4 +149,4 @@ def axis_concentration(
     xmu = p_coefficient(q) * result.xm
     cmu = r_coefficient(q) * result.cm
     s1 = s1_coefficient(np.asarray(x) / xmu, F=F, method=result.method, height=height)
-    return cmu * s1 * s2_coefficient(y, x, uu)
+    return np.asarray(cmu * s1 * s2_coefficient(y, x, uu))

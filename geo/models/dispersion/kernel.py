@@ -120,7 +120,7 @@ def _s1_block(rho: np.ndarray, F: float, method: str, height: float | None) -> n
             if tail.any():
                 v[tail] = (144.3 if light else 37.76) * rf[tail] ** (-7.0 / 3.0)
         s[far] = v
-    return s
+    return np.asarray(s)
 
 
 def _unit_kernel(

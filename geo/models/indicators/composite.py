@@ -126,7 +126,7 @@ def normalise(
                 f"indicator {name!r}: every unit has the same value; drop it (it cannot rank units)"
             )
             raise IndicatorError(msg)
-        return (x - x.min()) / span if direction > 0 else (x.max() - x) / span
+        return np.asarray((x - x.min()) / span if direction > 0 else (x.max() - x) / span)
     if method == "zscore":
         sd = float(x.std())
         if sd == 0.0:
@@ -134,7 +134,7 @@ def normalise(
                 f"indicator {name!r}: every unit has the same value; drop it (it cannot rank units)"
             )
             raise IndicatorError(msg)
-        return direction * (x - x.mean()) / sd
+        return np.asarray(direction * (x - x.mean()) / sd)
     if method == "distance":
         ref = float(x.mean()) if reference is None else float(reference)
         if ref <= 0.0:
@@ -186,8 +186,8 @@ def rank_units(index: pd.Series) -> pd.Series:
 def _wmean(scores: np.ndarray, w: np.ndarray, how: str) -> np.ndarray:
     """Weighted mean of columns (units × items) with weights summing to 1."""
     if how == "linear":
-        return scores @ w
-    return np.exp(np.log(scores) @ w)
+        return np.asarray(scores @ w)
+    return np.asarray(np.exp(np.log(scores) @ w))
 
 
 def _index_arrays(
@@ -250,7 +250,7 @@ def _index_arrays(
 
 def _ranks(index: np.ndarray) -> np.ndarray:
     """Rank 1 for the highest value; ties share the best rank."""
-    return 1 + (index[None, :] > index[:, None]).sum(axis=1)
+    return np.asarray(1 + (index[None, :] > index[:, None]).sum(axis=1))
 
 
 def composite_index(
