@@ -56,7 +56,7 @@ from geo.commands.options import verbosity_options
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout instead of a table.")
 @verbosity_options
-def dispersion(
+def dispersion(  # noqa: PLR0913 - a click command takes one argument per option
     height: float,
     diameter: float,
     velocity: float,

@@ -59,7 +59,7 @@ data_note : str
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -114,21 +114,21 @@ _SOURCES: tuple[tuple[object, ...], ...] = (
 _BOILER_SPREAD_M = 1500.0
 
 
+class _Release(NamedTuple):
+    """What a source releases and how: stack H, D, w0, Tg, area, rates (g/s) and dust F."""
+
+    h: float
+    d: float
+    w0: float
+    tg: float
+    area: float
+    rates: tuple[float, ...]
+    f_dust: float
+    heating_only: bool = False
+
+
 def _row(
-    facts: StudyTown,
-    kind: str,
-    operator: str,
-    nn: int,
-    cls: str,
-    h: float,
-    d: float,
-    w0: float,
-    tg: float,
-    area: float,
-    rates: tuple[float, float, float, float, float],
-    f_dust: float,
-    *,
-    heating_only: bool = False,
+    facts: StudyTown, kind: str, operator: str, nn: int, cls: str, rel: _Release
 ) -> dict[str, object]:
     en, kk, ru = _KIND_NAMES[kind]
     town = facts.town
@@ -144,14 +144,14 @@ def _row(
         "kind": kind,
         "source_type": "stack" if stack else "area",
         "hazard_class": cls,
-        "height_m": float(h),
-        "diameter_m": float(d),
-        "velocity_m_s": float(w0),
-        "gas_temp_c": float(tg),
-        "heating_only": heating_only,
-        "area_m2": float(area),
-        **dict(zip(POLLUTANT_COLUMNS, (float(r) for r in rates), strict=True)),
-        "f_dust": float(f_dust),
+        "height_m": float(rel.h),
+        "diameter_m": float(rel.d),
+        "velocity_m_s": float(rel.w0),
+        "gas_temp_c": float(rel.tg),
+        "heating_only": rel.heating_only,
+        "area_m2": float(rel.area),
+        **dict(zip(POLLUTANT_COLUMNS, (float(r) for r in rel.rates), strict=True)),
+        "f_dust": float(rel.f_dust),
     }
 
 
@@ -191,11 +191,9 @@ def enterprises(catalog: Catalog) -> gpd.GeoDataFrame:
         for _t, kind, operator, de, dn, cls, h, d, w0, tg, area, *rest in entries:
             key = (town, str(kind))
             counters[key] = counters.get(key, 0) + 1
-            rates = tuple(float(v) for v in rest[:5])  # type: ignore[arg-type]
-            rows.append(
-                _row(facts, str(kind), str(operator), counters[key], str(cls), float(h),  # type: ignore[arg-type]
-                     float(d), float(w0), float(tg), float(area), rates, float(rest[5]))  # type: ignore[arg-type]
-            )  # fmt: skip
+            v = [float(x) for x in (h, d, w0, tg, area, *rest)]  # type: ignore[arg-type]
+            rel = _Release(v[0], v[1], v[2], v[3], v[4], tuple(v[5:10]), v[10])
+            rows.append(_row(facts, str(kind), str(operator), counters[key], str(cls), rel))
             points.append(Point(centre.x + float(de), centre.y + float(dn)))  # type: ignore[arg-type]
         for nn in range(1, facts.boilers + 1):
             de, dn = rng.uniform(-_BOILER_SPREAD_M, _BOILER_SPREAD_M, 2)
@@ -207,10 +205,8 @@ def enterprises(catalog: Catalog) -> gpd.GeoDataFrame:
                 float(np.round(rng.uniform(a, b), 2))
                 for a, b in ((0.2, 1.0), (0.5, 3.0), (0.2, 1.0))
             )
-            rows.append(
-                _row(facts, "boiler", "municipal", nn, "IV", h, d, w0, tg, 2_000.0,
-                     (so2, co, dust, 0.0, 0.0), 3.0, heating_only=True)
-            )  # fmt: skip
+            rel = _Release(h, d, w0, tg, 2_000.0, (so2, co, dust, 0.0, 0.0), 3.0, heating_only=True)
+            rows.append(_row(facts, "boiler", "municipal", nn, "IV", rel))
             points.append(Point(centre.x + float(de), centre.y + float(dn)))
     df = pd.DataFrame(rows)
     gdf = gpd.GeoDataFrame(df, geometry=points, crs=None)

@@ -143,7 +143,7 @@ class GroundField:
     evaluations: int
 
 
-def ground_field(
+def ground_field(  # noqa: PLR0913 - the OND-86 inputs plus the grid and the scan's options, as in max_concentration
     xc: np.ndarray,
     yc: np.ndarray,
     stacks: Stacks,

@@ -59,7 +59,7 @@ def _line_interval(
     return lo, hi
 
 
-def _cone_columns(
+def _cone_columns(  # noqa: PLR0913 - scalars of the inner loop; a tuple would cost a pack and unpack per cone
     sx: float,
     sy: float,
     wx: float,

@@ -180,7 +180,7 @@ def n_coefficient(v: np.ndarray | float) -> np.ndarray:
     return np.where(v >= 2, 1.0, np.where(v >= 0.5, 0.532 * v**2 - 2.13 * v + 3.13, 4.4 * v))
 
 
-def max_concentration(
+def max_concentration(  # noqa: PLR0913 - the inputs of OND-86 §2, named as in the method
     height: np.ndarray | float,
     diameter: np.ndarray | float,
     velocity: np.ndarray | float,

@@ -65,7 +65,7 @@ class MonteCarloResult:
     sensitivity: pd.DataFrame
 
 
-def monte_carlo_ranks(
+def monte_carlo_ranks(  # noqa: PLR0913 - the OECD/JRC step-7 options, each with its default
     values: pd.DataFrame,
     specs: Sequence[IndicatorSpec],
     config: IndexConfig,
