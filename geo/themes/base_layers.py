@@ -193,36 +193,41 @@ def hillshade_layer(ctx: ThemeInputs, *, cell_size: float = 500.0) -> RasterLaye
     )
 
 
-def base_result(ctx: ThemeInputs) -> ThemeResult:
-    """The base map layers (relief, boundaries, water, towns) with their provenance."""
-    status = Categorized(
-        "status",
-        (
-            Category("existing", "#9ecae1", text("existing", "бар", "существующий")),
-            Category(
-                "reconstruction",
-                "#fdae61",
-                text("to be reconstructed", "қайта жаңартылады", "подлежит реконструкции"),
-            ),
-            Category(
-                "destroyed",
-                "#969696",
-                text("completely destroyed", "толық қираған", "полностью разрушен"),
-            ),
+_STATUS_STYLE = Categorized(
+    "status",
+    (
+        Category("existing", "#9ecae1", text("existing", "бар", "существующий")),
+        Category(
+            "reconstruction",
+            "#fdae61",
+            text("to be reconstructed", "қайта жаңартылады", "подлежит реконструкции"),
         ),
-        outline="#636363",
-        fill_opacity=0.35,
-    )
-    towns = localized_place_names(ctx.layer("towns"))
-    if "admin1code" in towns:
-        towns = towns[towns["admin1code"].astype(str) == "17"]
+        Category(
+            "destroyed",
+            "#969696",
+            text("completely destroyed", "толық қираған", "полностью разрушен"),
+        ),
+    ),
+    outline="#636363",
+    fill_opacity=0.35,
+)
+"""Micro-districts by planning status (paper 001 for Zhanatas)."""
+
+_INPUTS = (
+    "dem", "oblast", "districts", "basin", "karatau_range", "rivers", "town_boundaries",
+    "micro_districts", "towns",
+)  # fmt: skip
+
+
+def _frame_layers(ctx: ThemeInputs) -> list[VectorLayer]:
+    """The oblast, its districts, the basin, the Karatau range and the rivers."""
     districts = ctx.layer("districts")
     districts = districts.assign(
         name=districts["district"],
         name_kk=districts.get("name_kk", districts["district"]),
         name_ru=districts.get("name_ru", districts["district"]),
     )
-    vectors = [
+    return [
         layer_from_catalog(
             ctx, "oblast", Single("#000000", outline="#252525", width=2.0, fill=False)
         ),
@@ -252,6 +257,15 @@ def base_result(ctx: ThemeInputs) -> ThemeResult:
             Single("#2171b5", width=2.0, fill=False),
             fields=(FieldSpec("name_assigned", text("River", "Өзен", "Река")),),
         ),
+    ]
+
+
+def _town_layers(ctx: ThemeInputs) -> list[VectorLayer]:
+    """Town boundaries, micro-districts and the places of the oblast."""
+    towns = localized_place_names(ctx.layer("towns"))
+    if "admin1code" in towns:  # GeoNames admin-1 code of Zhambyl oblast
+        towns = towns[towns["admin1code"].astype(str) == "17"]
+    return [
         layer_from_catalog(
             ctx,
             "town_boundaries",
@@ -267,7 +281,7 @@ def base_result(ctx: ThemeInputs) -> ThemeResult:
         layer_from_catalog(
             ctx,
             "micro_districts",
-            status,
+            _STATUS_STYLE,
             fields=(
                 FieldSpec("name", text("Micro-district", "Шағын аудан", "Микрорайон")),
                 FieldSpec("status", text("Planning status", "Жоспарлау мәртебесі", "Статус")),
@@ -285,22 +299,16 @@ def base_result(ctx: ThemeInputs) -> ThemeResult:
             data=towns,
         ),
     ]
+
+
+def base_result(ctx: ThemeInputs) -> ThemeResult:
+    """The base map layers (relief, boundaries, water, towns) with their provenance."""
     return ThemeResult(
         theme="base",
         title=BASE_TITLE,
-        vectors=vectors,
+        vectors=[*_frame_layers(ctx), *_town_layers(ctx)],
         rasters=[hillshade_layer(ctx)],
         parameters={"hillshade": {"azimuth": 315, "altitude": 45, "z_factor": 2, "cell_m": 500}},
         notes=[],
-        inputs=[
-            "dem",
-            "oblast",
-            "districts",
-            "basin",
-            "karatau_range",
-            "rivers",
-            "town_boundaries",
-            "micro_districts",
-            "towns",
-        ],
+        inputs=list(_INPUTS),
     )
