@@ -198,6 +198,10 @@ def max_concentration(  # noqa: PLR0913 - the inputs of OND-86 §2, named as in 
 ) -> MaxConcentration:
     """Maximum ground-level concentration of single stacks, OND-86 §2 (vectorised).
 
+    One function on purpose (about 90 lines): it follows OND-86 §2 step by
+    step (V1, f, vm, vm', fe, m, n, the hot, cold and low-wind regimes, Cm,
+    xm, um), so each line can be checked against the method's formulas.
+
     Parameters
     ----------
     height, diameter : array_like
