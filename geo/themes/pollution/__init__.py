@@ -97,24 +97,25 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
         A bad source (its id and field named) or table (its path named).
     """
     grid = town_grid(ctx.catalog, s.towns, buffer_m=s.buffer_m, cell_size=s.cell_size)
-    src_ll, src = _sources(ctx, grid, s.pollutants)
-    stacks, em, fs = _stacks(src, s, layer_where(ctx, "enterprises"))
+    src = _sources(ctx, grid, s.pollutants)
+    rel = _stacks(src.grid, s, layer_where(ctx, "enterprises"))
     xs, ys = grid.cell_centres()
     field = ground_field(
-        xs[0], ys[:, 0], stacks, em, fs, s.wind, A=s.A, eta=s.eta, method=s.method,
+        xs[0], ys[:, 0], rel.stacks, rel.rates, rel.settling, s.wind, A=s.A, eta=s.eta, method=s.method,
         index_weights=s.index_weights, add_dangerous_speed=s.add_dangerous_speed,
         s2_floor=s.s2_floor, coefficients=s.coefficients, max_distance=s.max_distance,
         dtype=s.dtype,
     )  # fmt: skip
     assert field.index_max is not None and field.index_rose is not None
-    log.info("pollution: %d sub-sources, %s evaluations", len(stacks), f"{field.evaluations:,}")
+    n_sub = len(rel.stacks)
+    log.info("pollution: %d sub-sources, %s evaluations", n_sub, f"{field.evaluations:,}")
 
-    src_out = _source_maxima(src_ll, stacks, em, fs, s)
+    src_out = _source_maxima(src.ll, rel, s)
     rasters, ratios = _rasters(grid, field, s)
-    zones, conflicts, spz_info = _spz(ctx, s.spz, grid, src)
+    spz = _spz(ctx, s.spz, grid, src.grid)
     exposure = _exposure(ctx, grid, list(s.exposure_towns), ratios, field.index_max)
-    vectors = _vectors(src_out, zones, conflicts, exposure, s.pollutants)
-    parameters = _parameters(s, grid, field, len(stacks), spz_info)
+    vectors = _vectors(src_out, spz.zones, spz.conflicts, exposure, s.pollutants)
+    parameters = _parameters(s, grid, field, n_sub, spz.record)
     # maps open on the towns and their sources, not the whole (15 km wider) dispersion grid
     focus = [
         float(v)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -89,11 +90,30 @@ def split_area_sources(
     return np.array(owner, dtype=int), np.array(xs), np.array(ys)
 
 
+@dataclass(frozen=True)
+class Sources:
+    """The ``enterprises`` layer checked and completed, in EPSG:4326 and in the grid's CRS."""
+
+    ll: gpd.GeoDataFrame
+    grid: gpd.GeoDataFrame
+
+
+@dataclass(frozen=True)
+class Releases:
+    """Sub-sources (area sources split into points) with their rates and settling per pollutant."""
+
+    stacks: Stacks
+    rates: np.ndarray
+    """Emission rates in g/s, one row per sub-source, one column per pollutant."""
+    settling: np.ndarray
+    """Settling coefficients F, shaped like :attr:`rates`."""
+
+
 def _stacks(
     src: gpd.GeoDataFrame,
     s: PollutionSettings,
     where: str = "layer 'enterprises'",
-) -> tuple[Stacks, np.ndarray, np.ndarray]:
+) -> Releases:
     """Sub-sources of *src* with their emission rates (g/s) and settling coefficients per pollutant.
 
     Every source is checked first (errors name *where*, the source id and the field).
@@ -153,7 +173,7 @@ def _stacks(
     stacks = Stacks(
         sub_ids, x, y, H[owner], D[owner], w0[owner], tg[owner], ta[owner], is_area[owner]
     )
-    return stacks, em[owner] / counts[owner][:, None], fs[owner]
+    return Releases(stacks, em[owner] / counts[owner][:, None], fs[owner])
 
 
 def _enumerate_sub(owner: np.ndarray) -> list[tuple[int, int]]:
@@ -165,9 +185,7 @@ def _enumerate_sub(owner: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _sources(
-    ctx: ThemeInputs, grid: AnalysisGrid, pollutants: Sequence[Pollutant]
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def _sources(ctx: ThemeInputs, grid: AnalysisGrid, pollutants: Sequence[Pollutant]) -> Sources:
     """The ``enterprises`` layer checked and completed: in EPSG:4326 and in the grid's CRS."""
     src_ll = ctx.layer("enterprises")
     _check_sources(src_ll, pollutants, layer_where(ctx, "enterprises"))
@@ -176,17 +194,14 @@ def _sources(
         src_ll["source_type"] = np.where(src_ll["kind"].isin(AREA_KINDS), "area", "stack")
     if "area_m2" not in src_ll.columns:
         src_ll["area_m2"] = 0.0
-    return src_ll, to_crs(src_ll, grid.crs, what="layer 'enterprises'")
+    return Sources(src_ll, to_crs(src_ll, grid.crs, what="layer 'enterprises'"))
 
 
 def _source_maxima(
-    src_ll: gpd.GeoDataFrame,
-    stacks: Stacks,
-    em: np.ndarray,
-    fs: np.ndarray,
-    s: PollutionSettings,
+    src_ll: gpd.GeoDataFrame, rel: Releases, s: PollutionSettings
 ) -> gpd.GeoDataFrame:
     """*src_ll* with each source's own maximum one-time concentration (mg/m³ and / MPC)."""
+    stacks, em, fs = rel.stacks, rel.rates, rel.settling
     out = src_ll.copy()
     owner_of = [sid.split("#")[0] for sid in stacks.ids]
     for j, p in enumerate(s.pollutants):

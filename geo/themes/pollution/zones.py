@@ -7,6 +7,7 @@ recipe's agricultural land outside the towns.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -22,9 +23,18 @@ from geo.themes.base import ThemeInputs
 from geo.themes.pollution.settings import SpzSettings
 
 
+@dataclass(frozen=True)
+class SanitaryZones:
+    """Sanitary protection zones, their conflicts with homes and farmland, the table's record."""
+
+    zones: gpd.GeoDataFrame
+    conflicts: gpd.GeoDataFrame
+    record: dict[str, Any]
+
+
 def _spz(
     ctx: ThemeInputs, spz: SpzSettings, grid: AnalysisGrid, src: gpd.GeoDataFrame
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, Any]]:
+) -> SanitaryZones:
     """Sanitary protection zones of *src*, their conflicts, and the SPZ table's record."""
     spz_path = spz.table
     spz_table = read_table(spz_path, what="SPZ table")
@@ -39,7 +49,7 @@ def _spz(
         zones, residential, agri, residential_id="zone_id", agricultural_id=id_field
     )
     info = {"path": spz.table_shown, "widths_m": widths, "citation": citation}
-    return zones, conflicts, info
+    return SanitaryZones(zones, conflicts, info)
 
 
 def _zones_by_utm(
