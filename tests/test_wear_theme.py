@@ -364,3 +364,10 @@ def test_two_wear_recipes_in_one_atlas(tmp_path):
     assert (later.loc[known.index[known], "wear_pct"] >= now.loc[known, "wear_pct"] - 1e-9).all()
     assert later.loc["zhanatas", "wear_pct"] > now.loc["zhanatas", "wear_pct"]
     assert later.loc["karatau", "wear_pct"] > now.loc["karatau", "wear_pct"]
+
+
+def test_shipped_table_paths_are_recorded_relative_to_the_repository(result):
+    tables = result.parameters["tables"]
+    assert tables["normative_life"]["path"] == "layers/tables/normative_life.csv"
+    assert tables["inspection_grades"]["path"] == "layers/tables/inspection_grades.csv"
+    assert tables["unit_costs"]["path"] == "layers/tables/unit_costs.csv"

@@ -8,6 +8,7 @@ import pandas as pd
 
 from geo.i18n import Text
 from geo.models import wear as W
+from geo.recipe import shown_path
 from geo.themes.common import json_records
 from geo.themes.wear.inputs import WearInputs
 from geo.themes.wear.labels import COSTS_NOTE, LIVES_NOTE, SYNTHETIC_NOTE, unknown_note
@@ -32,10 +33,10 @@ SOURCES = {
 
 
 def _table_record(table: CitedTable | None, **extra: Any) -> dict[str, Any] | None:
-    """A cited table as recorded: its path and rows (None when absent)."""
+    """A cited table as recorded: its path (shipped tables as ``layers/tables/x.csv``) and rows."""
     if table is None:
         return None
-    return {"path": str(table.path), **extra, "rows": json_records(table.data)}
+    return {"path": shown_path(table.path), **extra, "rows": json_records(table.data)}
 
 
 def _by_town(town_roll: pd.DataFrame, facts: Any) -> dict[str, Any]:
