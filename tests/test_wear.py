@@ -11,6 +11,7 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, box
 
+from geo.crs import utm_crs_for
 from geo.errors import DataError
 from geo.models import wear as W
 
@@ -73,7 +74,7 @@ def test_linear_anchors_and_normative_life_is_100_percent():
     assert W.linear_wear([10, 20], 25).tolist() == [40.0, 80.0]
     assert W.linear_wear(25, 25) == 100.0
     assert W.linear_wear(60, 25) == 100.0  # capped
-    out = W.segment_wear(inventory(install_year=[REF - 25]), lives_table(), reference_year=REF)
+    out, _ = W.segment_wear(inventory(install_year=[REF - 25]), lives_table(), reference_year=REF)
     row = out.iloc[0]
     assert row["wear_pct"] == 100.0
     assert row["wear_source"] == "age-linear"
@@ -83,7 +84,7 @@ def test_linear_anchors_and_normative_life_is_100_percent():
 
 def test_ross_anchors():
     np.testing.assert_allclose(W.ross_wear([10, 20, 25, 50], 25), [28.0, 72.0, 100.0, 100.0])
-    out = W.segment_wear(
+    out, _ = W.segment_wear(
         inventory(install_year=[REF - 10, REF - 20]),
         lives_table(),
         reference_year=REF,
@@ -106,7 +107,7 @@ def test_material_lives_differ():
         material=["steel", "cast_iron", "ceramic"],
         install_year=[REF - 20, REF - 20, REF - 20],
     )
-    out = W.segment_wear(inv, lives_table(), reference_year=REF)
+    out, _ = W.segment_wear(inv, lives_table(), reference_year=REF)
     np.testing.assert_allclose(out["wear_pct"], [80.0, 50.0, 100 * 20 / 60])
     np.testing.assert_allclose(out["end_of_life_year"], [2028, 2043, 2063])
 
@@ -117,7 +118,7 @@ def test_inspection_grade_overrides_age():
         install_year=[REF - 10, REF - 10, pd.NA],
         inspection_grade=[5, pd.NA, 2],
     )
-    out = W.segment_wear(inv, lives_table(), reference_year=REF, grades=grades_table())
+    out, _ = W.segment_wear(inv, lives_table(), reference_year=REF, grades=grades_table())
     np.testing.assert_allclose(out["age_wear_pct"], [40.0, 40.0, np.nan])
     np.testing.assert_allclose(out["wear_pct"], [90.0, 40.0, 30.0])
     assert out["wear_source"].tolist() == ["inspection", "age-linear", "inspection"]
@@ -133,15 +134,16 @@ def test_missing_install_year_is_unknown_never_new(caplog):
         [((500_000, 0), (501_000, 0)), ((500_000, 100), (503_000, 100))],
         install_year=[REF - 30, pd.NA],
     )
-    with caplog.at_level(logging.WARNING, logger="geo.models.wear"):
-        out = W.segment_wear(gdf, lives_table(), reference_year=REF)
-    assert len(caplog.records) == 1
-    msg = caplog.records[0].getMessage()
+    with caplog.at_level(logging.DEBUG):
+        out, warnings = W.segment_wear(gdf, lives_table(), reference_year=REF)
+    assert not caplog.records  # the model returns its warnings; it never logs
+    assert len(warnings) == 1
+    msg = warnings[0]
     assert "s2" in msg and "install_year" in msg and "\n" not in msg
     assert out["wear_source"].tolist() == ["age-linear", "unknown"]
     assert out["wear_class"].tolist() == ["75–100", "unknown"]
     assert np.isnan(out["wear_pct"].iloc[1]) and np.isnan(out["remaining_life_years"].iloc[1])
-    out["length_m"] = W.measure_lengths(out)
+    out["length_m"] = W.measure_lengths(out, crs_for=utm_crs_for)
     out["zone"] = "z"
     r = W.rollup(out, ["zone"]).iloc[0]
     assert r["wear_pct"] == 100.0  # not (100 + 0)/2: the unknown segment is not "new"
@@ -248,13 +250,13 @@ def test_length_weighting_across_segments_of_different_length():
         [((500_000, 0), (501_000, 0)), ((500_000, 50), (503_000, 50))],
         install_year=[REF - 40, REF - 5],
     )
-    seg = W.segment_wear(gdf, lives_table(), reference_year=REF)
-    seg["length_m"] = W.measure_lengths(seg)
+    seg, _ = W.segment_wear(gdf, lives_table(), reference_year=REF)
+    seg["length_m"] = W.measure_lengths(seg, crs_for=utm_crs_for)
     np.testing.assert_allclose(seg["length_m"], [1000.0, 3000.0])
     zones = gpd.GeoDataFrame(
         {"zone_id": ["z"]}, geometry=[box(499_000, -500, 504_000, 500)], crs=32642
     )
-    r = W.rollup(W.split_by_zones(seg, zones), ["zone_id"]).iloc[0]
+    r = W.rollup(W.split_by_zones(seg, zones, crs_for=utm_crs_for), ["zone_id"]).iloc[0]
     assert r["wear_pct"] == pytest.approx(40.0)
     assert r["length_km"] == pytest.approx(4.0)
     assert r["km_0_25"] == pytest.approx(3.0) and r["km_75_100"] == pytest.approx(1.0)
@@ -268,14 +270,14 @@ def test_segment_crossing_two_zones_is_split_by_length():
         [((500_000, 0), (501_000, 0)), ((500_500, 100), (500_900, 100))],
         install_year=[REF - 50, REF - 10],
     )
-    seg = W.segment_wear(gdf, lives_table(), reference_year=REF)
-    seg["length_m"] = W.measure_lengths(seg)
+    seg, _ = W.segment_wear(gdf, lives_table(), reference_year=REF)
+    seg["length_m"] = W.measure_lengths(seg, crs_for=utm_crs_for)
     zones = gpd.GeoDataFrame(
         {"zone_id": ["a", "b"]},
         geometry=[box(499_000, -500, 500_250, 500), box(500_250, -500, 502_000, 500)],
         crs=32642,
     )
-    pieces = W.split_by_zones(seg, zones)
+    pieces = W.split_by_zones(seg, zones, crs_for=utm_crs_for)
     by = pieces.groupby(["segment_id", "zone_id"])["length_m"].sum()
     assert by[("s1", "a")] == pytest.approx(250.0)
     assert by[("s1", "b")] == pytest.approx(750.0)
@@ -299,7 +301,7 @@ def test_split_in_wgs84_measures_in_utm_and_attribute_length_is_shared():
         ],
         crs=32642,
     ).to_crs(4326)
-    measured = W.measure_lengths(gdf)
+    measured = W.measure_lengths(gdf, crs_for=utm_crs_for)
     line = gdf.geometry.iloc[0]
     geodesic = Geod(ellps="WGS84").geometry_length(line)
     assert measured[0] == pytest.approx(1000.0, abs=0.01)
@@ -307,8 +309,8 @@ def test_split_in_wgs84_measures_in_utm_and_attribute_length_is_shared():
         geodesic, rel=1e-3
     )  # UTM scale factor near the central meridian
     gdf["length_m"] = [1200.0]
-    assert W.measure_lengths(gdf).tolist() == [1200.0]
-    pieces = W.split_by_zones(gdf, zones).set_index("zone_id")
+    assert W.measure_lengths(gdf, crs_for=utm_crs_for).tolist() == [1200.0]
+    pieces = W.split_by_zones(gdf, zones, crs_for=utm_crs_for).set_index("zone_id")
     assert pieces.loc["a", "length_m"] == pytest.approx(300.0, rel=1e-4)
     assert pieces.loc["b", "length_m"] == pytest.approx(900.0, rel=1e-4)
     assert pieces.crs.to_epsg() == 4326
@@ -412,8 +414,8 @@ def test_synthetic_zhanatas_network_wide_wear_near_95_percent(synthetic):
     lives = W.check_life_table(pd.read_csv(default_layers_dir() / "tables/normative_life.csv"))
     grades = W.check_grade_table(pd.read_csv(default_layers_dir() / "tables/inspection_grades.csv"))
     zh = synthetic[synthetic["town"] == "Zhanatas"]
-    seg = W.segment_wear(zh, lives, reference_year=2023, grades=grades)
-    seg["length_m"] = W.measure_lengths(seg)
+    seg, _ = W.segment_wear(zh, lives, reference_year=2023, grades=grades)
+    seg["length_m"] = W.measure_lengths(seg, crs_for=utm_crs_for)
     seg["all"] = "Zhanatas"
     r = W.rollup(seg, ["all"]).iloc[0]
     # paper 001: "wear ... has reached 95 %"; tolerance ±1.5 percentage points
@@ -423,7 +425,7 @@ def test_synthetic_zhanatas_network_wide_wear_near_95_percent(synthetic):
     assert (per_net > 88).all()
     # the other towns are not in the study and are generated less worn
     others = synthetic[synthetic["town"] != "Zhanatas"]
-    o = W.segment_wear(others, lives, reference_year=2023, grades=grades)
-    o["length_m"] = W.measure_lengths(o)
+    o, _ = W.segment_wear(others, lives, reference_year=2023, grades=grades)
+    o["length_m"] = W.measure_lengths(o, crs_for=utm_crs_for)
     ro = W.rollup(o, ["town"]).set_index("town")["wear_pct"]
     assert (ro < 85).all()

@@ -308,3 +308,66 @@ def test_description_nan_labels_and_units(result):
     assert units["replace_cost"] == {"en": "tenge", "kk": "теңге", "ru": "тенге"}
     zones = layer(result, "wear_by_zone")
     assert {f.name: f.unit for f in zones.fields}["length_km"]["ru"] == "км"
+
+
+# -- recipe typos and two wear recipes in one atlas ----------------------------------------------
+def _line_of(text: str, start: str) -> int:
+    return next(i + 1 for i, ln in enumerate(text.splitlines()) if ln.startswith(start))
+
+
+def _one_line(exc: pytest.ExceptionInfo[RecipeError]) -> str:
+    msg = str(exc.value)
+    assert "\n" not in msg and "Traceback" not in msg
+    return msg
+
+
+def test_top_level_typo_refused_by_the_build(tmp_path):
+    text = RECIPE.read_text(encoding="utf-8").replace("[classes]", "[clases]", 1)
+    with pytest.raises(RecipeError) as exc:
+        run_recipe(BuildContext(Catalog()), recipe_with(tmp_path, text))
+    msg = _one_line(exc)
+    assert f"r.toml:{_line_of(text, '[clases]')}: clases: unknown key" in msg
+    assert "classes" in msg  # the keys the theme's SPEC accepts
+
+
+def test_typo_inside_a_table_refused(tmp_path):
+    text = RECIPE.read_text(encoding="utf-8").replace("breaks = [", "braeks = [", 1)
+    with pytest.raises(RecipeError) as exc:
+        run_recipe(BuildContext(Catalog()), recipe_with(tmp_path, text))
+    msg = _one_line(exc)
+    assert f"r.toml:{_line_of(text, 'braeks')}: classes.braeks: unknown key" in msg
+
+
+def test_two_wear_recipes_in_one_atlas(tmp_path):
+    import pyogrio
+
+    from geo.build import build_atlas
+
+    text = RECIPE.read_text(encoding="utf-8")
+    for old, new in (
+        ('name = "infrastructure_wear"', 'name = "wear_2030"'),
+        ("reference_year = 2023", "reference_year = 2030"),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    copy = tmp_path / "wear_2030.toml"
+    copy.write_text(text, encoding="utf-8")
+    out = tmp_path / "atlas"
+    report = build_atlas(out, recipes=[RECIPE, copy])
+    assert {"infrastructure_wear.html", "wear_2030.html"} <= set(report.files)
+    layers = {str(name) for name, _ in pyogrio.list_layers(out / "atlas.gpkg")}
+    for local in ("network_wear", "wear_by_zone"):
+        assert local in layers and f"wear_2030_{local}" in layers
+    now = gpd.read_file(out / "atlas.gpkg", layer="wear_by_zone").set_index("zone_id")
+    later = gpd.read_file(out / "atlas.gpkg", layer="wear_2030_wear_by_zone").set_index("zone_id")
+    known = now["wear_pct"].notna()
+    assert (later.loc[known.index[known], "wear_pct"] >= now.loc[known, "wear_pct"] - 1e-9).all()
+    assert later.loc["zhanatas", "wear_pct"] > now.loc["zhanatas", "wear_pct"]
+    assert later.loc["karatau", "wear_pct"] > now.loc["karatau", "wear_pct"]
+
+
+def test_shipped_table_paths_are_recorded_relative_to_the_repository(result):
+    tables = result.parameters["tables"]
+    assert tables["normative_life"]["path"] == "layers/tables/normative_life.csv"
+    assert tables["inspection_grades"]["path"] == "layers/tables/inspection_grades.csv"
+    assert tables["unit_costs"]["path"] == "layers/tables/unit_costs.csv"

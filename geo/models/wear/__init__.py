@@ -17,16 +17,19 @@ file. The steps a theme chains are:
    grade exists; the ``wear_source`` column says which ("age-linear",
    "age-ross", "inspection" or "unknown"). It adds remaining life and the
    year the segment reaches the end of its life.
-4. :func:`split_by_zones` cuts segments by zone polygons (in UTM) and shares
-   each segment's length between zones in proportion to the length inside.
+4. :func:`measure_lengths` and :func:`split_by_zones` measure segments and cut
+   them by zone polygons in the projected CRS the caller chooses per feature
+   (``crs_for``, e.g. :func:`geo.crs.utm_crs_for`), sharing each segment's
+   length between zones in proportion to the length inside.
 5. :func:`rollup` sums pieces per zone (and network): length-weighted wear,
    kilometres per wear class, unknown kilometres, replacement length and cost.
 6. :func:`priority_scores` and :func:`rank_descending` weigh wear against the
    population served.
 
-Warnings are *logged* (logger ``geo.models.wear``), never raised as Python
-warnings, so a build on data with a few unknown years runs to the end; the
-count of unknown segments is also carried in the outputs.
+Warnings are *returned* to the caller (:func:`check_inventory`,
+:func:`segment_wear`), never logged or raised as Python warnings, so a build
+on data with a few unknown years runs to the end; the count of unknown
+segments is also carried in the outputs. Nothing here logs or keeps state.
 
 The age formulas and check values are in ``methods-and-anchors.md`` §2.7:
 for ``T = 25`` years, ``t = 10`` gives 40 % (linear) and 28 % (Ross), ``t = 20``

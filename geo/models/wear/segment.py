@@ -8,13 +8,12 @@ life by network and material), replaced by the inspection grade's wear where
 a grade exists; the ``wear_source`` column says which (:data:`WEAR_SOURCES`).
 It adds remaining life and the year the segment reaches the end of its life.
 
-Warnings are *logged* (logger ``geo.models.wear``), never raised as Python
-warnings, so a build on data with a few unknown years runs to the end.
+Warnings (missing install years) are *returned* beside the table, never
+logged or raised as Python warnings, so a build on data with a few unknown
+years runs to the end and the caller decides how to report them.
 """
 
 from __future__ import annotations
-
-import logging
 
 import numpy as np
 import pandas as pd
@@ -29,8 +28,7 @@ from geo.models.wear.curves import (
 from geo.models.wear.inventory import check_inventory
 from geo.models.wear.tables import check_life_table  # noqa: F401  (used by the segment_wear doctest)
 
-# the logger keeps the name of the former single module, so log filters keep working
-log = logging.getLogger("geo.models.wear")
+__all__ = ["WEAR_SOURCES", "segment_wear"]
 
 WEAR_SOURCES: tuple[str, ...] = ("age-linear", "age-ross", "inspection", "unknown")
 """Values of the ``wear_source`` column."""
@@ -46,13 +44,11 @@ def segment_wear(
     grades: pd.DataFrame | None = None,
     classes: WearClasses | None = None,
     where: str = "utility_networks",
-    check: bool = True,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[str]]:
     """Wear, its source, remaining life and end-of-life year for each segment.
 
     The inventory is checked first (:func:`check_inventory`): errors raise,
-    warnings are logged. A caller that has run :func:`check_inventory` itself
-    (and reports its warnings) passes ``check=False`` so it is not done twice.
+    warnings are returned for the caller to report.
 
     Parameters
     ----------
@@ -74,12 +70,14 @@ def segment_wear(
 
     Returns
     -------
-    DataFrame or GeoDataFrame
+    table : DataFrame or GeoDataFrame
         A copy of *segments* with ``life_years``, ``life_citation``,
         ``age_years``, ``age_wear_pct``, ``inspection_wear_pct``, ``wear_pct``,
         ``wear_source``, ``wear_class``, ``remaining_life_years`` and
         ``end_of_life_year``. Segments with neither an install year nor a
         grade get NaN wear, source and class ``"unknown"``.
+    warnings : list of str
+        The inventory's warnings (:func:`check_inventory`), one line each.
 
     Notes
     -----
@@ -97,18 +95,17 @@ def segment_wear(
     ...     "life_years": [25], "citation": ["test"], "status": ["○"]}))
     >>> seg = pd.DataFrame({"segment_id": ["a", "b"], "network": "water", "material": "steel",
     ...     "diameter_mm": 100.0, "install_year": [2013, 1998]})
-    >>> segment_wear(seg, lives, reference_year=2023)["wear_pct"].tolist()
-    [40.0, 100.0]
+    >>> table, warnings = segment_wear(seg, lives, reference_year=2023)
+    >>> table["wear_pct"].tolist(), warnings
+    ([40.0, 100.0], [])
     """
     if method not in METHODS:
         msg = f"unknown wear method {method!r}; use one of {', '.join(METHODS)}"
         raise ValueError(msg)
     classes = classes or WearClasses()
-    if check:
-        for w in check_inventory(
-            segments, lives, reference_year=reference_year, grades=grades, where=where
-        ):
-            log.warning(w)
+    warnings = check_inventory(
+        segments, lives, reference_year=reference_year, grades=grades, where=where
+    )
     out = segments.copy()
     net = out["network"].astype(str).str.strip().str.lower()
     mat = out["material"].astype(str).str.strip().str.lower()
@@ -141,4 +138,4 @@ def segment_wear(
     remaining = np.maximum(0.0, life - used)
     out["remaining_life_years"] = remaining
     out["end_of_life_year"] = np.where(inspected, reference_year + remaining, year + life)
-    return out
+    return out, warnings
