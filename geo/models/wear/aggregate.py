@@ -177,7 +177,7 @@ def priority_scores(
     p = np.nan_to_num(np.asarray(population, dtype=float), nan=0.0)
     pmax = float(p.max()) if p.size else 0.0
     pn = p / pmax if pmax > 0 else np.zeros_like(p)
-    return ww * w / 100.0 + wp * pn
+    return np.asarray(ww * w / 100.0 + wp * pn, dtype=np.float64)
 
 
 def rank_descending(scores: ArrayLike) -> NDArray[np.float64]:

@@ -60,7 +60,7 @@ def linear_wear(age: ArrayLike, life: ArrayLike) -> NDArray[np.float64]:
     """
     t = np.asarray(age, dtype=float)
     T = np.asarray(life, dtype=float)
-    return np.minimum(100.0, 100.0 * t / T)
+    return np.asarray(np.minimum(100.0, 100.0 * t / T), dtype=np.float64)
 
 
 def ross_wear(age: ArrayLike, life: ArrayLike) -> NDArray[np.float64]:
@@ -84,7 +84,7 @@ def ross_wear(age: ArrayLike, life: ArrayLike) -> NDArray[np.float64]:
     [28.0, 72.0, 100.0]
     """
     r = np.asarray(age, dtype=float) / np.asarray(life, dtype=float)
-    return np.minimum(100.0, 50.0 * (r + r * r))
+    return np.asarray(np.minimum(100.0, 50.0 * (r + r * r)), dtype=np.float64)
 
 
 def age_wear(age: ArrayLike, life: ArrayLike, method: str = "linear") -> NDArray[np.float64]:
@@ -118,9 +118,9 @@ def life_fraction_from_wear(wear: ArrayLike, method: str = "linear") -> NDArray[
     """
     w = np.clip(np.asarray(wear, dtype=float), 0.0, 100.0)
     if method == "linear":
-        return w / 100.0
+        return np.asarray(w / 100.0, dtype=np.float64)
     if method == "ross":
-        return (np.sqrt(1.0 + 0.08 * w) - 1.0) / 2.0
+        return np.asarray((np.sqrt(1.0 + 0.08 * w) - 1.0) / 2.0, dtype=np.float64)
     msg = f"unknown wear method {method!r}; use one of {', '.join(METHODS)}"
     raise ValueError(msg)
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo.i18n import LANGUAGES, Text, text, tr
 from geo.models.indicators import Z95, counts_matching_share, normal_moe
+from geo.recipe import shown_path
 from geo.themes.sustainability.charts import _fmt
 from geo.themes.sustainability.composite import IndexValues
 from geo.themes.sustainability.labels import (
@@ -44,7 +45,7 @@ def parameters(
     """Everything recorded in ``manifest.json``; *breaks* are the class breaks by layer."""
     cls = settings.classification
     return {
-        "recipe": settings.at.path,
+        "recipe": shown_path(settings.at.path),
         "tables": {
             settings.survey.table: PAPER_000,
             str(geo.mining_info["table"]): PAPER_000,

@@ -129,7 +129,7 @@ def build(inputs: ThemeInputs, settings: WearSettings) -> ThemeResult:
     return ThemeResult(
         theme=THEME,
         title=TITLE,
-        vectors=vectors(data, settings, seg_out, zones.table, inputs.prefix),
+        vectors=vectors(data, settings, seg_out, zones.table),
         parameters=params,
         notes=notes(settings, data, params["segments_unknown"]),
         inputs=list(INPUTS),

@@ -10,11 +10,11 @@ import dataclasses
 
 import geopandas as gpd
 
-from geo.i18n import LANGUAGES, Text, text
+from geo.i18n import Text, text
 from geo.models import wear as W
 from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, ramp
-from geo.themes.common import suffixed, unit
+from geo.themes.common import unit
 from geo.themes.wear.inputs import WearInputs
 from geo.themes.wear.labels import (
     NETWORK_TEXT,
@@ -200,13 +200,8 @@ def vectors(
     settings: WearSettings,
     segments: gpd.GeoDataFrame,
     zones: gpd.GeoDataFrame,
-    prefix: str = "",
 ) -> list[VectorLayer]:
-    """The ``wear_by_zone`` (below) and ``network_wear`` layers.
-
-    A second recipe of the theme (*prefix* not empty) names itself in the
-    layer titles, so the atlas's GeoPackage identifiers stay distinct.
-    """
+    """The ``wear_by_zone`` (below) and ``network_wear`` layers."""
     classes, currency = settings.classes, settings.tables.currency
     prov, md_prov = inputs.networks_provenance, inputs.districts_provenance
     synthetic = inputs.synthetic
@@ -238,8 +233,4 @@ def vectors(
         show=True,
         metadata={"inputs": ["utility_networks", "micro_districts", "town_boundaries"]},
     )
-    layers = [by_zone, by_segment]  # zones under the segments
-    if prefix:
-        for layer in layers:
-            layer.title = suffixed(layer.title, dict.fromkeys(LANGUAGES, prefix))
-    return layers
+    return [by_zone, by_segment]  # zones under the segments
