@@ -132,3 +132,15 @@ def test_build_with_real_boundaries_and_rivers(fetched: Path, tmp_path: Path) ->
     assert len(d) == 11 and "Sarysu" in set(d["district"])
     html = (out / "sustainability.html").read_text(encoding="utf-8")
     assert "Сарысу" in html or "Sarysu" in html
+
+
+def test_outputs_do_not_depend_on_the_folder_of_the_clone(atlas: Path) -> None:
+    """Shipped recipes and tables are recorded by their place in the repository, never absolutely."""
+    repo = str(Path(__file__).resolve().parent.parent)
+    manifest = (atlas / "manifest.json").read_text(encoding="utf-8")
+    assert repo not in manifest
+    assert '"recipe": "maps/sustainability.toml"' in manifest
+    assert '"path": "layers/tables/normative_life.csv"' in manifest
+    with sqlite3.connect(atlas / "atlas.gpkg") as db:
+        texts = [str(v) for (v,) in db.execute("SELECT metadata FROM gpkg_metadata")]
+    assert texts and not any(repo in t for t in texts)
