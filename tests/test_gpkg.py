@@ -529,3 +529,20 @@ def test_real_base_map_is_valid_and_styled(
     assert synthetic["micro_districts"] == 1 and synthetic["rivers"] == 0
     with rasterio.open(f"GPKG:{gpkg}:hillshade") as ds:
         assert ds.count == 1 and ds.nodata == 0 and ds.read(1).max() > 200
+
+
+def test_the_writer_restores_the_gdal_options_it_changes(tmp_path):
+    import pyogrio
+    import rasterio.env
+
+    from geo.writers.gpkg import _gdal_options
+
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "NORMAL", "OGR_CURRENT_DATE": None})
+    try:
+        with _gdal_options("2000-01-01T00:00:00.000Z"):
+            assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") is False  # "OFF"
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == "NORMAL"
+        assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None
+        assert not rasterio.env.hasenv()  # no rasterio environment left behind
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})

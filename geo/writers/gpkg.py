@@ -210,12 +210,13 @@ def _gdal_options(ts: str) -> Iterator[None]:
     only once complete, so a crash cannot leave a half-written atlas behind.
     """
     options = {"OGR_CURRENT_DATE": ts, "OGR_SQLITE_SYNCHRONOUS": "OFF"}
+    before = {k: pyogrio.get_gdal_config_option(k) for k in options}
     pyogrio.set_gdal_config_options(options)
     try:
         with rasterio.Env(**options):
             yield
-    finally:
-        pyogrio.set_gdal_config_options(dict.fromkeys(options))
+    finally:  # the caller's values come back, set or unset as they were
+        pyogrio.set_gdal_config_options(before)
 
 
 # --------------------------------------------------------------------------- vectors
