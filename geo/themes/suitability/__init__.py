@@ -122,12 +122,11 @@ def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
     allowed = _constraints(recipe, ctx, grid, slope, dem, pol, notes, cparams)
 
     ev = mcda.evaluate(
-        [mcda.array_source(np.asarray(r)) for r in raws],
+        [np.asarray(r) for r in raws],
         [crit[c]["membership"] for c in used],
         w_used,
-        grid.shape,
         order_weights=order_w,
-        allowed=mcda.array_source(allowed),
+        allowed=allowed,
         breaks=s["breaks"],
         monte_carlo=s["mc"],
     )
