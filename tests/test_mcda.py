@@ -18,7 +18,6 @@ from geo.models import mcda, terrain
 from geo.models.fuzzy import Membership
 from geo.models.terrain import slope_degrees
 
-
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_suitability.py"
 
 

@@ -156,7 +156,8 @@ def _rank_weights(z: np.ndarray, v: np.ndarray) -> np.ndarray:
     order = np.argsort(zz, axis=0, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(k).reshape((k,) + (1,) * (z.ndim - 1)), axis=0)
-    return v.astype(z.dtype)[ranks]
+    out: np.ndarray = v.astype(z.dtype)[ranks]
+    return out
 
 
 def owa(
