@@ -203,7 +203,7 @@ def test_settings_are_frozen_and_typed(cat: Catalog) -> None:
     assert s.ids[:3] == ["soil", "slope", "water"]
     assert s.criteria["slope"].layer == "dem" and s.criteria["slope"].membership.kind == "linear"
     assert s.criteria["pollution_index"].optional and s.criteria["pollution_index"].outside == 0.0
-    assert s.weights.sum() == pytest.approx(1.0) and s.weights_record["method"] == "ahp"
+    assert s.weights.sum() == pytest.approx(1.0) and "matrix" in s.weights_record
     assert s.breaks == (0.25, 0.5, 0.75) and s.monte_carlo is not None
     assert s.monte_carlo.draws == 200 and s.stable_threshold == 0.9
     assert [c.id for c in s.constraints] == [
@@ -328,10 +328,10 @@ def _line(path: Path, needle: str) -> int:
         ("value = 15.0", "valeu = 15.0", "valeu", "unknown key; expected one of"),
         # a top-level typo is refused by geo.build from the theme's SPEC
         (
-            "[aggregation]",
-            "[agregation]",
-            "[agregation]",
-            "agregation: unknown key; expected one of",
+            'output_prefix = "suitability"',
+            'output_prefx = "suitability"',
+            "output_prefx",
+            "output_prefx: unknown key; expected one of",
         ),
         # a typo inside a criterion table
         (

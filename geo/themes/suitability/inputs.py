@@ -22,12 +22,10 @@ from geo.errors import InputError, RecipeError
 from geo.grid import AnalysisGrid
 from geo.models.terrain import slope_degrees
 from geo.raster import Raster
-from geo.recipe import Recipe
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs
 
 if TYPE_CHECKING:
-    from geo.catalog import Catalog
     from geo.themes.suitability.settings import Area
 
 __all__: list[str] = []
@@ -100,13 +98,6 @@ def _read(ctx: ThemeInputs, layer: str) -> Any:
         # a generator of a synthetic layer not installed yet
         log.warning("layer %s unavailable (%s)", layer, exc)
         return None
-
-
-def _known_layer(recipe: Recipe, catalog: Catalog, key: str, layer: Any) -> str:
-    """*layer* if the catalog knows it; else an error at *key* listing the known ids."""
-    if layer not in catalog.ids:
-        raise recipe.error(key, f"unknown layer {layer!r}; known layers: {', '.join(catalog.ids)}")
-    return str(layer)
 
 
 def _terrain(

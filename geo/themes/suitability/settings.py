@@ -30,14 +30,13 @@ from geo.models.fuzzy import Membership, MembershipError
 from geo.models.spz import spz_widths
 from geo.recipe import Recipe
 from geo.themes.common import recipe_text, table_path
-from geo.themes.suitability.inputs import _known_layer
-from geo.themes.suitability.zones import DEFAULT_ZONE_LAYERS
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
 
 __all__ = [
     "CONSTRAINT_KINDS",
+    "DEFAULT_ZONE_LAYERS",
     "SOURCES",
     "SPZ_TABLE",
     "Area",
@@ -85,6 +84,8 @@ DESCRIPTION = text(
     "Рецепттегі пайдалануға жердің жарамдылығы: 0-ден 1-ге дейін және FAO S1–S3, N кластары бойынша, әр қала, шағын аудан мен аудан үшін әр кластың үлесі. Критерийлер, салмақтар мен шектеулер ішінара синтетикалық қабаттарға негізделген сараптамалық шешімдер; тұрақтылық картасы салмақтар өзгергенде класс қай жерде сақталатынын көрсетеді.",
     "Пригодность земель для указанного в рецепте использования: от 0 до 1 и по классам FAO S1–S3 и N, с долей каждого класса в городах, микрорайонах и районах. Критерии, веса и ограничения — экспертные решения на частично синтетических слоях; карта устойчивости показывает, где класс сохраняется при изменении весов.",
 )
+DEFAULT_ZONE_LAYERS = ("town_boundaries", "micro_districts", "districts")
+"""Zones whose class areas are reported, when the recipe has no [zones] table."""
 SPZ_TABLE = "tables/spz_widths.csv"
 """The cited sanitary-zone widths by hazard class (fallback buffers of ``enterprises``)."""
 
@@ -443,6 +444,13 @@ def _constraint(recipe: Recipe, catalog: Catalog, cid: str, spec: Any) -> Constr
         widths_m=None if widths is None else MappingProxyType(widths),
         record=MappingProxyType(record),
     )
+
+
+def _known_layer(recipe: Recipe, catalog: Catalog, key: str, layer: Any) -> str:
+    """*layer* if the catalog knows it; else an error at *key* listing the known ids."""
+    if layer not in catalog.ids:
+        raise recipe.error(key, f"unknown layer {layer!r}; known layers: {', '.join(catalog.ids)}")
+    return str(layer)
 
 
 def _spz_widths(recipe: Recipe, key: str) -> dict[str, float] | None:

@@ -22,14 +22,12 @@ from geo.models.zonal import class_areas, zonal_mean
 from geo.raster import Raster
 from geo.themes.base import ThemeInputs
 from geo.themes.suitability.inputs import _read
+from geo.themes.suitability.settings import DEFAULT_ZONE_LAYERS
 
 if TYPE_CHECKING:
     from geo.themes.suitability.settings import Report
 
 __all__ = ["DEFAULT_ZONE_LAYERS"]
-
-DEFAULT_ZONE_LAYERS = ("town_boundaries", "micro_districts", "districts")
-"""Zones whose class areas are reported, when the recipe has no [zones] table."""
 
 
 def _zones(ctx: ThemeInputs, layers: Sequence[str], grid: AnalysisGrid) -> gpd.GeoDataFrame | None:
