@@ -14,7 +14,7 @@ Run:  python bench/bench_suitability.py [--quick] [--sizes 1000,4000,10000]
    whose area error is also printed.
 3. Weighted overlay (WLC of five float32 factors) vs one numpy pass over its inputs
    (``out += f`` for each factor): the memory-bandwidth floor. Target: within 5×.
-4. The whole block-wise pipeline (five criteria derived per block: slope with a one-row
+4. The whole block-wise pipeline (``evaluate_blocks`` here: ``mcda.evaluate`` per row block; five criteria derived per block: slope with a one-row
    halo, a capped distance with its halo, three analytic fields; memberships, WLC, two
    constraints, FAO classes, 20 Monte Carlo draws) at 1000², 4000² and 10000² cells, each
    size in a fresh subprocess reporting wall time and peak RSS (``VmHWM`` of the process).
@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,87 @@ from rasterio.transform import from_origin
 
 CELL = 30.0
 X0, Y0 = 500_000.0, 4_850_000.0
+
+
+# -- row-block evaluation (the benchmark's; a build holds its arrays whole) ------------------------
+BlockSource = Callable[[int, int], np.ndarray]
+"""A criterion read by rows: ``source(r0, r1)`` returns rows ``r0:r1`` of the grid."""
+
+
+def array_source(array: np.ndarray) -> BlockSource:
+    """A :data:`BlockSource` over an in-memory array."""
+
+    def read(r0: int, r1: int) -> np.ndarray:
+        return array[r0:r1]
+
+    return read
+
+
+def slope_source(dem: BlockSource, cell_size: float, height: int) -> BlockSource:
+    """Slope in degrees (Horn) per block, reading one halo row above and below.
+
+    Same values as :func:`geo.models.terrain.slope_degrees` on the whole grid.
+    """
+    from geo.models.terrain import horn_slope_rows
+
+    def read(r0: int, r1: int) -> np.ndarray:
+        h0, h1 = max(0, r0 - 1), min(height, r1 + 1)
+        return horn_slope_rows(dem(h0, h1), h0 < r0, h1 > r1, cell_size)
+
+    return read
+
+
+def distance_source(
+    features: BlockSource, cell_size: float, cap: float, height: int
+) -> BlockSource:
+    """Euclidean distance (m) to cells where *features* is True, capped at *cap*, per block.
+
+    Each block reads a halo of ``ceil(cap / cell_size)`` rows on both sides, so
+    the capped result equals a whole-grid distance transform.
+    """
+    from scipy import ndimage
+
+    if not (cap > 0 and math.isfinite(cap)):
+        msg = f"distance cap must be a positive finite number of metres, got {cap}"
+        raise ValueError(msg)
+    halo = math.ceil(cap / cell_size)
+
+    def read(r0: int, r1: int) -> np.ndarray:
+        h0, h1 = max(0, r0 - halo), min(height, r1 + halo)
+        m = np.asarray(features(h0, h1), dtype=bool)
+        if not m.any():
+            return np.full((r1 - r0, m.shape[1]), cap, dtype="float32")
+        d = ndimage.distance_transform_edt(~m, sampling=(cell_size, cell_size))
+        d = np.asarray(d[r0 - h0 : r0 - h0 + (r1 - r0)], dtype="float32")
+        np.minimum(d, cap, out=d)
+        return d
+
+    return read
+
+
+def evaluate_blocks(
+    sources, memberships, weights, shape, *, allowed=None, block_cells: int = 1 << 20, **kw
+):
+    """:func:`geo.models.mcda.evaluate` by row blocks of about *block_cells* cells.
+
+    Each block is evaluated whole; the Monte Carlo draws depend only on the
+    seed, so the result equals one whole-grid evaluation.
+    """
+    from geo.models import mcda
+
+    rows, cols = shape
+    score = np.full(shape, np.nan, dtype="float32")
+    classes = np.zeros(shape, dtype="uint8")
+    stability = np.full(shape, np.nan, dtype="float32") if kw.get("monte_carlo") else None
+    step = max(1, block_cells // max(cols, 1))
+    for r0 in range(0, rows, step):
+        r1 = min(rows, r0 + step)
+        ok = None if allowed is None else allowed(r0, r1)
+        ev = mcda.evaluate([src(r0, r1) for src in sources], memberships, weights, allowed=ok, **kw)
+        score[r0:r1], classes[r0:r1] = ev.score, ev.classes
+        if stability is not None and ev.stability is not None:
+            stability[r0:r1] = ev.stability
+    return mcda.Evaluation(score, classes, stability)
 
 
 def _median_time(fn, repeat: int = 3) -> float:
@@ -241,8 +323,8 @@ def pipeline(n: int, draws: int) -> dict[str, float]:
 
         return read
 
-    slope = mcda.slope_source(dem, cell, n)
-    water = mcda.distance_source(rivers, cell, cap, n)
+    slope = slope_source(dem, cell, n)
+    water = distance_source(rivers, cell, cap, n)
     sources = [slope, water, dem, field(0.013, 0.3), field(0.007, 1.1)]
     ms = [
         Membership("linear", {"a": 8.0, "b": 2.0}),
@@ -256,7 +338,7 @@ def pipeline(n: int, draws: int) -> dict[str, float]:
         return (slope(r0, r1) <= 15.0) & ~rivers(r0, r1)
 
     t = time.perf_counter()
-    ev = mcda.evaluate(
+    ev = evaluate_blocks(
         sources,
         ms,
         [0.3, 0.2, 0.1, 0.25, 0.15],

@@ -1,10 +1,12 @@
-"""Aggregation, classes, Monte Carlo and block-wise criteria (methods-and-anchors §2.3-§2.4, T8)."""
+"""Aggregation, classes, Monte Carlo (methods-and-anchors §2.3-§2.4, T8) and the benchmark's row blocks."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,6 +17,18 @@ from scipy import ndimage
 from geo.models import mcda, terrain
 from geo.models.fuzzy import Membership
 from geo.models.terrain import slope_degrees
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_suitability.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> Any:
+    """``bench/bench_suitability.py`` (its row-block evaluation lives there, outside ``geo``)."""
+    spec = importlib.util.spec_from_file_location("bench_suitability", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _factors(shape: tuple[int, int] = (40, 50), k: int = 4, seed: int = 1) -> list[np.ndarray]:
@@ -95,38 +109,20 @@ def _model(k: int = 3) -> tuple[list[np.ndarray], list[Membership], list[float]]
     return raws, ms, [0.5, 0.3, 0.2][:k]
 
 
-def test_evaluate_blockwise_equals_whole_and_is_deterministic() -> None:
+def test_evaluate_blockwise_equals_whole_and_is_deterministic(bench: Any) -> None:
     raws, ms, w = _model()
     allowed = np.ones(raws[0].shape, bool)
     allowed[10:20, 5:9] = False
-    srcs = [mcda.array_source(r) for r in raws]
+    srcs = [bench.array_source(r) for r in raws]
     mc = mcda.MonteCarlo(draws=50, weight_spread=0.3, seed=3)
-    whole = mcda.evaluate(
-        srcs,
-        ms,
-        w,
-        raws[0].shape,
-        allowed=mcda.array_source(allowed),
-        monte_carlo=mc,
-        block_cells=10**9,
+    whole = mcda.evaluate(raws, ms, w, allowed=allowed, monte_carlo=mc)
+    shape = raws[0].shape
+    blocked = bench.array_source(allowed)
+    small = bench.evaluate_blocks(
+        srcs, ms, w, shape, allowed=blocked, monte_carlo=mc, block_cells=37 * 5
     )
-    small = mcda.evaluate(
-        srcs,
-        ms,
-        w,
-        raws[0].shape,
-        allowed=mcda.array_source(allowed),
-        monte_carlo=mc,
-        block_cells=37 * 5,
-    )
-    again = mcda.evaluate(
-        srcs,
-        ms,
-        w,
-        raws[0].shape,
-        allowed=mcda.array_source(allowed),
-        monte_carlo=mc,
-        block_cells=37 * 7,
+    again = bench.evaluate_blocks(
+        srcs, ms, w, shape, allowed=blocked, monte_carlo=mc, block_cells=37 * 7
     )
     np.testing.assert_array_equal(whole.score, small.score)
     np.testing.assert_array_equal(whole.classes, small.classes)
@@ -147,7 +143,7 @@ def test_evaluate_blockwise_equals_whole_and_is_deterministic() -> None:
 def test_monte_carlo_stability_against_explicit_loop() -> None:
     raws, ms, w = _model()
     mc = mcda.MonteCarlo(draws=20, weight_spread=0.4, seed=11)
-    ev = mcda.evaluate([mcda.array_source(r) for r in raws], ms, w, raws[0].shape, monte_carlo=mc)
+    ev = mcda.evaluate(raws, ms, w, monte_carlo=mc)
     wd, _ = mc.draw(np.asarray(w), 3)
     z = [m(r) for m, r in zip(ms, raws, strict=True)]
     same = np.zeros(raws[0].shape)
@@ -161,19 +157,17 @@ def test_monte_carlo_stability_against_explicit_loop() -> None:
 def test_zero_spread_is_fully_stable_and_owa_and_control_points_run() -> None:
     raws, ms, w = _model()
     ev = mcda.evaluate(
-        [mcda.array_source(r) for r in raws],
+        raws,
         ms,
         w,
-        raws[0].shape,
         monte_carlo=mcda.MonteCarlo(draws=5, weight_spread=0.0),
     )
     assert np.nanmin(ev.stability) == 1.0
     ow = [0.6, 0.3, 0.1]
     ev2 = mcda.evaluate(
-        [mcda.array_source(r) for r in raws],
+        raws,
         ms,
         w,
-        raws[0].shape,
         order_weights=ow,
         monte_carlo=mcda.MonteCarlo(draws=10, weight_spread=0.2, control_point_spread=0.1, seed=2),
     )
@@ -238,10 +232,10 @@ def test_slope_matches_gdaldem(tmp_path: Path) -> None:
     assert ref[1:-1, 1:-1].max() > 5  # the surface is not flat
 
 
-def test_slope_source_blockwise_equals_whole() -> None:
+def test_slope_source_blockwise_equals_whole(bench: Any) -> None:
     rng = np.random.default_rng(2)
     dem = ndimage.gaussian_filter(rng.normal(0, 30, (50, 20)), 2)
-    src = mcda.slope_source(mcda.array_source(dem), 30.0, 50)
+    src = bench.slope_source(bench.array_source(dem), 30.0, 50)
     blocks = np.vstack([src(r, min(50, r + 7)) for r in range(0, 50, 7)])
     np.testing.assert_allclose(blocks, slope_degrees(dem, 30.0), atol=1e-4)
     threaded = terrain.slope_blockwise(dem, 30.0, block_rows=6, workers=2)
@@ -260,11 +254,19 @@ def test_slope_blockwise_keeps_nan_like_terrain() -> None:
     np.testing.assert_allclose(a[~np.isnan(a)], b[~np.isnan(b)], atol=1e-4)
 
 
-def test_distance_source_blockwise_equals_whole_capped() -> None:
+def test_distance_source_blockwise_equals_whole_capped(bench: Any) -> None:
     rng = np.random.default_rng(3)
     feats = rng.uniform(0, 1, (80, 30)) > 0.995
     cap = 500.0
-    src = mcda.distance_source(mcda.array_source(feats), 50.0, cap, 80)
+    src = bench.distance_source(bench.array_source(feats), 50.0, cap, 80)
     blocks = np.vstack([src(r, min(80, r + 9)) for r in range(0, 80, 9)])
     whole = np.minimum(ndimage.distance_transform_edt(~feats, sampling=(50.0, 50.0)), cap)
     np.testing.assert_allclose(blocks, whole, rtol=1e-6)
+
+
+def test_evaluate_takes_arrays_on_one_grid() -> None:
+    raws, ms, w = _model()
+    with pytest.raises(mcda.MCDAError, match="one grid"):
+        mcda.evaluate([raws[0], raws[1][:5], raws[2]], ms, w)
+    with pytest.raises(mcda.MCDAError, match="one membership per criterion"):
+        mcda.evaluate(raws, ms[:2], w)

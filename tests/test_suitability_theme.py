@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from rasterio.transform import from_origin
@@ -21,6 +23,7 @@ from geo.models.terrain import slope_degrees
 from geo.recipe import load_recipe
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterRamp
+from geo.themes.suitability import SuitabilitySettings, read_settings
 
 MAPS = Path(__file__).resolve().parent.parent / "maps"
 LAND = MAPS / "land_suitability.toml"
@@ -194,6 +197,52 @@ def test_without_pollution_result_criterion_is_skipped_with_note(land: ThemeResu
         assert all(n[lang] for lang in LANGUAGES)
 
 
+def test_settings_are_frozen_and_typed(cat: Catalog) -> None:
+    s = read_settings(load_recipe(LAND), cat)
+    assert isinstance(s, SuitabilitySettings)
+    assert s.ids[:3] == ["soil", "slope", "water"]
+    assert s.criteria["slope"].layer == "dem" and s.criteria["slope"].membership.kind == "linear"
+    assert s.criteria["pollution_index"].optional and s.criteria["pollution_index"].outside == 0.0
+    assert s.weights.sum() == pytest.approx(1.0) and "matrix" in s.weights_record
+    assert s.breaks == (0.25, 0.5, 0.75) and s.monte_carlo is not None
+    assert s.monte_carlo.draws == 200 and s.stable_threshold == 0.9
+    assert [c.id for c in s.constraints] == [
+        "river_banks", "steep", "built_up", "sanitary_zones", "polluted",
+    ]  # fmt: skip
+    assert s.area.towns == ("Zhanatas",) and s.area.cell_size_m == 100
+    assert s.report.town == "Zhanatas" and s.report.suburbs_m == 5000
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.breaks = (0.1, 0.2, 0.3)  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.criteria["slope"].weight = 1.0  # type: ignore[misc]
+
+
+def test_sanitary_fallback_reads_the_cited_table(cat: Catalog, land: ThemeResult) -> None:
+    """Without the pollution theme's zones, enterprises are buffered by the table's widths."""
+    table = pd.read_csv(Path(__file__).resolve().parents[1] / "layers/tables/spz_widths.csv")
+    widths = dict(zip(table["hazard_class"], table["width_m"], strict=True))
+    for s in (read_settings(load_recipe(p), cat) for p in (LAND, RESI)):
+        spz = next(c for c in s.constraints if c.kind == "sanitary_zones")
+        assert dict(spz.widths_m or {}) == {k: float(v) for k, v in widths.items()}
+    rec = land.parameters["constraints"]["sanitary_zones"]
+    assert rec["widths_m"] == widths and rec["excluded_ha"] > 0
+    assert "skipped" not in rec
+
+
+def test_two_suitability_recipes_in_one_build(cat: Catalog) -> None:
+    ctx = _ctx(cat)
+    land = run_recipe(ctx, load_recipe(LAND))
+    resi = run_recipe(ctx, load_recipe(RESI))
+    assert ctx.results["land_suitability"] is land  # the theme id keeps the first recipe
+    assert ctx.results["residential_expansion"] is resi
+    names = [x.name for x in [*land.rasters, *land.vectors]]
+    others = [x.name for x in [*resi.rasters, *resi.vectors]]
+    assert names[0] == "suitability_score" and others[0] == "residential_expansion_score"
+    assert not set(names) & set(others)
+    assert land.parameters["grid"]["crs"] == "EPSG:32642"
+    assert resi.parameters["grid"]["crs"] == "EPSG:32643"
+
+
 def test_second_recipe_is_general(cat: Catalog, land: ThemeResult) -> None:
     res = run_recipe(_ctx(cat), load_recipe(RESI))
     names = [r.name for r in res.rasters] + [v.name for v in res.vectors]
@@ -277,12 +326,45 @@ def _line(path: Path, needle: str) -> int:
             "a != b",
         ),
         ("value = 15.0", "valeu = 15.0", "valeu", "unknown key; expected one of"),
+        # a top-level typo is refused by geo.build from the theme's SPEC
+        (
+            'output_prefix = "suitability"',
+            'output_prefx = "suitability"',
+            "output_prefx",
+            "output_prefx: unknown key; expected one of",
+        ),
+        # a typo inside a criterion table
+        (
+            "optional = true\noutside = 0.0",
+            "optionl = true\noutside = 0.0",
+            "optionl = true",
+            r"criteria\.pollution_index\.optionl: unknown key; expected one of",
+        ),
+        ("seed = 20231", "sede = 20231", "sede = 20231", r"monte_carlo\.sede: unknown key"),
+        (
+            'layers = ["town_boundaries", "micro_districts", "districts"]',
+            'layers = ["town_boundaries", "micro_districts", "districs"]',
+            'layers = ["town_boundaries"',
+            "unknown layer 'districs'",
+        ),
+        (
+            'field = "hazard_class"                 # layers',
+            'widths_m = { I = 1000 }\nfield = "hazard_class"                 # layers',
+            "widths_m = {",
+            "read from the cited table",
+        ),
+        (
+            "order_weights = [0.35, 0.25, 0.2, 0.12, 0.08]",
+            "order_weights = [0.35, 0.25, 0.2, 0.2]",
+            "order_weights = [",
+            "4 order weights for 5 criteria",
+        ),
     ],
 )
 def test_recipe_errors_name_the_line(
     tmp_path: Path, cat: Catalog, old: str, new: str, needle: str, pattern: str
 ) -> None:
-    p = _edit(tmp_path, old, new)
+    p = _edit(tmp_path, old, new, RESI if "order_weights" in old else LAND)
     if "1/9" in new:  # keep the matrix reciprocal: elevation vs soil = 9
         row7 = '  ["1/5", "1/3", "1/2", "1/3", "1/2", 1, 1],\n]'
         p.write_text(

@@ -13,52 +13,39 @@ aggregation rules follow Eastman (IDRISI/TerrSet MCE), methods-and-anchors §2.3
   design choice, §2.4: FAO gives no numeric boundaries); constrained cells are N.
 * Monte Carlo: the criterion weights (and optionally the control points of
   the memberships) are perturbed; each cell gets the probability of keeping
-  its class. Deterministic for a given seed, and independent of the block size.
+  its class. Deterministic for a given seed.
 
-:func:`evaluate` runs all of it block-wise over rows, reading criteria from
-:data:`BlockSource` callables, so a 10 000 × 10 000 grid never needs more than
-a few blocks of inputs in memory. :func:`slope_source` and
-:func:`distance_source` derive criteria per block with a halo (one row for
-Horn's slope; the distance cap for distances, which is where the membership
-saturates).
+:func:`evaluate` runs all of it on whole arrays (a build holds its grid in
+memory); chunked evaluation of larger grids is left to a later dask path.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import ndimage
 
 from geo.errors import InputError
 from geo.models.fuzzy import Membership
-from geo.models.terrain import horn_slope_rows
 
 __all__ = [
     "CLASS_CODES",
     "CLASS_LABELS",
     "DEFAULT_BREAKS",
-    "BlockSource",
     "Evaluation",
     "MCDAError",
     "MonteCarlo",
-    "array_source",
     "check_breaks",
     "check_weights",
     "classify",
-    "distance_source",
     "evaluate",
     "owa",
     "owa_measures",
-    "slope_source",
     "wlc",
 ]
-
-BlockSource = Callable[[int, int], np.ndarray]
-"""A criterion read by rows: ``source(r0, r1)`` returns rows ``r0:r1`` of the grid."""
 
 DEFAULT_BREAKS: tuple[float, float, float] = (0.25, 0.50, 0.75)
 """N < 0.25 ≤ S3 < 0.50 ≤ S2 < 0.75 ≤ S1 (design choice, methods-and-anchors §2.4)."""
@@ -169,7 +156,8 @@ def _rank_weights(z: np.ndarray, v: np.ndarray) -> np.ndarray:
     order = np.argsort(zz, axis=0, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(k).reshape((k,) + (1,) * (z.ndim - 1)), axis=0)
-    return v.astype(z.dtype)[ranks]
+    out: np.ndarray = v.astype(z.dtype)[ranks]
+    return out
 
 
 def owa(
@@ -320,7 +308,7 @@ class MonteCarlo:
         }
 
 
-# -- block-wise evaluation ---------------------------------------------------------
+# -- evaluation ---------------------------------------------------------
 @dataclass
 class Evaluation:
     """Output of :func:`evaluate`.
@@ -341,95 +329,49 @@ class Evaluation:
     stability: np.ndarray | None
 
 
-def array_source(array: np.ndarray) -> BlockSource:
-    """A :data:`BlockSource` over an in-memory array."""
-
-    def read(r0: int, r1: int) -> np.ndarray:
-        return array[r0:r1]
-
-    return read
-
-
-def slope_source(dem: BlockSource, cell_size: float, height: int) -> BlockSource:
-    """Slope in degrees (Horn) per block, reading one halo row above and below.
-
-    Same values as :func:`geo.models.terrain.slope_degrees` on the whole grid.
-    """
-
-    def read(r0: int, r1: int) -> np.ndarray:
-        h0, h1 = max(0, r0 - 1), min(height, r1 + 1)
-        return horn_slope_rows(dem(h0, h1), h0 < r0, h1 > r1, cell_size)
-
-    return read
-
-
-def distance_source(
-    features: BlockSource, cell_size: float, cap: float, height: int
-) -> BlockSource:
-    """Euclidean distance (m) to cells where *features* is True, capped at *cap*, per block.
-
-    Each block reads a halo of ``ceil(cap / cell_size)`` rows on both sides, so
-    the capped result equals a whole-grid distance transform. Features
-    outside the grid's columns are not seen (pad the grid if they matter).
-    """
-    if not (cap > 0 and math.isfinite(cap)):
-        msg = f"distance cap must be a positive finite number of metres, got {cap}"
-        raise MCDAError(msg)
-    halo = math.ceil(cap / cell_size)
-
-    def read(r0: int, r1: int) -> np.ndarray:
-        h0, h1 = max(0, r0 - halo), min(height, r1 + halo)
-        m = np.asarray(features(h0, h1), dtype=bool)
-        if not m.any():
-            return np.full((r1 - r0, m.shape[1]), cap, dtype="float32")
-        d = ndimage.distance_transform_edt(~m, sampling=(cell_size, cell_size))
-        d = np.asarray(d[r0 - h0 : r0 - h0 + (r1 - r0)], dtype="float32")
-        np.minimum(d, cap, out=d)
-        return d
-
-    return read
-
-
 def evaluate(
-    sources: Sequence[BlockSource],
+    criteria: Sequence[np.ndarray],
     memberships: Sequence[Membership],
     weights: Any,
-    shape: tuple[int, int],
     *,
     order_weights: Any = None,
-    allowed: BlockSource | None = None,
+    allowed: np.ndarray | None = None,
     breaks: Sequence[float] = DEFAULT_BREAKS,
     monte_carlo: MonteCarlo | None = None,
-    block_cells: int = 1 << 20,
 ) -> Evaluation:
-    """Standardise, aggregate, constrain, classify and test the stability of a model, by row blocks.
+    """Standardise, aggregate, constrain, classify and test the stability of a model.
 
     Parameters
     ----------
-    sources : sequence of BlockSource
-        Raw criterion values (slope in degrees, distance in metres ...).
+    criteria : sequence of arrays
+        Raw criterion values on the grid (slope in degrees, distance in
+        metres ...), all of one 2-D shape.
     memberships : sequence of Membership
-        One per source: turns raw values into 0–1 factors.
+        One per criterion: turns raw values into 0–1 factors.
     weights : array_like
         Criterion weights summing to 1.
-    shape : (rows, cols)
-        Grid shape.
     order_weights : array_like, optional
         OWA order weights; WLC when None.
-    allowed : BlockSource, optional
-        Boolean rows, False where a constraint excludes the land (score 0, class N).
+    allowed : bool array, optional
+        False where a constraint excludes the land (score 0, class N).
     breaks : sequence of 3 floats
         Lower bounds of S3, S2, S1.
     monte_carlo : MonteCarlo, optional
         Perturbation settings; no stability raster when None.
-    block_cells : int
-        Cells per block (rows per block = block_cells // cols); bounds memory.
 
     Returns
     -------
     Evaluation
+
+    Examples
+    --------
+    >>> from geo.models.fuzzy import Membership
+    >>> m = Membership("linear", {"a": 0.0, "b": 1.0})
+    >>> ev = evaluate([np.array([[0.9, 0.1]]), np.array([[0.7, 0.3]])], [m, m], [0.5, 0.5])
+    >>> ev.score.round(2).tolist(), ev.classes.tolist()
+    ([[0.8, 0.2]], [[1, 4]])
     """
-    k = len(sources)
+    k = len(criteria)
     if k == 0 or len(memberships) != k:
         msg = f"{k} criteria but {len(memberships)} memberships; give one membership per criterion"
         raise MCDAError(msg)
@@ -439,33 +381,23 @@ def evaluate(
         raise MCDAError(msg)
     v = None if order_weights is None else _order_weights(order_weights, k)
     b = check_breaks(breaks)
-    rows, cols = shape
-    score = np.full(shape, np.nan, dtype="float32")
-    classes = np.zeros(shape, dtype="uint8")
+    raw = [np.asarray(x) for x in criteria]
+    shape = raw[0].shape
+    if any(x.shape != shape for x in raw):
+        msg = f"criteria have shapes {sorted({x.shape for x in raw})}; give them on one grid"
+        raise MCDAError(msg)
+    z = np.empty((k, *shape), dtype="float32")
+    for j, (x, m) in enumerate(zip(raw, memberships, strict=True)):
+        z[j] = m(x)
+    ok = None if allowed is None else np.asarray(allowed, dtype=bool)
+    score = _aggregate(z, w, v)
+    if ok is not None:
+        score[~ok & np.isfinite(score)] = 0.0
     stability = None
-    draws_w = shifts = None
     if monte_carlo is not None:
-        stability = np.full(shape, np.nan, dtype="float32")
         draws_w, shifts = monte_carlo.draw(w, k)
-    step = max(1, block_cells // max(cols, 1))
-    for r0 in range(0, rows, step):
-        r1 = min(rows, r0 + step)
-        raw = [np.asarray(src(r0, r1)) for src in sources]
-        z = np.empty((k, r1 - r0, cols), dtype="float32")
-        for j, (x, m) in enumerate(zip(raw, memberships, strict=True)):
-            z[j] = m(x)
-        ok = None if allowed is None else np.asarray(allowed(r0, r1), dtype=bool)
-        s = _aggregate(z, w, v)
-        if ok is not None:
-            s[~ok & np.isfinite(s)] = 0.0
-        score[r0:r1] = s
-        classes[r0:r1] = classify(s, b)
-        if stability is not None and monte_carlo is not None:
-            assert draws_w is not None and shifts is not None
-            stability[r0:r1] = _stability(
-                z, raw, memberships, s, ok, draws_w, shifts, v, b, monte_carlo
-            )
-    return Evaluation(score, classes, stability)
+        stability = _stability(z, raw, memberships, score, ok, draws_w, shifts, v, b, monte_carlo)
+    return Evaluation(score, classify(score, b), stability)
 
 
 def _aggregate(z: np.ndarray, w: np.ndarray, v: np.ndarray | None) -> np.ndarray:

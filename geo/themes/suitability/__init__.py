@@ -23,13 +23,16 @@ buffers of the ``enterprises`` layer by hazard class when the recipe asks).
 The theme is split by concern; :func:`build` runs the steps in order:
 
 :mod:`~geo.themes.suitability.settings`
-    Reading and checking the recipe (criteria, weights, classes, Monte Carlo).
+    :func:`read_settings`: the recipe read and checked into a frozen
+    :class:`SuitabilitySettings` (area, criteria, weights, classes, Monte
+    Carlo, constraints, zones, report); :func:`build` never reads the recipe.
 :mod:`~geo.themes.suitability.inputs`
     The analysis grid, catalog layers, warped rasters and the pollution theme.
 :mod:`~geo.themes.suitability.criteria`
-    Criterion values on the grid and the OWA order weights.
+    Criterion values on the grid (:class:`Criteria`) and the weights used
+    with the OWA order weights (:class:`Weighting`).
 :mod:`~geo.themes.suitability.constraints`
-    The cells each constraint excludes.
+    The cells each constraint excludes (:class:`Constraints`).
 :mod:`~geo.themes.suitability.layers`
     The score, class and stability rasters, class polygons and zone layer.
 :mod:`~geo.themes.suitability.zones`
@@ -40,26 +43,35 @@ The theme is split by concern; :func:`build` runs the steps in order:
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
-from geo.catalog import Catalog
 from geo.i18n import Text, text
 from geo.models import mcda
-from geo.models.terrain import slope_degrees
-from geo.recipe import Recipe
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
-from geo.themes.suitability.constraints import _constraints
-from geo.themes.suitability.criteria import _compute_criteria, _order_weights
+from geo.themes.suitability.constraints import Constraints, _constraints
+from geo.themes.suitability.criteria import Criteria, Weighting, _compute_criteria, _weighting
 from geo.themes.suitability.inputs import _area_grid, _pollution
 from geo.themes.suitability.layers import CLASS_TEXT, _by_zone_layer, _classes_layer, _rasters
 from geo.themes.suitability.report import _parameters, _town_report
-from geo.themes.suitability.settings import _settings
-from geo.themes.suitability.zones import DEFAULT_ZONE_LAYERS, _with_suburbs, _zone_table, _zones
+from geo.themes.suitability.settings import (
+    Constraint,
+    Criterion,
+    SuitabilitySettings,
+    read_settings,
+)
+from geo.themes.suitability.zones import _with_suburbs, _zone_table, _zones
 
-__all__ = ["CLASS_TEXT", "SPEC", "build", "read_settings"]
+__all__ = [
+    "CLASS_TEXT",
+    "SPEC",
+    "Constraint",
+    "Constraints",
+    "Criteria",
+    "Criterion",
+    "SuitabilitySettings",
+    "Weighting",
+    "build",
+    "read_settings",
+]
 
 
 SPEC = ThemeSpec(
@@ -74,25 +86,23 @@ SPEC = ThemeSpec(
 )  # fmt: skip
 """Reads the pollution theme's index and sanitary zones when the recipe uses them."""
 
-
-def read_settings(recipe: Recipe, catalog: Catalog) -> Recipe:
-    """The recipe, whose top-level keys the build has checked against :data:`SPEC`.
-
-    The theme still reads its values while building; they become a frozen
-    settings dataclass when the theme is reshaped.
-    """
-    return recipe
+_NO_ZONES = text(
+    "No zone layer intersects the grid: areas by zone are not available.",
+    "Торға бірде-бір аймақ қабаты қиылыспайды: аймақтар бойынша аудандар жоқ.",
+    "Ни один слой зон не пересекает сетку: площади по зонам недоступны.",
+)
 
 
-def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
-    """Build a land-suitability theme from *recipe*.
+def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
+    """Build a land-suitability theme from its *settings*.
 
     Parameters
     ----------
     ctx : ThemeInputs
         Catalog, language and earlier results (``pollution`` is used when present).
-    recipe : Recipe
-        A ``theme = "land_suitability"`` recipe (see ``maps/land_suitability.toml``).
+    settings : SuitabilitySettings
+        A ``theme = "land_suitability"`` recipe read by :func:`read_settings`
+        (see ``maps/land_suitability.toml``).
 
     Returns
     -------
@@ -104,78 +114,62 @@ def build(ctx: ThemeInputs, recipe: Recipe) -> ThemeResult:
     Raises
     ------
     RecipeError
-        Any bad recipe value, with the file, line and the fix.
+        What only the data can tell (a missing field, a raster missing the
+        study area), naming the recipe line and the fix.
     """
-    s = _settings(recipe, ctx)
-    crit, ids = s["crit"], s["ids"]
-    grid = _area_grid(ctx, recipe)
-    notes: list[Text] = []
-    pol = _pollution(ctx, recipe, notes)
-    cache: dict[str, Any] = {}
-    raws, used, skipped = _compute_criteria(ctx, recipe, grid, s, pol, cache, notes)
-    w_used = np.array([s["weights"][ids.index(c)] for c in used])
-    w_used = w_used / w_used.sum()
-    order_w, owa_info = _order_weights(recipe, s["order_w"], len(ids), len(used), bool(skipped))
-    dem = cache.get("demdem")
-    slope = slope_degrees(dem, grid.cell_size) if dem is not None else None
-    cparams: dict[str, Any] = {}
-    allowed = _constraints(recipe, ctx, grid, slope, dem, pol, notes, cparams)
-
+    grid = _area_grid(ctx, settings.area, settings.error)
+    pol = _pollution(ctx, settings.use_pollution)
+    criteria = _compute_criteria(ctx, settings, grid, pol)
+    weighting = _weighting(settings, criteria)
+    constraints = _constraints(ctx, settings, grid, criteria.dems.get("dem"), pol)
     ev = mcda.evaluate(
-        [mcda.array_source(np.asarray(r)) for r in raws],
-        [crit[c]["membership"] for c in used],
-        w_used,
-        grid.shape,
-        order_weights=order_w,
-        allowed=mcda.array_source(allowed),
-        breaks=s["breaks"],
-        monte_carlo=s["mc"],
+        criteria.raws,
+        [settings.criteria[c].membership for c in criteria.used],
+        weighting.used,
+        order_weights=weighting.order,
+        allowed=constraints.allowed,
+        breaks=settings.breaks,
+        monte_carlo=settings.monte_carlo,
     )
-    rasters, class_r = _rasters(grid, ev, s)
-    vectors = [_classes_layer(class_r, s)]
-    zones = _with_suburbs(_zones(ctx, recipe, grid), recipe, grid)
+    rasters, class_r = _rasters(grid, ev, settings)
+    vectors = [_classes_layer(class_r, settings)]
+    notes: list[Text] = [*criteria.notes, *constraints.notes]
+    zones = _with_suburbs(_zones(ctx, settings.zone_layers, grid), settings.report, grid)
     table = None
     if zones is not None:
-        table = _zone_table(grid, class_r, ev, zones, s["stable_thr"])
-        vectors.append(_by_zone_layer(grid, zones, table, s, ev.stability is not None))
+        table = _zone_table(grid, class_r, ev, zones, settings.stable_threshold)
+        vectors.append(_by_zone_layer(grid, zones, table, settings, ev.stability is not None))
     else:
-        notes.append(
-            text(
-                "No zone layer intersects the grid: areas by zone are not available.",
-                "Торға бірде-бір аймақ қабаты қиылыспайды: аймақтар бойынша аудандар жоқ.",
-                "Ни один слой зон не пересекает сетку: площади по зонам недоступны.",
-            )
-        )
-    params = _parameters(
-        recipe,
-        grid,
-        s,
-        used,
-        skipped,
-        w_used,
-        order_w,
-        owa_info,
-        cache.get("filled", {}),
-        cparams,
-        ev,
-    )
-    params["town_share"] = _town_report(recipe, table, notes)
+        notes.append(_NO_ZONES)
+    params = _parameters(settings, ctx.prefix, grid, criteria, weighting, constraints, ev)
+    params["town_share"], town_notes = _town_report(settings.report, table, _town_names(ctx))
+    notes.extend(town_notes)
     if table is not None:
         params["zones"] = len(vectors[-1].data)
-    if skipped:
-        params["skipped_criteria"] = skipped
+    if criteria.skipped:
+        params["skipped_criteria"] = list(criteria.skipped)
+    crit = settings.criteria
     inputs = sorted(
-        {str(crit[c]["layer"]) for c in used if crit[c]["layer"]}
-        | {str(v["layer"]) for v in cparams.values() if v.get("layer") and not v.get("skipped")}
-        | set(recipe.get("zones.layers", DEFAULT_ZONE_LAYERS))
+        {str(crit[c].layer) for c in criteria.used if crit[c].layer}
+        | constraints.layers
+        | set(settings.zone_layers)
     )
     return ThemeResult(
-        theme=recipe.theme,
-        title=s["title"],
+        theme=settings.theme,
+        title=settings.title,
         vectors=vectors,
         rasters=rasters,
         parameters=params,
         notes=notes,
         inputs=inputs,
-        description=s["description"],
+        description=settings.description,
     )
+
+
+def _town_names(ctx: ThemeInputs) -> dict[str, tuple[str, str]]:
+    """Each town's Kazakh and Russian names, from the ``town_boundaries`` layer."""
+    towns = ctx.layer("town_boundaries")
+    return {
+        str(r["town"]): (str(r.get("name_kk", r["town"])), str(r.get("name_ru", r["town"])))
+        for _, r in towns.iterrows()
+    }

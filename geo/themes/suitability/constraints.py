@@ -3,14 +3,16 @@
 Each constraint of the recipe (near or inside a layer, slope or elevation
 above a value, sanitary protection zones, pollution index above a value)
 excludes cells; the excluded area of each is recorded for the manifest.
-Sanitary zones come from the pollution theme or, when the recipe gives widths,
-from buffers of the ``enterprises`` layer by hazard class.
+Sanitary zones come from the pollution theme or, when it is not available,
+from buffers of the ``enterprises`` layer by hazard class with the widths of
+the cited table (``layers/tables/spz_widths.csv``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -19,121 +21,149 @@ import numpy as np
 from geo.crs import to_crs
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
-from geo.recipe import Recipe
+from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs
 from geo.themes.common import layer_data
 from geo.themes.suitability.inputs import (
-    _known_layer,
+    RecipeErrors,
     _read,
     _select,
     _terrain,
     _warp_checked,
 )
+from geo.themes.suitability.settings import Constraint, SuitabilitySettings
+
+__all__ = ["Constraints"]
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Constraints:
+    """What the constraints leave open.
+
+    Attributes
+    ----------
+    allowed : numpy.ndarray
+        True where no constraint excludes the cell.
+    params : mapping
+        Constraint id → its manifest record (the recipe's table with the
+        excluded ha, or ``skipped``).
+    notes : tuple of Text
+        One note per optional constraint skipped.
+    """
+
+    allowed: np.ndarray
+    params: Mapping[str, Any]
+    notes: tuple[Text, ...]
+
+    @property
+    def layers(self) -> set[str]:
+        """Catalog layers the constraints applied read."""
+        return {
+            str(v["layer"]) for v in self.params.values() if v.get("layer") and not v.get("skipped")
+        }
+
+
 def _constraints(
-    recipe: Recipe,
     ctx: ThemeInputs,
+    settings: SuitabilitySettings,
     grid: AnalysisGrid,
-    slope: np.ndarray | None,
     dem: np.ndarray | None,
-    pol: Any,
-    notes: list[Text],
-    params: dict[str, Any],
-) -> np.ndarray:
-    """Cells no constraint excludes; each constraint's record (excluded ha) goes into *params*.
+    pol: ThemeResult | None,
+) -> Constraints:
+    """Cells no constraint excludes, each constraint's record (excluded ha) and notes.
 
     A constraint whose input is unavailable is refused unless it is
-    ``optional``, in which case it is skipped with a note. Keys and kinds were
-    checked by :func:`_settings`.
+    ``optional``, in which case it is skipped with a note. *dem* is the DEM the
+    criteria warped, if any (its slope is derived once).
     """
+    from geo.models.terrain import slope_degrees
+
+    slope = slope_degrees(dem, grid.cell_size) if dem is not None else None
     allowed = np.ones(grid.shape, dtype=bool)
-    for cid, spec in recipe.get("constraints", {}).items():
-        key = f"constraints.{cid}"
-        excl = _exclusion(recipe, ctx, grid, spec, key, slope, dem, pol)
+    params: dict[str, Any] = {}
+    notes: list[Text] = []
+    for c in settings.constraints:
+        excl = _exclusion(ctx, grid, c, settings.error, slope, dem, pol)
         if excl is None:
-            if not spec.get("optional", False):
-                raise recipe.error(
-                    key,
+            if not c.optional:
+                raise settings.error(
+                    f"constraints.{c.id}",
                     "its input is unavailable; build the pollution theme first or mark it optional = true",
                 )
             notes.append(
                 text(
-                    f"Constraint {cid} skipped: its input is not available in this build.",
-                    f"{cid} шектеуі өткізілді: оның деректері бұл құрастыруда жоқ.",
-                    f"Ограничение {cid} пропущено: его данных нет в этой сборке.",
+                    f"Constraint {c.id} skipped: its input is not available in this build.",
+                    f"{c.id} шектеуі өткізілді: оның деректері бұл құрастыруда жоқ.",
+                    f"Ограничение {c.id} пропущено: его данных нет в этой сборке.",
                 )
             )
-            log.info("constraint %s skipped (input unavailable)", cid)
-            params[cid] = {"kind": spec.get("kind"), "skipped": True}
+            log.info("constraint %s skipped (input unavailable)", c.id)
+            params[c.id] = {"kind": c.kind, "skipped": True}
             continue
         excl = np.asarray(excl, dtype=bool)
-        params[cid] = {
-            **{k: (dict(v) if isinstance(v, dict) else v) for k, v in spec.items()},
+        params[c.id] = {
+            **{k: (dict(v) if isinstance(v, Mapping) else v) for k, v in c.record.items()},
             "excluded_ha": round(float(excl.sum()) * grid.cell_area_ha, 1),
         }
         allowed &= ~excl
-    return allowed
+    return Constraints(allowed, params, tuple(notes))
 
 
 def _exclusion(
-    recipe: Recipe,
     ctx: ThemeInputs,
     grid: AnalysisGrid,
-    spec: Mapping[str, Any],
-    key: str,
+    c: Constraint,
+    error: RecipeErrors,
     slope: np.ndarray | None,
     dem: np.ndarray | None,
-    pol: Any,
+    pol: ThemeResult | None,
 ) -> np.ndarray | None:
     """Cells excluded by one constraint, or None when its input is unavailable."""
-    kind = spec.get("kind")
-    if kind in ("slope_above", "elevation_above"):
-        if "value" not in spec:
-            raise recipe.error(key, "needs value = <degrees or metres>")
-        base = slope if kind == "slope_above" else dem
+    key = f"constraints.{c.id}"
+    if c.kind in ("slope_above", "elevation_above"):
+        assert c.value is not None  # settings require it
+        base = slope if c.kind == "slope_above" else dem
         if base is None:
-            base = _terrain(ctx, grid, recipe, key, slope=kind == "slope_above")
-        return base > float(spec["value"])  # type: ignore[no-any-return]
-    if kind in ("near_layer", "inside_layer"):
-        layer = _known_layer(recipe, ctx, f"{key}.layer", spec.get("layer"))
-        gdf = _read(ctx, layer, recipe, key)
+            base = _terrain(ctx, grid, error, key, slope=c.kind == "slope_above")
+        return base > c.value
+    if c.kind in ("near_layer", "inside_layer"):
+        assert c.layer is not None  # settings require it
+        gdf = _read(ctx, c.layer)
         if gdf is None:
             return None
-        gdf = _select(gdf, spec.get("where"), recipe, f"{key}.where")
-        d = float(spec.get("distance_m", 0.0))
-        if kind == "near_layer":
-            return grid.distance_to(gdf, cap=d + grid.cell_size, what=f"layer {layer!r}") <= d  # type: ignore[no-any-return]
+        gdf = _select(gdf, c.where, error, f"{key}.where")
+        d = c.distance_m
+        if c.kind == "near_layer":
+            return grid.distance_to(gdf, cap=d + grid.cell_size, what=f"layer {c.layer!r}") <= d
         g = gdf if d == 0 else to_crs(gdf, grid.crs).buffer(d).to_frame("geometry")
-        return grid.mask(g, what=f"layer {layer!r}")
-    if kind == "sanitary_zones":
+        return grid.mask(g, what=f"layer {c.layer!r}")
+    if c.kind == "sanitary_zones":
         zones = layer_data(pol, "sanitary_zones")
-        if zones is None and spec.get("widths_m"):
-            zones = _spz_from_enterprises(ctx, spec, recipe, key, grid)
+        if zones is None and c.widths_m:
+            zones = _spz_from_enterprises(ctx, c, error, key, grid)
         return None if zones is None else grid.mask(zones, what="sanitary zones")
     # pollution_above
     r = layer_data(pol, "pollution_index", raster=True)
     if r is None:
         return None
+    assert c.value is not None  # settings default it to 1
     with np.errstate(invalid="ignore"):
-        return _warp_checked(grid, r, recipe, key, "the pollution_index raster") > float(  # type: ignore[no-any-return]
-            spec.get("value", 1.0)
-        )
+        return _warp_checked(grid, r, error, key, "the pollution_index raster") > c.value
 
 
 def _spz_from_enterprises(
-    ctx: ThemeInputs, spec: Mapping[str, Any], recipe: Recipe, key: str, grid: AnalysisGrid
+    ctx: ThemeInputs, c: Constraint, error: RecipeErrors, key: str, grid: AnalysisGrid
 ) -> gpd.GeoDataFrame | None:
-    ent = _read(ctx, spec.get("layer", "enterprises"), recipe, key)
+    """Buffers of the enterprises by hazard class, widths from the cited table."""
+    ent = _read(ctx, c.layer or "enterprises")
     if ent is None:
         return None
-    widths = spec["widths_m"]
-    field = spec.get("field", "hazard_class")
-    if field not in ent:
-        raise recipe.error(f"{key}.field", f"enterprises have no field {field!r}")
-    w = ent[field].astype(str).map(lambda v: float(widths.get(v, 0.0)))
+    widths = c.widths_m or {}
+    if c.field not in ent:
+        raise error(f"{key}.field", f"enterprises have no field {c.field!r}")
+    w = ent[c.field].astype(str).map(lambda v: float(widths.get(v, 0.0)))
     utm = to_crs(ent, grid.crs, what="enterprises")
     buf = utm.geometry.buffer(w.to_numpy())
     return gpd.GeoDataFrame({"width_m": w.to_numpy()}, geometry=buf.to_numpy(), crs=grid.crs)

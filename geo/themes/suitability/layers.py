@@ -21,7 +21,10 @@ from geo.raster import Raster
 from geo.results import RasterLayer, VectorLayer
 from geo.symbology import FieldSpec, Graduated, RasterClasses, RasterRamp, ramp
 from geo.themes.common import suffixed, unit
+from geo.themes.suitability.settings import SuitabilitySettings
 from geo.themes.suitability.zones import _box
+
+__all__ = ["CLASS_COLOURS", "CLASS_TEXT"]
 
 CLASS_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#d73027")
 CLASS_TEXT: dict[str, Text] = {
@@ -39,10 +42,12 @@ _SUFFIX: dict[str, Text] = {
 }
 
 
-def _rasters(grid: AnalysisGrid, ev: Any, s: dict[str, Any]) -> tuple[list[RasterLayer], Raster]:
+def _rasters(
+    grid: AnalysisGrid, ev: mcda.Evaluation, s: SuitabilitySettings
+) -> tuple[list[RasterLayer], Raster]:
     """Score, class and (with Monte Carlo) stability rasters; the class raster."""
-    title, mc = s["title"], s["mc"]
-    score_r = grid.raster(ev.score, tags={"units": "0-1", "method": s["agg"]})
+    title, mc = s.title, s.monte_carlo
+    score_r = grid.raster(ev.score, tags={"units": "0-1", "method": s.aggregation})
     class_r = grid.raster(ev.classes, nodata=0, tags={"classes": "1=S1 2=S2 3=S3 4=N"})
     rasters = [
         RasterLayer(
@@ -98,11 +103,11 @@ def _rasters(grid: AnalysisGrid, ev: Any, s: dict[str, Any]) -> tuple[list[Raste
     return rasters, class_r
 
 
-def _classes_layer(class_r: Raster, s: dict[str, Any]) -> VectorLayer:
+def _classes_layer(class_r: Raster, s: SuitabilitySettings) -> VectorLayer:
     """Polygons of the class raster."""
     return VectorLayer(
         name="classes",
-        title=suffixed(s["title"], _SUFFIX["classes"]),
+        title=suffixed(s.title, _SUFFIX["classes"]),
         data=_class_polygons(class_r),
         style=_class_style(),
         fields=(
@@ -118,7 +123,7 @@ def _by_zone_layer(
     grid: AnalysisGrid,
     zones: gpd.GeoDataFrame,
     table: pd.DataFrame,
-    s: dict[str, Any],
+    s: SuitabilitySettings,
     has_stability: bool,
 ) -> VectorLayer:
     """The ``<prefix>_by_zone`` layer: the zones (clipped to the grid) with their class areas."""
@@ -133,7 +138,7 @@ def _by_zone_layer(
             )
     return VectorLayer(
         name="by_zone",
-        title=suffixed(s["title"], _SUFFIX["by_zone"]),
+        title=suffixed(s.title, _SUFFIX["by_zone"]),
         data=out,
         style=Graduated("suitable_pct", (0, 20, 40, 60, 80, 100), ramp("RdYlGn", 5), unit="%"),
         fields=(

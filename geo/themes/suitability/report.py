@@ -7,29 +7,40 @@ areas) and the modelled suitable share of the report town beside the study's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
 from geo.models import mcda
-from geo.recipe import Recipe
+from geo.themes.suitability.constraints import Constraints
+from geo.themes.suitability.criteria import Criteria, Weighting
+from geo.themes.suitability.settings import Report, SuitabilitySettings
+
+__all__: list[str] = []
 
 
-def _town_report(recipe: Recipe, table: pd.DataFrame | None, notes: list[Text]) -> dict[str, Any]:
-    """The modelled suitable share of the report town (and its northern suburbs) beside the study's."""
-    town = recipe.get("report.town", None)
+def _town_report(
+    report: Report, table: pd.DataFrame | None, names: Mapping[str, tuple[str, str]]
+) -> tuple[dict[str, Any], tuple[Text, ...]]:
+    """The modelled suitable share of the report town (and its northern suburbs) beside the study's.
+
+    Returns the manifest record and, when the study gives a figure, a note
+    setting the two side by side; *names* gives each town's Kazakh and
+    Russian names (from ``town_boundaries``).
+    """
+    town = report.town
     if town is None or table is None:
-        return {}
+        return {}, ()
     row = table[table["zone_id"] == town]
     if row.empty:
-        return {}
+        return {}, ()
     modelled = float(row["suitable_pct"].iloc[0])
-    study = recipe.get("report.study_suitable_pct", None)
+    study = report.study_suitable_pct
     sub_row = table[table["zone_id"] == f"{town}_north_suburbs"]
-    report = {
+    record = {
         "northern_suburbs_suitable_pct": (
             round(float(sub_row["suitable_pct"].iloc[0]), 1) if not sub_row.empty else None
         ),
@@ -42,43 +53,36 @@ def _town_report(recipe: Recipe, table: pd.DataFrame | None, notes: list[Text]) 
         "modelled_suitable_pct": round(modelled, 1),
         "grid_coverage": round(float(row["grid_coverage"].iloc[0]), 4),
         "study_suitable_pct": study,
-        "study_source": recipe.get("report.study_source", ""),
+        "study_source": report.study_source,
         "note": "the modelled share is reported beside the study's, never calibrated to it",
     }
-    if study is not None:
-        from geo.catalog import Catalog
-        from geo.synthetic.table import study_towns
-
-        facts = study_towns(Catalog()).get(town)  # TEMPORARY: resolved when merging settings
-        kk, ru = (facts.name_kk, facts.name_ru) if facts else (town, town)
-        notes.append(
-            text(
-                f"{town}: {modelled:.1f} % of the (synthetic) town area is modelled S1–S3; the study states {study} %.",
-                f"{kk}: қаланың (синтетикалық) ауданының {modelled:.1f} % S1–S3 деп модельденді; зерттеуде {study} %.",
-                f"{ru}: {modelled:.1f} % (синтетической) площади города смоделировано как S1–S3; в исследовании {study} %.",
-            )
-        )
-    return report
+    if study is None:
+        return record, ()
+    kk, ru = names.get(town, (town, town))
+    return record, (
+        text(
+            f"{town}: {modelled:.1f} % of the (synthetic) town area is modelled S1–S3; the study states {study} %.",
+            f"{kk}: қаланың (синтетикалық) ауданының {modelled:.1f} % S1–S3 деп модельденді; зерттеуде {study} %.",
+            f"{ru}: {modelled:.1f} % (синтетической) площади города смоделировано как S1–S3; в исследовании {study} %.",
+        ),
+    )
 
 
 def _parameters(
-    recipe: Recipe,
+    settings: SuitabilitySettings,
+    prefix: str,
     grid: AnalysisGrid,
-    s: dict[str, Any],
-    used: list[str],
-    skipped: list[str],
-    w_used: np.ndarray,
-    order_w: list[float] | None,
-    owa_info: dict[str, Any],
-    filled: dict[str, int],
-    cparams: dict[str, Any],
-    ev: Any,
+    criteria: Criteria,
+    weighting: Weighting,
+    constraints: Constraints,
+    ev: mcda.Evaluation,
 ) -> dict[str, Any]:
     """Everything recorded in ``manifest.json`` (zones and town share are added by the caller)."""
-    crit, mc = s["crit"], s["mc"]
+    crit, mc, used = settings.criteria, settings.monte_carlo, list(criteria.used)
+    w_used = weighting.used
     params: dict[str, Any] = {
-        "name": recipe.name,
-        "output_prefix": s["prefix"],
+        "name": settings.name,
+        "output_prefix": prefix,
         "grid": {
             "crs": f"EPSG:{grid.crs.to_epsg()}",
             "cell_size_m": grid.cell_size,
@@ -87,30 +91,34 @@ def _parameters(
         },
         "criteria": {
             c: {
-                "source": crit[c]["source"],
-                "layer": crit[c]["layer"],
-                "field": crit[c]["field"],
-                "membership": crit[c]["membership"].describe(),
+                "source": crit[c].source,
+                "layer": crit[c].layer,
+                "field": crit[c].field,
+                "membership": crit[c].membership.describe(),
                 "weight": round(float(w_used[used.index(c)]), 6) if c in used else None,
-                "outside": crit[c]["outside"],
-                "cells_filled_with_outside": filled.get(c, 0),
-                "skipped": c in skipped,
+                "outside": crit[c].outside,
+                "cells_filled_with_outside": criteria.filled.get(c, 0),
+                "skipped": c in criteria.skipped,
             }
-            for c in s["ids"]
+            for c in settings.ids
         },
-        "weights": s["wparams"],
+        "weights": dict(settings.weights_record),
         "weights_used": {c: round(float(v), 6) for c, v in zip(used, w_used, strict=True)},
-        "aggregation": {"method": s["agg"], "order_weights": order_w, **owa_info},
-        "constraints": cparams,
+        "aggregation": {
+            "method": settings.aggregation,
+            "order_weights": weighting.order,
+            **weighting.owa,
+        },
+        "constraints": dict(constraints.params),
         "classes": {
-            "breaks": list(s["breaks"]),
+            "breaks": list(settings.breaks),
             "labels": list(mcda.CLASS_LABELS),
             "codes": mcda.CLASS_CODES,
             "source": "FAO (1976); breaks are a design choice (methods §2.4)",
         },
         "monte_carlo": {
             **(mc.describe() if mc else {"draws": 0}),
-            "stable_threshold": s["stable_thr"],
+            "stable_threshold": settings.stable_threshold,
         },
         "class_area_ha": {
             lab: round(float((ev.classes == code).sum()) * grid.cell_area_ha, 1)

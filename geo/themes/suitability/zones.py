@@ -8,7 +8,8 @@ mean class stability.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,21 +20,22 @@ from geo.grid import AnalysisGrid
 from geo.models import mcda
 from geo.models.zonal import class_areas, zonal_mean
 from geo.raster import Raster
-from geo.recipe import Recipe
 from geo.themes.base import ThemeInputs
-from geo.themes.suitability.inputs import _known_layer, _read
+from geo.themes.suitability.inputs import _read
+from geo.themes.suitability.settings import DEFAULT_ZONE_LAYERS
 
-DEFAULT_ZONE_LAYERS = ["town_boundaries", "micro_districts", "districts"]
-"""Zones whose class areas are reported, when the recipe has no [zones] table."""
+if TYPE_CHECKING:
+    from geo.themes.suitability.settings import Report
+
+__all__ = ["DEFAULT_ZONE_LAYERS"]
 
 
-def _zones(ctx: ThemeInputs, recipe: Recipe, grid: AnalysisGrid) -> gpd.GeoDataFrame | None:
-    layers = recipe.get("zones.layers", DEFAULT_ZONE_LAYERS)
+def _zones(ctx: ThemeInputs, layers: Sequence[str], grid: AnalysisGrid) -> gpd.GeoDataFrame | None:
+    """The features of the zone *layers* (ids checked by the settings) intersecting the grid."""
     frame = gpd.GeoSeries([_box(grid.bounds)], crs=grid.crs)
     parts = []
     for layer in layers:
-        _known_layer(recipe, ctx, "zones.layers", layer)
-        gdf = _read(ctx, layer, recipe, "zones.layers")
+        gdf = _read(ctx, layer)
         if gdf is None:
             continue
         g = to_crs(gdf, grid.crs, what=f"layer {layer!r}")
@@ -81,15 +83,14 @@ def _zones(ctx: ThemeInputs, recipe: Recipe, grid: AnalysisGrid) -> gpd.GeoDataF
 
 
 def _with_suburbs(
-    zones: gpd.GeoDataFrame | None, recipe: Recipe, grid: AnalysisGrid
+    zones: gpd.GeoDataFrame | None, report: Report, grid: AnalysisGrid
 ) -> gpd.GeoDataFrame | None:
     """Add the "northern suburbs" of the report town: a ring of ``report.suburbs_m`` north of its centre.
 
     The study proposes Zhanatas's food belt in its northern suburbs (paper 001);
     this zone lets the table answer how suitable that land is.
     """
-    town = recipe.get("report.town", None)
-    width = recipe.get("report.suburbs_m", None)
+    town, width = report.town, report.suburbs_m
     if zones is None or town is None or width is None:
         return zones
     row = zones[(zones["zone_type"] == "town") & (zones["zone_id"] == town)]
@@ -126,7 +127,11 @@ def _box(b: tuple[float, float, float, float]) -> Any:
 
 
 def _zone_table(
-    grid: AnalysisGrid, class_r: Raster, ev: Any, zones: gpd.GeoDataFrame, stable_thr: float
+    grid: AnalysisGrid,
+    class_r: Raster,
+    ev: mcda.Evaluation,
+    zones: gpd.GeoDataFrame,
+    stable_thr: float,
 ) -> pd.DataFrame:
     """Zone × class areas (ha, %), the mean stability and the share with a stable class."""
     labels = {v: k for k, v in mcda.CLASS_CODES.items()}
