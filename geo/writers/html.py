@@ -44,12 +44,13 @@ from PIL import Image
 from pyproj import CRS, Transformer
 from rasterio.warp import Resampling, reproject, transform_bounds
 
-from geo.crs import WGS84, to_crs, utm_crs_for
+from geo.crs import WGS84
 from geo.errors import DataError, InputError
 from geo.i18n import LANGUAGES, message, tr
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import Categorized, RasterClasses, RasterRamp, Single
+from geo.writers.geometry import COORD_DECIMALS, prepare_geometries, shape_of
 from geo.writers.legend import (
     LegendSpec,
     feature_colors,
@@ -80,9 +81,6 @@ log = logging.getLogger(__name__)
 
 MAX_OVERLAY_PX = 1024
 """Longest side, in pixels, of a raster overlay embedded in a page."""
-
-COORD_DECIMALS = 5
-"""Decimals kept in embedded coordinates (1e-5° is about 1.1 m here)."""
 
 ONLINE_TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -196,47 +194,6 @@ def _format_value(
         out = str(value)
     unit_text = tr(unit, lang) if unit else ""  # a plain string, or a text in every language
     return f"{out} {unit_text}" if unit_text else out
-
-
-def _round_coords(geoms: np.ndarray) -> np.ndarray:
-    return shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
-
-
-def prepare_geometries(gdf: gpd.GeoDataFrame, *, what: str = "layer") -> gpd.GeoDataFrame:
-    """Geometries ready for a web page: EPSG:4326, simplified, rounded.
-
-    Lines and polygons are simplified with ``preserve_topology=True`` in the
-    UTM zone of the layer's centre, with a tolerance of 1/3000 of the
-    layer's diagonal (between 1 m and 250 m), then coordinates are rounded to
-    :data:`COORD_DECIMALS` decimals. Empty and missing geometries are dropped.
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-        Any CRS.
-    what : str
-        Layer name for messages.
-    """
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    wgs = to_crs(gdf, WGS84, what=what)
-    if wgs.empty:
-        return wgs
-    geoms = wgs.geometry.values
-    types = set(wgs.geom_type)
-    if types - {"Point", "MultiPoint"}:
-        w, s, e, n = wgs.total_bounds
-        utm = utm_crs_for(float((w + e) / 2), float((s + n) / 2))
-        metric = to_crs(wgs, utm, what=what)
-        x0, y0, x1, y1 = metric.total_bounds
-        tol = min(250.0, max(1.0, math.hypot(x1 - x0, y1 - y0) / 3000.0))
-        simple = shapely.simplify(metric.geometry.values, tol, preserve_topology=True)
-        back = to_crs(gpd.GeoDataFrame(geometry=simple, crs=utm), WGS84, what=what)
-        geoms = back.geometry.values
-    out = wgs.copy()
-    out = out.set_geometry(
-        gpd.GeoSeries(_round_coords(np.asarray(geoms)), index=out.index, crs=WGS84)
-    )
-    return out[~out.geometry.is_empty]
 
 
 def raster_overlay(
@@ -429,13 +386,7 @@ def _vector_payload(
     gdf = prepare_geometries(layer.data, what=f"layer {layer.name}")
     palette, index = feature_colors(layer.style, gdf, where)
     types = set(gdf.geom_type) if len(gdf) else set()
-    shape = (
-        "point"
-        if types & {"Point", "MultiPoint"}
-        else "line"
-        if types & {"LineString", "MultiLineString"}
-        else "polygon"
-    )
+    shape = shape_of(types)
     style = layer.style
     s = {
         "outline": hex_color(style.outline, where),
