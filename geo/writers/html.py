@@ -40,9 +40,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from affine import Affine
 from PIL import Image
 from pyproj import CRS, Transformer
-from rasterio.warp import Resampling, reproject, transform_bounds
+from rasterio.warp import transform_bounds
 
 from geo.crs import WGS84
 from geo.errors import DataError, InputError
@@ -50,6 +51,7 @@ from geo.i18n import LANGUAGES, message, tr
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import Categorized, RasterClasses, RasterRamp, Single
+from geo.writers.framing import theme_focus, union_bounds
 from geo.writers.geometry import COORD_DECIMALS, prepare_geometries, shape_of
 from geo.writers.legend import (
     LegendSpec,
@@ -59,11 +61,11 @@ from geo.writers.legend import (
     is_missing,
     legend_for,
     local_value,
-    ramp_rgba,
     short_title,
     ui,
 )
 from geo.writers.offline import ASSETS_DIR, check_offline, inline_assets, load_manifest
+from geo.writers.render import display_rgba
 
 __all__ = [
     "MAX_OVERLAY_PX",
@@ -218,7 +220,6 @@ def raster_overlay(
         Corners in degrees, as Leaflet wants them.
     """
     dst_crs = CRS.from_epsg(3857)
-    src = np.where(raster.valid_mask(), raster.array, np.nan).astype("float64")
     left, bottom, right, top = transform_bounds(raster.crs, dst_crs, *raster.bounds, densify_pts=21)
     rows, cols = raster.shape
     # keep about the source cell count along the longer side, capped at max_px
@@ -229,23 +230,8 @@ def raster_overlay(
         width, height = long_px, max(1, round(long_px / aspect))
     else:
         width, height = max(1, round(long_px * aspect)), long_px
-    from affine import Affine
-
     dst_transform = Affine((right - left) / width, 0, left, 0, -(top - bottom) / height, top)
-    dst = np.full((height, width), np.nan, dtype="float64")
-    classes = isinstance(style, RasterClasses)
-    reproject(
-        src,
-        dst,
-        src_transform=raster.transform,
-        src_crs=raster.crs,
-        src_nodata=np.nan,
-        dst_transform=dst_transform,
-        dst_crs=dst_crs,
-        dst_nodata=np.nan,
-        resampling=Resampling.nearest if classes else Resampling.bilinear,
-    )
-    rgba = ramp_rgba(style, dst)
+    rgba = display_rgba(raster, style, dst_crs, dst_transform, (height, width))
     img = _compact_image(rgba)
     buf = io.BytesIO()
     img.save(buf, format="PNG", compress_level=6)  # level 9 / optimize: 5x slower, 2 % smaller
@@ -541,12 +527,10 @@ def _legend_json(lid: str, lg: LegendSpec, *, synthetic: bool = False) -> dict[s
 
 
 def _union_bounds(bounds: list[tuple[float, ...]]) -> list[list[float]] | None:
-    if not bounds:
+    box = union_bounds(bounds)
+    if box is None:
         return None
-    w = min(b[0] for b in bounds)
-    s = min(b[1] for b in bounds)
-    e = max(b[2] for b in bounds)
-    n = max(b[3] for b in bounds)
+    w, s, e, n = box
     return [[round(s, 5), round(w, 5)], [round(n, 5), round(e, 5)]]
 
 
@@ -557,18 +541,14 @@ def _initial_view(
 ) -> list[list[float]]:
     """Where the page opens (south-west and north-east corners).
 
-    The theme's ``map_focus`` (west, south, east, north) if set,
+    The theme's ``map_focus`` (west, south, east, north) if set and valid
+    (:func:`geo.writers.framing.theme_focus`),
     else its main cluster of features when the theme is a few small areas far
     apart (they would be specks on a whole-oblast view), else the whole theme.
     """
-    focus = result.map_focus
-    if isinstance(focus, list | tuple) and len(focus) == 4:
-        try:
-            w, s, e, n = (float(v) for v in focus)
-        except (TypeError, ValueError):
-            w = s = e = n = math.nan
-        if all(math.isfinite(v) for v in (w, s, e, n)) and w < e and s < n:
-            return _union_bounds([(w, s, e, n)]) or bounds
+    focus = theme_focus(result)
+    if focus is not None:
+        return _union_bounds([focus]) or bounds
     if len(clusters) > 1:
         (s0, w0), (n0, e0) = bounds
         whole = max((n0 - s0) * (e0 - w0), 1e-12)
