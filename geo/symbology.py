@@ -190,4 +190,3 @@ class FieldSpec:
     alias: Text | str
     unit: Text | str = ""  # a translatable text where the unit is a word ("km", "persons")
     digits: int | None = None
-
