@@ -279,53 +279,24 @@ def _build_into(
     from geo.manifest import make_manifest, write_manifest
     from geo.progress import steps
     from geo.themes.base_layers import base_result
-    from geo.writers.cog import write_cog
-    from geo.writers.gpkg import write_geopackage
-    from geo.writers.html import write_index, write_theme_map
-    from geo.writers.png import write_map_sheet
+    from geo.writers.registry import WRITERS
 
     results: list[ThemeResult] = []
-    bar = steps(len(recipes) + 4, "building atlas", enabled=progress)
+    bar = steps(len(recipes) + 1 + len(WRITERS), "building atlas", enabled=progress)
     base = base_result(ctx.inputs())
     bar.update(1)
     for recipe in recipes:
         results.append(run_recipe(ctx, recipe))
         bar.update(1)
-    names = [r.key for r in results]
-    # rasters: one COG each
-    (tmp / "rasters").mkdir()
-    rasters: dict[str, Path] = {}
-    for res in [base, *results]:
-        for rl in res.rasters:
-            if rl.name in rasters:
-                msg = f"two layers write rasters/{rl.name}.tif; give the recipes distinct names"
-                raise InputError(msg)
-            path = tmp / "rasters" / f"{rl.name}.tif"
-            write_cog(rl.raster, path, tags=_raster_tags(rl), style=rl.style)
-            rasters[rl.name] = Path("rasters") / path.name
-    bar.update(1)
-    write_geopackage([base, *results], tmp / "atlas.gpkg", lang=ctx.lang, rasters=rasters)
-    bar.update(1)
-    links: dict[str, str] = {}
-    (tmp / "sheets").mkdir()
-    for name, res in zip(names, results, strict=True):
-        write_theme_map(res, base, tmp / f"{name}.html", lang=ctx.lang)
-        write_map_sheet(res, base, tmp / "sheets" / f"{name}.png", lang=ctx.lang)
-        links[name] = f"{name}.html"
-    write_index(results, tmp / "index.html", lang=ctx.lang, links=links)
-    bar.update(1)
+    for writer in WRITERS:
+        log.debug("writer %s", writer.name)
+        writer.write(results, base, tmp, ctx.lang)
+        bar.update(1)
     bar.close()
     manifest = make_manifest(tmp, ctx.catalog, ctx.lang, base, results)
     write_manifest(manifest, tmp / "manifest.json")
     files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
     return BuildReport(out=tmp, files=files, manifest=manifest)
-
-
-def _raster_tags(rl: Any) -> dict[str, str]:
-    tags = {str(k): str(v) for k, v in rl.raster.tags.items()}
-    tags.update({"title": rl.title.get("en", rl.name), "source": rl.source, "licence": rl.licence})
-    tags["synthetic"] = "true" if rl.synthetic else "false"
-    return tags
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:

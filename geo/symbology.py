@@ -7,8 +7,7 @@ defined once. Labels are translatable texts (:mod:`geo.i18n`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from geo.i18n import Text
@@ -191,11 +190,3 @@ class FieldSpec:
     alias: Text | str
     unit: Text | str = ""  # a translatable text where the unit is a word ("km", "persons")
     digits: int | None = None
-
-
-@dataclass
-class Legend:
-    """A free-form categorical legend (used where a style is not enough)."""
-
-    title: Text
-    items: Sequence[tuple[str, Text | str]] = field(default_factory=tuple)

@@ -477,6 +477,29 @@ def test_bad_layers_are_named(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
+def test_gdal_options_are_restored(tmp_path: Path) -> None:
+    """Every GDAL option the writer changes has its earlier value (or none) afterwards."""
+    pts = gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.Point(0, 0)], crs=4326)
+    res = [
+        ThemeResult(
+            "t",
+            text("T", "T", "T"),
+            vectors=[VectorLayer("pts", text("a", "a", "a"), pts, Single("#000000"))],
+        )
+    ]
+    keys = ("OGR_CURRENT_DATE", "OGR_SQLITE_SYNCHRONOUS")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "NORMAL", "OGR_CURRENT_DATE": None})
+    try:
+        before = {k: pyogrio.get_gdal_config_option(k) for k in keys}
+        write_geopackage(res, tmp_path / "x.gpkg", lang="en", rasters={})
+        assert {k: pyogrio.get_gdal_config_option(k) for k in keys} == before
+        assert before == {"OGR_CURRENT_DATE": None, "OGR_SQLITE_SYNCHRONOUS": "NORMAL"}
+        with rasterio.Env() as env:
+            assert not set(keys) & set(env.options)
+    finally:
+        pyogrio.set_gdal_config_options(dict.fromkeys(keys))
+
+
 # --------------------------------------------------------------------------- the real base map
 
 
@@ -529,20 +552,3 @@ def test_real_base_map_is_valid_and_styled(
     assert synthetic["micro_districts"] == 1 and synthetic["rivers"] == 0
     with rasterio.open(f"GPKG:{gpkg}:hillshade") as ds:
         assert ds.count == 1 and ds.nodata == 0 and ds.read(1).max() > 200
-
-
-def test_the_writer_restores_the_gdal_options_it_changes(tmp_path):
-    import pyogrio
-    import rasterio.env
-
-    from geo.writers.gpkg import _gdal_options
-
-    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "NORMAL", "OGR_CURRENT_DATE": None})
-    try:
-        with _gdal_options("2000-01-01T00:00:00.000Z"):
-            assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") is False  # "OFF"
-        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == "NORMAL"
-        assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None
-        assert not rasterio.env.hasenv()  # no rasterio environment left behind
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})

@@ -22,11 +22,23 @@ from typing import Any
 import numpy as np
 import rasterio
 
-from geo.errors import CRSError, DataError
+from geo.errors import CRSError, DataError, InputError
 from geo.raster import Raster
+from geo.results import RasterLayer, ThemeResult
 from geo.symbology import RasterClasses, RasterRamp
 
-__all__ = ["cog_profile", "raster_for_writing", "write_cog"]
+__all__ = [
+    "RASTERS_DIR",
+    "cog_profile",
+    "raster_for_writing",
+    "raster_paths",
+    "raster_tags",
+    "write_cog",
+    "write_rasters",
+]
+
+RASTERS_DIR = "rasters"
+"""Folder of the COGs inside the atlas folder."""
 
 log = logging.getLogger(__name__)
 
@@ -198,3 +210,45 @@ def write_cog(
         if tmp.exists():
             tmp.unlink()
     log.debug("wrote COG %s (%s, %dx%d)", path, array.dtype, *raster.shape)
+
+
+def raster_tags(layer: RasterLayer) -> dict[str, str]:
+    """The dataset tags of a raster layer's COG: its raster's tags, title, source, licence."""
+    tags = {str(k): str(v) for k, v in layer.raster.tags.items()}
+    tags.update(
+        {
+            "title": layer.title.get("en", layer.name),
+            "source": layer.source,
+            "licence": layer.licence,
+        }
+    )
+    tags["synthetic"] = "true" if layer.synthetic else "false"
+    return tags
+
+
+def raster_paths(results: list[ThemeResult]) -> dict[str, Path]:
+    """Layer name → ``rasters/<name>.tif`` (relative to the atlas folder), for every raster layer.
+
+    Raises
+    ------
+    InputError
+        If two layers would write the same file.
+    """
+    paths: dict[str, Path] = {}
+    for res in results:
+        for rl in res.rasters:
+            if rl.name in paths:
+                msg = f"two layers write rasters/{rl.name}.tif; give the recipes distinct names"
+                raise InputError(msg)
+            paths[rl.name] = Path(RASTERS_DIR) / f"{rl.name}.tif"
+    return paths
+
+
+def write_rasters(results: list[ThemeResult], folder: Path) -> list[Path]:
+    """Write one COG per raster layer of *results* into ``folder/rasters``; return the paths."""
+    paths = raster_paths(results)
+    (folder / RASTERS_DIR).mkdir()
+    layers = [rl for res in results for rl in res.rasters]
+    for rl in layers:
+        write_cog(rl.raster, folder / paths[rl.name], tags=raster_tags(rl), style=rl.style)
+    return [folder / paths[rl.name] for rl in layers]

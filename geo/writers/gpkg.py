@@ -63,6 +63,7 @@ from geo.i18n import LANGUAGES, message, tr
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterClasses
+from geo.writers.geometry import MULTI_TYPES, geom_types, multi_type
 from geo.writers.qgis_project import (
     LayerMeta,
     ProjectGroup,
@@ -208,12 +209,13 @@ def _gdal_options(ts: str) -> Iterator[None]:
 
     SQLite syncs are switched off too: the file is a temporary one, renamed
     only once complete, so a crash cannot leave a half-written atlas behind.
+    Every option is given back the value it had before (unset stays unset).
     """
     options = {"OGR_CURRENT_DATE": ts, "OGR_SQLITE_SYNCHRONOUS": "OFF"}
     before = {k: pyogrio.get_gdal_config_option(k) for k in options}
     pyogrio.set_gdal_config_options(options)
     try:
-        with rasterio.Env(**options):
+        with rasterio.Env(**options):  # rasterio.Env restores its own options on exit
             yield
     finally:  # the caller's values come back, set or unset as they were
         pyogrio.set_gdal_config_options(before)
@@ -260,15 +262,13 @@ def _prepare_frame(layer: VectorLayer, table: str) -> tuple[gpd.GeoDataFrame, st
                     else v
                 )
             )
-    types = set(gdf.geom_type.dropna().unique())
-    promote = kind in ("line", "polygon") or ("Point" in types and "MultiPoint" in types)
-    return gdf, kind, promote
+    return gdf, kind, multi_type(gdf, kind) is not None
 
 
 def _wkb_type(gdf: gpd.GeoDataFrame, kind: str, promote: bool) -> str:
-    types = sorted(set(gdf.geom_type.dropna().unique()))
+    types = sorted(geom_types(gdf))
     if promote:
-        return {"point": "MultiPoint", "line": "MultiLineString", "polygon": "MultiPolygon"}[kind]
+        return MULTI_TYPES[kind]
     return types[0] if len(types) == 1 else "Unknown"
 
 

@@ -40,16 +40,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from affine import Affine
 from PIL import Image
 from pyproj import CRS, Transformer
-from rasterio.warp import Resampling, reproject, transform_bounds
+from rasterio.warp import transform_bounds
 
-from geo.crs import WGS84, to_crs, utm_crs_for
+from geo.crs import WGS84
 from geo.errors import DataError, InputError
 from geo.i18n import LANGUAGES, message, tr
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import Categorized, RasterClasses, RasterRamp, Single
+from geo.writers.framing import theme_focus, union_bounds
+from geo.writers.geometry import COORD_DECIMALS, prepare_geometries, shape_of
 from geo.writers.legend import (
     LegendSpec,
     feature_colors,
@@ -58,11 +61,11 @@ from geo.writers.legend import (
     is_missing,
     legend_for,
     local_value,
-    ramp_rgba,
     short_title,
     ui,
 )
 from geo.writers.offline import ASSETS_DIR, check_offline, inline_assets, load_manifest
+from geo.writers.render import display_rgba
 
 __all__ = [
     "MAX_OVERLAY_PX",
@@ -80,9 +83,6 @@ log = logging.getLogger(__name__)
 
 MAX_OVERLAY_PX = 1024
 """Longest side, in pixels, of a raster overlay embedded in a page."""
-
-COORD_DECIMALS = 5
-"""Decimals kept in embedded coordinates (1e-5° is about 1.1 m here)."""
 
 ONLINE_TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -198,47 +198,6 @@ def _format_value(
     return f"{out} {unit_text}" if unit_text else out
 
 
-def _round_coords(geoms: np.ndarray) -> np.ndarray:
-    return shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
-
-
-def prepare_geometries(gdf: gpd.GeoDataFrame, *, what: str = "layer") -> gpd.GeoDataFrame:
-    """Geometries ready for a web page: EPSG:4326, simplified, rounded.
-
-    Lines and polygons are simplified with ``preserve_topology=True`` in the
-    UTM zone of the layer's centre, with a tolerance of 1/3000 of the
-    layer's diagonal (between 1 m and 250 m), then coordinates are rounded to
-    :data:`COORD_DECIMALS` decimals. Empty and missing geometries are dropped.
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-        Any CRS.
-    what : str
-        Layer name for messages.
-    """
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    wgs = to_crs(gdf, WGS84, what=what)
-    if wgs.empty:
-        return wgs
-    geoms = wgs.geometry.values
-    types = set(wgs.geom_type)
-    if types - {"Point", "MultiPoint"}:
-        w, s, e, n = wgs.total_bounds
-        utm = utm_crs_for(float((w + e) / 2), float((s + n) / 2))
-        metric = to_crs(wgs, utm, what=what)
-        x0, y0, x1, y1 = metric.total_bounds
-        tol = min(250.0, max(1.0, math.hypot(x1 - x0, y1 - y0) / 3000.0))
-        simple = shapely.simplify(metric.geometry.values, tol, preserve_topology=True)
-        back = to_crs(gpd.GeoDataFrame(geometry=simple, crs=utm), WGS84, what=what)
-        geoms = back.geometry.values
-    out = wgs.copy()
-    out = out.set_geometry(
-        gpd.GeoSeries(_round_coords(np.asarray(geoms)), index=out.index, crs=WGS84)
-    )
-    return out[~out.geometry.is_empty]
-
-
 def raster_overlay(
     raster: Raster, style: RasterRamp | RasterClasses, *, max_px: int = MAX_OVERLAY_PX
 ) -> tuple[bytes, tuple[tuple[float, float], tuple[float, float]]]:
@@ -261,7 +220,6 @@ def raster_overlay(
         Corners in degrees, as Leaflet wants them.
     """
     dst_crs = CRS.from_epsg(3857)
-    src = np.where(raster.valid_mask(), raster.array, np.nan).astype("float64")
     left, bottom, right, top = transform_bounds(raster.crs, dst_crs, *raster.bounds, densify_pts=21)
     rows, cols = raster.shape
     # keep about the source cell count along the longer side, capped at max_px
@@ -272,23 +230,8 @@ def raster_overlay(
         width, height = long_px, max(1, round(long_px / aspect))
     else:
         width, height = max(1, round(long_px * aspect)), long_px
-    from affine import Affine
-
     dst_transform = Affine((right - left) / width, 0, left, 0, -(top - bottom) / height, top)
-    dst = np.full((height, width), np.nan, dtype="float64")
-    classes = isinstance(style, RasterClasses)
-    reproject(
-        src,
-        dst,
-        src_transform=raster.transform,
-        src_crs=raster.crs,
-        src_nodata=np.nan,
-        dst_transform=dst_transform,
-        dst_crs=dst_crs,
-        dst_nodata=np.nan,
-        resampling=Resampling.nearest if classes else Resampling.bilinear,
-    )
-    rgba = ramp_rgba(style, dst)
+    rgba = display_rgba(raster, style, dst_crs, dst_transform, (height, width))
     img = _compact_image(rgba)
     buf = io.BytesIO()
     img.save(buf, format="PNG", compress_level=6)  # level 9 / optimize: 5x slower, 2 % smaller
@@ -429,13 +372,7 @@ def _vector_payload(
     gdf = prepare_geometries(layer.data, what=f"layer {layer.name}")
     palette, index = feature_colors(layer.style, gdf, where)
     types = set(gdf.geom_type) if len(gdf) else set()
-    shape = (
-        "point"
-        if types & {"Point", "MultiPoint"}
-        else "line"
-        if types & {"LineString", "MultiLineString"}
-        else "polygon"
-    )
+    shape = shape_of(types)
     style = layer.style
     s = {
         "outline": hex_color(style.outline, where),
@@ -590,12 +527,10 @@ def _legend_json(lid: str, lg: LegendSpec, *, synthetic: bool = False) -> dict[s
 
 
 def _union_bounds(bounds: list[tuple[float, ...]]) -> list[list[float]] | None:
-    if not bounds:
+    box = union_bounds(bounds)
+    if box is None:
         return None
-    w = min(b[0] for b in bounds)
-    s = min(b[1] for b in bounds)
-    e = max(b[2] for b in bounds)
-    n = max(b[3] for b in bounds)
+    w, s, e, n = box
     return [[round(s, 5), round(w, 5)], [round(n, 5), round(e, 5)]]
 
 
@@ -606,18 +541,14 @@ def _initial_view(
 ) -> list[list[float]]:
     """Where the page opens (south-west and north-east corners).
 
-    The theme's ``map_focus`` (west, south, east, north) if set,
+    The theme's ``map_focus`` (west, south, east, north) if set and valid
+    (:func:`geo.writers.framing.theme_focus`),
     else its main cluster of features when the theme is a few small areas far
     apart (they would be specks on a whole-oblast view), else the whole theme.
     """
-    focus = result.map_focus
-    if isinstance(focus, list | tuple) and len(focus) == 4:
-        try:
-            w, s, e, n = (float(v) for v in focus)
-        except (TypeError, ValueError):
-            w = s = e = n = math.nan
-        if all(math.isfinite(v) for v in (w, s, e, n)) and w < e and s < n:
-            return _union_bounds([(w, s, e, n)]) or bounds
+    focus = theme_focus(result)
+    if focus is not None:
+        return _union_bounds([focus]) or bounds
     if len(clusters) > 1:
         (s0, w0), (n0, e0) = bounds
         whole = max((n0 - s0) * (e0 - w0), 1e-12)

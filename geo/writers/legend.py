@@ -26,6 +26,7 @@ from geo.symbology import (
     Style,
     VectorStyle,
 )
+from geo.writers.geometry import shape_of
 
 __all__ = [
     "UI",
@@ -278,14 +279,6 @@ def feature_colors(
     return palette, idx
 
 
-def _shape_of(geom_types: set[str]) -> str:
-    if geom_types & {"Point", "MultiPoint"}:
-        return "point"
-    if geom_types & {"LineString", "MultiLineString", "LinearRing"}:
-        return "line"
-    return "polygon"
-
-
 def legend_for(
     style: Style,
     title: str,
@@ -314,9 +307,7 @@ def legend_for(
         Layer name for error messages.
     """
     shape = (
-        "raster"
-        if isinstance(style, RasterRamp | RasterClasses)
-        else _shape_of(geom_types or set())
+        "raster" if isinstance(style, RasterRamp | RasterClasses) else shape_of(geom_types or set())
     )
     outline = hex_color(getattr(style, "outline", "#333333"), where)
     if isinstance(style, Single):

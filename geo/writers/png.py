@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path
 from pyproj import CRS
-from rasterio.warp import Resampling, reproject, transform_bounds
+from rasterio.warp import transform_bounds
 from shapely.geometry import box
 
 from geo.crs import WGS84, to_crs, utm_crs_for
@@ -36,6 +36,7 @@ from geo.errors import DataError
 from geo.i18n import message, tr
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterClasses, Single
+from geo.writers.framing import layer_bounds, raster_bounds, theme_focus, union_bounds
 from geo.writers.html import _check_lang
 from geo.writers.legend import (
     LegendItem,
@@ -46,10 +47,10 @@ from geo.writers.legend import (
     is_missing,
     legend_for,
     local_value,
-    ramp_rgba,
     short_title,
     ui,
 )
+from geo.writers.render import display_rgba
 
 __all__ = ["SHEET_DPI", "SHEET_SIZE_IN", "nice_scale_length", "write_map_sheet"]
 
@@ -93,32 +94,22 @@ def _extent(
 ) -> tuple[tuple[float, float, float, float], CRS]:
     """Lon/lat bounds of the sheet, and the UTM CRS of their centre.
 
-    In order of preference: the theme's ``map_focus`` (west,
-    south, east, north in degrees), the extent of its rasters (the analysis
-    area), the extent of its vector layers, and finally the base map's.
+    In order of preference: the theme's ``map_focus`` (west, south, east,
+    north in degrees, :func:`geo.writers.framing.theme_focus`), the extent
+    of its rasters (the analysis area), the extent of its vector layers, and
+    finally the base map's.
     """
-    bounds: list[tuple[float, ...]] = []
-    focus = result.map_focus
-    if focus is not None:
-        bounds.append(tuple(float(v) for v in focus))
-    for r in result.rasters if not bounds else ():
-        bounds.append(tuple(transform_bounds(r.raster.crs, WGS84, *r.raster.bounds)))
+    focus = theme_focus(result)
+    bounds = [focus] if focus else [raster_bounds(r.raster) for r in result.rasters]
     for res in (result, base) if not bounds else ():
-        for v in res.vectors:
-            d = v.data[v.data.geometry.notna() & ~v.data.geometry.is_empty]
-            if len(d):
-                bounds.append(tuple(to_crs(d, WGS84, what=f"layer {v.name}").total_bounds))
-        for r in res.rasters:
-            bounds.append(tuple(transform_bounds(r.raster.crs, WGS84, *r.raster.bounds)))
+        bounds = layer_bounds(res)
         if bounds:
             break
-    if not bounds:
+    box = union_bounds(bounds)
+    if box is None:
         msg = f"theme {result.theme!r} has no layers to draw; nothing to put on a map sheet"
         raise DataError(msg)
-    w = min(b[0] for b in bounds)
-    s = min(b[1] for b in bounds)
-    e = max(b[2] for b in bounds)
-    n = max(b[3] for b in bounds)
+    w, s, e, n = box
     return (w, s, e, n), utm_crs_for((w + e) / 2, (s + n) / 2)
 
 
@@ -141,22 +132,8 @@ def _draw_raster(ax: Any, layer: RasterLayer, window: tuple[float, ...], crs: CR
     x0, y0, x1, y1 = window
     width = px
     height = max(1, round(px * (y1 - y0) / (x1 - x0)))
-    dst = np.full((height, width), np.nan)
-    src = np.where(layer.raster.valid_mask(), layer.raster.array, np.nan).astype("float64")
-    reproject(
-        src,
-        dst,
-        src_transform=layer.raster.transform,
-        src_crs=layer.raster.crs,
-        src_nodata=np.nan,
-        dst_transform=Affine((x1 - x0) / width, 0, x0, 0, -(y1 - y0) / height, y1),
-        dst_crs=crs,
-        dst_nodata=np.nan,
-        resampling=Resampling.nearest
-        if isinstance(layer.style, RasterClasses)
-        else Resampling.bilinear,
-    )
-    rgba = ramp_rgba(layer.style, dst).astype("float64") / 255.0
+    transform = Affine((x1 - x0) / width, 0, x0, 0, -(y1 - y0) / height, y1)
+    rgba = display_rgba(layer.raster, layer.style, crs, transform, (height, width)) / 255.0
     rgba[..., 3] *= float(layer.style.opacity)
     ax.imshow(
         rgba,

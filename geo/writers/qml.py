@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,7 @@ from geo.symbology import (
     Single,
     VectorStyle,
 )
+from geo.writers.geometry import layer_family
 from geo.writers.legend import local_column, nan_label
 
 __all__ = [
@@ -146,29 +147,15 @@ def to_xml(element: ET.Element) -> str:
 def geometry_kind(data: Any) -> str:
     """Return ``"point"``, ``"line"`` or ``"polygon"`` for a GeoDataFrame (or geometry types).
 
-    Empty layers and layers without geometries count as polygons.
+    Empty layers and layers without geometries count as polygons (see
+    :func:`geo.writers.geometry.layer_family`).
 
     Raises
     ------
     ValueError
         If the layer mixes geometry families (points with polygons...).
     """
-    types: Iterable[Any] = data.geom_type.dropna().unique() if hasattr(data, "geom_type") else data
-    kinds = set()
-    for t in types:
-        t = str(t).lower()
-        if "point" in t:
-            kinds.add("point")
-        elif "line" in t:
-            kinds.add("line")
-        elif "polygon" in t:
-            kinds.add("polygon")
-        else:
-            kinds.add(t)
-    if len(kinds) > 1:
-        msg = f"mixes geometry types {sorted(kinds)}; split it into one layer per geometry type"
-        raise ValueError(msg)
-    return kinds.pop() if kinds else "polygon"
+    return layer_family(data)
 
 
 # --------------------------------------------------------------------------- symbols
