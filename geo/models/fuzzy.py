@@ -99,7 +99,7 @@ def power(x: Any, a: float, b: float, p: float = 2.0) -> np.ndarray:
     if p <= 0:
         msg = f"power membership needs exponent p > 0 (got {p})"
         raise MembershipError(msg)
-    return np.power(linear(x, a, b), p)
+    return np.asarray(np.power(linear(x, a, b), p))
 
 
 def large(x: Any, midpoint: float, spread: float = 5.0) -> np.ndarray:

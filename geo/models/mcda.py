@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -138,7 +138,7 @@ def wlc(
         out += tmp
     if constraint is not None:
         out[~constraint & np.isfinite(out)] = 0.0
-    return out
+    return np.asarray(out)
 
 
 def _order_weights(order_weights: Any, k: int) -> np.ndarray:
@@ -368,7 +368,7 @@ def evaluate(
     >>> from geo.models.fuzzy import Membership
     >>> m = Membership("linear", {"a": 0.0, "b": 1.0})
     >>> ev = evaluate([np.array([[0.9, 0.1]]), np.array([[0.7, 0.3]])], [m, m], [0.5, 0.5])
-    >>> ev.score.round(2).tolist(), ev.classes.tolist()
+    >>> ev.score.astype(float).round(2).tolist(), ev.classes.tolist()
     ([[0.8, 0.2]], [[1, 4]])
     """
     k = len(criteria)
@@ -396,29 +396,39 @@ def evaluate(
     stability = None
     if monte_carlo is not None:
         draws_w, shifts = monte_carlo.draw(w, k)
-        stability = _stability(z, raw, memberships, score, ok, draws_w, shifts, v, b, monte_carlo)
+        model = _Model(z, raw, memberships, v, b)
+        stability = _stability(model, score, ok, draws_w, shifts, monte_carlo)
     return Evaluation(score, classify(score, b), stability)
 
 
 def _aggregate(z: np.ndarray, w: np.ndarray, v: np.ndarray | None) -> np.ndarray:
     if v is None:
-        return np.tensordot(w.astype("float32"), z, axes=1).astype("float32", copy=False)
+        return np.asarray(
+            np.tensordot(w.astype("float32"), z, axes=1).astype("float32", copy=False)
+        )
     return owa(list(z), w, v)
 
 
+class _Model(NamedTuple):
+    """The model being perturbed: factors, raw criteria, memberships, order weights, breaks."""
+
+    z: np.ndarray
+    raw: list[np.ndarray]
+    memberships: Sequence[Membership]
+    v: np.ndarray | None
+    b: tuple[float, float, float]
+
+
 def _stability(
-    z: np.ndarray,
-    raw: list[np.ndarray],
-    memberships: Sequence[Membership],
+    model: _Model,
     base: np.ndarray,
     ok: np.ndarray | None,
     draws_w: np.ndarray,
     shifts: np.ndarray,
-    v: np.ndarray | None,
-    b: tuple[float, float, float],
     mc: MonteCarlo,
 ) -> np.ndarray:
     """Share of draws in which each cell keeps its class."""
+    z, raw, memberships, v, b = model
     k = z.shape[0]
     shape = base.shape
     valid = np.isfinite(base)
