@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -161,19 +161,20 @@ def geometry_kind(data: Any) -> str:
 # --------------------------------------------------------------------------- symbols
 
 
-def _symbol(
-    kind: str,
-    name: str,
-    color: str,
-    *,
-    outline: str,
-    width: float,
-    fill_opacity: float,
-    radius: float,
-    dash: str | None = None,
-    fill: bool = True,
-) -> ET.Element:
+class _Look(NamedTuple):
+    """How a symbol is drawn besides its colour (taken from the layer's style)."""
+
+    outline: str
+    width: float
+    fill_opacity: float
+    radius: float
+    dash: str | None = None
+    fill: bool = True
+
+
+def _symbol(kind: str, name: str, color: str, look: _Look) -> ET.Element:
     """One QGIS symbol (fill, line or marker) in the atlas look."""
+    outline, width, fill_opacity, radius, dash, fill = look
     sym_type = {"polygon": "fill", "line": "line", "point": "marker"}[kind]
     sym = ET.Element(
         "symbol",
@@ -248,13 +249,7 @@ def _symbol(
 
 def _class_symbol(style: Categorized | Graduated, kind: str, name: str, color: str) -> ET.Element:
     return _symbol(
-        kind,
-        name,
-        color,
-        outline=style.outline,
-        width=style.width,
-        fill_opacity=style.fill_opacity,
-        radius=style.radius,
+        kind, name, color, _Look(style.outline, style.width, style.fill_opacity, style.radius)
     )
 
 
@@ -324,12 +319,14 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
                 kind,
                 "0",
                 style.color,
-                outline=style.outline,
-                width=style.width,
-                fill_opacity=style.fill_opacity,
-                radius=style.radius,
-                dash=style.dash,
-                fill=style.fill,
+                _Look(
+                    style.outline,
+                    style.width,
+                    style.fill_opacity,
+                    style.radius,
+                    style.dash,
+                    style.fill,
+                ),
             )
         )
     elif isinstance(style, Categorized):
