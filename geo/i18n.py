@@ -80,6 +80,41 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "yes": text("yes", "иә", "да"),
     "no": text("no", "жоқ", "нет"),
+    # the map writers' interface (HTML controls, PNG sheets, index)
+    "other": text("other", "басқа", "прочее"),
+    "layers": text("Layers", "Қабаттар", "Слои"),
+    "online_tiles": text(
+        "OpenStreetMap (online only)", "OpenStreetMap (тек желіде)", "OpenStreetMap (только онлайн)"
+    ),
+    "zoom_in": text("Zoom in", "Үлкейту", "Приблизить"),
+    "zoom_out": text("Zoom out", "Кішірейту", "Отдалить"),
+    "fullscreen": text("Full screen", "Толық экран", "Во весь экран"),
+    "exit_fullscreen": text(
+        "Exit full screen", "Толық экраннан шығу", "Выйти из полноэкранного режима"
+    ),
+    "about": text("About this map", "Карта туралы", "О карте"),
+    "software": text("Software", "Бағдарламалық қамтамасыз ету", "Программное обеспечение"),
+    "layers_of_map": text("Layers on the map", "Картадағы қабаттар", "Слои на карте"),
+    "map_sheet": text("Map sheet", "Карта парағы", "Лист карты"),
+    "value": text("Value", "Мәні", "Значение"),
+    "go_to": text("Go to", "Өту", "Перейти"),
+    "whole_theme": text("whole map", "бүкіл карта", "вся карта"),
+    "area": text("Area", "Аумақ", "Участок"),
+    "full_list": text(
+        "full list in the HTML map and manifest.json",
+        "толық тізім HTML картада және manifest.json файлында",
+        "полный список в HTML-карте и manifest.json",
+    ),
+    "full_notes": text(
+        "… full limitations in the HTML map and manifest.json",
+        "… шектеулердің толық мәтіні HTML картада және manifest.json файлында",
+        "… полный текст ограничений в HTML-карте и manifest.json",
+    ),
+    "legend_continued": text(
+        "the full legend is on the HTML map",
+        "толық шартты белгілер HTML картада",
+        "полная легенда на HTML-карте",
+    ),
 }
 
 

@@ -6,7 +6,7 @@ Models take and return :class:`Raster` (or plain arrays with an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -73,7 +73,3 @@ class Raster:
         ):
             mask &= a != self.nodata
         return mask
-
-    def with_array(self, array: np.ndarray, **changes: Any) -> Raster:
-        """Return a copy on the same grid with *array* (and other fields changed)."""
-        return replace(self, array=array, **changes)

@@ -26,12 +26,12 @@ from pyproj import CRS, Transformer
 from shapely.geometry import Point, Polygon
 
 from geo.errors import DataError, InputError
-from geo.i18n import LANGUAGES
+from geo.i18n import LANGUAGES, MESSAGES, UNITS
 from geo.raster import Raster
 from geo.results import ThemeResult, VectorLayer
 from geo.symbology import Categorized, Category, FieldSpec, Graduated, RasterClasses, RasterRamp
 from geo.writers import html as H
-from geo.writers.legend import UI, legend_for, ramp_rgba
+from geo.writers.legend import legend_for, ramp_rgba
 from geo.writers.offline import (
     ASSETS_DIR,
     AssetManifest,
@@ -209,10 +209,11 @@ def test_theme_page_in_kazakh_and_russian(render):
 
 
 def test_every_interface_string_exists_in_every_language():
-    for key, value in UI.items():
+    catalog = {**MESSAGES, **UNITS}
+    for key, value in catalog.items():
         assert set(value) == set(LANGUAGES), key
         assert all(v.strip() for v in value.values()), key
-    assert KAZAKH & set("".join(v["kk"] for v in UI.values()))
+    assert KAZAKH & set("".join(v["kk"] for v in MESSAGES.values()))
 
 
 def test_unknown_language_is_refused(base):

@@ -173,7 +173,7 @@ def test_pollution_result_is_used(cat: Catalog, land: ThemeResult) -> None:
             RasterLayer(
                 "pollution_index",
                 {"en": "i", "kk": "i", "ru": "i"},
-                score.with_array(idx),
+                dataclasses.replace(score, array=idx),
                 RasterRamp((0, 1), ("#fff", "#000")),
             )
         ],

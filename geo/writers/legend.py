@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.colors import to_hex, to_rgba
 
 from geo.errors import DataError
-from geo.i18n import message, text, tr
+from geo.i18n import UNITS, message, tr
 from geo.symbology import (
     Categorized,
     Graduated,
@@ -29,7 +29,6 @@ from geo.symbology import (
 from geo.writers.geometry import shape_of
 
 __all__ = [
-    "UI",
     "LegendItem",
     "LegendSpec",
     "fades_to_transparent",
@@ -45,51 +44,17 @@ __all__ = [
     "ui",
 ]
 
-UI: dict[str, dict[str, str]] = {
-    "other": text("other", "басқа", "прочее"),
-    "layers": text("Layers", "Қабаттар", "Слои"),
-    "online_tiles": text(
-        "OpenStreetMap (online only)", "OpenStreetMap (тек желіде)", "OpenStreetMap (только онлайн)"
-    ),
-    "zoom_in": text("Zoom in", "Үлкейту", "Приблизить"),
-    "zoom_out": text("Zoom out", "Кішірейту", "Отдалить"),
-    "fullscreen": text("Full screen", "Толық экран", "Во весь экран"),
-    "exit_fullscreen": text(
-        "Exit full screen", "Толық экраннан шығу", "Выйти из полноэкранного режима"
-    ),
-    "about": text("About this map", "Карта туралы", "О карте"),
-    "software": text("Software", "Бағдарламалық қамтамасыз ету", "Программное обеспечение"),
-    "km": text("km", "км", "км"),
-    "m": text("m", "м", "м"),
-    "layers_of_map": text("Layers on the map", "Картадағы қабаттар", "Слои на карте"),
-    "map_sheet": text("Map sheet", "Карта парағы", "Лист карты"),
-    "value": text("Value", "Мәні", "Значение"),
-    "go_to": text("Go to", "Өту", "Перейти"),
-    "whole_theme": text("whole map", "бүкіл карта", "вся карта"),
-    "area": text("Area", "Аумақ", "Участок"),
-    "full_list": text(
-        "full list in the HTML map and manifest.json",
-        "толық тізім HTML картада және manifest.json файлында",
-        "полный список в HTML-карте и manifest.json",
-    ),
-    "full_notes": text(
-        "… full limitations in the HTML map and manifest.json",
-        "… шектеулердің толық мәтіні HTML картада және manifest.json файлында",
-        "… полный текст ограничений в HTML-карте и manifest.json",
-    ),
-    "legend_continued": text(
-        "the full legend is on the HTML map",
-        "толық шартты белгілер HTML картада",
-        "полная легенда на HTML-карте",
-    ),
-}
-"""Interface strings of the map writers (in addition to :data:`geo.i18n.MESSAGES`)."""
-
 
 def ui(key: str, lang: str) -> str:
-    """Interface string *key* in *lang*, from :data:`UI` or :data:`geo.i18n.MESSAGES`."""
-    if key in UI:
-        return UI[key][lang]
+    """Interface string *key* in *lang*: a unit of :data:`geo.i18n.UNITS` (``km``, ``m``) or a message.
+
+    Examples
+    --------
+    >>> ui("km", "kk"), ui("zoom_in", "ru")
+    ('км', 'Приблизить')
+    """
+    if key in ("km", "m"):
+        return tr(UNITS[key], lang)
     return message(key, lang)
 
 
@@ -356,6 +321,7 @@ def nan_label(style: Graduated, lang: str) -> str:
     --------
     >>> nan_label(Graduated("v", (0, 1), ("#000000",)), "ru")
     'нет данных'
+    >>> from geo.i18n import text
     >>> nan_label(Graduated("v", (0, 1), ("#000000",), nan_label=text("not built", "салынбаған", "не застроено")), "kk")
     'салынбаған'
     """
