@@ -596,6 +596,28 @@ def _page(lang: str, title: str, payload: dict[str, Any], *, where: str) -> str:
 # --------------------------------------------------------------------------- public API
 
 
+_PAGE_UI = (
+    "layers", "legend", "limitations", "about", "sources", "source", "licence", "software",
+    "synthetic", "synthetic_note", "zoom_in", "zoom_out", "fullscreen", "exit_fullscreen", "km",
+    "m", "go_to", "whole_theme",
+)  # fmt: skip
+"""Interface strings the page's script shows."""
+
+
+def _places(
+    clusters: list[tuple[float, float, float, float]],
+    named: list[tuple[int, str, float, float]],
+    lang: str,
+) -> list[list[Any]]:
+    """The "Go to" buttons: one per cluster of features (2 to 8 of them), west to east."""
+    places: list[list[Any]] = []
+    if 1 < len(clusters) <= 8:
+        for k, (name, c) in enumerate(zip(_place_names(clusters, named), clusters, strict=True)):
+            places.append([name or f"{ui('area', lang)} {k + 1}", _union_bounds([c])])
+        places.sort(key=lambda p: (p[1][0][1], p[1][0][0]))  # west to east
+    return places
+
+
 def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> str:
     """The HTML page of a theme map, as a string (see :func:`write_theme_map`)."""
     _check_lang(lang)
@@ -678,12 +700,8 @@ def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> st
     bounds = (
         _union_bounds(theme_bounds) or _union_bounds(base_bounds) or [[42.5, 68.5], [44.8, 75.5]]
     )
-    places: list[list[Any]] = []
     clusters = _clusters([(b[0], b[1], b[2], b[3]) for b in feature_boxes])
-    if 1 < len(clusters) <= 8:
-        for k, (name, c) in enumerate(zip(_place_names(clusters, named), clusters, strict=True)):
-            places.append([name or f"{ui('area', lang)} {k + 1}", _union_bounds([c])])
-        places.sort(key=lambda p: (p[1][0][1], p[1][0][0]))  # west to east
+    places = _places(clusters, named, lang)
     view = _initial_view(result, clusters, bounds)
     title = tr(result.title, lang)
     has_synthetic = any(v.synthetic for v in result.vectors) or any(
@@ -694,29 +712,7 @@ def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> st
         "title": title,
         "subtitle": f"{message('atlas_title', lang)}"
         + (f" · {message('built_with', lang)}" if has_synthetic else ""),
-        "ui": {
-            k: ui(k, lang)
-            for k in (
-                "layers",
-                "legend",
-                "limitations",
-                "about",
-                "sources",
-                "source",
-                "licence",
-                "software",
-                "synthetic",
-                "synthetic_note",
-                "zoom_in",
-                "zoom_out",
-                "fullscreen",
-                "exit_fullscreen",
-                "km",
-                "m",
-                "go_to",
-                "whole_theme",
-            )
-        },
+        "ui": {k: ui(k, lang) for k in _PAGE_UI},
         "places": places,
         "panes": [list(p) for p in PANES],
         "groups": groups,

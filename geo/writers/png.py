@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 from affine import Affine
 from matplotlib import patheffects
@@ -212,36 +213,43 @@ def _draw_vector(
             xy[:, 0], xy[:, 1], s=(style.radius * 1.6) ** 2, c=pt_colours, edgecolors=outline,
             linewidths=0.5, zorder=zorder + 0.2,
         )  # fmt: skip
-    if layer.label_field and layer.label_field in gdf.columns and len(gdf) <= 40:
-        for _, row in gdf.iterrows():
-            value = local_value(row, layer.label_field, lang)
-            if is_missing(value) or not str(value).strip():
-                continue
-            g = row.geometry
-            if g.geom_type != "Point":
-                gx0, gy0, gx1, gy1 = g.bounds
-                if max(gx1 - gx0, gy1 - gy0) < 0.04 * (window[2] - window[0]):
-                    continue  # too small at this scale: a label would hide the map
-            p = g if g.geom_type == "Point" else g.representative_point()
-            if not box(window[0], window[1], window[2], window[3]).contains(p):
-                continue
-            label = (
-                format_number(value) if isinstance(value, int | float | np.number) else str(value)
-            )
-            off = (4, 4) if g.geom_type == "Point" else (0, 0)
-            ann = ax.annotate(
-                _plain(label),
-                (p.x, p.y),
-                xytext=off,
-                textcoords="offset points",
-                fontsize=6.5,
-                ha="left" if off[0] else "center",
-                va="bottom" if off[1] else "center",
-                path_effects=_HALO,
-                zorder=20,
-                annotation_clip=True,
-            )
-            labels.append(ann)
+    return _draw_labels(ax, layer, gdf, window, lang)
+
+
+def _draw_labels(
+    ax: Any, layer: VectorLayer, gdf: gpd.GeoDataFrame, window: tuple[float, ...], lang: str
+) -> list[Any]:
+    """Label the features of a layer that are big enough at this scale (at most 40 of them)."""
+    labels: list[Any] = []
+    if not (layer.label_field and layer.label_field in gdf.columns and len(gdf) <= 40):
+        return labels
+    for _, row in gdf.iterrows():
+        value = local_value(row, layer.label_field, lang)
+        if is_missing(value) or not str(value).strip():
+            continue
+        g = row.geometry
+        if g.geom_type != "Point":
+            gx0, gy0, gx1, gy1 = g.bounds
+            if max(gx1 - gx0, gy1 - gy0) < 0.04 * (window[2] - window[0]):
+                continue  # too small at this scale: a label would hide the map
+        p = g if g.geom_type == "Point" else g.representative_point()
+        if not box(window[0], window[1], window[2], window[3]).contains(p):
+            continue
+        label = format_number(value) if isinstance(value, int | float | np.number) else str(value)
+        off = (4, 4) if g.geom_type == "Point" else (0, 0)
+        ann = ax.annotate(
+            _plain(label),
+            (p.x, p.y),
+            xytext=off,
+            textcoords="offset points",
+            fontsize=6.5,
+            ha="left" if off[0] else "center",
+            va="bottom" if off[1] else "center",
+            path_effects=_HALO,
+            zorder=20,
+            annotation_clip=True,
+        )
+        labels.append(ann)
     return labels
 
 
