@@ -7,7 +7,7 @@ its ``__init__``, three names:
 ``SPEC``
     A :class:`ThemeSpec`: the theme id, the top-level recipe keys it accepts,
     the themes whose results it reads, where its default recipe is.
-``read_settings(recipe) -> Settings``
+``read_settings(recipe, catalog) -> Settings``
     The recipe parsed and checked into a frozen, typed dataclass; every
     complaint names the recipe line.
 ``build(inputs, settings) -> ThemeResult``

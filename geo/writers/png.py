@@ -35,6 +35,7 @@ from shapely.geometry import box
 from geo.crs import WGS84, to_crs, utm_crs_for
 from geo.errors import DataError
 from geo.i18n import message, tr
+from geo.layerspec import geometry_family
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterClasses, Single
 from geo.writers.framing import layer_bounds, raster_bounds, theme_focus, union_bounds
@@ -177,17 +178,17 @@ def _draw_vector(
     pt_colours: list[str] = []
     for geom, colour in zip(gdf.geometry.values, colours, strict=True):
         for part in getattr(geom, "geoms", [geom]):
-            kind = part.geom_type
-            if kind == "Polygon":
+            kind = geometry_family(part.geom_type)
+            if kind == "polygon":
                 rings = [np.asarray(part.exterior.coords)] + [
                     np.asarray(r.coords) for r in part.interiors
                 ]
                 polys.append(Path.make_compound_path(*[Path(r, closed=True) for r in rings]))
                 faces.append((*_rgb(colour), style.fill_opacity) if fill else "none")
-            elif kind in ("LineString", "LinearRing"):
+            elif kind == "line":
                 lines.append(np.asarray(part.coords))
                 line_colours.append(colour)
-            elif kind == "Point":
+            elif kind == "point":
                 pts.append((part.x, part.y))
                 pt_colours.append(colour)
     if polys:
