@@ -306,6 +306,10 @@ def project_xml(
 ) -> str:
     """The ``.qgs`` XML of the atlas project.
 
+    Long (about 90 lines) because it writes the project document element by
+    element in the order QGIS 3.22 reads it; the layers and groups are built
+    by their own functions.
+
     Parameters
     ----------
     groups : sequence of ProjectGroup

@@ -314,98 +314,104 @@ def _renderer(style: VectorStyle, kind: str, lang: str, values: Sequence[Any] | 
     )
     if isinstance(style, Single):
         symbols = subelement(r, "symbols")
-        symbols.append(
-            _symbol(
-                kind,
-                "0",
-                style.color,
-                _Look(
-                    style.outline,
-                    style.width,
-                    style.fill_opacity,
-                    style.radius,
-                    style.dash,
-                    style.fill,
-                ),
-            )
+        look = _Look(
+            style.outline, style.width, style.fill_opacity, style.radius, style.dash, style.fill
         )
+        symbols.append(_symbol(kind, "0", style.color, look))
     elif isinstance(style, Categorized):
-        r.set("attr", style.field)
-        cats = subelement(r, "categories")
-        symbols = subelement(r, "symbols")
-        for i, cat in enumerate(style.categories):
-            subelement(
-                cats,
-                "category",
-                {
-                    "value": _category_value(cat.value),
-                    "label": tr(cat.label, lang),
-                    "render": "true",
-                    "symbol": str(i),
-                },
-            )
-            symbols.append(_class_symbol(style, kind, str(i), cat.color))
-        n = len(style.categories)
-        # an empty value is QGIS's "all other values" class
-        subelement(
-            cats,
-            "category",
-            {"value": "", "label": tr(OTHER, lang), "render": "true", "symbol": str(n)},
-        )
-        symbols.append(_class_symbol(style, kind, str(n), style.other_color))
+        _categories(r, style, kind, lang)
     elif isinstance(style, Graduated):
         r.set("attr", style.field)
-        labels = style.class_labels(lang)
-        symbols = subelement(r, "symbols")
         if rtype == "graduatedSymbol":
-            r.set("graduatedMethod", "GraduatedColor")
-            ranges = subelement(r, "ranges")
-            for i, color in enumerate(style.colors):
-                subelement(
-                    ranges,
-                    "range",
-                    {
-                        "lower": _num(style.breaks[i]),
-                        "upper": _num(style.breaks[i + 1]),
-                        "label": labels[i],
-                        "render": "true",
-                        "symbol": str(i),
-                    },
-                )
-                symbols.append(_class_symbol(style, kind, str(i), color))
-            subelement(r, "classificationMethod", {"id": "Custom"})
+            _ranges(r, style, kind, lang)
         else:
-            rules = subelement(r, "rules", {"key": "root"})
-            f = _quote_field(style.field)
-            last = len(style.colors) - 1
-            for i, color in enumerate(style.colors):
-                lo, hi = _num(style.breaks[i]), _num(style.breaks[i + 1])
-                op = "<=" if i == last else "<"
-                subelement(
-                    rules,
-                    "rule",
-                    {
-                        "key": f"class_{i}",
-                        "filter": f"{f} >= {lo} AND {f} {op} {hi}",
-                        "label": labels[i],
-                        "symbol": str(i),
-                    },
-                )
-                symbols.append(_class_symbol(style, kind, str(i), color))
-            subelement(
-                rules,
-                "rule",
-                {
-                    "key": "else",
-                    "filter": "ELSE",
-                    "label": nan_label(style, lang),
-                    "symbol": str(last + 1),
-                },
-            )
-            symbols.append(_class_symbol(style, kind, str(last + 1), style.nan_color))
+            _rules(r, style, kind, lang)
     subelement(r, "rotation")
     subelement(r, "sizescale")
     return r
+
+
+def _categories(r: ET.Element, style: Categorized, kind: str, lang: str) -> None:
+    """A categorized renderer's categories and symbols, with QGIS's "all other values" class."""
+    r.set("attr", style.field)
+    cats = subelement(r, "categories")
+    symbols = subelement(r, "symbols")
+    for i, cat in enumerate(style.categories):
+        subelement(
+            cats,
+            "category",
+            {
+                "value": _category_value(cat.value),
+                "label": tr(cat.label, lang),
+                "render": "true",
+                "symbol": str(i),
+            },
+        )
+        symbols.append(_class_symbol(style, kind, str(i), cat.color))
+    n = len(style.categories)
+    # an empty value is QGIS's "all other values" class
+    subelement(
+        cats,
+        "category",
+        {"value": "", "label": tr(OTHER, lang), "render": "true", "symbol": str(n)},
+    )
+    symbols.append(_class_symbol(style, kind, str(n), style.other_color))
+
+
+def _ranges(r: ET.Element, style: Graduated, kind: str, lang: str) -> None:
+    """A graduated renderer's ranges (when QGIS's inclusive ranges colour every value right)."""
+    labels = style.class_labels(lang)
+    symbols = subelement(r, "symbols")
+    r.set("graduatedMethod", "GraduatedColor")
+    ranges = subelement(r, "ranges")
+    for i, color in enumerate(style.colors):
+        subelement(
+            ranges,
+            "range",
+            {
+                "lower": _num(style.breaks[i]),
+                "upper": _num(style.breaks[i + 1]),
+                "label": labels[i],
+                "render": "true",
+                "symbol": str(i),
+            },
+        )
+        symbols.append(_class_symbol(style, kind, str(i), color))
+    subelement(r, "classificationMethod", {"id": "Custom"})
+
+
+def _rules(r: ET.Element, style: Graduated, kind: str, lang: str) -> None:
+    """Graduated classes as rules (half-open intervals, and an ELSE rule for no data)."""
+    labels = style.class_labels(lang)
+    symbols = subelement(r, "symbols")
+    rules = subelement(r, "rules", {"key": "root"})
+    f = _quote_field(style.field)
+    last = len(style.colors) - 1
+    for i, color in enumerate(style.colors):
+        lo, hi = _num(style.breaks[i]), _num(style.breaks[i + 1])
+        op = "<=" if i == last else "<"
+        subelement(
+            rules,
+            "rule",
+            {
+                "key": f"class_{i}",
+                "filter": f"{f} >= {lo} AND {f} {op} {hi}",
+                "label": labels[i],
+                "symbol": str(i),
+            },
+        )
+        symbols.append(_class_symbol(style, kind, str(i), color))
+    subelement(
+        rules,
+        "rule",
+        {
+            "key": "else",
+            "filter": "ELSE",
+            "label": nan_label(style, lang),
+            "symbol": str(last + 1),
+        },
+    )
+    symbols.append(_class_symbol(style, kind, str(last + 1), style.nan_color))
 
 
 # --------------------------------------------------------------------------- labels, fields
@@ -626,6 +632,9 @@ def _min_max_origin(parent: ET.Element) -> None:
 
 def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
     """The ``<pipe>`` of a raster layer: pseudocolour ramp or paletted classes.
+
+    Long (about 100 lines) because it spells out QGIS's pipe element by
+    element, in the order QGIS 3.22 writes it; there is no logic to split.
 
     Parameters
     ----------

@@ -82,7 +82,10 @@ def _segment_fields(currency: str | None) -> tuple[FieldSpec, ...]:
 def _zone_fields(
     classes: W.WearClasses, replace_at: float, currency: str | None
 ) -> tuple[FieldSpec, ...]:
-    """Popup fields of ``wear_by_zone``."""
+    """Popup fields of ``wear_by_zone``.
+
+    Long only because it lists the fields, each with its three translations.
+    """
     fields = [
         FieldSpec("name", text("Name", "Атауы", "Название")),
         FieldSpec("level", text("Unit", "Бірлік", "Единица")),
