@@ -307,8 +307,8 @@ def project_xml(
     """The ``.qgs`` XML of the atlas project.
 
     Long (about 90 lines) because it writes the project document element by
-    element in the order QGIS 3.22 reads it; the layers and groups are built
-    by their own functions.
+    element in the order QGIS 3.22 reads it; each map layer is built by
+    :func:`_maplayer`.
 
     Parameters
     ----------
