@@ -34,7 +34,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -48,6 +48,7 @@ from rasterio.warp import transform_bounds
 from geo.crs import WGS84
 from geo.errors import DataError, InputError
 from geo.i18n import LANGUAGES, message, tr
+from geo.layerspec import geometry_family
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import Categorized, RasterClasses, RasterRamp, Single
@@ -365,6 +366,81 @@ def _check_layer(layer: VectorLayer) -> None:
     hex_color(layer.style.outline, where)
 
 
+class _FeatureContext(NamedTuple):
+    """What every feature of a layer's payload is written with."""
+
+    layer: VectorLayer
+    lang: str
+    classes: list[int]
+    value_labels: dict[str, Any]
+    layer_note: str | None
+
+
+def _label_props(row: Any, layer: VectorLayer, lang: str) -> dict[str, Any]:
+    """The feature's label text and where it stands (a point, a line's middle, inside a polygon)."""
+    lv = local_value(row, layer.label_field, lang) if layer.label_field else None
+    if not layer.label_field or is_missing(lv) or not str(lv).strip():
+        return {}
+    geom = row.geometry
+    text = (
+        format_number(lv)
+        if isinstance(lv, int | float | np.number) and not isinstance(lv, bool)
+        else str(lv)
+    )
+    if geom.geom_type == "Point":
+        lp = geom
+    elif geometry_family(geom.geom_type) == "line":
+        lp = geom.interpolate(0.5, normalized=True)
+    else:
+        lp = geom.representative_point()
+    return {"l": text, "lp": [round(lp.y, COORD_DECIMALS), round(lp.x, COORD_DECIMALS)]}
+
+
+def _feature_props(row: Any, i: int, ctx: _FeatureContext) -> dict[str, Any]:
+    """A feature's properties in the page: class, values, label, synthetic note, chart."""
+    layer, lang = ctx.layer, ctx.lang
+    props: dict[str, Any] = {"k": ctx.classes[i]}
+    props["v"] = [
+        _format_value(
+            local_value(row, f.name, lang),
+            digits=f.digits,
+            unit=f.unit,
+            lang=lang,
+            labels=ctx.value_labels[f.name],
+        )
+        for f in layer.fields
+    ]
+    props.update(_label_props(row, layer, lang))
+    if "synthetic" in row.index and not is_missing(row["synthetic"]) and bool(row["synthetic"]):
+        props["s"] = 1
+        if ctx.layer_note is None and "data_note" in row.index and not is_missing(row["data_note"]):
+            props["n"] = str(row["data_note"])
+    if layer.popup_html and not is_missing(row[layer.popup_html]):
+        raw = row[layer.popup_html]
+        safe = sanitize_svg(raw)
+        if safe is None:
+            log.warning("layer %s: popup chart is not a plain SVG; shown as text", layer.name)
+            props["v"].append(str(raw))
+        else:
+            props["h"] = safe
+    return props
+
+
+def _vector_legend(
+    style: Any, title: str, lang: str, types: set[str], gdf: gpd.GeoDataFrame, where: str
+) -> LegendSpec:
+    """The legend of a theme's vector layer (an outline-only layer: an empty box in its colour)."""
+    legend = legend_for(style, title, lang, geom_types=types, data=gdf, where=where)
+    if isinstance(style, Single) and not style.fill and legend.shape == "polygon":
+        # an outline-only layer: an empty box in its outline colour, as in the layer list
+        legend = dataclasses.replace(
+            legend,
+            items=tuple(dataclasses.replace(it, color="") for it in legend.items),
+            outline=hex_color(style.outline, where),
+        )
+    return legend
+
+
 def _vector_payload(
     layer: VectorLayer, lang: str, lid: str, *, base: bool, theme_title: str = ""
 ) -> tuple[dict[str, Any], LegendSpec | None, np.ndarray]:
@@ -387,60 +463,15 @@ def _vector_payload(
     if "data_note" in gdf.columns:
         notes = {str(v) for v in gdf["data_note"] if not is_missing(v)}
     layer_note = next(iter(notes)) if len(notes) == 1 else None
-    features: list[dict[str, Any]] = []
-    for i, (_, row) in enumerate(gdf.iterrows()):
-        geom = row.geometry
-        props: dict[str, Any] = {"k": index[i]}
-        props["v"] = [
-            _format_value(
-                local_value(row, f.name, lang),
-                digits=f.digits,
-                unit=f.unit,
-                lang=lang,
-                labels=value_labels[f.name],
-            )
-            for f in layer.fields
-        ]
-        lv = local_value(row, layer.label_field, lang) if layer.label_field else None
-        if layer.label_field and not is_missing(lv) and str(lv).strip():
-            props["l"] = (
-                format_number(lv)
-                if isinstance(lv, int | float | np.number) and not isinstance(lv, bool)
-                else str(lv)
-            )
-            lp = (
-                geom
-                if geom.geom_type == "Point"
-                else (
-                    geom.interpolate(0.5, normalized=True)
-                    if "Line" in geom.geom_type
-                    else geom.representative_point()
-                )
-            )
-            props["lp"] = [round(lp.y, COORD_DECIMALS), round(lp.x, COORD_DECIMALS)]
-        if (
-            "synthetic" in gdf.columns
-            and not is_missing(row["synthetic"])
-            and bool(row["synthetic"])
-        ):
-            props["s"] = 1
-            if (
-                layer_note is None
-                and "data_note" in gdf.columns
-                and not is_missing(row["data_note"])
-            ):
-                props["n"] = str(row["data_note"])
-        if layer.popup_html and not is_missing(row[layer.popup_html]):
-            raw = row[layer.popup_html]
-            safe = sanitize_svg(raw)
-            if safe is None:
-                log.warning("layer %s: popup chart is not a plain SVG; shown as text", layer.name)
-                props["v"].append(str(raw))
-            else:
-                props["h"] = safe
-        features.append(
-            {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props}
-        )
+    ctx = _FeatureContext(layer, lang, index, value_labels, layer_note)
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(row.geometry),
+            "properties": _feature_props(row, i, ctx),
+        }
+        for i, (_, row) in enumerate(gdf.iterrows())
+    ]
     aliases = [tr(f.alias, lang) for f in layer.fields]
     if layer.popup_html and any(len(f["properties"]["v"]) > len(aliases) for f in features):
         aliases.append(ui("value", lang))
@@ -473,16 +504,7 @@ def _vector_payload(
         "swatch": [shape, sw_colour, s["outline"]],
         "data": {"type": "FeatureCollection", "features": features},
     }
-    legend = None
-    if not base:
-        legend = legend_for(style, title, lang, geom_types=types, data=gdf, where=where)
-        if isinstance(style, Single) and not style.fill and legend.shape == "polygon":
-            # an outline-only layer: an empty box in its outline colour, as in the layer list
-            legend = dataclasses.replace(
-                legend,
-                items=tuple(dataclasses.replace(it, color="") for it in legend.items),
-                outline=hex_color(style.outline, where),
-            )
+    legend = None if base else _vector_legend(style, title, lang, types, gdf, where)
     boxes = gdf.geometry.bounds.to_numpy(dtype="float64") if len(gdf) else np.zeros((0, 4))
     return payload, legend, boxes
 
