@@ -594,22 +594,17 @@ def _legend_blocks(result: ThemeResult, base: ThemeResult, lang: str) -> list[_B
     return blocks
 
 
-def render_map_sheet(result: ThemeResult, base: ThemeResult, *, lang: str) -> Figure:
-    """The map sheet of a theme as a matplotlib figure (see :func:`write_map_sheet`)."""
-    _check_lang(lang)
-    fig = Figure(figsize=SHEET_SIZE_IN, dpi=SHEET_DPI, facecolor="white")
-    FigureCanvasAgg(fig)
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    notes, sources = _text_blocks(result, base, lang)
-    bottom, notes_text, fs_notes, src_text, fs_src = _footer_layout(notes, sources, lang)
-    map_box = (MAP_BOX[0], bottom, MAP_BOX[2], MAP_BOX[1] + MAP_BOX[3] - bottom)
-    ll_bounds, crs = _extent(result, base)
-    fig_w, fig_h = SHEET_SIZE_IN
-    aspect = (map_box[2] * fig_w) / (map_box[3] * fig_h)
-    window = _map_window(ll_bounds, crs, aspect)
-    ax = fig.add_axes(map_box)
-    ax.set_facecolor("#f4f1ea")
-    px = int(map_box[2] * fig_w * SHEET_DPI)
+def _draw_map(
+    ax: Any,
+    themes: tuple[ThemeResult, ThemeResult],
+    window: tuple[float, ...],
+    crs: CRS,
+    px: int,
+    lang: str,
+) -> None:
+    """The map frame: rasters, then vectors (base under theme), scale bar, north arrow, CRS, labels."""
+    result, base = themes
+    renderer = ax.figure.canvas.get_renderer()
     for r in base.rasters:
         if r.show:
             _draw_raster(ax, r, window, crs, px)
@@ -646,6 +641,41 @@ def render_map_sheet(result: ThemeResult, base: ThemeResult, *, lang: str) -> Fi
     # theme labels first; a base label that would collide with one (or the north arrow, scale bar) goes
     _declutter(theme_labels + base_labels, list(ax.texts[-4:]), renderer)
 
+
+def _draw_legend(
+    fig: Figure, renderer: Any, result: ThemeResult, base: ThemeResult, lang: str
+) -> None:
+    """The legend panel: one column; two columns and smaller type when long; base layers dropped last."""
+    fig.text(0.70, 0.89, message("legend", lang), fontsize=11, fontweight="bold", va="top")
+    blocks = _legend_blocks(result, base, lang)
+    for cols, fs, drop_base in ((1, 7.0, False), (2, 6.5, False), (2, 6.0, False), (2, 5.5, True)):
+        if _place_legend(fig, renderer, blocks, cols=cols, fs=fs, drop_base=drop_base):
+            break
+    else:  # still too long: show what fits, then say the rest is on the HTML map
+        kept = list(blocks)
+        while kept and not _place_legend(fig, renderer, kept, cols=2, fs=5.5, drop_base=True):
+            kept.pop()
+        fig.text(0.70, 0.012, "… " + ui("legend_continued", lang), fontsize=6, va="bottom")
+
+
+def render_map_sheet(result: ThemeResult, base: ThemeResult, *, lang: str) -> Figure:
+    """The map sheet of a theme as a matplotlib figure (see :func:`write_map_sheet`)."""
+    _check_lang(lang)
+    fig = Figure(figsize=SHEET_SIZE_IN, dpi=SHEET_DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    notes, sources = _text_blocks(result, base, lang)
+    bottom, notes_text, fs_notes, src_text, fs_src = _footer_layout(notes, sources, lang)
+    map_box = (MAP_BOX[0], bottom, MAP_BOX[2], MAP_BOX[1] + MAP_BOX[3] - bottom)
+    ll_bounds, crs = _extent(result, base)
+    fig_w, fig_h = SHEET_SIZE_IN
+    aspect = (map_box[2] * fig_w) / (map_box[3] * fig_h)
+    window = _map_window(ll_bounds, crs, aspect)
+    ax = fig.add_axes(map_box)
+    ax.set_facecolor("#f4f1ea")
+    px = int(map_box[2] * fig_w * SHEET_DPI)
+    _draw_map(ax, (result, base), window, crs, px, lang)
+
     # title
     fig.text(
         0.02,
@@ -666,17 +696,7 @@ def render_map_sheet(result: ThemeResult, base: ThemeResult, *, lang: str) -> Fi
         va="center",
     )
 
-    # legend panel: one column; two columns and smaller type when long; base layers dropped last
-    fig.text(0.70, 0.89, message("legend", lang), fontsize=11, fontweight="bold", va="top")
-    blocks = _legend_blocks(result, base, lang)
-    for cols, fs, drop_base in ((1, 7.0, False), (2, 6.5, False), (2, 6.0, False), (2, 5.5, True)):
-        if _place_legend(fig, renderer, blocks, cols=cols, fs=fs, drop_base=drop_base):
-            break
-    else:  # still too long: show what fits, then say the rest is on the HTML map
-        kept = list(blocks)
-        while kept and not _place_legend(fig, renderer, kept, cols=2, fs=5.5, drop_base=True):
-            kept.pop()
-        fig.text(0.70, 0.012, "… " + ui("legend_continued", lang), fontsize=6, va="bottom")
+    _draw_legend(fig, renderer, result, base, lang)
 
     # notes and sources under the map
     y = bottom - 0.012
