@@ -33,6 +33,7 @@ import logging
 import math
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -618,6 +619,90 @@ def _page(lang: str, title: str, payload: dict[str, Any], *, where: str) -> str:
 # --------------------------------------------------------------------------- public API
 
 
+@dataclass
+class _PageParts:
+    """The layers, legends, groups and sources of a page, gathered group by group."""
+
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    legends: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[list[Any]] = field(default_factory=list)
+    theme_bounds: list[tuple[float, ...]] = field(default_factory=list)
+    base_bounds: list[tuple[float, ...]] = field(default_factory=list)
+    feature_boxes: list[tuple[float, ...]] = field(default_factory=list)
+    named: list[tuple[int, str, float, float]] = field(default_factory=list)
+    seen_sources: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def add_source(self, title: str, source: str, licence: str, synthetic: bool) -> None:
+        """List a layer's source once."""
+        key = (title, source, licence)
+        if source and key not in self.seen_sources:
+            self.seen_sources.add(key)
+            self.sources.append([title, source, licence, synthetic])
+
+    def add_group(self, gi: int, res: ThemeResult, is_base: bool, lang: str) -> None:
+        """The rasters, then the vectors of *res* (and the online tiles under the base)."""
+        ids: list[str] = []
+        group_title = "" if is_base else tr(res.title, lang)
+        for j, r in enumerate(res.rasters):
+            lid = f"g{gi}r{j}"
+            payload, legend, b = _raster_payload(
+                r, lang, lid, base=is_base, theme_title=group_title
+            )
+            self.layers.append(payload)
+            ids.append(lid)
+            (self.base_bounds if is_base else self.theme_bounds).append(b)
+            if not is_base:
+                self.feature_boxes.append((b[0], b[1], b[2], b[3]))
+            if legend is not None:
+                self.legends.append(_legend_json(lid, legend, synthetic=r.synthetic))
+            self.add_source(payload["title"], r.source, r.licence, r.synthetic)
+        for j, v in enumerate(res.vectors):
+            lid = f"g{gi}v{j}"
+            self._add_vector(v, lid, is_base, group_title, lang)
+            ids.append(lid)
+        if is_base:
+            self.layers.append(
+                {
+                    "id": "online",
+                    "kind": "tiles",
+                    "title": ui("online_tiles", lang),
+                    "show": False,
+                    **ONLINE_TILES,
+                }
+            )
+            ids.append("online")
+        # raster layers under vector ones in the control, like on the map
+        self.groups.append(
+            {"title": ui("base_layers", lang) if is_base else tr(res.title, lang), "layers": ids}
+        )
+
+    def _add_vector(
+        self, v: VectorLayer, lid: str, is_base: bool, group_title: str, lang: str
+    ) -> None:
+        vp, vlegend, vboxes = _vector_payload(v, lang, lid, base=is_base, theme_title=group_title)
+        self.layers.append(vp)
+        if len(vboxes):
+            total = (
+                float(vboxes[:, 0].min()),
+                float(vboxes[:, 1].min()),
+                float(vboxes[:, 2].max()),
+                float(vboxes[:, 3].max()),
+            )
+            (self.base_bounds if is_base else self.theme_bounds).append(total)
+            if not is_base:
+                self.feature_boxes += [tuple(float(x) for x in row) for row in vboxes]
+        n_feat = len(vp["data"]["features"])
+        self.named += [
+            (n_feat, f["properties"]["l"], f["properties"]["lp"][0], f["properties"]["lp"][1])
+            for f in vp["data"]["features"]
+            if "lp" in f["properties"]
+        ]
+        if vlegend is not None:
+            self.legends.append(_legend_json(lid, vlegend, synthetic=v.synthetic))
+        self.add_source(vp["title"], v.source, v.licence, v.synthetic)
+
+
 _PAGE_UI = (
     "layers", "legend", "limitations", "about", "sources", "source", "licence", "software",
     "synthetic", "synthetic_note", "zoom_in", "zoom_out", "fullscreen", "exit_fullscreen", "km",
@@ -645,79 +730,12 @@ def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> st
     _check_lang(lang)
     for v in [*result.vectors, *base.vectors]:
         _check_layer(v)
-    layers: list[dict[str, Any]] = []
-    legends: list[dict[str, Any]] = []
-    groups: list[dict[str, Any]] = []
-    sources: list[list[Any]] = []
-    theme_bounds: list[tuple[float, ...]] = []
-    base_bounds: list[tuple[float, ...]] = []
-    seen_sources: set[tuple[str, str, str]] = set()
-    feature_boxes: list[tuple[float, ...]] = []
-    named: list[tuple[int, str, float, float]] = []
-
-    def add_source(title: str, source: str, licence: str, synthetic: bool) -> None:
-        key = (title, source, licence)
-        if source and key not in seen_sources:
-            seen_sources.add(key)
-            sources.append([title, source, licence, synthetic])
-
+    parts = _PageParts()
     for gi, (res, is_base) in enumerate(((base, True), (result, False))):
-        ids: list[str] = []
-        group_title = "" if is_base else tr(res.title, lang)
-        for j, r in enumerate(res.rasters):
-            lid = f"g{gi}r{j}"
-            payload, legend, b = _raster_payload(
-                r, lang, lid, base=is_base, theme_title=group_title
-            )
-            layers.append(payload)
-            ids.append(lid)
-            (base_bounds if is_base else theme_bounds).append(b)
-            if not is_base:
-                feature_boxes.append((b[0], b[1], b[2], b[3]))
-            if legend is not None:
-                legends.append(_legend_json(lid, legend, synthetic=r.synthetic))
-            add_source(payload["title"], r.source, r.licence, r.synthetic)
-        for j, v in enumerate(res.vectors):
-            lid = f"g{gi}v{j}"
-            vp, vlegend, vboxes = _vector_payload(
-                v, lang, lid, base=is_base, theme_title=group_title
-            )
-            layers.append(vp)
-            ids.append(lid)
-            if len(vboxes):
-                total = (
-                    float(vboxes[:, 0].min()),
-                    float(vboxes[:, 1].min()),
-                    float(vboxes[:, 2].max()),
-                    float(vboxes[:, 3].max()),
-                )
-                (base_bounds if is_base else theme_bounds).append(total)
-                if not is_base:
-                    feature_boxes += [tuple(float(x) for x in row) for row in vboxes]
-            n_feat = len(vp["data"]["features"])
-            named += [
-                (n_feat, f["properties"]["l"], f["properties"]["lp"][0], f["properties"]["lp"][1])
-                for f in vp["data"]["features"]
-                if "lp" in f["properties"]
-            ]
-            if vlegend is not None:
-                legends.append(_legend_json(lid, vlegend, synthetic=v.synthetic))
-            add_source(vp["title"], v.source, v.licence, v.synthetic)
-        if is_base:
-            layers.append(
-                {
-                    "id": "online",
-                    "kind": "tiles",
-                    "title": ui("online_tiles", lang),
-                    "show": False,
-                    **ONLINE_TILES,
-                }
-            )
-            ids.append("online")
-        # raster layers under vector ones in the control, like on the map
-        groups.append(
-            {"title": ui("base_layers", lang) if is_base else tr(res.title, lang), "layers": ids}
-        )
+        parts.add_group(gi, res, is_base, lang)
+    layers, legends, groups, sources = parts.layers, parts.legends, parts.groups, parts.sources
+    theme_bounds, base_bounds = parts.theme_bounds, parts.base_bounds
+    feature_boxes, named = parts.feature_boxes, parts.named
     groups.reverse()  # the theme first
     bounds = (
         _union_bounds(theme_bounds) or _union_bounds(base_bounds) or [[42.5, 68.5], [44.8, 75.5]]
