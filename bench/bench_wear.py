@@ -27,6 +27,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.catalog import Catalog, default_layers_dir
+from geo.crs import utm_crs_for
 from geo.models import wear as W
 
 
@@ -52,10 +53,10 @@ def main() -> None:
     t_wear, t_split, t_peer = [], [], []
     for _ in range(args.runs):
         t0 = time.perf_counter()
-        out = W.segment_wear(seg, lives, reference_year=2023, grades=grades)
+        out, _warnings = W.segment_wear(seg, lives, reference_year=2023, grades=grades)
         t1 = time.perf_counter()
-        out["length_m"] = W.measure_lengths(out)
-        pieces = W.split_by_zones(out, mds)
+        out["length_m"] = W.measure_lengths(out, crs_for=utm_crs_for)
+        pieces = W.split_by_zones(out, mds, crs_for=utm_crs_for)
         W.rollup(pieces, ["zone_id", "network"])
         t2 = time.perf_counter()
         gpd.overlay(
