@@ -112,7 +112,7 @@ class WearSettings:
     towns : tuple of str, optional
         Towns to keep (``zones.towns``); None keeps every town.
     towns_at : str
-        ``file:line`` of ``zones.towns``, for errors found against the data.
+        ``file:line: zones.towns`` (:meth:`Recipe.where`), for errors found against the data.
     tables : CitedTables
         The three cited tables, read and checked.
     """
@@ -128,7 +128,7 @@ class WearSettings:
 
     def towns_error(self, message: str) -> RecipeError:
         """A :class:`RecipeError` on ``zones.towns`` naming the recipe line."""
-        return RecipeError(f"{self.towns_at}: zones.towns: {message}")
+        return RecipeError(f"{self.towns_at}: {message}")
 
 
 def _is_number(value: Any, kind: type | tuple[type, ...] = (int, float)) -> bool:
@@ -232,7 +232,6 @@ def read_settings(recipe: Recipe) -> WearSettings:
     classes = _classes(recipe)
     weights = _weights(recipe)
     towns = _towns(recipe)
-    line = recipe.line_of("zones.towns")
     return WearSettings(
         method=method,
         reference_year=year,
@@ -240,6 +239,6 @@ def read_settings(recipe: Recipe) -> WearSettings:
         classes=classes,
         weights=weights,
         towns=towns,
-        towns_at=f"{recipe.path}:{line}" if line else str(recipe.path),
+        towns_at=recipe.where("zones.towns"),
         tables=_tables(recipe),
     )
