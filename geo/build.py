@@ -97,7 +97,12 @@ def theme_of(recipe: Recipe) -> Theme:
         close = difflib.get_close_matches(recipe.theme, list(THEMES), n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known themes: {', '.join(THEMES)}"
         raise recipe.error("theme", f"unknown theme {recipe.theme!r}; {hint}")
-    module: Theme = importlib.import_module(THEMES[recipe.theme])
+    return _theme(recipe.theme)
+
+
+def _theme(theme_id: str) -> Theme:
+    """The package of a registered theme id."""
+    module: Theme = importlib.import_module(THEMES[theme_id])
     return module
 
 
@@ -146,7 +151,7 @@ class _Required(Mapping[str, ThemeResult]):
             )
             raise KeyError(msg)
         if theme not in self._ctx.results:
-            spec = theme_of(Recipe({"theme": theme}, Path(theme))).SPEC
+            spec = _theme(theme).SPEC
             if spec.default_recipe is None:
                 raise KeyError(theme)
             run_recipe(self._ctx, load_recipe(spec.default_recipe))

@@ -601,19 +601,19 @@ def test_typo_in_weights_refused(tmp_path):
 # -- two sustainability recipes in one atlas ------------------------------------------------------
 def test_two_sustainability_recipes_in_one_atlas(tmp_path):
     import pyogrio
+    from recipes import edited_recipe
 
     from geo.build import build_atlas
 
-    text = RECIPE.read_text(encoding="utf-8")
-    for old, new in (
-        ('name = "sustainability"', 'name = "sustainability_geometric"'),
-        ('aggregation = "linear" ', 'aggregation = "geometric" '),
-        ("runs = 2000", "runs = 200"),
-    ):
-        assert old in text
-        text = text.replace(old, new, 1)
-    copy = tmp_path / "sustainability_geometric.toml"
-    copy.write_text(text, encoding="utf-8")
+    copy = edited_recipe(
+        RECIPE,
+        tmp_path / "sustainability_geometric.toml",
+        [
+            ('name = "sustainability"', 'name = "sustainability_geometric"'),
+            ('aggregation = "linear" ', 'aggregation = "geometric" '),
+            ("runs = 2000", "runs = 200"),
+        ],
+    )
     out = tmp_path / "atlas"
     report = build_atlas(out, recipes=[RECIPE, copy])
     assert {"sustainability.html", "sustainability_geometric.html"} <= set(report.files)

@@ -340,18 +340,18 @@ def test_typo_inside_a_table_refused(tmp_path):
 
 def test_two_wear_recipes_in_one_atlas(tmp_path):
     import pyogrio
+    from recipes import edited_recipe
 
     from geo.build import build_atlas
 
-    text = RECIPE.read_text(encoding="utf-8")
-    for old, new in (
-        ('name = "infrastructure_wear"', 'name = "wear_2030"'),
-        ("reference_year = 2023", "reference_year = 2030"),
-    ):
-        assert old in text
-        text = text.replace(old, new, 1)
-    copy = tmp_path / "wear_2030.toml"
-    copy.write_text(text, encoding="utf-8")
+    copy = edited_recipe(
+        RECIPE,
+        tmp_path / "wear_2030.toml",
+        [
+            ('name = "infrastructure_wear"', 'name = "wear_2030"'),
+            ("reference_year = 2023", "reference_year = 2030"),
+        ],
+    )
     out = tmp_path / "atlas"
     report = build_atlas(out, recipes=[RECIPE, copy])
     assert {"infrastructure_wear.html", "wear_2030.html"} <= set(report.files)
