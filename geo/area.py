@@ -1,24 +1,562 @@
-"""Study areas: where a theme's analysis grid lies.
+"""Study areas: where a theme works, named once in every recipe.
 
-The CRS policy (:mod:`geo.crs`) puts town-scale work in the local UTM zone, so
-a grid built around towns takes the zone of the first town named.
+Every theme's recipe names its area in one ``[area]`` table, with the same keys
+in every theme::
+
+    [area]
+    towns = ["Zhanatas"]             # names in any spelling (en / kk / ru) or GeoNames ids
+    # bbox = [69.3, 43.2, 70.2, 43.9]  # or: west, south, east, north in degrees
+    # file = "my_area.gpkg"            # or: a polygon file in any GDAL format and CRS
+    buffer_m = 15000                 # around the towns, the box or the polygon
+    cell_size_m = 100                # analysis grid (themes with a grid)
+    min_population = 10000           # towns a box or polygon takes in (GeoNames population)
+
+The command line (``--town``, ``--bbox``, ``--area``) replaces ``towns``,
+``bbox`` and ``file`` of every recipe of the run (:func:`override_area`).
+
+A box or polygon takes in the places of the ``towns`` layer inside it with at
+least ``min_population`` people; a list of towns is exactly those towns. With
+none of the three the area is the study towns of the towns table.
+
+The CRS follows the area (:mod:`geo.crs`): the UTM zone of its towns (or of the
+box) when they share one zone, else the basin's equal-area conic. Each town
+also keeps its own zone (:meth:`StudyArea.town_crs`): Shu is in UTM 43N, so its
+sanitary zones are buffered there even when the grid is in 42N or the conic.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
 
-from geo.catalog import Catalog
-from geo.crs import to_crs, utm_crs_for
+from geo.crs import EQUAL_AREA, WGS84, to_crs, utm_crs_for
 from geo.errors import InputError
 from geo.grid import AnalysisGrid
+from geo.recipe import Recipe
 
-__all__ = ["town_grid", "town_polygons"]
+if TYPE_CHECKING:
+    from geo.catalog import Catalog
+
+__all__ = [
+    "AREA_KEYS",
+    "AreaOverride",
+    "AreaRequest",
+    "StudyArea",
+    "area_crs",
+    "area_towns",
+    "check_bbox",
+    "include_area",
+    "override_area",
+    "read_area",
+    "resolve_area",
+    "town_grid",
+    "town_polygons",
+]
 
 log = logging.getLogger(__name__)
+
+AREA_KEYS = ("towns", "bbox", "file", "buffer_m", "cell_size_m", "min_population")
+"""Keys of the ``[area]`` table, the same in every theme."""
+
+_CHOICE = ("towns", "bbox", "file")
+
+_MIN_POPULATION = 10_000
+"""Default ``min_population``: the study's small towns start at about 10 000 people."""
+
+
+@dataclass(frozen=True)
+class AreaRequest:
+    """An area as the user named it (a recipe's ``[area]``, maybe overridden on the command line).
+
+    Parameters
+    ----------
+    towns : tuple of str
+        Town names or GeoNames ids; empty with no *bbox* and no *file*: the study towns.
+    bbox : (west, south, east, north), optional
+        Degrees (EPSG:4326).
+    file : str, optional
+        A polygon file (any GDAL format and CRS).
+    buffer_m, cell_size_m : float
+        Buffer around the area and cell size of the analysis grid (metres).
+    min_population : int
+        Smallest town a *bbox* or *file* area takes in.
+    origin : mapping
+        Key → where it was given (``maps/x.toml:19: area.towns`` or ``--town``), for errors.
+    """
+
+    towns: tuple[str, ...] = ()
+    bbox: tuple[float, float, float, float] | None = None
+    file: str | None = None
+    buffer_m: float = 0.0
+    cell_size_m: float = 100.0
+    min_population: int = _MIN_POPULATION
+    origin: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def kind(self) -> str:
+        """``bbox``, ``file`` or ``towns``."""
+        return "bbox" if self.bbox else "file" if self.file else "towns"
+
+    def at(self, key: str) -> str:
+        """Where *key* was given, for a message (``maps/x.toml:19: area.towns``)."""
+        return self.origin.get(key) or self.origin.get("", f"area.{key}")
+
+    def error(self, key: str, message: str) -> InputError:
+        """One line naming where *key* was given and what is wrong."""
+        from geo.errors import RecipeError
+
+        return RecipeError(f"{self.at(key)}: {message}")
+
+
+@dataclass(frozen=True)
+class StudyArea:
+    """An area resolved against the catalog: its towns, outline and CRS.
+
+    Parameters
+    ----------
+    request : AreaRequest
+        What the user asked for.
+    towns : tuple of str
+        Names of the towns in the area, as in the ``town_boundaries`` layer.
+    outline : shapely geometry
+        The towns' boundaries, the box or the file's polygon, EPSG:4326, before the buffer.
+    crs : pyproj.CRS
+        The projected CRS of the area's grid.
+    town_zones : mapping
+        Town → its own UTM CRS.
+    """
+
+    request: AreaRequest
+    towns: tuple[str, ...]
+    outline: BaseGeometry
+    crs: CRS
+    town_zones: Mapping[str, CRS]
+
+    def projected(self) -> gpd.GeoSeries:
+        """The outline with its buffer, in the area's CRS."""
+        g = to_crs(gpd.GeoDataFrame(geometry=[self.outline], crs=WGS84), self.crs).geometry
+        return g.buffer(self.request.buffer_m) if self.request.buffer_m > 0 else g
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Bounds of the buffered area in degrees."""
+        w, s, e, n = to_crs(gpd.GeoDataFrame(geometry=self.projected()), WGS84).total_bounds
+        return (float(w), float(s), float(e), float(n))
+
+    def grid(self, cell_size: float | None = None) -> AnalysisGrid:
+        """The analysis grid covering the outline, in the area's CRS.
+
+        Examples
+        --------
+        >>> from geo.catalog import Catalog
+        >>> a = resolve_area(Catalog(), AreaRequest(towns=("Zhanatas",), buffer_m=5000))
+        >>> g = a.grid(100)
+        >>> g.crs.to_epsg(), g.cell_size
+        (32642, 100.0)
+        """
+        size = float(cell_size if cell_size is not None else self.request.cell_size_m)
+        bounds = tuple(float(b) for b in self.projected().total_bounds)
+        grid = AnalysisGrid.from_bounds(bounds, self.crs, size)  # type: ignore[arg-type]
+        log.info(
+            "analysis grid for %s: %d x %d cells of %g m in %s",
+            self.label,
+            grid.width,
+            grid.height,
+            size,
+            _crs_name(self.crs),
+        )
+        return grid
+
+    def town_crs(self, town: str) -> CRS:
+        """The UTM zone of *town* (the area's CRS for a town it does not hold)."""
+        return self.town_zones.get(town, self.crs)
+
+    @property
+    def label(self) -> str:
+        """The area in a few words (for logs and messages)."""
+        r = self.request
+        if r.bbox:
+            return "bbox " + ",".join(f"{v:g}" for v in r.bbox)
+        if r.file:
+            return f"area file {r.file}"
+        return ", ".join(self.towns)
+
+    def record(self) -> dict[str, Any]:
+        """What the manifest records: how the area was named, its towns, extent and CRS."""
+        r = self.request
+        out: dict[str, Any] = {"kind": r.kind, "towns": list(self.towns)}
+        if r.bbox:
+            out["bbox"] = list(r.bbox)
+        if r.file:
+            out["file"] = r.file
+        out["buffer_m"] = r.buffer_m
+        out["bounds"] = [round(b, 5) for b in self.bounds]
+        out["crs"] = _crs_name(self.crs)
+        out["town_crs"] = {t: _crs_name(c) for t, c in self.town_zones.items()}
+        return out
+
+
+def _crs_name(crs: CRS) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else str(crs.name)
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def read_area(recipe: Recipe, *, buffer_m: float, cell_size_m: float = 100.0) -> AreaRequest:
+    """The ``[area]`` table of *recipe*, checked (the theme gives its default buffer and cell).
+
+    Raises
+    ------
+    RecipeError
+        An unknown key, two of towns / bbox / file, a bad box, a non-positive cell size.
+
+    Examples
+    --------
+    >>> from geo.recipe import load_recipe
+    >>> read_area(load_recipe("land_suitability"), buffer_m=0).towns
+    ('Zhanatas',)
+    """
+    table = recipe.get("area", {})
+    if not isinstance(table, dict):
+        raise recipe.error("area", "must be a table ([area])")
+    recipe.require_keys("area", AREA_KEYS) if "area" in recipe.data else None
+    origin = {k: recipe.where(f"area.{k}") for k in AREA_KEYS}
+    origin[""] = recipe.where("area")
+    given = [k for k in _CHOICE if k in table]
+    if len(given) > 1:
+        raise recipe.error(
+            f"area.{given[1]}", f"give one of {', '.join(_CHOICE)}, not {given[0]} and {given[1]}"
+        )
+    req = AreaRequest(
+        towns=_towns(recipe, table.get("towns", [])),
+        bbox=check_bbox(table["bbox"], origin["bbox"]) if "bbox" in table else None,
+        file=_file(recipe, table.get("file")),
+        buffer_m=_number(recipe, "area.buffer_m", table.get("buffer_m", buffer_m), low=0.0),
+        cell_size_m=_number(recipe, "area.cell_size_m", table.get("cell_size_m", cell_size_m)),
+        min_population=int(
+            _number(
+                recipe, "area.min_population", table.get("min_population", _MIN_POPULATION), low=0.0
+            )
+        ),
+        origin=origin,
+    )
+    return req
+
+
+def _towns(recipe: Recipe, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(t, str | int) for t in value):
+        raise recipe.error("area.towns", 'give a list of town names, e.g. towns = ["Zhanatas"]')
+    return tuple(str(t).strip() for t in value if str(t).strip())
+
+
+def _file(recipe: Recipe, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise recipe.error("area.file", 'give the path of a polygon file, e.g. file = "area.gpkg"')
+    p = Path(value)
+    if not p.is_absolute():
+        p = recipe.path.parent / p
+    return str(p)
+
+
+def _number(recipe: Recipe, key: str, value: Any, *, low: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise recipe.error(key, f"must be a number, got {value!r}")
+    if (low is None and value <= 0) or (low is not None and value < low):
+        need = "> 0" if low is None else f"≥ {low:g}"
+        raise recipe.error(key, f"must be {need}, got {value!r}")
+    return float(value)
+
+
+def check_bbox(value: Any, where: str) -> tuple[float, float, float, float]:
+    """A bounding box ``[W, S, E, N]`` in degrees, checked; the error names *where*.
+
+    Examples
+    --------
+    >>> check_bbox([69.3, 43.2, 70.2, 43.9], "--bbox")
+    (69.3, 43.2, 70.2, 43.9)
+    >>> check_bbox([70, 43, 69, 44], "--bbox")
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: --bbox: west (70) must be less than east (69); give W,S,E,N in degrees
+    """
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",")]
+    try:
+        w, s, e, n = (float(v) for v in value)
+    except (TypeError, ValueError):
+        msg = f"{where}: give four numbers W,S,E,N in degrees (e.g. 69.3,43.2,70.2,43.9), got {value!r}"
+        raise InputError(msg) from None
+    if not all(math.isfinite(v) for v in (w, s, e, n)):
+        msg = f"{where}: the bounding box must be finite numbers, got {value!r}"
+        raise InputError(msg)
+    if w >= e:
+        msg = f"{where}: west ({w:g}) must be less than east ({e:g}); give W,S,E,N in degrees"
+        raise InputError(msg)
+    if s >= n:
+        msg = f"{where}: south ({s:g}) must be less than north ({n:g}); give W,S,E,N in degrees"
+        raise InputError(msg)
+    if not (w >= -180 and e <= 180 and s >= -90 and n <= 90):
+        msg = f"{where}: ({w:g}, {s:g}, {e:g}, {n:g}) is not in degrees; give longitudes and latitudes"
+        raise InputError(msg)
+    return (w, s, e, n)
+
+
+@dataclass(frozen=True)
+class AreaOverride:
+    """The command line's area (``--town``, ``--bbox``, ``--area``), replacing every recipe's."""
+
+    towns: tuple[str, ...] = ()
+    bbox: tuple[float, float, float, float] | None = None
+    file: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.towns) or self.bbox is not None or self.file is not None
+
+    def check(self) -> None:
+        """Refuse two of the three, naming the flags."""
+        given = [
+            f
+            for f, v in (("--town", self.towns), ("--bbox", self.bbox), ("--area", self.file))
+            if v
+        ]
+        if len(given) > 1:
+            msg = f"{given[0]} and {given[1]}: give one study area (a town list, a box or a polygon file)"
+            raise InputError(msg)
+
+
+def override_area(recipe: Recipe, override: AreaOverride | None) -> Recipe:
+    """*recipe* with its area replaced by the command line's (``--town``, ``--bbox``, ``--area``).
+
+    Only ``towns``, ``bbox`` and ``file`` change; the buffer and cell size stay
+    the recipe's. Errors on the new values name the flag, not a recipe line.
+    """
+    if not override:
+        return recipe
+    towns, bbox, file = override.towns, override.bbox, override.file
+    data = dict(recipe.data)
+    area = {k: v for k, v in dict(data.get("area", {})).items() if k not in _CHOICE}
+    origins = dict(recipe.overrides)
+    if towns:
+        area["towns"], origins["area.towns"] = list(towns), "--town"
+    if bbox is not None:
+        area["bbox"], origins["area.bbox"] = list(bbox), "--bbox"
+    if file is not None:
+        area["file"], origins["area.file"] = str(Path(file).resolve()), "--area"
+    data["area"] = area
+    return Recipe(data, recipe.path, recipe.text, origins)
+
+
+# -- resolving -----------------------------------------------------------------------------
+
+
+def area_crs(
+    points: Sequence[tuple[float, float]], bounds: tuple[float, float, float, float]
+) -> CRS:
+    """The CRS of an area: the UTM zone its *points* (or its *bounds*) share, else the conic.
+
+    Examples
+    --------
+    >>> area_crs([(69.73, 43.56), (70.46, 43.18)], (69.5, 43.0, 70.7, 43.8)).to_epsg()  # Zhanatas, Karatau
+    32642
+    >>> area_crs([(73.76, 43.61)], (73.6, 43.5, 73.9, 43.7)).to_epsg()  # Shu
+    32643
+    >>> area_crs([(69.73, 43.56), (73.76, 43.61)], (69.5, 43.0, 74.0, 43.8)).name.startswith("WGS 84 / Albers")
+    True
+    """
+    w, s, e, n = bounds
+    anchors = list(points) or [(w, s), (e, n)]
+    zones = {utm_crs_for(x, y).to_epsg() for x, y in anchors}
+    if len(zones) == 1 and e - w <= 6.0:
+        x, y = anchors[0]
+        return utm_crs_for(x, y)
+    return EQUAL_AREA
+
+
+def resolve_area(catalog: Catalog, request: AreaRequest) -> StudyArea:
+    """The towns, outline and CRS of *request* (see the module docstring).
+
+    The towns are added to the catalog's scope first (:meth:`Catalog.include_towns`),
+    so the synthetic layers hold them.
+
+    Raises
+    ------
+    InputError
+        An unknown or ambiguous town, a town missing from the user's boundary
+        file, an area file with no polygon or no CRS.
+    """
+    base = None if request.kind == "towns" else _outline(request)
+    named = area_towns(catalog, request, within=base)
+    polys = _boundaries_of(catalog.read("town_boundaries"), [t for t, _gid in named], request)
+    if base is None:
+        base = shapely.union_all(np.asarray(polys.geometry.values))
+    points = polys.geometry.representative_point()
+    bounds = tuple(float(b) for b in base.bounds)
+    crs = area_crs([(float(p.x), float(p.y)) for p in points], bounds)  # type: ignore[arg-type]
+    zones = {
+        str(t): utm_crs_for(float(p.x), float(p.y))
+        for t, p in zip(polys["town"], points, strict=True)
+    }
+    return StudyArea(request, tuple(str(t) for t in polys["town"]), base, crs, zones)
+
+
+def include_area(catalog: Catalog, request: AreaRequest) -> list[str]:
+    """Add the towns of *request* to the catalog's scope before any work; their names.
+
+    The build calls it for every recipe first, so an unknown town or a bad area
+    file stops the run before any theme starts and every synthetic layer holds
+    every town of the run.
+    """
+    within = None if request.kind == "towns" else _outline(request)
+    return [town for town, _gid in area_towns(catalog, request, within=within)]
+
+
+def area_towns(
+    catalog: Catalog, request: AreaRequest, *, within: BaseGeometry | None = None
+) -> list[tuple[str, int | None]]:
+    """The towns of an area as (name in ``town_boundaries``, GeoNames id or None).
+
+    A list of towns is resolved name by name: in the user's ``town_boundaries``
+    file when there is one, else among the places of the ``towns`` layer
+    (:func:`geo.places.find_place`). A box or polygon (*within*) takes in the
+    places inside it with at least ``min_population`` people (or the user's
+    boundaries that meet it). No towns named and no box: the study towns.
+    The places found are added to the catalog's scope.
+    """
+    from geo.synthetic.table import study_towns
+
+    if catalog.is_overridden("town_boundaries"):
+        return _user_towns(catalog.read("town_boundaries"), request, within)
+    if within is not None:
+        ids = _places_within(catalog.read("towns"), within, request.min_population)
+    elif request.towns:
+        ids = _named_places(catalog, request)
+    else:
+        ids = [t.geonameid for t in study_towns(catalog).values()]
+    catalog.include_towns(ids)
+    names = {t.geonameid: t.town for t in study_towns(catalog).values()}
+    return [(names[gid], gid) for gid in ids]
+
+
+def _places_within(towns: gpd.GeoDataFrame, within: BaseGeometry, min_population: int) -> list[int]:
+    """GeoNames ids of the places in *within* with at least *min_population* people."""
+    if "geonameid" not in towns:
+        msg = (
+            "layer 'towns' has no geonameid field, so a box or polygon cannot pick its towns; "
+            "name the towns (--town) or use the embedded towns layer"
+        )
+        raise InputError(msg)
+    pop = pd.to_numeric(towns.get("population"), errors="coerce").fillna(0)
+    inside = towns[
+        towns.geometry.intersects(within).to_numpy() & (pop >= min_population).to_numpy()
+    ]
+    return sorted(int(g) for g in inside["geonameid"])
+
+
+def _named_places(catalog: Catalog, request: AreaRequest) -> list[int]:
+    """GeoNames ids of the named towns: a study town by any of its spellings, else a place."""
+    from geo.places import find_place
+    from geo.synthetic.table import study_towns
+
+    study = list(study_towns(catalog).values())
+    ids: list[int] = []
+    for name in request.towns:
+        key = name.strip().lower()
+        known = [
+            t.geonameid
+            for t in study
+            if key in t.spellings or key == t.town.lower() or key == str(t.geonameid)
+        ]
+        if known:
+            gid = known[0]
+        else:
+            try:
+                gid = find_place(catalog, name).geonameid
+            except InputError as exc:
+                raise request.error("towns", str(exc)) from None
+        if gid not in ids:
+            ids.append(gid)
+    return ids
+
+
+def _user_towns(
+    boundaries: gpd.GeoDataFrame, request: AreaRequest, within: BaseGeometry | None
+) -> list[tuple[str, int | None]]:
+    """Towns of the user's own ``town_boundaries`` file: by name, or those meeting *within*."""
+    names = [str(t) for t in boundaries["town"]]
+    if within is not None:
+        hit = boundaries.geometry.intersects(within)
+        return [(n, None) for n, h in zip(names, hit, strict=True) if h]
+    if not request.towns:
+        return [(n, None) for n in names]
+    return [(t, None) for t in request.towns]
+
+
+def _boundaries_of(
+    boundaries: gpd.GeoDataFrame, towns: Sequence[str], request: AreaRequest
+) -> gpd.GeoDataFrame:
+    """The boundary polygons of *towns*, in the order named."""
+    names = boundaries["town"].astype(str).str.lower()
+    keep = []
+    for t in towns:
+        hit = np.flatnonzero(names.to_numpy() == t.lower())
+        if not len(hit):
+            known = ", ".join(sorted(boundaries["town"].astype(str)))
+            raise request.error(
+                "towns",
+                f"layer 'town_boundaries' has no town {t!r} (it holds {known}); "
+                "add it to your --layer town_boundaries file or name another town",
+            )
+        keep.append(int(hit[0]))
+    return boundaries.iloc[keep]
+
+
+def _outline(request: AreaRequest) -> BaseGeometry:
+    """The polygon of a box or area-file request, EPSG:4326."""
+    if request.bbox:
+        return box(*request.bbox)
+    from geo.io import read_vector
+
+    assert request.file is not None
+    path = Path(request.file)
+    gdf = read_vector(path, what=f"area file {path}")
+    if gdf.crs is None:
+        raise request.error(
+            "file", f"{path} has no CRS; set one (e.g. a .prj) or give a GeoPackage"
+        )
+    polys = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polys.empty:
+        kinds = ", ".join(sorted(set(gdf.geometry.geom_type.dropna()))) or "no geometry"
+        raise request.error(
+            "file", f"{path} holds no polygon ({kinds}); give a polygon of the area"
+        )
+    geom = to_crs(polys, WGS84, what=f"area file {path}").geometry.make_valid()
+    out = shapely.union_all(np.asarray(geom.values))
+    if out.is_empty or out.area <= 0:
+        raise request.error(
+            "file", f"{path}: its polygons have no area; give a polygon of the area"
+        )
+    return out
+
+
+# -- the grid of towns (kept for callers that name towns directly) ---------------------------
 
 
 def town_polygons(catalog: Catalog, towns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
@@ -42,10 +580,7 @@ def town_grid(
     buffer_m: float,
     cell_size: float,
 ) -> AnalysisGrid:
-    """The analysis grid covering *towns* plus *buffer_m*, in the first town's UTM zone.
-
-    The towns, buffer and cell size come from the recipe (its defaults live in
-    the theme's settings, not here).
+    """The analysis grid covering *towns* plus *buffer_m* (see :func:`resolve_area`).
 
     Examples
     --------
@@ -54,18 +589,5 @@ def town_grid(
     >>> g.crs.to_epsg(), g.cell_size
     (32642, 100.0)
     """
-    polys = town_polygons(catalog, towns)
-    first = polys.iloc[[0]].geometry.representative_point().iloc[0]
-    crs = utm_crs_for(first.x, first.y)
-    utm = to_crs(polys, crs, what="town boundaries")
-    bounds = tuple(utm.buffer(buffer_m).total_bounds)
-    grid = AnalysisGrid.from_bounds(bounds, crs, cell_size)
-    log.info(
-        "analysis grid for %s: %d x %d cells of %g m in EPSG:%s",
-        ", ".join(towns),
-        grid.width,
-        grid.height,
-        cell_size,
-        crs.to_epsg(),
-    )
-    return grid
+    request = AreaRequest(towns=tuple(towns), buffer_m=buffer_m, cell_size_m=cell_size)
+    return resolve_area(catalog, request).grid()

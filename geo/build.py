@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geo.area import AreaOverride, include_area, override_area, read_area
 from geo.catalog import Catalog
 from geo.errors import InputError, OutputExistsError
 from geo.recipe import Recipe, default_maps_dir, load_recipe, shown_path
@@ -71,12 +72,16 @@ class BuildContext:
         by recipe name.
     progress : bool
         Whether long loops may show a progress bar on stderr.
+    area : AreaOverride, optional
+        The command line's study area, replacing every recipe's ``[area]``
+        (the recipes built for a required theme included).
     """
 
     catalog: Catalog
     lang: str = "en"
     results: dict[str, ThemeResult] = field(default_factory=dict)
     progress: bool = False
+    area: AreaOverride | None = None
 
     def inputs(
         self, prefix: str = "", results: Mapping[str, ThemeResult] | None = None
@@ -154,7 +159,9 @@ class _Required(Mapping[str, ThemeResult]):
             spec = _theme(theme).SPEC
             if spec.default_recipe is None:
                 raise KeyError(theme)
-            run_recipe(self._ctx, load_recipe(spec.default_recipe))
+            recipe = override_area(load_recipe(spec.default_recipe), self._ctx.area)
+            include_area(self._ctx.catalog, read_area(recipe, buffer_m=0.0))
+            run_recipe(self._ctx, recipe)
         return self._ctx.results[theme]
 
     def __iter__(self) -> Iterator[str]:
@@ -220,6 +227,7 @@ def build_atlas(
     overwrite: bool = False,
     progress: bool = False,
     layers_dir: Path | None = None,
+    area: AreaOverride | None = None,
 ) -> BuildReport:
     """Build the atlas (or the themes of *recipes*) into the folder *out*.
 
@@ -237,6 +245,8 @@ def build_atlas(
         Replace an existing *out*.
     progress : bool
         Show a progress bar on stderr.
+    area : AreaOverride, optional
+        A study area replacing every recipe's ``[area]`` (``--town``, ``--bbox``, ``--area``).
 
     Returns
     -------
@@ -249,13 +259,17 @@ def build_atlas(
         msg = f"language {lang!r} is not supported; use one of {', '.join(LANGUAGES)}"
         raise InputError(msg)
     _check_out(out, overwrite)
+    if area is not None:
+        area.check()
     chosen = recipes if recipes is not None else default_recipes()
-    recipe_list = order_recipes([load_recipe(p) for p in chosen])
+    recipe_list = order_recipes([override_area(load_recipe(p), area) for p in chosen])
     _check_names(recipe_list)
     catalog = Catalog(layers_dir, overrides=overrides)
     for layer_id in catalog.overrides:  # fail fast on the user's files, before any heavy work
         catalog.read(layer_id)
-    ctx = BuildContext(catalog=catalog, lang=lang, progress=progress)
+    for recipe in recipe_list:  # every town of the run, and bad areas, before any heavy work
+        include_area(catalog, read_area(recipe, buffer_m=0.0))
+    ctx = BuildContext(catalog=catalog, lang=lang, progress=progress, area=area)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:

@@ -16,7 +16,7 @@ import importlib
 import logging
 import os
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,8 @@ class Catalog:
             self.spec(layer_id)  # raises for unknown ids
             self.overrides[layer_id] = Path(p)
         self._cache: dict[str, Any] = {}
+        self.extra_towns: tuple[int, ...] = ()
+        """GeoNames ids of towns beyond the towns table that the synthetic layers also hold."""
 
     # -- lookup --------------------------------------------------------------
     @property
@@ -125,6 +127,21 @@ class Catalog:
             "attribution": s.attribution,
             "synthetic": s.synthetic,
         }
+
+    def include_towns(self, geonameids: Iterable[int]) -> None:
+        """Let the synthetic layers hold these towns too (a study area took them in).
+
+        Each town's features depend on its own id alone, so adding a town
+        changes no other town's features; generated layers read before are
+        generated again on their next read.
+        """
+        wanted = tuple(sorted(set(self.extra_towns) | {int(g) for g in geonameids}))
+        if wanted == self.extra_towns:
+            return
+        self.extra_towns = wanted
+        for spec in self._specs.values():
+            if spec.generator:
+                self._cache.pop(spec.id, None)
 
     # -- reading -------------------------------------------------------------
     def read(self, layer_id: str) -> Any:

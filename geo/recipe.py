@@ -60,12 +60,15 @@ class Recipe:
         Where it came from (used in messages).
     text : str
         The raw TOML (used to find line numbers).
+    overrides : dict
+        Dotted key → the command-line flag that replaced its value (``"area.towns": "--town"``):
+        complaints about it name the flag, not a recipe line.
     """
 
     data: dict[str, Any]
     path: Path
     text: str = ""
-    overrides: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, str] = field(default_factory=dict)
 
     @property
     def theme(self) -> str:
@@ -122,6 +125,8 @@ class Recipe:
 
     def where(self, dotted: str) -> str:
         """``file:line: key``, how a complaint about *dotted* starts (kept for checks made later)."""
+        if dotted in self.overrides:
+            return self.overrides[dotted]
         line = self.line_of(dotted)
         at = f"{self.path}:{line}" if line else str(self.path)
         return f"{at}: {dotted}"

@@ -104,6 +104,9 @@ class ThemeResult:
         A short description for the atlas page and the map's panel.
     map_focus : (west, south, east, north), optional
         Where the map opens, in degrees; the layers' extent when None.
+    extent : (west, south, east, north), optional
+        The area the theme modelled, in degrees (its study area with the buffer):
+        a theme reading this result elsewhere finds nothing modelled there.
     """
 
     theme: str
@@ -116,6 +119,14 @@ class ThemeResult:
     name: str = ""
     description: Text | None = None
     map_focus: tuple[float, float, float, float] | None = None
+    extent: tuple[float, float, float, float] | None = None
+
+    def covers(self, bounds: tuple[float, float, float, float]) -> bool:
+        """Whether the modelled area meets *bounds* (degrees); True when the extent is unknown."""
+        if self.extent is None:
+            return True
+        w, s, e, n = self.extent
+        return not (bounds[2] <= w or bounds[0] >= e or bounds[3] <= s or bounds[1] >= n)
 
     def recorded_parameters(self) -> dict[str, Any]:
         """The parameters as recorded (manifest, GeoPackage metadata): with description and view."""

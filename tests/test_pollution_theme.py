@@ -31,7 +31,7 @@ def small_recipe(tmp_path: Path, **replace: str) -> Path:
     """The shipped recipe on a coarse grid with a light wind scan (fast), plus edits."""
     text = RECIPE.read_text(encoding="utf-8")
     edits = {
-        r"cell_size = \d+": "cell_size = 500",
+        r"cell_size_m = \d+": "cell_size_m = 500",
         r"directions = \[[^\]]*\]": "directions = [0, 90, 180, 270]",
         r"frequencies = \[[^\]]*\]": "frequencies = [0.4, 0.2, 0.1, 0.3]",
         r"speeds = \[[^\]]*\]": "speeds = [0.5, 2.0]",
@@ -194,7 +194,7 @@ def test_zone_exposure_on_a_hand_made_grid() -> None:
 
 def test_mrr2017_variant_builds(tmp_path: Path) -> None:
     path = small_recipe(
-        tmp_path, **{r'name = "ond86"': 'name = "mrr2017"', r"cell_size = \d+": "cell_size = 2000"}
+        tmp_path, **{r'name = "ond86"': 'name = "mrr2017"', r"cell_size_m = \d+": "cell_size_m = 2000"}
     )
     res = run_recipe(BuildContext(Catalog()), load_recipe(path))
     assert res.parameters["method"] == "mrr2017"
@@ -393,7 +393,7 @@ def test_settings_are_read_once_into_frozen_typed_values(tmp_path: Path) -> None
     from geo.themes.pollution import read_settings
 
     s = read_settings(load_recipe(small_recipe(tmp_path)))
-    assert s.towns == ("Zhanatas", "Karatau") and s.cell_size == 500.0
+    assert s.area.towns == ("Zhanatas", "Karatau") and s.area.cell_size_m == 500.0
     assert [p.id for p in s.pollutants] == ["so2", "co", "dust", "hf", "nh3"]
     assert s.pollutants[0].mpc == pytest.approx(0.5)  # SO2 max one-time MPC from the cited table
     assert (
@@ -406,13 +406,13 @@ def test_settings_are_read_once_into_frozen_typed_values(tmp_path: Path) -> None
 def test_a_typo_inside_a_table_is_refused_with_its_line(tmp_path: Path) -> None:
     from geo.errors import RecipeError
 
-    path = small_recipe(tmp_path, **{r"cell_size = 500": "cell_sise = 500"})
+    path = small_recipe(tmp_path, **{r"cell_size_m = 500": "cell_sise = 500"})
     line = next(
         i
         for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if "cell_sise" in t
     )
-    with pytest.raises(RecipeError, match=rf"pollution\.toml:{line}: grid\.cell_sise: unknown key"):
+    with pytest.raises(RecipeError, match=rf"pollution\.toml:{line}: area\.cell_sise: unknown key"):
         run_recipe(BuildContext(Catalog()), load_recipe(path))
 
 

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from geo.commands.build import run_build
-from geo.commands.options import lang_option, layer_option, overwrite_option, verbosity_options
+from geo.commands.options import (
+    area_options,
+    lang_option,
+    layer_option,
+    overwrite_option,
+    verbosity_options,
+)
 
 
 @click.command(name="map")
 @click.argument("recipe", type=click.Path(dir_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @layer_option
+@area_options
 @lang_option
 @overwrite_option
 @verbosity_options
-def map_(recipe: str, out: str, layers: dict[str, str], lang: str, overwrite: bool) -> None:
+def map_(
+    recipe: str, out: str, layers: dict[str, str], lang: str, overwrite: bool, **area: Any
+) -> None:
     """Build the theme of one RECIPE (a maps/*.toml file) into a folder.
 
     Themes it depends on (land suitability reads the pollution model) are
@@ -25,5 +36,7 @@ def map_(recipe: str, out: str, layers: dict[str, str], lang: str, overwrite: bo
     Example:
       geo map maps/land_suitability.toml --out suitability
       geo map maps/pollution.toml --out pollution --lang ru --overwrite
+      geo map maps/land_suitability.toml --out kentau --town Kentau
+      geo map maps/land_suitability.toml --out box --bbox 69.3,43.2,70.2,43.9
     """
-    run_build(out, layers=layers, lang=lang, overwrite=overwrite, recipes=[recipe])
+    run_build(out, layers=layers, lang=lang, overwrite=overwrite, recipes=[recipe], area=area)

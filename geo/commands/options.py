@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 __all__ = [
+    "area_options",
     "configure_logging",
     "lang_option",
     "layer_option",
@@ -113,3 +114,43 @@ layer_option = click.option(
     metavar="ID=PATH",
     help="Replace catalog layer ID with your own file (any GDAL format and CRS). Repeatable.",
 )
+
+
+def _parse_bbox(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    from geo.area import check_bbox
+    from geo.errors import InputError
+
+    try:
+        return check_bbox(value, "--bbox")
+    except InputError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--bbox: ")) from None
+
+
+def area_options(f: F) -> F:
+    """Add ``--town`` (repeatable), ``--bbox W,S,E,N`` and ``--area FILE``: the study area of every recipe."""
+    f = click.option(
+        "--area",
+        "area_file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Study area: a polygon file (any GDAL format and CRS). Replaces the recipes' [area].",
+    )(f)
+    f = click.option(
+        "--bbox",
+        callback=_parse_bbox,
+        default=None,
+        metavar="W,S,E,N",
+        help="Study area: a bounding box in degrees (e.g. 69.3,43.2,70.2,43.9).",
+    )(f)
+    f = click.option(
+        "--town",
+        "towns",
+        multiple=True,
+        metavar="NAME",
+        help="Study area: a town (any spelling, or a GeoNames id; `geo towns` lists them). Repeatable.",
+    )(f)
+    return f

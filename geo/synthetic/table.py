@@ -7,6 +7,13 @@ azimuth, codes, counts, install-year profile, micro-district statuses and the
 random seed of each generator. Every generator reads it through
 :func:`study_towns`; seeds come from a town's own row, so adding a town never
 changes another town's features.
+
+Any other town of the ``towns`` layer (GeoNames) that a study area takes in
+(:meth:`geo.catalog.Catalog.include_towns`) gets a row made by
+:func:`place_town`: its names, population and study type from the layer, the
+generator parameters of ``layers/tables/town_defaults.csv`` (catalog layer
+``town_defaults``, each value an assumption with its note) and seeds derived
+from its GeoNames id alone.
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from geo.errors import DataError
+
 if TYPE_CHECKING:
     from geo.catalog import Catalog
 
-__all__ = ["StudyTown", "study_towns"]
+__all__ = ["StudyTown", "place_town", "study_towns"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,7 @@ class StudyTown:
 
     town: str
     id: str
+    geonameid: int
     geonames_name: str
     spellings: frozenset[str]
     name_kk: str
@@ -61,6 +71,7 @@ class StudyTown:
         return cls(
             town=str(row["town"]),
             id=str(row["id"]),
+            geonameid=int(row["geonameid"]),
             geonames_name=str(row["geonames_name"]),
             spellings=frozenset(s.strip().lower() for s in str(row["spellings"]).split(";")),
             name_kk=str(row["name_kk"]),
@@ -89,7 +100,7 @@ class StudyTown:
 
 
 def study_towns(catalog: Catalog) -> dict[str, StudyTown]:
-    """The towns of the towns table, by name, in table order.
+    """The towns of the towns table, then the other towns in scope, by name.
 
     Examples
     --------
@@ -99,4 +110,90 @@ def study_towns(catalog: Catalog) -> dict[str, StudyTown]:
     (['Zhanatas', 'Karatau', 'Shu'], 'destroyed')
     """
     table = catalog.read("study_towns").fillna({"micro_district_status": ""})
-    return {str(r["town"]): StudyTown.from_row(r) for _, r in table.iterrows()}
+    out = {str(r["town"]): StudyTown.from_row(r) for _, r in table.iterrows()}
+    known = {t.geonameid for t in out.values()}
+    extra = [gid for gid in catalog.extra_towns if gid not in known]
+    if extra:
+        places = catalog.read("towns")
+        defaults = town_defaults(catalog)
+        for gid in extra:
+            rows = places[places["geonameid"].astype("int64") == gid]
+            if rows.empty:
+                msg = f"layer 'towns' has no place with GeoNames id {gid}; name a town it holds"
+                raise DataError(msg)
+            town = place_town(rows.iloc[0], defaults, taken=set(out))
+            out[town.town] = town
+    return out
+
+
+def town_defaults(catalog: Catalog) -> dict[str, float]:
+    """Generator parameters of towns outside the towns table (``layers/tables/town_defaults.csv``)."""
+    table = catalog.read("town_defaults")
+    return {str(r["parameter"]): float(r["value"]) for _, r in table.iterrows()}
+
+
+def _slug(name: str) -> str:
+    out = "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")
+    return "_".join(part for part in out.split("_") if part) or "town"
+
+
+def place_town(place: pd.Series, defaults: Mapping[str, float], *, taken: set[str]) -> StudyTown:
+    """A towns-table row for a GeoNames place the table does not hold.
+
+    Names and the study type come from the place; generator parameters from
+    *defaults*; each generator's seed is ``geonameid * 10 + k`` (k = 1 … 4), so
+    the town's features depend on its id alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+
+    from geo.errors import DataError
+    >>> p = pd.Series({"geonameid": 1516905, "name": "Taraz", "alternatenames": "Taraz|Тараз"})
+    >>> d = {"outline_azimuth_deg": 90, "boilers": 6, "install_year_mean": 1975,
+    ...      "install_year_sd": 8, "install_year_min": 1955, "install_year_max": 1995,
+    ...      "replaced_share": 0.25, "inspected_share": 0.05, "segments_without_year": 4}
+    >>> t = place_town(p, d, taken=set())
+    >>> t.town, t.id, t.outline_seed, t.enterprise_code
+    ('Taraz', 'taraz', 15169051, 'G1516905')
+    """
+    gid = int(place["geonameid"])
+    name = str(place["name"])
+    if name in taken:
+        name = f"{name} ({gid})"
+    alt = str(place.get("alternatenames") or "")
+    spellings = frozenset(s.strip().lower() for s in [name, *alt.split("|")] if s.strip())
+
+    def _text(key: str) -> str:
+        value = place.get(key)
+        return "" if value is None or pd.isna(value) else str(value)
+
+    return StudyTown(
+        town=name,
+        id=_slug(name) if name == str(place["name"]) else f"{_slug(str(place['name']))}_{gid}",
+        geonameid=gid,
+        geonames_name=str(place["name"]),
+        spellings=spellings,
+        name_kk=_text("name_kk") or name,
+        name_ru=_text("name_ru") or name,
+        town_type=_text("study_type"),
+        outline_azimuth_deg=float(defaults["outline_azimuth_deg"]),
+        outline_seed=gid * 10 + 1,
+        enterprise_code=f"G{gid}",
+        boilers=int(defaults["boilers"]),
+        enterprise_seed=gid * 10 + 2,
+        network_code=f"G{gid}",
+        network_seed=gid * 10 + 3,
+        install_year=(
+            float(defaults["install_year_mean"]),
+            float(defaults["install_year_sd"]),
+            float(defaults["install_year_min"]),
+            float(defaults["install_year_max"]),
+        ),
+        replaced_share=float(defaults["replaced_share"]),
+        inspected_share=float(defaults["inspected_share"]),
+        segments_without_year=int(defaults["segments_without_year"]),
+        soil_seed=gid * 10 + 4,
+        micro_district_status={},
+        micro_district_status_source="assumed existing",
+    )

@@ -74,8 +74,9 @@ def find_towns(
 ) -> dict[str, tuple[Point, int]]:
     """Locate the study towns in a places layer, by any of their spellings.
 
-    Looks in ``name``, ``name:en``, ``name:ru``, ``name:kk`` and GeoNames'
-    ``alternatenames``; where several places match, the most populous wins.
+    By the town's GeoNames id where the layer has one (the embedded layer);
+    else in ``name``, ``name:en``, ``name:ru``, ``name:kk`` and GeoNames'
+    ``alternatenames``, where several places match, the most populous winning.
 
     Parameters
     ----------
@@ -99,13 +100,19 @@ def find_towns(
     from geo.errors import DataError
 
     columns = [c for c in ("name", "name:en", "name:ru", "name:kk", "alternatenames") if c in towns]
+    ids = (
+        pd.to_numeric(towns["geonameid"], errors="coerce").to_numpy()
+        if "geonameid" in towns
+        else np.full(len(towns), np.nan)
+    )
     out = {}
     for town, facts in study.items():
         spellings = facts.spellings
-        hit = np.zeros(len(towns), dtype=bool)
-        for col in columns:
-            names = towns[col].fillna("").astype(str).str.lower().str.split("|")
-            hit |= names.apply(lambda ns, sp=spellings: bool(sp.intersection(ns))).to_numpy()
+        hit = ids == facts.geonameid
+        if not hit.any():  # a user's places layer: by any spelling
+            for col in columns:
+                names = towns[col].fillna("").astype(str).str.lower().str.split("|")
+                hit |= names.apply(lambda ns, sp=spellings: bool(sp.intersection(ns))).to_numpy()
         rows = towns[hit]
         if rows.empty:
             msg = (

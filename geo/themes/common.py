@@ -13,11 +13,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 
 from geo.catalog import default_layers_dir
 from geo.errors import DataError, InputError
+from geo.grid import AnalysisGrid
 from geo.i18n import LANGUAGES, UNITS, Text, check_text, unit
 from geo.io import read_table
 from geo.recipe import Recipe
@@ -39,6 +42,7 @@ __all__ = [
     "suffixed",
     "table_path",
     "unit",
+    "zones_by_utm",
 ]
 
 
@@ -342,3 +346,28 @@ def suffixed(title: Text, suffix: Text) -> Text:
     'Топырақ: балл'
     """
     return {lang: f"{title[lang]}: {suffix[lang]}" for lang in LANGUAGES}
+
+
+def zones_by_utm(
+    src: gpd.GeoDataFrame, widths: Mapping[str, float], grid: AnalysisGrid, *, citation: str
+) -> gpd.GeoDataFrame:
+    """Sanitary zones buffered in each source's own UTM zone (the CRS policy), in the grid's CRS.
+
+    Shu lies in UTM 43N while the dispersion grid of Zhanatas and Karatau is in
+    42N: buffering every source in the grid's zone would make Shu's zones
+    slightly short on the ground. The pollution theme and the land-suitability
+    constraint (when the pollution theme does not cover its area) both draw
+    the zones here.
+    """
+    from geo.crs import WGS84, to_crs, utm_crs_for
+    from geo.models.spz import sanitary_zones
+
+    ll = to_crs(src, WGS84, what="sources").geometry.representative_point()
+    zone_of = [utm_crs_for(p.x, p.y) for p in ll]
+    parts = []
+    for name in sorted({z.srs for z in zone_of}):
+        part = src[[z.srs == name for z in zone_of]]
+        zones = sanitary_zones(part, widths, crs=CRS.from_user_input(name), citation=citation)
+        parts.append(to_crs(zones.set_index(part.index), grid.crs, what="sanitary zones"))
+    out = pd.concat(parts).loc[src.index].reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs)

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import logging
 
-from geo.area import town_grid, town_polygons
+from geo.area import resolve_area, town_polygons
 from geo.models.dispersion import ground_field
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 
 SPEC = ThemeSpec(
     id="pollution",
-    recipe_keys=("method", "wind", "pollutants", "index", "spz", "grid", "exposure"),
+    recipe_keys=("method", "wind", "pollutants", "index", "spz", "area"),
     default_recipe="pollution",
 )
 """Pollution needs no other theme; land suitability reads its index and zones."""
@@ -96,8 +96,15 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
     InputError
         A bad source (its id and field named) or table (its path named).
     """
-    grid = town_grid(ctx.catalog, s.towns, buffer_m=s.buffer_m, cell_size=s.cell_size)
-    src = _sources(ctx, grid, s.pollutants)
+    area = resolve_area(ctx.catalog, s.area)
+    if not area.towns:
+        raise s.area.error(
+            "towns",
+            f"{area.label} holds no town with at least {s.area.min_population} people; "
+            "the pollution sources are placed around towns: name a town or a larger area",
+        )
+    grid = area.grid()
+    src = _sources(ctx, area, grid, s.pollutants)
     rel = _stacks(src.grid, s, layer_where(ctx, "enterprises"))
     xs, ys = grid.cell_centres()
     field = ground_field(
@@ -113,13 +120,14 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
     src_out = _source_maxima(src.ll, rel, s)
     rasters, ratios = _rasters(grid, field, s)
     spz = _spz(ctx, s.spz, grid, src.grid)
-    exposure = _exposure(ctx, grid, list(s.exposure_towns), ratios, field.index_max)
+    exposure = _exposure(ctx, grid, list(area.towns), ratios, field.index_max)
     vectors = _vectors(src_out, spz.zones, spz.conflicts, exposure, s.pollutants)
     parameters = _parameters(s, grid, field, n_sub, spz.record)
+    parameters["area"] = area.record()
     # maps open on the towns and their sources, not the whole (15 km wider) dispersion grid
     focus = [
         float(v)
-        for v in town_polygons(ctx.catalog, s.towns)
+        for v in town_polygons(ctx.catalog, area.towns)
         .to_crs(grid.crs)
         .buffer(5_000)
         .to_crs(4326)
@@ -138,4 +146,5 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
         inputs=inputs,
         description=DESCRIPTION,
         map_focus=(round(focus[0], 4), round(focus[1], 4), round(focus[2], 4), round(focus[3], 4)),
+        extent=area.bounds,
     )

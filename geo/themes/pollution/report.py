@@ -88,7 +88,6 @@ def _parameters(
             "cell_size_m": grid.cell_size,
             "width": grid.width,
             "height": grid.height,
-            "towns": list(s.towns),
         },
         "evaluations": int(field.evaluations),
         "sub_sources": n_sub_sources,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geo.area import AreaRequest, read_area
 from geo.errors import InputError, RecipeError
 from geo.models.dispersion import METHODS, MethodCoefficients, WindRose
 from geo.recipe import Recipe
@@ -52,12 +53,6 @@ _SPZ = (
     "agricultural_field",
     "agricultural_values",
 )
-
-
-_GRID = ("towns", "buffer_m", "cell_size")
-
-
-_EXPOSURE = ("towns",)
 
 
 @dataclass(frozen=True)
@@ -116,10 +111,7 @@ class PollutionSettings:
     mpc_path: str
     pollutants: tuple[Pollutant, ...]
     index_ids: tuple[str, ...]
-    towns: tuple[str, ...]
-    buffer_m: float
-    cell_size: float
-    exposure_towns: tuple[str, ...]
+    area: AreaRequest
     spz: SpzSettings
     index_weights: np.ndarray = field(compare=False)
 
@@ -254,13 +246,6 @@ def _index(recipe: Recipe, pollutants: tuple[Pollutant, ...]) -> tuple[str, ...]
     return tuple(str(p) for p in index_ids)
 
 
-def _towns(recipe: Recipe, key: str, default: list[str]) -> tuple[str, ...]:
-    value = recipe.get(key, default)
-    if not isinstance(value, list) or not value or not all(isinstance(t, str) for t in value):
-        raise recipe.error(key, 'give a non-empty list of town names, e.g. ["Zhanatas"]')
-    return tuple(value)
-
-
 def _spz(recipe: Recipe, root: Path | None) -> SpzSettings:
     path = table_path(recipe, "spz.table", "tables/spz_widths.csv", root=root)
     assert path is not None  # a default is given
@@ -294,15 +279,12 @@ def read_settings(recipe: Recipe, catalog: Catalog | None = None) -> PollutionSe
             "pollutants": _POLL,
             "index": _INDEX,
             "spz": _SPZ,
-            "grid": _GRID,
-            "exposure": _EXPOSURE,
         },
     )
     root = catalog.layers_dir if catalog is not None else None
     mpc, mpc_path = _mpc_table(recipe, root)
     pollutants = _pollutants(recipe, mpc, mpc_path)
     index_ids = _index(recipe, pollutants)
-    towns = _towns(recipe, "grid.towns", ["Zhanatas", "Karatau"])
     return PollutionSettings(
         **_method(recipe),
         wind=_wind(recipe),
@@ -310,10 +292,7 @@ def read_settings(recipe: Recipe, catalog: Catalog | None = None) -> PollutionSe
         mpc_path=mpc_path,
         pollutants=pollutants,
         index_ids=index_ids,
-        towns=towns,
-        buffer_m=_num(recipe, "grid.buffer_m", 4000.0, lo=0.0),
-        cell_size=_num(recipe, "grid.cell_size", 100.0, lo=1.0),
-        exposure_towns=_towns(recipe, "exposure.towns", list(towns)),
+        area=read_area(recipe, buffer_m=4000.0, cell_size_m=100.0),
         spz=_spz(recipe, root),
         index_weights=np.array([1.0 / p.mpc if p.id in index_ids else 0.0 for p in pollutants]),
     )

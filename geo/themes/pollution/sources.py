@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.area import StudyArea
 from geo.crs import to_crs
 from geo.errors import InputError
 from geo.grid import AnalysisGrid
@@ -185,11 +186,26 @@ def _enumerate_sub(owner: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _sources(ctx: ThemeInputs, grid: AnalysisGrid, pollutants: Sequence[Pollutant]) -> Sources:
-    """The ``enterprises`` layer checked and completed: in EPSG:4326 and in the grid's CRS."""
+def _sources(
+    ctx: ThemeInputs, area: StudyArea, grid: AnalysisGrid, pollutants: Sequence[Pollutant]
+) -> Sources:
+    """The sources of the ``enterprises`` layer inside the area, checked and completed.
+
+    In EPSG:4326 and in the grid's CRS. Sources outside the area are left out
+    (they would get sanitary zones on a map without their concentrations).
+    """
     src_ll = ctx.layer("enterprises")
     _check_sources(src_ll, pollutants, layer_where(ctx, "enterprises"))
-    src_ll = src_ll.copy()
+    inside = to_crs(src_ll, area.crs, what="layer 'enterprises'").intersects(
+        area.projected().iloc[0]
+    )
+    if not inside.any():
+        raise area.request.error(
+            "towns",
+            f"layer 'enterprises' has no source in {area.label} (with its "
+            f"{area.request.buffer_m:g} m buffer); supply them with --layer enterprises=FILE",
+        )
+    src_ll = src_ll[inside.to_numpy()].reset_index(drop=True)
     if "source_type" not in src_ll.columns:  # optional: follows from kind
         src_ll["source_type"] = np.where(src_ll["kind"].isin(AREA_KINDS), "area", "stack")
     if "area_m2" not in src_ll.columns:

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 import shapely
-from pyproj import CRS
 
-from geo.crs import WGS84, to_crs, utm_crs_for
+from geo.crs import to_crs
 from geo.grid import AnalysisGrid
 from geo.io import read_table
-from geo.models.spz import sanitary_zones, spz_conflicts, spz_widths
+from geo.models.spz import spz_conflicts, spz_widths
 from geo.themes.base import ThemeInputs
+from geo.themes.common import zones_by_utm
 from geo.themes.pollution.settings import SpzSettings
 
 
@@ -40,7 +39,7 @@ def _spz(
     spz_table = read_table(spz_path, what="SPZ table")
     widths = spz_widths(spz_table, where=str(spz_path))
     citation = "; ".join(sorted(set(spz_table["citation"].astype(str))))[:500]
-    zones = _zones_by_utm(
+    zones = zones_by_utm(
         src, widths, grid, citation="order ҚР ДСМ-2 (2022), Appendix 1 (widths unverified)"
     )
     residential = ctx.layer(spz.residential_layer)
@@ -50,26 +49,6 @@ def _spz(
     )
     info = {"path": spz.table_shown, "widths_m": widths, "citation": citation}
     return SanitaryZones(zones, conflicts, info)
-
-
-def _zones_by_utm(
-    src: gpd.GeoDataFrame, widths: dict[str, float], grid: AnalysisGrid, *, citation: str
-) -> gpd.GeoDataFrame:
-    """Sanitary zones buffered in each source's own UTM zone (the CRS policy), in the grid's CRS.
-
-    Shu lies in UTM 43N while the dispersion grid of Zhanatas and Karatau is in
-    42N: buffering every source in the grid's zone would make Shu's zones
-    slightly short on the ground.
-    """
-    ll = to_crs(src, WGS84, what="sources").geometry.representative_point()
-    zone_of = [utm_crs_for(p.x, p.y) for p in ll]
-    parts = []
-    for name in sorted({z.srs for z in zone_of}):
-        part = src[[z.srs == name for z in zone_of]]
-        zones = sanitary_zones(part, widths, crs=CRS.from_user_input(name), citation=citation)
-        parts.append(to_crs(zones.set_index(part.index), grid.crs, what="sanitary zones"))
-    out = pd.concat(parts).loc[src.index].reset_index(drop=True)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs)
 
 
 def _agricultural(

@@ -117,8 +117,8 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
         What only the data can tell (a missing field, a raster missing the
         study area), naming the recipe line and the fix.
     """
-    grid = _area_grid(ctx, settings.area, settings.error)
-    pol = _pollution(ctx, settings.use_pollution)
+    area, grid = _area_grid(ctx, settings.area)
+    pol = _pollution(ctx, settings.use_pollution, area)
     criteria = _compute_criteria(ctx, settings, grid, pol)
     weighting = _weighting(settings, criteria)
     constraints = _constraints(ctx, settings, grid, criteria.dems.get("dem"), pol)
@@ -142,6 +142,7 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
     else:
         notes.append(_NO_ZONES)
     params = _parameters(settings, ctx.prefix, grid, criteria, weighting, constraints, ev)
+    params["area"] = area.record()
     params["town_share"], town_notes = _town_report(settings.report, table, _town_names(ctx))
     notes.extend(town_notes)
     if table is not None:

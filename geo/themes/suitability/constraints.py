@@ -19,11 +19,12 @@ import geopandas as gpd
 import numpy as np
 
 from geo.crs import to_crs
+from geo.errors import InputError
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs
-from geo.themes.common import layer_data
+from geo.themes.common import layer_data, zones_by_utm
 from geo.themes.suitability.inputs import (
     RecipeErrors,
     _read,
@@ -163,7 +164,10 @@ def _spz_from_enterprises(
     widths = c.widths_m or {}
     if c.field not in ent:
         raise error(f"{key}.field", f"enterprises have no field {c.field!r}")
-    w = ent[c.field].astype(str).map(lambda v: float(widths.get(v, 0.0)))
-    utm = to_crs(ent, grid.crs, what="enterprises")
-    buf = utm.geometry.buffer(w.to_numpy())
-    return gpd.GeoDataFrame({"width_m": w.to_numpy()}, geometry=buf.to_numpy(), crs=grid.crs)
+    src = ent.rename(columns={c.field: "hazard_class"}) if c.field != "hazard_class" else ent
+    if "source_id" not in src:
+        src = src.assign(source_id=[str(i + 1) for i in range(len(src))])
+    try:
+        return zones_by_utm(src, widths, grid, citation="widths from the cited SPZ table")
+    except InputError as exc:
+        raise error(key, str(exc)) from None

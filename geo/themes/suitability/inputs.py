@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 
-from geo.area import town_grid
-from geo.errors import InputError, RecipeError
+from geo.area import AreaRequest, StudyArea, resolve_area
+from geo.errors import RecipeError
 from geo.grid import AnalysisGrid
 from geo.models.terrain import slope_degrees
 from geo.raster import Raster
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs
-
-if TYPE_CHECKING:
-    from geo.themes.suitability.settings import Area
 
 __all__: list[str] = []
 
@@ -36,13 +33,10 @@ RecipeErrors = Callable[[str, str], RecipeError]
 """Builds an error naming a recipe key's line (``recipe.error``)."""
 
 
-def _area_grid(ctx: ThemeInputs, area: Area, error: RecipeErrors) -> AnalysisGrid:
-    try:
-        return town_grid(
-            ctx.catalog, list(area.towns), buffer_m=area.buffer_m, cell_size=area.cell_size_m
-        )
-    except InputError as exc:
-        raise error("area.towns", str(exc)) from None
+def _area_grid(ctx: ThemeInputs, area: AreaRequest) -> tuple[StudyArea, AnalysisGrid]:
+    """The recipe's study area and its analysis grid."""
+    study = resolve_area(ctx.catalog, area)
+    return study, study.grid()
 
 
 def _select(
@@ -60,13 +54,25 @@ def _select(
     return gdf
 
 
-def _pollution(ctx: ThemeInputs, use: bool) -> ThemeResult | None:
-    """The pollution theme's result when the recipe uses it (the build supplies it)."""
+def _pollution(ctx: ThemeInputs, use: bool, area: StudyArea) -> ThemeResult | None:
+    """The pollution theme's result when the recipe uses it and it covers the area.
+
+    A pollution model of other towns (its ``extent`` misses this area) counts
+    as not available: its criteria and constraints are skipped with a note,
+    never read as zeros.
+    """
     if not use:
         return None
     res = ctx.results.get("pollution")
     if res is None:
         log.info("pollution theme not available: its criteria and constraints are skipped")
+    elif not res.covers(area.bounds):
+        log.info(
+            "the pollution theme (%s) does not cover %s: its criteria and constraints are skipped",
+            ", ".join(res.parameters.get("area", {}).get("towns", [])),
+            area.label,
+        )
+        return None
     return res
 
 

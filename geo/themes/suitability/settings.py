@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geo.area import AreaRequest, read_area
 from geo.errors import InputError, RecipeError
 from geo.i18n import Text, text
 from geo.io import read_table
@@ -39,7 +40,6 @@ __all__ = [
     "DEFAULT_ZONE_LAYERS",
     "SOURCES",
     "SPZ_TABLE",
-    "Area",
     "Constraint",
     "Criterion",
     "Report",
@@ -174,15 +174,6 @@ class Constraint:
 
 
 @dataclass(frozen=True)
-class Area:
-    """The study area: a grid of *cell_size_m* cells, *buffer_m* around *towns*."""
-
-    towns: tuple[str, ...]
-    buffer_m: float
-    cell_size_m: float
-
-
-@dataclass(frozen=True)
 class Report:
     """The report town, its northern-suburbs ring and the study's figure to show beside."""
 
@@ -205,7 +196,7 @@ class SuitabilitySettings:
     theme: str
     title: Text
     description: Text
-    area: Area
+    area: AreaRequest
     criteria: Mapping[str, Criterion]
     weights: np.ndarray
     weights_record: Mapping[str, Any]
@@ -255,7 +246,7 @@ def read_settings(recipe: Recipe, catalog: Catalog) -> SuitabilitySettings:
         ),
         # what the map shows and how sure it is (index.html); the recipe may say it for its use
         description=recipe_text(recipe, "description", DESCRIPTION),
-        area=_area(recipe),
+        area=read_area(recipe, buffer_m=15_000, cell_size_m=100),
         criteria=crit,
         weights=weights,
         weights_record=wrecord,
@@ -273,17 +264,6 @@ def read_settings(recipe: Recipe, catalog: Catalog) -> SuitabilitySettings:
         report=_report(recipe),
         error=recipe.error,
     )
-
-
-def _area(recipe: Recipe) -> Area:
-    towns = recipe.get("area.towns", ["Zhanatas"])
-    if not isinstance(towns, list) or not towns:
-        raise recipe.error("area.towns", 'give a list of town names, e.g. ["Zhanatas"]')
-    buffer_m = float(recipe.get("area.buffer_m", 15_000))
-    cell = float(recipe.get("area.cell_size_m", 100))
-    if cell <= 0 or buffer_m < 0:
-        raise recipe.error("area", "cell_size_m must be > 0 and buffer_m ≥ 0")
-    return Area(tuple(str(t) for t in towns), buffer_m, cell)
 
 
 def _aggregation(recipe: Recipe, n_criteria: int) -> tuple[str, tuple[float, ...] | None]:

@@ -50,7 +50,9 @@ a small frozen result (``Survey``, ``Geometries``, ``IndexValues``,
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
+from geo.area import resolve_area
 from geo.catalog import Catalog
 from geo.recipe import Recipe
 from geo.results import ThemeResult
@@ -80,7 +82,7 @@ log = logging.getLogger(__name__)
 
 SPEC = ThemeSpec(
     id="sustainability",
-    recipe_keys=("towns", "survey", "mining", "index", "monte_carlo", "classification"),
+    recipe_keys=("area", "towns", "survey", "mining", "index", "monte_carlo", "classification"),
     default_recipe="sustainability",
 )
 
@@ -120,6 +122,8 @@ def build(ctx: ThemeInputs, settings: SustainabilitySettings) -> ThemeResult:
     IndicatorError
         A table breaks its schema (names the table, row and field).
     """
+    area = resolve_area(ctx.catalog, settings.towns.area)
+    settings = replace(settings, towns=replace(settings.towns, names=area.towns))
     towns = town_geometry(ctx, settings)
     survey = read_survey(ctx, settings)
     geo = read_geometries(ctx, settings, towns)

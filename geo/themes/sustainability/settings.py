@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from geo.area import AreaRequest, read_area
 from geo.errors import IndicatorError, RecipeError
 from geo.i18n import LANGUAGES, Text, check_text
 from geo.models.indicators import (
@@ -126,7 +127,7 @@ def _indicator_entries(recipe: Recipe) -> list[IndicatorEntry]:
 
 
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "towns": ("names", "geometry", "style_field"),
+    "towns": ("geometry", "style_field"),
     "survey": (
         "table",
         "town_question",
@@ -161,7 +162,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 ROLES = ("main", "inhibiting", "additional")
 
 _LOCATED = (
-    "towns.names",
+    "area.towns",
     "towns.style_field",
     "survey.town_question",
     "mining.group_members",
@@ -194,11 +195,12 @@ class RecipeAt:
 
 @dataclass(frozen=True)
 class TownSettings:
-    """``[towns]``: the survey's towns, their geometry layer and the field of their choropleth."""
+    """The towns (``[area]``, resolved by the build), their geometry layer and choropleth field."""
 
-    names: tuple[str, ...]
+    area: AreaRequest
     geometry: str
     style_field: str
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -318,9 +320,8 @@ def read_settings(recipe: Recipe) -> SustainabilitySettings:
 
 
 def _towns(recipe: Recipe) -> TownSettings:
-    names = recipe_list(recipe, "towns.names", ["Zhanatas", "Karatau", "Shu"])
     return TownSettings(
-        names=tuple(str(t) for t in names),
+        area=read_area(recipe, buffer_m=0.0),
         geometry=recipe_choice(
             recipe, "towns.geometry", "town_boundaries", ["town_boundaries", "towns"]
         ),

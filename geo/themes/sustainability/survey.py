@@ -77,11 +77,11 @@ def town_geometry(ctx: ThemeInputs, settings: SustainabilitySettings) -> gpd.Geo
             names,
             [str(v) for v in gdf[col]],
             table=f"recipe {at.path}",
-            field="towns.names",
+            field="area.towns",
             layer=which,
         )
     except IndicatorError as exc:
-        raise at.error("towns.names", str(exc).split(": ", 1)[-1]) from None
+        raise at.error("area.towns", str(exc).split(": ", 1)[-1]) from None
     rows = []
     for name in names:
         feat = gdf[gdf[col].astype(str) == found[name]].iloc[0]

@@ -73,7 +73,7 @@ log = logging.getLogger(__name__)
 
 SPEC = ThemeSpec(
     id=THEME,
-    recipe_keys=("wear", "tables", "classes", "priority", "zones"),
+    recipe_keys=("wear", "tables", "classes", "priority", "area"),
     default_recipe=THEME,
 )
 

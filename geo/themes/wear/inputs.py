@@ -2,7 +2,7 @@
 
 ``utility_networks`` (the segment inventory), ``micro_districts``,
 ``town_boundaries`` and ``town_facts`` (the study's wear figure per town),
-kept to the recipe's towns (``zones.towns``).
+kept to the towns of the recipe's area (``[area]``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from geo.area import resolve_area
 from geo.errors import DataError
 from geo.themes.base import ThemeInputs
 from geo.themes.common import layer_where
@@ -64,19 +65,15 @@ class WearInputs:
 
 def _select_towns(
     settings: WearSettings,
+    chosen: tuple[str, ...],
     segments: gpd.GeoDataFrame,
     mds: gpd.GeoDataFrame,
     towns: gpd.GeoDataFrame,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Keep the recipe's towns (``zones.towns``), their micro-districts and the segments touching them."""
-    chosen = settings.towns
-    if chosen is None:
-        return segments, mds, towns
-    known = sorted(str(t) for t in towns["town"])
-    unknown = [t for t in chosen if t not in known]
-    if unknown:
+    """Keep the area's towns, their micro-districts and the segments touching them."""
+    if not chosen:
         raise settings.towns_error(
-            f"unknown town(s) {', '.join(unknown)}; known: {', '.join(known)}"
+            "the area holds no town; the wear map is drawn town by town: name a town"
         )
     towns = towns[towns["town"].isin(chosen)]
     mds = mds[mds["town"].isin(chosen)]
@@ -104,12 +101,14 @@ def read_inputs(ctx: ThemeInputs, settings: WearSettings) -> WearInputs:
     Raises
     ------
     RecipeError
-        ``zones.towns`` names an unknown town, or no segment lies in the towns.
+        ``area.towns`` names an unknown town, or no segment lies in the towns.
     DataError
         A layer cannot be read.
     """
+    area = resolve_area(ctx.catalog, settings.area)
     segments, mds, towns = _select_towns(
         settings,
+        area.towns,
         ctx.layer("utility_networks"),
         ctx.layer("micro_districts"),
         ctx.layer("town_boundaries"),

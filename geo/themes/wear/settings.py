@@ -4,7 +4,7 @@ Reads and checks ``maps/infrastructure_wear.toml`` (or a user's copy): the
 wear curve, reference year and replacement threshold (``[wear]``), the three
 cited tables (``[tables]``, read and checked here), the wear classes
 (``[classes]``), the priority weights (``[priority]``) and the towns
-(``[zones]``). Every bad value raises a :class:`~geo.errors.RecipeError`
+(``[area]``). Every bad value raises a :class:`~geo.errors.RecipeError`
 naming the recipe file and line; a bad table a
 :class:`~geo.errors.DataError` naming the file and row.
 """
@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo.area import AreaRequest, read_area
 from geo.errors import RecipeError
 from geo.io import read_table
 from geo.models import wear as W
@@ -37,7 +38,6 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "tables": ("normative_life", "inspection_grades", "unit_costs"),
     "classes": ("breaks",),
     "priority": ("wear", "population"),
-    "zones": ("towns",),
 }
 """Keys each recipe table may hold; anything else is a typo, refused with its line."""
 
@@ -109,10 +109,8 @@ class WearSettings:
         Wear classes of the maps and the kilometre columns.
     weights : PriorityWeights
         Priority weights.
-    towns : tuple of str, optional
-        Towns to keep (``zones.towns``); None keeps every town.
-    towns_at : str
-        ``file:line: zones.towns`` (:meth:`Recipe.where`), for errors found against the data.
+    area : AreaRequest
+        The towns (``[area]``): a list, a box or a polygon; the study towns by default.
     tables : CitedTables
         The three cited tables, read and checked.
     """
@@ -122,13 +120,12 @@ class WearSettings:
     replace_at_pct: float
     classes: W.WearClasses
     weights: PriorityWeights
-    towns: tuple[str, ...] | None
-    towns_at: str
+    area: AreaRequest
     tables: CitedTables
 
     def towns_error(self, message: str) -> RecipeError:
-        """A :class:`RecipeError` on ``zones.towns`` naming the recipe line."""
-        return RecipeError(f"{self.towns_at}: {message}")
+        """A :class:`RecipeError` on ``area.towns`` naming the recipe line (or the flag)."""
+        return RecipeError(f"{self.area.at('towns')}: {message}")
 
 
 def _is_number(value: Any, kind: type | tuple[type, ...] = (int, float)) -> bool:
@@ -180,16 +177,6 @@ def _weights(recipe: Recipe) -> PriorityWeights:
     return PriorityWeights(**weights)
 
 
-def _towns(recipe: Recipe) -> tuple[str, ...] | None:
-    """``zones.towns``: a list of town names, or None for every town."""
-    towns = recipe.get("zones.towns", None)
-    if towns is None:
-        return None
-    if not isinstance(towns, list) or not all(isinstance(t, str) for t in towns):
-        raise recipe.error("zones.towns", f"{towns!r} must be a list of town names")
-    return tuple(towns)
-
-
 _CHECKS = {
     "normative_life": W.check_life_table,
     "inspection_grades": W.check_grade_table,
@@ -231,14 +218,12 @@ def read_settings(recipe: Recipe) -> WearSettings:
     method, year, replace_at = _wear(recipe)
     classes = _classes(recipe)
     weights = _weights(recipe)
-    towns = _towns(recipe)
     return WearSettings(
         method=method,
         reference_year=year,
         replace_at_pct=replace_at,
         classes=classes,
         weights=weights,
-        towns=towns,
-        towns_at=recipe.where("zones.towns"),
+        area=read_area(recipe, buffer_m=0.0),
         tables=_tables(recipe),
     )
