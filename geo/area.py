@@ -57,6 +57,9 @@ __all__ = [
     "area_crs",
     "area_towns",
     "check_bbox",
+    "coverage_error",
+    "covered_share",
+    "layer_coverage",
     "include_area",
     "override_area",
     "read_area",
@@ -554,6 +557,68 @@ def _outline(request: AreaRequest) -> BaseGeometry:
             "file", f"{path}: its polygons have no area; give a polygon of the area"
         )
     return out
+
+
+# -- coverage ------------------------------------------------------------------------------
+
+
+def covered_share(
+    extent: tuple[float, float, float, float] | None, bounds: tuple[float, float, float, float]
+) -> float:
+    """Share of the box *bounds* inside *extent* (both in degrees); 1 when *extent* is None.
+
+    Examples
+    --------
+    >>> covered_share((68.5, 42.5, 75.5, 44.7), (69.0, 43.0, 70.0, 44.0))
+    1.0
+    >>> covered_share((68.5, 42.5, 75.5, 44.7), (68.0, 43.0, 69.0, 44.0))
+    0.5
+    >>> covered_share((68.5, 42.5, 75.5, 44.7), (50.0, 50.0, 51.0, 51.0))
+    0.0
+    """
+    if extent is None:
+        return 1.0
+    w, s, e, n = bounds
+    dx = max(0.0, min(e, extent[2]) - max(w, extent[0]))
+    dy = max(0.0, min(n, extent[3]) - max(s, extent[1]))
+    total = (e - w) * (n - s)
+    return round(dx * dy / total, 6) if total > 0 else 0.0
+
+
+def layer_coverage(catalog: Catalog, layer_id: str, area: StudyArea) -> float:
+    """Share of *area* that a catalog layer covers (0 to 1).
+
+    A synthetic layer generated town by town (it has a ``town`` field) covers
+    the share of the area's towns it holds: it is complete around each of them
+    and says nothing elsewhere, so an area without towns is not covered. Any
+    other layer covers the share of the area's box inside its extent
+    (:meth:`~geo.catalog.Catalog.extent`); a table covers everything.
+    """
+    spec = catalog.spec(layer_id)
+    if spec.kind == "table":
+        return 1.0
+    if spec.generator and not catalog.is_overridden(layer_id):
+        data = catalog.read(layer_id)
+        if "town" in data:
+            if not area.towns:
+                return 0.0
+            held = {str(t) for t in data["town"]}
+            return round(sum(t in held for t in area.towns) / len(area.towns), 6)
+    return covered_share(catalog.extent(layer_id), area.bounds)
+
+
+def coverage_error(layer: str, area: StudyArea, extent: tuple[float, ...] | None) -> str:
+    """What is wrong and the fix, when a required layer does not cover the area."""
+    ext = (
+        "no place"
+        if extent is None
+        else f"{extent[0]:g}–{extent[2]:g} E, {extent[1]:g}–{extent[3]:g} N"
+    )
+    return (
+        f"layer {layer!r} does not cover {area.label} (it covers {ext}); "
+        f"supply it with --layer {layer}=FILE (or fetch real data for the area) "
+        "or choose an area inside it"
+    )
 
 
 # -- the grid of towns (kept for callers that name towns directly) ---------------------------

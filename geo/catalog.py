@@ -143,6 +143,27 @@ class Catalog:
             if spec.generator:
                 self._cache.pop(spec.id, None)
 
+    def extent(self, layer_id: str) -> tuple[float, float, float, float] | None:
+        """Where a layer is complete, in degrees: its declared ``extent``, else where its data lie.
+
+        A user's file covers where its data lie; a table covers no place (None).
+        """
+        spec = self.spec(layer_id)
+        if spec.kind == "table":
+            return None
+        if spec.extent is not None and layer_id not in self.overrides:
+            return spec.extent
+        data = self.read(layer_id)
+        if isinstance(data, Raster):
+            from rasterio.warp import transform_bounds
+
+            w, s, e, n = transform_bounds(data.crs, WGS84, *data.bounds, densify_pts=21)
+            return (float(w), float(s), float(e), float(n))
+        if data.empty:
+            return None
+        w, s, e, n = (float(v) for v in data.total_bounds)
+        return (w, s, e, n)
+
     # -- reading -------------------------------------------------------------
     def read(self, layer_id: str) -> Any:
         """Read a layer: a GeoDataFrame in EPSG:4326, a :class:`Raster`, or a DataFrame."""

@@ -83,6 +83,8 @@ class LayerSpec:
     sums_to: Mapping[str, Any] | None = None
     references: Mapping[str, str] = field(default_factory=dict)
     aliases: Mapping[str, list[str]] = field(default_factory=dict)
+    extent: tuple[float, float, float, float] | None = None
+    """Where the layer is complete (west, south, east, north in degrees); None: where its data lie."""
 
     def geometry_family(self) -> str | None:
         """``point``, ``line`` or ``polygon`` for a vector layer; None for rasters and tables.
@@ -131,4 +133,12 @@ class LayerSpec:
         except ValueError as exc:
             raise InputError(str(exc)) from None
         ranges = {k: (float(v[0]), float(v[1])) for k, v in d.get("ranges", {}).items()}
-        return cls(**{**d, "ranges": ranges})
+        extent = d.get("extent")
+        if extent is not None:
+            ok = isinstance(extent, list) and len(extent) == 4
+            w, s_, e, n = (float(v) for v in extent) if ok else (0.0, 0.0, 0.0, 0.0)
+            if not ok or not (w < e and s_ < n):
+                msg = f"{where}: extent must be [west, south, east, north] in degrees"
+                raise InputError(msg)
+            extent = (w, s_, e, n)
+        return cls(**{**d, "ranges": ranges, "extent": extent})

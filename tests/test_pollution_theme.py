@@ -194,7 +194,8 @@ def test_zone_exposure_on_a_hand_made_grid() -> None:
 
 def test_mrr2017_variant_builds(tmp_path: Path) -> None:
     path = small_recipe(
-        tmp_path, **{r'name = "ond86"': 'name = "mrr2017"', r"cell_size_m = \d+": "cell_size_m = 2000"}
+        tmp_path,
+        **{r'name = "ond86"': 'name = "mrr2017"', r"cell_size_m = \d+": "cell_size_m = 2000"},
     )
     res = run_recipe(BuildContext(Catalog()), load_recipe(path))
     assert res.parameters["method"] == "mrr2017"

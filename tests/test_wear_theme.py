@@ -280,9 +280,7 @@ def test_cli_unknown_material_exits_2_with_one_line(tmp_path, capsys):
 def test_minimal_recipe_defaults_and_town_filter(result):
     from geo.recipe import Recipe
 
-    r = Recipe(
-        {"theme": "infrastructure_wear", "area": {"towns": ["Zhanatas"]}}, Path("mini.toml")
-    )
+    r = Recipe({"theme": "infrastructure_wear", "area": {"towns": ["Zhanatas"]}}, Path("mini.toml"))
     res = run_recipe(BuildContext(Catalog()), r)
     # a recipe not named like its theme prefixes its layers with its name
     seg = layer(res, "mini_network_wear").data

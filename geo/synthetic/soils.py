@@ -17,6 +17,7 @@ vary around the band's typical value.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -26,7 +27,6 @@ import shapely
 from shapely.geometry import MultiPoint, box
 
 from geo.crs import utm_crs_for
-from geo.errors import DataError
 from geo.grid import AnalysisGrid
 from geo.synthetic.table import study_towns
 
@@ -35,11 +35,17 @@ if TYPE_CHECKING:
 
 __all__ = ["SOIL_BANDS", "SOIL_TYPES", "WINDOW_M", "soils"]
 
+log = logging.getLogger(__name__)
+
 WINDOW_M = 20_000.0
 """Half-width of the square window of land units around each town (m)."""
 
 UNITS_PER_WINDOW = 90
-"""Land units (Voronoi cells) per town window."""
+"""Land units (Voronoi cells) per town window of :data:`WINDOW_M`."""
+
+MARGIN_M = 15_000.0
+"""The window reaches at least this far beyond the town's boundary (a large town's window
+grows, with proportionally more units, so the recipes' 15 km buffers stay covered)."""
 
 # soil type -> (kk, ru, typical humus %, humus horizon cm, transitional cm, carbonate depth cm)
 SOIL_TYPES: dict[str, tuple[str, str, float, float, float, float]] = {
@@ -89,17 +95,20 @@ def soils(catalog: Catalog) -> gpd.GeoDataFrame:
     for town, facts in study_towns(catalog).items():
         row = boundaries[boundaries["town"].astype(str).str.lower() == town.lower()]
         if row.empty:
-            msg = (
-                f"layer 'town_boundaries' has no town {town!r}; it anchors the {town} soils: add it"
-            )
-            raise DataError(msg)
+            log.info("soils: no boundary of %s (a user's boundary file): no soils there", town)
+            continue
         pt = row.geometry.iloc[0].representative_point()
         utm = utm_crs_for(pt.x, pt.y)
         c = gpd.GeoSeries([pt], crs=4326).to_crs(utm).iloc[0]
-        frame = box(c.x - WINDOW_M, c.y - WINDOW_M, c.x + WINDOW_M, c.y + WINDOW_M)
+        outline = gpd.GeoSeries([row.geometry.iloc[0]], crs=4326).to_crs(utm).iloc[0]
+        x0, y0, x1, y1 = outline.bounds
+        reach = max(c.x - x0, x1 - c.x, c.y - y0, y1 - c.y) + MARGIN_M
+        half = max(WINDOW_M, reach)
+        n_units = round(UNITS_PER_WINDOW * (half / WINDOW_M) ** 2)
+        frame = box(c.x - half, c.y - half, c.x + half, c.y + half)
         rng = np.random.default_rng(facts.soil_seed)
-        xs = rng.uniform(frame.bounds[0], frame.bounds[2], UNITS_PER_WINDOW)
-        ys = rng.uniform(frame.bounds[1], frame.bounds[3], UNITS_PER_WINDOW)
+        xs = rng.uniform(frame.bounds[0], frame.bounds[2], n_units)
+        ys = rng.uniform(frame.bounds[1], frame.bounds[3], n_units)
         cells = shapely.voronoi_polygons(MultiPoint(np.column_stack([xs, ys])), extend_to=frame)
         polys = [g.intersection(frame) for g in shapely.get_parts(cells)]
         polys = sorted(
@@ -115,8 +124,8 @@ def soils(catalog: Catalog) -> gpd.GeoDataFrame:
         count = np.bincount(ids[ok], minlength=len(units))
         elev = np.where(count > 0, total / np.maximum(count, 1), np.nan)
         if not np.isfinite(elev).any():
-            msg = f"layer 'dem' does not cover {town}; the soils generator needs elevations there"
-            raise DataError(msg)
+            log.info("soils: layer 'dem' does not cover %s: no soils there", town)
+            continue
         elev = np.where(np.isfinite(elev), elev, np.nanmean(elev))
         noise = rng.uniform(-1, 1, (len(units), 4))
         saline_draw = rng.uniform(0, 1, len(units))
@@ -144,6 +153,10 @@ def soils(catalog: Catalog) -> gpd.GeoDataFrame:
                 }
             )
         parts.append(gpd.GeoDataFrame(rows, crs=utm).to_crs(4326))
+    if not parts:
+        columns = ["unit_id", "town", "soil_type", "soil_type_kk", "soil_type_ru", "humus_pct"]
+        columns += ["humus_horizon_cm", "transitional_cm", "carbonate_depth_cm", "elevation_m"]
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=4326)
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
     out["data_note"] = (
         "SYNTHETIC: Voronoi land units with soil type by GEBCO elevation band; "

@@ -48,6 +48,7 @@ from geo.models import mcda
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.suitability.constraints import Constraints, _constraints
+from geo.themes.suitability.coverage import check_coverage, check_filled
 from geo.themes.suitability.criteria import Criteria, Weighting, _compute_criteria, _weighting
 from geo.themes.suitability.inputs import _area_grid, _pollution
 from geo.themes.suitability.layers import CLASS_TEXT, _by_zone_layer, _classes_layer, _rasters
@@ -118,10 +119,13 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
         study area), naming the recipe line and the fix.
     """
     area, grid = _area_grid(ctx, settings.area)
+    coverage = check_coverage(ctx, settings, area)
     pol = _pollution(ctx, settings.use_pollution, area)
-    criteria = _compute_criteria(ctx, settings, grid, pol)
+    criteria = _compute_criteria(ctx, settings, grid, pol, coverage.left_out)
     weighting = _weighting(settings, criteria)
-    constraints = _constraints(ctx, settings, grid, criteria.dems.get("dem"), pol)
+    constraints = _constraints(
+        ctx, settings, grid, criteria.dems.get("dem"), pol, coverage.left_out
+    )
     ev = mcda.evaluate(
         criteria.raws,
         [settings.criteria[c].membership for c in criteria.used],
@@ -131,9 +135,10 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
         breaks=settings.breaks,
         monte_carlo=settings.monte_carlo,
     )
+    filled = check_filled(ev.score, settings, area)
     rasters, class_r = _rasters(grid, ev, settings)
     vectors = [_classes_layer(class_r, settings)]
-    notes: list[Text] = [*criteria.notes, *constraints.notes]
+    notes: list[Text] = [*coverage.notes, *criteria.notes, *constraints.notes]
     zones = _with_suburbs(_zones(ctx, settings.zone_layers, grid), settings.report, grid)
     table = None
     if zones is not None:
@@ -143,6 +148,7 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
         notes.append(_NO_ZONES)
     params = _parameters(settings, ctx.prefix, grid, criteria, weighting, constraints, ev)
     params["area"] = area.record()
+    params["coverage"] = {**coverage.record, "score_cells_with_data_pct": round(100 * filled, 1)}
     params["town_share"], town_notes = _town_report(settings.report, table, _town_names(ctx))
     notes.extend(town_notes)
     if table is not None:

@@ -72,8 +72,12 @@ def _constraints(
     grid: AnalysisGrid,
     dem: np.ndarray | None,
     pol: ThemeResult | None,
+    left_out: Mapping[str, str],
 ) -> Constraints:
     """Cells no constraint excludes, each constraint's record (excluded ha) and notes.
+
+    Constraints in *left_out* (their layer does not cover the area) are skipped;
+    the coverage check has noted them.
 
     A constraint whose input is unavailable is refused unless it is
     ``optional``, in which case it is skipped with a note. *dem* is the DEM the
@@ -86,6 +90,13 @@ def _constraints(
     params: dict[str, Any] = {}
     notes: list[Text] = []
     for c in settings.constraints:
+        if f"constraints.{c.id}" in left_out:
+            params[c.id] = {
+                "kind": c.kind,
+                "skipped": True,
+                "left_out": "layer does not cover the area",
+            }
+            continue
         excl = _exclusion(ctx, grid, c, settings.error, slope, dem, pol)
         if excl is None:
             if not c.optional:

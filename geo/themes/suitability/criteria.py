@@ -76,9 +76,17 @@ class Weighting:
 
 
 def _compute_criteria(
-    ctx: ThemeInputs, settings: SuitabilitySettings, grid: AnalysisGrid, pol: ThemeResult | None
+    ctx: ThemeInputs,
+    settings: SuitabilitySettings,
+    grid: AnalysisGrid,
+    pol: ThemeResult | None,
+    left_out: Mapping[str, str],
 ) -> Criteria:
-    """Raw criterion values on the grid, the used and skipped ids, and their notes."""
+    """Raw criterion values on the grid, the used and skipped ids, and their notes.
+
+    Criteria in *left_out* (their layer does not cover the area; noted by the
+    coverage check) are skipped without being computed.
+    """
     crit, ids = settings.criteria, settings.ids
     # rasters first: a DEM that misses the study area is reported before anything derived from it
     order = sorted(
@@ -87,12 +95,16 @@ def _compute_criteria(
     dems: dict[str, np.ndarray] = {}
     filled: dict[str, int] = {}
     computed = {
-        cid: _raw_criterion(crit[cid], ctx, grid, settings.error, dems, filled, pol)
+        cid: None
+        if f"criteria.{cid}" in left_out
+        else _raw_criterion(crit[cid], ctx, grid, settings.error, dems, filled, pol)
         for cid in order
     }
     notes: list[Text] = []
     skipped = [cid for cid in ids if computed[cid] is None]
     for cid in skipped:
+        if f"criteria.{cid}" in left_out:
+            continue
         if not crit[cid].optional:
             raise settings.error(
                 f"criteria.{cid}",

@@ -1,0 +1,122 @@
+"""Coverage: which criteria and constraints the catalog's layers can serve in the study area.
+
+Before any raster work, every layer a criterion or constraint reads is compared
+with the study area (:meth:`geo.catalog.Catalog.extent`, :func:`geo.area.covered_share`):
+
+* a layer that does not reach the area stops the build when its criterion or
+  constraint is required, naming the layer, the area and how to supply it;
+* an optional one is left out, with a note on the map and a record in the manifest;
+* a layer covering part of the area is noted with its share (raster cells beyond it
+  are no-data; :func:`check_filled` refuses a score that is mostly no-data).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from geo.area import StudyArea, coverage_error, layer_coverage
+from geo.errors import InputError
+from geo.i18n import Text, text
+from geo.themes.base import ThemeInputs
+from geo.themes.suitability.settings import SuitabilitySettings
+
+__all__: list[str] = []
+
+log = logging.getLogger(__name__)
+
+_TERRAIN = {"slope_above", "elevation_above"}
+
+MOSTLY_NO_DATA = 0.5
+"""A score with data on less than this share of the grid is refused, not mapped."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Criteria and constraints left out (recipe key → layer), notes, and the manifest record."""
+
+    left_out: Mapping[str, str]
+    notes: tuple[Text, ...]
+    record: Mapping[str, Any]
+
+
+def _inputs(settings: SuitabilitySettings) -> list[tuple[str, str, bool]]:
+    """(recipe key, layer, optional) of every criterion and constraint reading a layer."""
+    out = [
+        (f"criteria.{c.id}", c.layer, c.optional)
+        for c in settings.criteria.values()
+        if c.layer and c.source != "pollution_index"
+    ]
+    for k in settings.constraints:
+        layer = "dem" if k.kind in _TERRAIN else k.layer
+        if layer and k.kind not in ("pollution_above",):
+            out.append((f"constraints.{k.id}", layer, k.optional))
+    return out
+
+
+def check_coverage(ctx: ThemeInputs, settings: SuitabilitySettings, area: StudyArea) -> Coverage:
+    """Compare each input layer with *area*; refuse a required one that misses it.
+
+    Raises
+    ------
+    RecipeError
+        A required criterion or constraint whose layer does not reach the area.
+    """
+    left_out: dict[str, str] = {}
+    notes: list[Text] = []
+    record: dict[str, Any] = {}
+    partial: dict[str, float] = {}
+    for key, layer, optional in _inputs(settings):
+        share = layer_coverage(ctx.catalog, layer, area)
+        record[key] = {"layer": layer, "covered_pct": round(100 * share, 1)}
+        if share > 0:
+            if share < 1:
+                partial[layer] = share
+            continue
+        if not optional:
+            raise settings.error(key, coverage_error(layer, area, ctx.catalog.extent(layer)))
+        left_out[key] = layer
+        record[key]["left_out"] = True
+        notes.append(_left_out_note(key.split(".", 1)[1], layer, area.label))
+        log.info("%s left out: layer %s does not cover %s", key, layer, area.label)
+    notes += [_partial_note(layer, 100 * share) for layer, share in sorted(partial.items())]
+    return Coverage(left_out, tuple(notes), record)
+
+
+def check_filled(score: np.ndarray, settings: SuitabilitySettings, area: StudyArea) -> float:
+    """The share of grid cells with a score; refuse a score that is mostly no-data.
+
+    Raises
+    ------
+    InputError
+        Less than :data:`MOSTLY_NO_DATA` of the cells have a score.
+    """
+    share = float(np.isfinite(score).mean()) if score.size else 0.0
+    if share < MOSTLY_NO_DATA:
+        msg = (
+            f"{settings.name}: the suitability score has data on only {100 * share:.0f} % of "
+            f"{area.label}: its layers do not cover the area; supply them with --layer ID=FILE "
+            "or choose an area they cover (manifest: coverage)"
+        )
+        raise InputError(msg)
+    return share
+
+
+def _left_out_note(cid: str, layer: str, where: str) -> Text:
+    return text(
+        f"{cid} left out: layer {layer} does not cover {where}; the other weights were rescaled to sum 1.",
+        f"{cid} алынып тасталды: {layer} қабаты {where} аумағын қамтымайды; қалған салмақтар қосындысы 1 болатындай қайта есептелді.",
+        f"{cid} исключён: слой {layer} не покрывает {where}; остальные веса пересчитаны к сумме 1.",
+    )
+
+
+def _partial_note(layer: str, pct: float) -> Text:
+    return text(
+        f"Layer {layer} covers about {pct:.0f} % of the study area; beyond it the map has no data.",
+        f"{layer} қабаты зерттеу аумағының шамамен {pct:.0f} % қамтиды; одан тыс картада дерек жоқ.",
+        f"Слой {layer} покрывает около {pct:.0f} % области исследования; за его пределами данных нет.",
+    )
