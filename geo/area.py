@@ -59,8 +59,8 @@ __all__ = [
     "check_bbox",
     "coverage_error",
     "covered_share",
-    "layer_coverage",
     "include_area",
+    "layer_coverage",
     "override_area",
     "read_area",
     "resolve_area",
@@ -406,6 +406,8 @@ def resolve_area(catalog: Catalog, request: AreaRequest) -> StudyArea:
         file, an area file with no polygon or no CRS.
     """
     base = None if request.kind == "towns" else _outline(request)
+    if base is not None:
+        _check_in_country(catalog, base, request)
     named = area_towns(catalog, request, within=base)
     polys = _boundaries_of(catalog.read("town_boundaries"), [t for t, _gid in named], request)
     if base is None:
@@ -510,6 +512,24 @@ def _user_towns(
     if not request.towns:
         return [(n, None) for n in names]
     return [(t, None) for t in request.towns]
+
+
+def _check_in_country(catalog: Catalog, outline: BaseGeometry, request: AreaRequest) -> None:
+    """Refuse a box or polygon away from Kazakhstan (the extent of its places, 0.5° wider)."""
+    towns = catalog.read("towns")
+    if "countrycode" in towns:
+        towns = towns[towns["countrycode"].astype(str) == "KZ"]
+    if towns.empty:
+        return
+    w, s, e, n = (float(v) for v in towns.total_bounds)
+    if not outline.intersects(box(w - 0.5, s - 0.5, e + 0.5, n + 0.5)):
+        ow, os_, oe, on = outline.bounds
+        key = request.kind if request.kind != "file" else "file"
+        raise request.error(
+            key,
+            f"({ow:g}, {os_:g}, {oe:g}, {on:g}) is outside Kazakhstan (its places span "
+            f"{w:.1f}–{e:.1f} E, {s:.1f}–{n:.1f} N); give west, south, east, north in degrees",
+        )
 
 
 def _boundaries_of(

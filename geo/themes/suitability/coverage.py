@@ -45,10 +45,18 @@ class Coverage:
 
 
 def _inputs(settings: SuitabilitySettings) -> list[tuple[str, str, bool]]:
-    """(recipe key, layer, optional) of every criterion and constraint reading a layer."""
+    """(recipe key, layer, optional) of every criterion and constraint reading a layer.
+
+    Rasters first: a DEM that misses the area is named before the layers derived from it
+    (the synthetic soils take their elevations from it).
+    """
+    crit = sorted(
+        settings.criteria.values(),
+        key=lambda c: c.source not in ("slope", "elevation", "raster"),
+    )
     out = [
         (f"criteria.{c.id}", c.layer, c.optional)
-        for c in settings.criteria.values()
+        for c in crit
         if c.layer and c.source != "pollution_index"
     ]
     for k in settings.constraints:

@@ -97,6 +97,32 @@ def read_settings(recipe: Recipe, catalog: Catalog) -> SustainabilitySettings:
     return _settings.read_settings(recipe)
 
 
+def _check_survey_towns(
+    ctx: ThemeInputs, settings: SustainabilitySettings, towns: tuple[str, ...]
+) -> None:
+    """Refuse an area whose towns are not the survey's: the index compares the survey's towns.
+
+    Raises
+    ------
+    RecipeError
+        Naming the towns outside the survey, the survey's towns and the fix.
+    """
+    from geo.models.indicators.schema import normalise_name
+
+    conf = settings.survey
+    survey = ctx.layer(conf.table)
+    answers = survey.loc[survey["question_id"].astype(str) == conf.town_question, "answer_id"]
+    known = [normalise_name(str(a)) for a in answers if normalise_name(str(a)) != "notstated"]
+    if sorted(known) != sorted(normalise_name(t) for t in towns):
+        covered = ", ".join(str(a) for a in answers if normalise_name(str(a)) != "notstated")
+        raise settings.towns.area.error(
+            "towns",
+            f"the sustainability index compares the towns of the survey {conf.table!r} "
+            f"({covered}) together, not {', '.join(towns) or 'this area'}: name those towns, "
+            f"or supply a survey of your towns with --layer {conf.table}=FILE",
+        )
+
+
 def build(ctx: ThemeInputs, settings: SustainabilitySettings) -> ThemeResult:
     """Build the sustainability theme from its settings.
 
@@ -123,6 +149,7 @@ def build(ctx: ThemeInputs, settings: SustainabilitySettings) -> ThemeResult:
         A table breaks its schema (names the table, row and field).
     """
     area = resolve_area(ctx.catalog, settings.towns.area)
+    _check_survey_towns(ctx, settings, area.towns)
     settings = replace(settings, towns=replace(settings.towns, names=area.towns))
     towns = town_geometry(ctx, settings)
     survey = read_survey(ctx, settings)

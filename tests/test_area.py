@@ -1,0 +1,294 @@
+"""Any study area: towns, boxes and polygons for every theme, honest when data runs out."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, box
+
+from geo.area import AreaRequest, area_crs, check_bbox, resolve_area
+from geo.build import BuildContext, run_recipe
+from geo.catalog import Catalog
+from geo.cli import main
+from geo.errors import InputError
+from geo.recipe import default_maps_dir, load_recipe
+from geo.synthetic.table import study_towns
+from tests.recipes import edited_recipe
+
+MAPS = default_maps_dir()
+TARAZ = 1516905
+
+
+def fast_suitability(tmp_path: Path, name: str = "land_suitability.toml") -> Path:
+    """The food-belt recipe on 500 m cells with 20 Monte Carlo draws (fast)."""
+    return edited_recipe(
+        MAPS / "land_suitability.toml",
+        tmp_path / name,
+        [("cell_size_m = 100", "cell_size_m = 500"), ("draws = 200", "draws = 20")],
+    )
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "-q"])
+        raise SystemExit(0)
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+# -- the area and its CRS -------------------------------------------------------------------
+
+
+def test_crs_follows_the_area() -> None:
+    cat = Catalog()
+    zh = resolve_area(cat, AreaRequest(towns=("Zhanatas", "Karatau")))
+    shu = resolve_area(cat, AreaRequest(towns=("Shu",)))
+    both = resolve_area(cat, AreaRequest(towns=("Zhanatas", "Shu")))
+    assert zh.crs.to_epsg() == 32642 and shu.crs.to_epsg() == 32643
+    assert both.crs.name.startswith("WGS 84 / Albers")  # two zones: the basin's conic
+    assert both.town_crs("Shu").to_epsg() == 32643 and both.town_crs("Zhanatas").to_epsg() == 32642
+    basin = resolve_area(cat, AreaRequest(bbox=(68.5, 42.5, 75.5, 44.7)))
+    assert basin.crs.name.startswith("WGS 84 / Albers")
+    assert {"Zhanatas", "Karatau", "Shu", "Taraz"} <= set(basin.towns)
+    assert area_crs([], (69.0, 43.0, 69.5, 43.5)).to_epsg() == 32642
+
+
+def test_a_box_takes_in_the_towns_inside_it_above_the_population_floor() -> None:
+    cat = Catalog()
+    a = resolve_area(cat, AreaRequest(bbox=(69.5, 43.4, 70.0, 43.7)))
+    assert a.towns == ("Zhanatas",)
+    none = resolve_area(cat, AreaRequest(bbox=(69.5, 43.4, 70.0, 43.7), min_population=10**6))
+    assert none.towns == ()
+    g = a.grid(1000)
+    assert g.crs.to_epsg() == 32642 and g.width * g.height > 100
+
+
+@pytest.mark.parametrize(
+    ("bbox", "message"),
+    [
+        ("70,43,69,44", "west (70) must be less than east (69)"),
+        ("69,44,70,43", "south (44) must be less than north (43)"),
+        ("69,43,70", "four numbers"),
+        ("690000,4800000,700000,4900000", "not in degrees"),
+    ],
+)
+def test_bad_boxes_are_refused_in_one_line(bbox: str, message: str) -> None:
+    with pytest.raises(InputError, match="^--bbox: .*" + re.escape(message)):
+        check_bbox(bbox, "--bbox")
+
+
+def test_a_box_outside_kazakhstan_is_refused(tmp_path: Path, capsys) -> None:
+    code, out, err = run(
+        [
+            "map",
+            str(fast_suitability(tmp_path)),
+            "--out",
+            str(tmp_path / "o"),
+            "--bbox",
+            "2,48,3,49",
+        ],
+        capsys,
+    )
+    assert code == 2 and out == "" and "--bbox" in err and "Kazakhstan" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+    assert not list(tmp_path.glob(".o.*"))  # no temporary folder left behind
+
+
+# -- six areas nobody tuned for ---------------------------------------------------------
+
+
+def test_a_town_outside_the_study_builds_every_gridded_theme(tmp_path: Path, capsys) -> None:
+    """Taraz (Zhambyl oblast, not a study town): synthetic layers made for it, labelled so."""
+    out = tmp_path / "taraz"
+    code, _, err = run(
+        ["map", str(fast_suitability(tmp_path)), "--out", str(out), "--town", "Taraz"], capsys
+    )
+    assert code == 0, err
+    p = manifest(out)["themes"]["land_suitability"]["parameters"]
+    assert p["area"]["towns"] == ["Taraz"] and p["area"]["crs"] == "EPSG:32642"
+    assert p["coverage"]["score_cells_with_data_pct"] > 95
+    assert sum(p["class_area_ha"].values()) > 10_000
+    tb = gpd.read_file(out / "atlas.gpkg", layer="town_boundaries")
+    taraz = tb[tb["town"] == "Taraz"].iloc[0]
+    assert bool(taraz["synthetic"]) and "SYNTHETIC" in taraz["data_note"]
+    assert taraz["population"] == 358153 and taraz["town_type"] in ("", None)  # nothing invented
+
+
+def test_shu_pollution_is_modelled_in_its_own_zone(tmp_path: Path) -> None:
+    recipe = edited_recipe(
+        MAPS / "pollution.toml",
+        tmp_path / "pollution.toml",
+        [
+            ('towns = ["Zhanatas", "Karatau"]', 'towns = ["Shu"]'),
+            ("cell_size_m = 150", "cell_size_m = 600"),
+        ],
+    )
+    res = run_recipe(BuildContext(Catalog()), load_recipe(recipe))
+    assert res.parameters["area"]["crs"] == "EPSG:32643"
+    src = next(v.data for v in res.vectors if v.name == "enterprises")
+    assert set(src["town"]) == {"Shu"}  # no zones for sources the grid does not model
+    ex = next(v.data for v in res.vectors if v.name == "exposure_by_zone")
+    assert set(ex["town"]) == {"Shu"} and np.isfinite(ex["index_max"]).all()
+
+
+def test_a_polygon_in_a_projected_crs(tmp_path: Path, capsys) -> None:
+    poly = gpd.GeoDataFrame(
+        {"name": ["study area"]},
+        geometry=[box(550_000, 4_812_000, 570_000, 4_832_000)],  # UTM 42N, around Zhanatas
+        crs=32642,
+    )
+    path = tmp_path / "area.gpkg"
+    poly.to_file(path, engine="pyogrio")
+    out = tmp_path / "poly"
+    code, _, err = run(
+        ["map", str(fast_suitability(tmp_path)), "--out", str(out), "--area", str(path)], capsys
+    )
+    assert code == 0, err
+    a = manifest(out)["themes"]["land_suitability"]["parameters"]["area"]
+    assert a["kind"] == "file" and a["crs"] == "EPSG:32642" and a["towns"] == ["Zhanatas"]
+    w, s, e, n = a["bounds"]
+    assert 69.4 < w < 69.5 and 43.75 < n < 43.8  # the polygon plus the recipe's 15 km
+
+
+def test_a_box_with_no_town_refuses_the_town_anchored_layers(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "empty"
+    code, stdout, err = run(
+        [
+            "map",
+            str(fast_suitability(tmp_path)),
+            "--out",
+            str(out),
+            "--bbox",
+            "71.0,44.0,71.5,44.4",
+        ],
+        capsys,
+    )
+    assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1
+    assert "criteria.soil: layer 'soils' does not cover bbox 71,44,71.5,44.4" in err
+    assert "--layer soils=FILE" in err and not out.exists()
+
+
+def test_a_town_beyond_the_dem_is_refused_naming_the_dem(tmp_path: Path, capsys) -> None:
+    """A user's town far east of the embedded DEM: slope cannot be computed there."""
+    far = gpd.GeoDataFrame(
+        {"town": ["Farville"], "name_kk": ["Farville"], "name_ru": ["Farville"],
+         "population": [20000], "town_type": [""]},
+        geometry=[Point(80.0, 50.0).buffer(0.03)],
+        crs=4326,
+    )  # fmt: skip
+    path = tmp_path / "far.gpkg"
+    far.to_file(path, engine="pyogrio")
+    code, _, err = run(
+        ["map", str(fast_suitability(tmp_path)), "--out", str(tmp_path / "far"),
+         "--layer", f"town_boundaries={path}", "--town", "Farville"],
+        capsys,
+    )  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "layer 'dem' does not cover Farville" in err and "--layer dem=FILE" in err
+
+
+def test_an_optional_input_that_misses_the_area_is_left_out_with_a_note(tmp_path: Path) -> None:
+    """The Shu recipe reads the pollution model of Zhanatas and Karatau: not Shu's, so not used."""
+    ctx = BuildContext(Catalog())
+    run_recipe(ctx, load_recipe("pollution"))
+    recipe = edited_recipe(
+        MAPS / "residential_expansion.toml",
+        tmp_path / "residential_expansion.toml",
+        [("cell_size_m = 100", "cell_size_m = 400"), ("draws = 100", "draws = 10")],
+    )
+    res = run_recipe(ctx, load_recipe(recipe))
+    sz = res.parameters["constraints"]["sanitary_zones"]
+    assert sz["excluded_ha"] > 0  # drawn from Shu's own enterprises, not from a model elsewhere
+
+
+def test_sustainability_refuses_towns_outside_its_survey(tmp_path: Path, capsys) -> None:
+    code, _, err = run(
+        ["map", str(MAPS / "sustainability.toml"), "--out", str(tmp_path / "s"), "--town", "Taraz"],
+        capsys,
+    )
+    assert code == 2 and err.startswith("error: --town: the sustainability index compares")
+
+
+# -- synthetic layers for any town ------------------------------------------------------
+
+
+SYNTHETIC = ("town_boundaries", "micro_districts", "enterprises", "utility_networks", "soils")
+
+
+def test_adding_a_town_leaves_every_other_town_unchanged() -> None:
+    alone, more = Catalog(), Catalog()
+    more.include_towns([TARAZ])
+    assert "Taraz" in study_towns(more) and "Taraz" not in study_towns(alone)
+    for layer in SYNTHETIC:
+        a = alone.read(layer)
+        b = more.read(layer)
+        assert "Taraz" in set(b["town"]), layer
+        b = b[b["town"] != "Taraz"].reset_index(drop=True)
+        assert list(a.columns) == list(b.columns), layer
+        assert a.drop(columns="geometry").equals(b.drop(columns="geometry")), layer
+        assert list(a.geometry.to_wkb()) == list(b.geometry.to_wkb()), layer
+
+
+def test_a_new_town_gets_generic_sources_said_to_be_generic() -> None:
+    cat = Catalog()
+    cat.include_towns([TARAZ])
+    ent = cat.read("enterprises")
+    taraz = ent[ent["town"] == "Taraz"]
+    assert set(taraz["kind"]) == {"boiler"} and len(taraz) == 6
+    assert taraz["source_id"].str.startswith(f"G{TARAZ}-").all()
+    assert taraz["synthetic"].all()
+
+
+def test_the_command_line_overrides_the_recipe_and_errors_name_the_flag(
+    tmp_path: Path, capsys
+) -> None:
+    code, _, err = run(
+        [
+            "map",
+            str(fast_suitability(tmp_path)),
+            "--out",
+            str(tmp_path / "x"),
+            "--town",
+            "Atlantis",
+        ],
+        capsys,
+    )
+    assert code == 2 and err.startswith("error: --town: ") and "Atlantis" in err
+    code, _, err = run(
+        ["map", str(fast_suitability(tmp_path)), "--out", str(tmp_path / "x"),
+         "--town", "Shu", "--bbox", "69,43,70,44"],
+        capsys,
+    )  # fmt: skip
+    assert code == 2 and "--town and --bbox" in err
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: gpd.GeoDataFrame(geometry=[Point(69.7, 43.6)], crs=4326), "holds no polygon"),
+        (lambda p: gpd.GeoDataFrame(geometry=[box(69.6, 43.5, 69.8, 43.7)]), "has no CRS"),
+    ],
+)
+def test_bad_area_files(tmp_path: Path, capsys, make, message: str) -> None:
+    path = tmp_path / "area.geojson"
+    gdf = make(path)
+    if gdf.crs is None:
+        path = tmp_path / "area.shp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "crs was not provided": the point here
+        gdf.to_file(path, engine="pyogrio")
+    code, _, err = run(
+        ["map", str(fast_suitability(tmp_path)), "--out", str(tmp_path / "x"), "--area", str(path)],
+        capsys,
+    )
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
