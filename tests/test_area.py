@@ -292,3 +292,31 @@ def test_bad_area_files(tmp_path: Path, capsys, make, message: str) -> None:
         capsys,
     )
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_declared_extents_are_where_the_data_lie() -> None:
+    """A declared extent is the window the real layer was cut to: its data fill it."""
+    from geo.raster import Raster
+
+    cat = Catalog()
+    declared = [s for s in cat if s.extent is not None]
+    assert {s.id for s in declared} >= {"dem", "dem_karatau", "rivers", "karatau_range"}
+    for spec in declared:
+        assert not spec.synthetic, spec.id
+        data = cat.read(spec.id)
+        if isinstance(data, Raster):
+            bounds = data.bounds
+        else:
+            bounds = tuple(float(v) for v in data.total_bounds)
+        w, s, e, n = spec.extent
+        assert w - 0.01 <= bounds[0] and bounds[2] <= e + 0.01, spec.id
+        assert s - 0.01 <= bounds[1] and bounds[3] <= n + 0.01, spec.id
+        assert (bounds[2] - bounds[0]) > 0.5 * (e - w), spec.id  # the data fill the window
+
+
+def test_geo_layers_says_what_each_layer_covers(capsys) -> None:
+    code, out, _ = run(["layers", "--json"], capsys)
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert code == 0 and rows["dem"]["extent"] == [68.5, 42.5, 75.5, 44.7125]
+    assert rows["soils"]["towns"] == ["Karatau", "Shu", "Zhanatas"]
+    assert rows["survey_2023"]["extent"] is None

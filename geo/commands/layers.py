@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from typing import Any
+
 import click
 
 from geo.commands.options import layer_option, verbosity_options
@@ -52,6 +54,7 @@ def layers(as_json: bool, lang: str, layers: dict[str, str]) -> None:
                 "attribution": prov["attribution"],
                 "synthetic": prov["synthetic"],
                 "overridden": cat.is_overridden(spec.id),
+                **_coverage(cat, spec.id, value),
             }
         )
     if as_json:
@@ -68,3 +71,12 @@ def layers(as_json: bool, lang: str, layers: dict[str, str]) -> None:
             f"{r['id']:<{width}}  {r['kind']:<6}  {r['size']:<16}  {r['crs']:<10}  {syn:<9}  "
             f"{r['licence']} / {src}"
         )
+
+
+def _coverage(cat: Any, layer_id: str, value: Any) -> dict[str, Any]:
+    """Where a layer is complete: its extent (degrees), and the towns a town-by-town layer holds."""
+    extent = cat.extent(layer_id)
+    out: dict[str, Any] = {"extent": [round(v, 4) for v in extent] if extent else None}
+    if cat.spec(layer_id).generator and "town" in getattr(value, "columns", ()):
+        out["towns"] = sorted({str(t) for t in value["town"]})
+    return out
