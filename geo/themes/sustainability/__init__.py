@@ -178,7 +178,7 @@ def build(ctx: ThemeInputs, settings: SustainabilitySettings) -> ThemeResult:
         title=TITLE,
         description=DESCRIPTION,
         vectors=vectors,
-        parameters=parameters(settings, survey, geo, values, breaks),
+        parameters={**parameters(settings, survey, geo, values, breaks), "area": area.record()},
         notes=notes(settings, towns, survey, geo, values),
         inputs=settings.inputs,
     )

@@ -111,7 +111,7 @@ def build(inputs: ThemeInputs, settings: WearSettings) -> ThemeResult:
     Raises
     ------
     RecipeError
-        ``zones.towns`` does not match the data (file:line named).
+        ``area.towns`` does not match the data (file:line named).
     DataError
         A bad inventory (file or segment id named).
     """
@@ -120,6 +120,7 @@ def build(inputs: ThemeInputs, settings: WearSettings) -> ThemeResult:
     zones = zone_wear(inputs.lang, data, segments, settings)
     seg_out = segment_priority(segments, zones.md_pieces, data.micro_districts, settings)
     params = parameters(settings, data, segments, zones)
+    params["area"] = data.area.record()
     log.info(
         "%s: %d segments, wear by town %s",
         THEME,
@@ -134,14 +135,12 @@ def build(inputs: ThemeInputs, settings: WearSettings) -> ThemeResult:
         notes=notes(settings, data, params["segments_unknown"]),
         inputs=list(INPUTS),
         description=DESCRIPTION,
-        map_focus=_focus(data.towns),
+        map_focus=_focus(data.towns, data.area.towns[0]),
     )
 
 
-def _focus(towns: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
-    """Where the map opens: on Zhanatas, the study's focus (the HTML map reaches every town)."""
-    focus_town = (
-        towns[towns["town"] == "Zhanatas"] if (towns["town"] == "Zhanatas").any() else towns
-    )
+def _focus(towns: gpd.GeoDataFrame, first: str) -> tuple[float, float, float, float]:
+    """Where the map opens: on the area's first town (the HTML map reaches every town)."""
+    focus_town = towns[towns["town"] == first] if (towns["town"] == first).any() else towns
     w, s, e, n = (round(float(v), 4) for v in focus_town.total_bounds)
     return w, s, e, n

@@ -14,7 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo.area import resolve_area
+from geo.area import StudyArea, resolve_area
 from geo.errors import DataError
 from geo.themes.base import ThemeInputs
 from geo.themes.common import layer_where
@@ -46,6 +46,8 @@ class WearInputs:
         Whether the inventory is the user's (``--layer utility_networks=...``).
     networks_provenance, districts_provenance : mapping
         Catalog provenance of ``utility_networks`` and ``micro_districts``.
+    area : StudyArea
+        The recipe's area, resolved (its towns in the order named).
     """
 
     segments: gpd.GeoDataFrame
@@ -56,6 +58,7 @@ class WearInputs:
     user_inventory: bool
     networks_provenance: Mapping[str, Any]
     districts_provenance: Mapping[str, Any]
+    area: StudyArea
 
     @property
     def synthetic(self) -> bool:
@@ -122,4 +125,5 @@ def read_inputs(ctx: ThemeInputs, settings: WearSettings) -> WearInputs:
         user_inventory=ctx.catalog.is_overridden("utility_networks"),
         networks_provenance=ctx.catalog.provenance("utility_networks"),
         districts_provenance=ctx.catalog.provenance("micro_districts"),
+        area=area,
     )
