@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "map": "geo.commands.map:map_",
     "validate": "geo.commands.validate:validate",
     "dispersion": "geo.commands.dispersion:dispersion",
+    "towns": "geo.commands.towns:towns",
 }
 
 
@@ -53,6 +54,7 @@ def cli() -> None:
       geo build --out atlas
       geo map maps/land_suitability.toml --out suitability
       geo validate my_districts.gpkg --as districts
+      geo towns --study
     """
 
 

@@ -115,6 +115,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "толық шартты белгілер HTML картада",
         "полная легенда на HTML-карте",
     ),
+    # `geo towns`: the towns table
+    "towns_name": text("Name", "Атауы", "Название"),
+    "towns_other_names": text("Other names", "Басқа атаулары", "Другие названия"),
+    "towns_population": text("Population", "Халқы", "Население"),
+    "towns_study_type": text("Study type", "Зерттеудегі түрі", "Тип по исследованию"),
+    "towns_geonameid": text("GeoNames id", "GeoNames id", "GeoNames id"),
+    "towns_lon": text("Lon", "Бойлық", "Долгота"),
+    "towns_lat": text("Lat", "Ендік", "Широта"),
+    "study_type_industrial": text("industrial", "өнеркәсіптік", "промышленный"),
+    "study_type_transport-industrial": text(
+        "transport-industrial", "көліктік-өнеркәсіптік", "транспортно-промышленный"
+    ),
+    "study_type_agro-industrial": text("agro-industrial", "агроөнеркәсіптік", "агропромышленный"),
+    "study_type_administrative-economic centre": text(
+        "administrative-economic centre",
+        "әкімшілік-экономикалық орталық",
+        "административно-экономический центр",
+    ),
 }
 
 

@@ -135,14 +135,16 @@ def localized_place_names(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Among the Cyrillic alternate names, the one whose transliteration is closest
     to the English name wins (so "Шу", not the Soviet-era "Чу"); a name with
     Kazakh letters is preferred for ``name_kk``. Places without a Cyrillic
-    alternate keep their English name. Layers that already carry ``name_kk`` /
-    ``name_ru`` (e.g. OpenStreetMap places) are returned unchanged.
+    alternate keep their English name. Names the layer carries itself win
+    (the embedded layer's strict rule, OpenStreetMap's tags); this label rule
+    only fills the ones it leaves empty, for display.
     """
     import difflib
 
-    if "alternatenames" not in places or {"name_kk", "name_ru"} <= set(places.columns):
+    if "alternatenames" not in places:
         return places
     out = places.copy()
+    own = {c: out[c] if c in out else None for c in ("name_kk", "name_ru")}
     kk, ru = [], []
     for name, alts in zip(out["name"].astype(str), out["alternatenames"].fillna(""), strict=True):
         cyr = [
@@ -160,7 +162,13 @@ def localized_place_names(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         ok = ranked and score(ranked[0]) >= 0.5
         ru.append(best_ru if ok and best_ru else name)
         kk.append(best_kk if ok and best_kk else name)
-    out["name_kk"], out["name_ru"] = kk, ru
+    for col, derived in (("name_kk", kk), ("name_ru", ru)):
+        given = own[col]
+        if given is None:
+            out[col] = derived
+        else:
+            keep = given.notna() & (given.astype(str).str.strip() != "")
+            out[col] = [str(g) if k else d for g, k, d in zip(given, keep, derived, strict=True)]
     return out
 
 

