@@ -144,7 +144,7 @@ def localized_place_names(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if "alternatenames" not in places:
         return places
     out = places.copy()
-    own = {c: out[c] if c in out else None for c in ("name_kk", "name_ru")}
+    own = {c: out.get(c, None) for c in ("name_kk", "name_ru")}
     kk, ru = [], []
     for name, alts in zip(out["name"].astype(str), out["alternatenames"].fillna(""), strict=True):
         cyr = [
