@@ -4,7 +4,7 @@ Each case runs ``geo map`` in a fresh subprocess on an edited copy of a recipe i
 temporary folder, and measures the child's wall time and peak resident set (``/usr/bin/time
 -v``'s "Maximum resident set size" when present, else ``RUSAGE_CHILDREN`` of a one-shot
 wrapper process). Beside it, :func:`geo.cost.estimate` is asked the same question before the
-run; the table prints cells, estimated and measured peak memory and time, and their ratios.
+run; the table prints the recipe's grid cells, estimated and measured peak memory and time, and their ratios.
 The peer measured in the same run is ``python -c "import geo.build"`` (the import floor every
 ``geo map`` pays).
 
@@ -62,8 +62,7 @@ class Measured:
 
 def run_measured(cmd: list[str]) -> Measured:
     """Run *cmd*; its wall time and peak RSS (``/usr/bin/time -v`` or a one-shot wrapper)."""
-    gnu_time = shutil.which("time") if Path("/usr/bin/time").exists() else None
-    if gnu_time:
+    if Path("/usr/bin/time").exists():
         full = ["/usr/bin/time", "-v", *cmd]
     else:  # a wrapper whose only child is cmd: its RUSAGE_CHILDREN is cmd's peak
         wrapper = (
@@ -152,15 +151,17 @@ def pollution_sources(catalog: Catalog, area_points: int) -> int:
     return int((~area).sum() + area.sum() * max(1, area_points))
 
 
-def expected(recipe_path: Path) -> CostEstimate:
-    """The estimate of a ``geo map`` of *recipe_path*: the themes it requires, then its own."""
+def expected(recipe_path: Path) -> tuple[CostEstimate, int]:
+    """The estimate of a ``geo map`` of *recipe_path* (the themes it requires, then its own)
+    and the cells of its own grid."""
     from geo.themes.base import ThemeSpec
 
     catalog = Catalog()
     recipe = load_recipe(recipe_path)
     spec: ThemeSpec = importlib.import_module(THEMES[str(recipe.data["theme"])]).SPEC
     required = [load_recipe(MAPS / f"{t}.toml") for t in spec.requires]
-    return combine([theme_estimate(r, catalog) for r in [*required, recipe]])
+    own = theme_estimate(recipe, catalog)
+    return combine([*(theme_estimate(r, catalog) for r in required), own]), own.cells
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ class Row:
     est: CostEstimate
     got: Measured
     runs: int
+    cells: int
 
     @property
     def memory_ratio(self) -> float:
@@ -183,7 +185,7 @@ class Row:
 
 def measure_case(label: str, recipe: Path, runs: int, tmp: Path) -> Row:
     """Median time and peak of *runs* ``geo map`` runs of *recipe*, with the estimate."""
-    est = expected(recipe)
+    est, cells = expected(recipe)
     got = []
     for i in range(runs):
         out = tmp / f"out_{recipe.stem}_{i}"
@@ -193,7 +195,7 @@ def measure_case(label: str, recipe: Path, runs: int, tmp: Path) -> Row:
         statistics.median(g.seconds for g in got),
         int(statistics.median(g.peak_bytes for g in got)),
     )
-    row = Row(label, est, med, runs)
+    row = Row(label, est, med, runs, cells)
     print(_line(row), flush=True)
     return row
 
@@ -210,7 +212,7 @@ HEADER = (
 
 def _line(r: Row) -> str:
     return (
-        f"  {r.label:28s} {r.est.cells:>10d} {_gb(r.est.peak_bytes):>7s} {_gb(r.got.peak_bytes):>8s}"
+        f"  {r.label:28s} {r.cells:>10d} {_gb(r.est.peak_bytes):>7s} {_gb(r.got.peak_bytes):>8s}"
         f" {r.memory_ratio:6.2f} {r.est.seconds:7.1f} {r.got.seconds:7.1f} {r.time_ratio:6.2f} {r.runs:>4d}"
     )
 
