@@ -17,9 +17,9 @@ Cases:
 
 Medians of ``--runs`` repeats (the finest land-suitability size runs once unless
 ``--runs-fine`` says otherwise). Exits 1 if an estimated / measured peak-memory ratio lies
-outside 0.7–1.3; the time ratio is reported, not enforced. ``--calibrate`` prints the raw
-measurements of extra cases (draws and criteria varied) used to fit the coefficients in
-``geo/cost.py``. A default run takes about 4 minutes on 2 cores.
+outside 0.7–1.3; the time ratio is reported, not enforced. ``--calibrate`` adds the cases that
+separate the coefficients of ``geo/cost.py`` (35 and 15 m; 20 and 600 draws and 4 criteria at
+25 m; the two themes without a grid), about 4 minutes more. A default run takes about 4 minutes on 2 cores.
 
 Usage::
 
@@ -81,13 +81,19 @@ def run_measured(cmd: list[str]) -> Measured:
     return Measured(seconds, kb * 1024)
 
 
-def edited_recipe(src: Path, dest: Path, edits: dict[str, str]) -> Path:
+def edited_recipe(
+    src: Path, dest: Path, edits: dict[str, str], keep: dict[str, float] | None = None
+) -> Path:
     """Copy *src* to *dest* with each ``key = value`` line whose key is in *edits* replaced.
 
     Keys are bare TOML keys (``cell_size_m``, ``cell_size``, ``draws``); the first line
-    assigning the key is edited, keeping its comment out.
+    assigning the key is edited, keeping its comment out. With *keep* (criterion id →
+    direct weight), only those ``[criteria.<id>]`` tables are kept and ``[weights]`` becomes
+    ``method = "direct"`` with those values.
     """
     text = src.read_text(encoding="utf-8")
+    if keep:
+        text = _keep_criteria(text, keep)
     for key, value in edits.items():
         pat = re.compile(rf"^({re.escape(key)}\s*=\s*)[^#\n]*", re.MULTILINE)
         text, n = pat.subn(rf"\g<1>{value}", text, count=1)
@@ -95,6 +101,20 @@ def edited_recipe(src: Path, dest: Path, edits: dict[str, str]) -> Path:
             sys.exit(f"{src}: no line '{key} = ...' to edit")
     dest.write_text(text, encoding="utf-8")
     return dest
+
+
+def _keep_criteria(text: str, keep: dict[str, float]) -> str:
+    out, skip = [], False
+    values = ", ".join(f"{k} = {v:g}" for k, v in keep.items())
+    for line in text.splitlines(keepends=True):
+        if line.startswith("["):
+            m = re.match(r"^\[criteria\.(\w+)", line)
+            skip = bool(m and m.group(1) not in keep) or line.startswith("[weights]")
+            if line.startswith("[weights]"):
+                out.append(f'[weights]\nmethod = "direct"\nvalues = {{ {values} }}\n\n')
+        if not skip:
+            out.append(line)
+    return "".join(out)
 
 
 def geo_map(recipe: Path, out: Path) -> list[str]:
@@ -205,29 +225,34 @@ def _gb(n: float) -> str:
 
 
 HEADER = (
-    f"  {'case':28s} {'cells':>10s} {'est GB':>7s} {'meas GB':>8s} {'ratio':>6s}"
+    f"  {'case':36s} {'cells':>10s} {'est GB':>7s} {'meas GB':>8s} {'ratio':>6s}"
     f" {'est s':>7s} {'meas s':>7s} {'ratio':>6s} {'runs':>4s}"
 )
 
 
 def _line(r: Row) -> str:
     return (
-        f"  {r.label:28s} {r.cells:>10d} {_gb(r.est.peak_bytes):>7s} {_gb(r.got.peak_bytes):>8s}"
+        f"  {r.label:36s} {r.cells:>10d} {_gb(r.est.peak_bytes):>7s} {_gb(r.got.peak_bytes):>8s}"
         f" {r.memory_ratio:6.2f} {r.est.seconds:7.1f} {r.got.seconds:7.1f} {r.time_ratio:6.2f} {r.runs:>4d}"
     )
 
 
 def suitability_cases(
-    sizes: list[float], runs: int, runs_fine: int, tmp: Path, extra: dict[str, str] | None = None
+    sizes: list[float],
+    runs: int,
+    runs_fine: int,
+    tmp: Path,
+    extra: dict[str, str] | None = None,
+    keep: dict[str, float] | None = None,
 ) -> list[Row]:
     rows = []
     for size in sizes:
         edits = {"cell_size_m": f"{size:g}", **(extra or {})}
-        tag = "_".join(f"{k}{v}" for k, v in edits.items())
-        recipe = edited_recipe(MAPS / "land_suitability.toml", tmp / f"ls_{tag}.toml", edits)
-        label = f"land_suitability {size:g} m" + (
-            f" ({', '.join(f'{k}={v}' for k, v in (extra or {}).items())})" if extra else ""
-        )
+        tag = "_".join(f"{k}{v}" for k, v in edits.items()) + (f"_c{len(keep)}" if keep else "")
+        recipe = edited_recipe(MAPS / "land_suitability.toml", tmp / f"ls_{tag}.toml", edits, keep)
+        notes = [f"{k}={v}" for k, v in (extra or {}).items()]
+        notes += [f"{len(keep)} criteria"] if keep else []
+        label = f"land_suitability {size:g} m" + (f" ({', '.join(notes)})" if notes else "")
         rows.append(measure_case(label, recipe, runs_fine if size == min(sizes) else runs, tmp))
     return rows
 
@@ -239,6 +264,19 @@ def pollution_cases(sizes: list[float], runs: int, tmp: Path) -> list[Row]:
             MAPS / "pollution.toml", tmp / f"pol_{size:g}.toml", {"cell_size": f"{size:g}"}
         )
         rows.append(measure_case(f"pollution {size:g} m", recipe, runs, tmp))
+    return rows
+
+
+def calibration_cases(tmp: Path) -> list[Row]:
+    """Cases that separate the coefficients: more sizes, draws and criteria varied, no grid."""
+    rows = suitability_cases([35.0, 15.0], 1, 1, tmp)
+    for draws in (20, 600):
+        rows += suitability_cases([25.0], 1, 1, tmp, {"draws": str(draws)})
+    four = {"soil": 0.4, "slope": 0.25, "water": 0.2, "elevation": 0.15}
+    rows += suitability_cases([25.0], 1, 1, tmp, keep=four)
+    for name in ("infrastructure_wear", "sustainability"):
+        recipe = edited_recipe(MAPS / f"{name}.toml", tmp / f"{name}.toml", {})
+        rows.append(measure_case(name, recipe, 1, tmp))
     return rows
 
 
@@ -263,8 +301,7 @@ def main() -> None:
         if not a.no_pollution:
             rows += pollution_cases([float(v) for v in a.pollution_sizes.split(",")], a.runs, tmp)
         if a.calibrate:
-            for draws in (20, 600):
-                suitability_cases([50.0], 1, 1, tmp, {"draws": str(draws)})
+            rows += calibration_cases(tmp)
     lo, hi = MEMORY_BAND
     bad = [r for r in rows if not lo <= r.memory_ratio <= hi]
     times = [r.time_ratio for r in rows]

@@ -68,47 +68,52 @@ class ThemeCost:
 
 
 # The toolkit's own measurements, not published values: `python bench/bench_cost.py
-# --calibrate` and single `geo map` runs of edited copies of maps/*.toml (a subprocess each, peak
-# RSS from /usr/bin/time -v, wall time), on the development machine: 2 cores, 23 GB RAM, no
-# swap, Python 3.11, numpy grids held whole (December 2026). Cells are those of the grid the
-# recipe's [area] / [grid] gives (Zhanatas + 15 km; Zhanatas and Karatau + 15 km for pollution).
+# --calibrate` and `geo map` runs of edited copies of maps/*.toml (a subprocess each, peak RSS
+# from /usr/bin/time -v, wall time; times are medians of 3-4 runs), on the development machine:
+# 2 cores, 23 GB RAM, no swap, Python 3.11, numpy grids held whole (December 2026). Cells are
+# those of the grid the recipe's [area] / [grid] gives (Zhanatas + 15 km; Zhanatas and Karatau
+# + 15 km for pollution).
 #
 #   land_suitability (as shipped: 7 criteria, 200 draws; the run includes pollution at 150 m)
-#     100 m    118 961 cells  17.7 s  0.46 GB     35 m    965 805 cells  18.0 s  0.86 GB
-#      50 m    474 496 cells  19.1 s  0.54 GB     25 m  1 892 476 cells  27.0 s  1.45 GB
-#      15 m  5 253 006 cells  51.5 s  3.46 GB
-#     25 m, 4 criteria (soil, slope, water, elevation): 23.5 s, 1.31 GB
-#     25 m, 20 / 600 draws: 25.4 / 38.0 s, 1.45 / 1.45 GB (50 m: 16.2 / 18.4 s, 0.54 / 0.54 GB)
+#     100 m    118 961 cells  11.6 s  0.46 GB     35 m    965 805 cells  18.0 s  0.86 GB
+#      50 m    474 496 cells  12.6 s  0.54 GB     25 m  1 892 476 cells  25.1 s  1.45 GB
+#      15 m  5 253 006 cells  46.5 s  3.46 GB
+#     25 m, 4 criteria (soil, slope, water, elevation): 22.7 s, 1.31 GB
+#     25 m, 20 / 600 draws: 1.45 / 1.45 GB (50 m: 0.54 / 0.54 GB); the draws' time is below the
+#       noise of whole runs, so it is from geo.models.mcda.evaluate alone on 1.9 M cells and 7
+#       criteria: 0.17 s at 20 draws, 0.74 s at 200, 4.7 s at 600 (about 3 ns per cell and draw)
 #   pollution (60 sub-sources, 16 directions × 5 speeds, 5 pollutants)
-#     150 m    321 056 cells  14.1 s  0.44 GB     75 m  1 280 930 cells  28.7, 31.4 s  0.53 GB
-#   infrastructure_wear 10.4 s 0.40 GB; sustainability 12.7 s 0.46 GB (no grid)
+#     150 m    321 056 cells  11.6 s  0.43 GB     75 m  1 280 930 cells  24.5 s  0.53 GB
+#   infrastructure_wear 8.0 s 0.40 GB; sustainability 7.6 s 0.46 GB (no grid)
 #
 # Fits: land-suitability memory by least squares over 50-15 m (609 B per cell at 7 criteria,
 # within 3 % at every size; 100 m lies under the pollution theme's peak), the criterion share
-# from the 4-criterion run; its time is the run minus the pollution estimate, least squares over
-# 100-15 m, with the draw and criterion shares from the 25 m runs. Pollution: the two grid sizes,
-# per-cell memory split evenly over the pollutants (its arrays are per pollutant), per-cell time
-# over sources × wind cases (the kernel's loop). Issue 12 measured 10 m (11.8 M cells) at 7.35 GB
-# on another machine; the model gives 7.5 GB.
+# from the 4-criterion run; its time is the run minus the pollution estimate, least squares
+# through the origin over 100-15 m, the criterion share from the 4-criterion run. Pollution: the
+# two grid sizes, per-cell memory split evenly over the pollutants (its arrays are per
+# pollutant), per-cell time over sources × wind cases (the kernel's loop). Out of sample, 10 m
+# (11 817 582 cells): measured 7.51 GB and 122 s (a loaded machine), estimated 7.47 GB and 90 s
+# (issue 12 had 7.35 GB on another machine). Wall times vary by ±40 % with the machine's other
+# load (land suitability at 15 m: 41-83 s); peaks by less than 1 %.
 COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
     {
         "land_suitability": ThemeCost(
             base_bytes=271e6,
             cell_bytes=439.4,
             criterion_bytes=24.3,
-            base_seconds=0.62,
-            cell_seconds=0.21e-6,
-            criterion_seconds=0.624e-6,
-            draw_seconds=11.5e-9,
+            base_seconds=0.0,
+            cell_seconds=2.99e-6,
+            criterion_seconds=0.439e-6,
+            draw_seconds=3.0e-9,
         ),
         "pollution": ThemeCost(
             base_bytes=406e6,
             pollutant_bytes=19.4,
-            base_seconds=8.8,
-            case_seconds=3.46e-9,
+            base_seconds=7.3,
+            case_seconds=2.79e-9,
         ),
-        "infrastructure_wear": ThemeCost(base_bytes=400e6, grid=False, base_seconds=10.4),
-        "sustainability": ThemeCost(base_bytes=457e6, grid=False, base_seconds=12.7),
+        "infrastructure_wear": ThemeCost(base_bytes=400e6, grid=False, base_seconds=8.0),
+        "sustainability": ThemeCost(base_bytes=457e6, grid=False, base_seconds=7.6),
     }
 )
 """Cost coefficients per theme id (see the calibration comment above)."""
