@@ -146,13 +146,20 @@ def test_no_size_fits_when_even_the_fixed_part_does_not():
     assert fitting_cell_size(_suit(10**6), 1) is None  # no cell size recorded
 
 
-def test_combined_refusal_names_the_finest_grid():
+def test_combined_refusal_coarsens_the_largest_grid():
     pol = estimate(
-        "pollution", cells=321_056, sources=30, wind_cases=80, pollutants=5, cell_size_m=150
+        "pollution", cells=321_056, sources=60, wind_cases=80, pollutants=5, cell_size_m=150
     )
     ls = _suit(11_817_582, size=10)
+    run = combine([pol, ls])
+    assert run.parts == (pol, ls)
+    assert combine([run, pol]).parts == (pol, ls, pol)
+    limit = cost.FIT_SHARE * 4 * GiB
+    assert fitting_cell_size(run, limit) == fitting_cell_size(ls, limit)
     with pytest.raises(ResourceError, match=r"use cells of \d+ m"):
-        check_fits(combine([pol, ls]), available=4 * GiB, where=WHERE)
+        check_fits(run, available=4 * GiB, where=WHERE)
+    # when another theme alone does not fit, no cell size of the largest grid helps
+    assert fitting_cell_size(run, pol.peak_bytes - 1) is None
 
 
 # -- memory available ---------------------------------------------------------------------------
