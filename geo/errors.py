@@ -19,6 +19,7 @@ __all__ = [
     "OutputExistsError",
     "RecipeError",
     "RepairWarning",
+    "ResourceError",
 ]
 
 
@@ -62,6 +63,10 @@ class IndicatorError(InputError):
 
 class OutputExistsError(InputError):
     """The output exists and ``--overwrite`` was not given."""
+
+
+class ResourceError(InputError):
+    """The build would not fit in the memory available; the message gives a cell size that fits."""
 
 
 class AtlasWarning(UserWarning):

@@ -21,7 +21,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         ("geo.layerspec", "geo.results", "geo.raster", "geo.symbology", "geo.recipe", "geo.crs"),
     ),
     ("catalog", ("geo.io", "geo.validate", "geo.catalog")),
-    ("alignment", ("geo.grid", "geo.area", "geo.places", "geo.synthetic")),
+    ("alignment", ("geo.grid", "geo.area", "geo.places", "geo.synthetic", "geo.cost")),
     ("models", ("geo.models",)),
     ("themes", ("geo.themes",)),
     ("writers", ("geo.writers", "geo.manifest")),

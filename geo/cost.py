@@ -1,0 +1,485 @@
+"""What a build will cost before it starts: peak memory and time, and whether it fits.
+
+One linear model per theme, in the counts that drive its arrays: a fixed part (the
+interpreter, imports, catalog layers, writers' set-up) plus so many bytes and seconds per
+grid cell, per cell and criterion, per cell and Monte Carlo draw (land suitability), per
+cell and pollutant, per cell, source and wind case (pollution). Themes without a grid
+(infrastructure wear, sustainability) cost a fixed small amount. The coefficients are the
+toolkit's own measurements (:data:`COEFFICIENTS`, measured by ``bench/bench_cost.py``),
+not published values; a chunked engine keeps the same shape and changes the numbers.
+
+The build asks :func:`estimate` per theme, :func:`combine` for a run of several, and
+:func:`check_fits` against :func:`available_memory` before any heavy work; a grid that
+would not fit is refused with one line naming the recipe line and a cell size that fits.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from geo.errors import ResourceError
+
+__all__ = [
+    "COEFFICIENTS",
+    "FIT_SHARE",
+    "CostEstimate",
+    "ThemeCost",
+    "available_memory",
+    "cgroup_available",
+    "check_fits",
+    "combine",
+    "estimate",
+    "fitting_cell_size",
+    "meminfo_available",
+]
+
+FIT_SHARE = 0.8
+"""Share of the available memory a build may plan to use (the rest: the OS, page cache, error)."""
+
+
+@dataclass(frozen=True)
+class ThemeCost:
+    """The coefficients of one theme's cost model.
+
+    Peak bytes are ``base_bytes + cells · (cell_bytes + criteria · criterion_bytes +
+    pollutants · pollutant_bytes)``; seconds are ``base_seconds + cells · (cell_seconds +
+    criteria · criterion_seconds + draws · draw_seconds + sources · wind_cases ·
+    case_seconds)``. Monte Carlo draws cost time, not memory: :func:`geo.models.mcda.evaluate`
+    scores them in chunks of 2^24 cell-draws (about 0.1 GB), below the peak at every
+    measured size.
+    """
+
+    base_bytes: float
+    grid: bool = True
+    cell_bytes: float = 0.0
+    criterion_bytes: float = 0.0
+    pollutant_bytes: float = 0.0
+    base_seconds: float = 0.0
+    cell_seconds: float = 0.0
+    criterion_seconds: float = 0.0
+    draw_seconds: float = 0.0
+    case_seconds: float = 0.0
+
+
+# The toolkit's own measurements, not published values: `python bench/bench_cost.py
+# --calibrate` and `geo map` runs of edited copies of maps/*.toml (a subprocess each, peak RSS
+# from /usr/bin/time -v, wall time; times are medians of 3-4 runs), on the development machine:
+# 2 cores, 23 GB RAM, no swap, Python 3.11, numpy grids held whole (December 2026). Cells are
+# those of the grid the recipe's [area] / [grid] gives (Zhanatas + 15 km; Zhanatas and Karatau
+# + 15 km for pollution).
+#
+#   land_suitability (as shipped: 7 criteria, 200 draws; the run includes pollution at 150 m)
+#     100 m    118 961 cells  11.6 s  0.46 GB     35 m    965 805 cells  18.0 s  0.86 GB
+#      50 m    474 496 cells  12.6 s  0.54 GB     25 m  1 892 476 cells  25.1 s  1.45 GB
+#      15 m  5 253 006 cells  46.5 s  3.46 GB
+#     25 m, 4 criteria (soil, slope, water, elevation): 22.7 s, 1.31 GB
+#     25 m, 20 / 600 draws: 1.45 / 1.45 GB (50 m: 0.54 / 0.54 GB); the draws' time is below the
+#       noise of whole runs, so it is from geo.models.mcda.evaluate alone on 1.9 M cells and 7
+#       criteria: 0.17 s at 20 draws, 0.74 s at 200, 4.7 s at 600 (about 3 ns per cell and draw)
+#   pollution (60 sub-sources, 16 directions × 5 speeds, 5 pollutants)
+#     150 m    321 056 cells  11.6 s  0.43 GB     75 m  1 280 930 cells  24.5 s  0.53 GB
+#   infrastructure_wear 8.0 s 0.40 GB; sustainability 7.6 s 0.46 GB (no grid)
+#
+# Fits: land-suitability memory by least squares over 50-15 m (609 B per cell at 7 criteria,
+# within 3 % at every size; 100 m lies under the pollution theme's peak), the criterion share
+# from the 4-criterion run; its time is the run minus the pollution estimate, least squares
+# through the origin over 100-15 m, the criterion share from the 4-criterion run. Pollution: the
+# two grid sizes, per-cell memory split evenly over the pollutants (its arrays are per
+# pollutant), per-cell time over sources × wind cases (the kernel's loop). Out of sample, 10 m
+# (11 817 582 cells): measured 7.51 GB and 122 s (a loaded machine), estimated 7.47 GB and 90 s
+# (issue 12 had 7.35 GB on another machine). Wall times vary by ±40 % with the machine's other
+# load (land suitability at 15 m: 41-83 s); peaks by less than 1 %. A default bench_cost.py run
+# after the fit (100/50/25 m, pollution 150/75 m, a quieter machine): memory ratios
+# estimated / measured 0.95-1.03, time ratios 1.06-1.64.
+COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
+    {
+        "land_suitability": ThemeCost(
+            base_bytes=271e6,
+            cell_bytes=439.4,
+            criterion_bytes=24.3,
+            base_seconds=0.0,
+            cell_seconds=2.99e-6,
+            criterion_seconds=0.439e-6,
+            draw_seconds=3.0e-9,
+        ),
+        "pollution": ThemeCost(
+            base_bytes=406e6,
+            pollutant_bytes=19.4,
+            base_seconds=7.3,
+            case_seconds=2.79e-9,
+        ),
+        "infrastructure_wear": ThemeCost(base_bytes=400e6, grid=False, base_seconds=8.0),
+        "sustainability": ThemeCost(base_bytes=457e6, grid=False, base_seconds=7.6),
+    }
+)
+"""Cost coefficients per theme id (see the calibration comment above)."""
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """Estimated peak memory and wall time of building one theme (or a run of several).
+
+    Attributes
+    ----------
+    theme : str
+        Theme id (themes joined by ``+`` for a combined run).
+    cells : int
+        Grid cells (0 for a theme without a grid).
+    peak_bytes : int
+        Peak resident memory of the process, bytes.
+    seconds : float
+        Wall time, seconds.
+    cell_size_m : float or None
+        Cell size of the grid the estimate is for (lets :func:`check_fits` name a coarser one).
+    factors : mapping
+        The counts given to :func:`estimate` (criteria, draws, sources, wind_cases, pollutants).
+    parts : tuple of CostEstimate
+        The themes' own estimates, for a run combined by :func:`combine` (else empty).
+    """
+
+    theme: str
+    cells: int
+    peak_bytes: int
+    seconds: float
+    cell_size_m: float | None = None
+    factors: Mapping[str, int] = field(default_factory=dict, compare=False)
+    parts: tuple[CostEstimate, ...] = ()
+
+    def describe(self) -> str:
+        """One line for a log or an error message.
+
+        Examples
+        --------
+        >>> CostEstimate("land_suitability", 1234567, 812_000_000, 40.2).describe()
+        'land_suitability: 1 234 567 cells, about 0.81 GB peak and 40 s'
+        >>> CostEstimate("sustainability", 0, 2_460_000_000, 600.0).describe()
+        'sustainability: no grid, about 2.5 GB peak and 10 min'
+        """
+        cells = f"{self.cells:,} cells".replace(",", " ") if self.cells else "no grid"
+        return f"{self.theme}: {cells}, about {_gb(self.peak_bytes)} peak and {_duration(self.seconds)}"
+
+
+def _gb(n: float) -> str:
+    gb = n / 1e9
+    return f"{gb:.1f} GB" if gb >= 0.995 else f"{gb:.2f} GB"
+
+
+def _duration(s: float) -> str:
+    return f"{s:.0f} s" if s < 120 else f"{s / 60:.0f} min"
+
+
+def estimate(
+    theme: str,
+    *,
+    cells: int,
+    criteria: int = 0,
+    draws: int = 0,
+    sources: int = 0,
+    wind_cases: int = 0,
+    pollutants: int = 0,
+    cell_size_m: float | None = None,
+) -> CostEstimate:
+    """Estimate the peak memory and time of building *theme* on a grid of *cells*.
+
+    Parameters
+    ----------
+    theme : str
+        A theme id of :data:`COEFFICIENTS` (``land_suitability``, ``pollution``,
+        ``infrastructure_wear``, ``sustainability``).
+    cells : int
+        Cells of the theme's analysis grid (width × height); ignored without a grid.
+    criteria, draws : int
+        Land suitability: criteria computed and Monte Carlo draws (0: no stability).
+    sources, wind_cases, pollutants : int
+        Pollution: point sources (area sources split into their points), wind cases
+        (directions × speeds) and pollutants.
+    cell_size_m : float, optional
+        The grid's cell size, recorded so that :func:`check_fits` can name one that fits.
+
+    Returns
+    -------
+    CostEstimate
+
+    Raises
+    ------
+    ValueError
+        An unknown theme or a negative count.
+
+    Examples
+    --------
+    >>> a = estimate("land_suitability", cells=1_000_000, criteria=7, draws=200)
+    >>> b = estimate("land_suitability", cells=2_000_000, criteria=7, draws=200)
+    >>> b.peak_bytes > a.peak_bytes and b.seconds > a.seconds
+    True
+    >>> estimate("sustainability", cells=0).cells
+    0
+    """
+    model = COEFFICIENTS.get(theme)
+    if model is None:
+        msg = f"no cost model for theme {theme!r}; known: {', '.join(COEFFICIENTS)}"
+        raise ValueError(msg)
+    counts = {
+        "criteria": criteria,
+        "draws": draws,
+        "sources": sources,
+        "wind_cases": wind_cases,
+        "pollutants": pollutants,
+    }
+    if cells < 0 or any(v < 0 for v in counts.values()):
+        msg = f"cells and counts must be ≥ 0, got cells={cells}, {counts}"
+        raise ValueError(msg)
+    gridded = model.grid
+    n = cells if gridded else 0
+    peak = model.base_bytes + n * (
+        model.cell_bytes + criteria * model.criterion_bytes + pollutants * model.pollutant_bytes
+    )
+    seconds = model.base_seconds + n * (
+        model.cell_seconds
+        + criteria * model.criterion_seconds
+        + draws * model.draw_seconds
+        + sources * wind_cases * model.case_seconds
+    )
+    return CostEstimate(
+        theme,
+        n,
+        math.ceil(peak),
+        seconds,
+        cell_size_m if gridded else None,
+        MappingProxyType({k: v for k, v in counts.items() if v}),
+    )
+
+
+def combine(estimates: Sequence[CostEstimate]) -> CostEstimate:
+    """The cost of building several themes in one process, one after the other.
+
+    Peak memory is the largest theme's (a theme's arrays are freed when its result
+    is reduced to its layers); times add up. The cell size kept is the one of the theme
+    with the largest peak, so a refusal names the grid that matters.
+
+    Examples
+    --------
+    >>> a = CostEstimate("pollution", 10, 400, 10.0, 150.0)
+    >>> b = CostEstimate("land_suitability", 20, 900, 5.0, 25.0)
+    >>> c = combine([a, b])
+    >>> c.theme, c.cells, c.peak_bytes, c.seconds, c.cell_size_m
+    ('pollution+land_suitability', 30, 900, 15.0, 25.0)
+    """
+    if not estimates:
+        msg = "combine() needs at least one estimate"
+        raise ValueError(msg)
+    top = max(estimates, key=lambda e: e.peak_bytes)
+    return CostEstimate(
+        "+".join(e.theme for e in estimates),
+        sum(e.cells for e in estimates),
+        top.peak_bytes,
+        sum(e.seconds for e in estimates),
+        top.cell_size_m,
+        top.factors,
+        tuple(p for e in estimates for p in (e.parts or (e,))),
+    )
+
+
+def fitting_cell_size(est: CostEstimate, limit_bytes: float) -> float | None:
+    """The finest round cell size (m) at which *est*'s theme fits in *limit_bytes*.
+
+    Cells scale with the inverse square of the cell size over the same area; the model is
+    re-evaluated at the candidate size. For a combined run, the grid of the theme with the
+    largest peak is coarsened, and the other themes must fit as they are. None when the
+    estimate has no cell size or not even the fixed part fits.
+
+    Examples
+    --------
+    >>> e = estimate("land_suitability", cells=12_000_000, criteria=7, draws=200, cell_size_m=10)
+    >>> size = fitting_cell_size(e, e.peak_bytes / 4)
+    >>> size is not None and size > 10
+    True
+    """
+    if est.parts:
+        top = max(est.parts, key=lambda e: e.peak_bytes)
+        others = [p.peak_bytes for p in est.parts if p is not top]
+        return None if max(others, default=0) > limit_bytes else fitting_cell_size(top, limit_bytes)
+    theme = est.theme
+    if est.cell_size_m is None or est.cells == 0 or theme not in COEFFICIENTS:
+        return None
+
+    def peak_at(size: float) -> int:
+        cells = _cells_at(est, size)
+        return estimate(theme, cells=cells, **dict(est.factors)).peak_bytes
+
+    size = float(est.cell_size_m)
+    if peak_at(size) <= limit_bytes:
+        return size
+    for _ in range(200):
+        size = _next_round(size)
+        if peak_at(size) <= limit_bytes:
+            return size
+        if _cells_at(est, size) <= 1:
+            return None
+    return None
+
+
+def _cells_at(est: CostEstimate, size: float) -> int:
+    assert est.cell_size_m is not None
+    return max(1, math.ceil(est.cells * (est.cell_size_m / size) ** 2))
+
+
+def _next_round(size: float) -> float:
+    """The next round cell size above *size*: 1 m steps to 20, 5 m to 100, 25 m to 500 ..."""
+    step = 1.0 if size < 20 else 5.0 if size < 100 else 25.0 if size < 500 else 100.0
+    return (math.floor(size / step) + 1) * step
+
+
+def check_fits(est: CostEstimate, *, available: int, where: str) -> None:
+    """Refuse an estimate whose peak exceeds :data:`FIT_SHARE` of *available* bytes.
+
+    Parameters
+    ----------
+    est : CostEstimate
+        What the build will cost (one theme, or :func:`combine` of a run).
+    available : int
+        Bytes available (:func:`available_memory`).
+    where : str
+        What the user changes, e.g. ``maps/land_suitability.toml:19: area.cell_size_m``.
+
+    Raises
+    ------
+    ResourceError
+        One line naming *where*, the estimate, the memory available and the fixes: a
+        coarser cell size that the model says fits, a smaller area.
+
+    Examples
+    --------
+    >>> small = estimate("land_suitability", cells=10_000, criteria=7, draws=200)
+    >>> check_fits(small, available=16 * 2**30, where="maps/x.toml:19: area.cell_size_m")
+    """
+    limit = FIT_SHARE * available
+    if est.peak_bytes <= limit:
+        return
+    size = fitting_cell_size(est, limit)
+    if size is not None:
+        fix = f"use cells of {size:g} m or coarser, or a smaller area"
+    else:
+        fix = "use coarser cells or a smaller area, or free memory"
+    msg = (
+        f"{where}: {est.describe()}, more than {FIT_SHARE:.0%} of the {_gb(available)} "
+        f"of memory available; {fix}"
+    )
+    raise ResourceError(msg)
+
+
+# -- available memory ---------------------------------------------------------------------------
+_UNLIMITED = 1 << 60
+"""cgroup v1 writes "no limit" as a page-rounded 2^63 − 1; anything above this is no limit."""
+
+
+def meminfo_available(text: str) -> int | None:
+    """``MemAvailable`` of a ``/proc/meminfo`` text, in bytes (None when absent).
+
+    Examples
+    --------
+    >>> meminfo_available("MemTotal:  16000000 kB\\nMemAvailable:  8000000 kB\\n")
+    8192000000
+    >>> meminfo_available("MemTotal: 1 kB") is None
+    True
+    """
+    m = re.search(r"^MemAvailable:\s+(\d+)\s*kB", text, re.MULTILINE)
+    return int(m.group(1)) * 1024 if m else None
+
+
+def cgroup_available(limit_text: str, usage_text: str) -> int | None:
+    """Bytes left under a cgroup memory limit: ``memory.max`` (v2) or ``limit_in_bytes`` (v1).
+
+    None when there is no limit (``max``, or v1's near-2^63 value) or a text is unreadable.
+
+    Examples
+    --------
+    >>> cgroup_available("4294967296\\n", "1073741824\\n")
+    3221225472
+    >>> cgroup_available("max\\n", "1073741824\\n") is None
+    True
+    >>> cgroup_available("9223372036854771712", "3048603648") is None
+    True
+    """
+    limit, usage = limit_text.strip(), usage_text.strip()
+    if not limit.isdigit() or not usage.isdigit() or int(limit) >= _UNLIMITED:
+        return None
+    return max(0, int(limit) - int(usage))
+
+
+def _cgroup_files(proc_cgroup: str) -> list[tuple[Path, Path]]:
+    """(limit, usage) file pairs to try, from the text of ``/proc/self/cgroup``."""
+    root = Path("/sys/fs/cgroup")
+    pairs: list[tuple[Path, Path]] = []
+    for line in proc_cgroup.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        rel = path.lstrip("/")
+        if controllers == "":  # v2 unified hierarchy
+            pairs += [(root / rel / "memory.max", root / rel / "memory.current")]
+        elif "memory" in controllers.split(","):
+            pairs += [
+                (
+                    root / "memory" / rel / "memory.limit_in_bytes",
+                    root / "memory" / rel / "memory.usage_in_bytes",
+                )
+            ]
+    pairs += [
+        (root / "memory.max", root / "memory.current"),
+        (root / "memory" / "memory.limit_in_bytes", root / "memory" / "memory.usage_in_bytes"),
+    ]
+    return pairs
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _sysconf_available() -> int | None:
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+FALLBACK_AVAILABLE = 4 * 2**30
+"""Bytes assumed available where neither /proc nor sysconf can tell (4 GiB)."""
+
+
+def available_memory() -> int:
+    """Bytes this process can still allocate: the smaller of the system and cgroup figures.
+
+    ``MemAvailable`` of ``/proc/meminfo``, and the process's cgroup limit minus its usage
+    (v2 ``memory.max`` / ``memory.current``, v1 ``memory.limit_in_bytes`` /
+    ``memory.usage_in_bytes``); where there is no ``/proc``, free physical pages from
+    :func:`os.sysconf`; else :data:`FALLBACK_AVAILABLE`.
+
+    Examples
+    --------
+    >>> available_memory() > 0
+    True
+    """
+    figures: list[int] = []
+    meminfo = _read(Path("/proc/meminfo"))
+    if meminfo is not None and (m := meminfo_available(meminfo)) is not None:
+        figures.append(m)
+    for limit_file, usage_file in _cgroup_files(_read(Path("/proc/self/cgroup")) or ""):
+        limit, usage = _read(limit_file), _read(usage_file)
+        if limit is not None and usage is not None:
+            left = cgroup_available(limit, usage)
+            if left is not None:
+                figures.append(left)
+            break  # the process's own cgroup (or the first readable one) decides
+    if not figures and (s := _sysconf_available()) is not None:
+        figures.append(s)
+    return min(figures) if figures else FALLBACK_AVAILABLE
