@@ -209,6 +209,40 @@ def _check_names(recipes: Sequence[Recipe]) -> None:
         seen[r.name] = r
 
 
+def _required_recipes(recipes: Sequence[Recipe], area: AreaOverride | None) -> list[Recipe]:
+    """The default recipes of the themes the run requires but does not build itself."""
+    present = {r.theme for r in recipes}
+    out = []
+    for theme in dict.fromkeys(t for r in recipes for t in theme_of(r).SPEC.requires):
+        spec = _theme(theme).SPEC
+        if theme not in present and spec.default_recipe is not None:
+            out.append(override_area(load_recipe(spec.default_recipe), area))
+    return out
+
+
+def _check_cost(catalog: Catalog, recipes: Sequence[Recipe]) -> None:
+    """Estimate the run's peak memory and time; refuse it up front if it would not fit.
+
+    Logged at INFO (``-v``). The refusal names the recipe key of the theme with the
+    largest peak and a cell size that fits; nothing has been written yet.
+    """
+    from geo.cost import available_memory, check_fits, combine
+
+    parts = []
+    for recipe in recipes:
+        include_area(catalog, read_area(recipe, buffer_m=0.0))
+        theme = theme_of(recipe)
+        est, where = theme.estimate(theme.read_settings(recipe, catalog), catalog)
+        log.info("estimate for %s: %s", recipe.name, est.describe())
+        parts.append((est, where))
+    if not parts:
+        return
+    run = combine([e for e, _ in parts])
+    log.info("estimate for the run: %s", run.describe())
+    top = max(parts, key=lambda p: p[0].peak_bytes)
+    check_fits(run, available=available_memory(), where=top[1])
+
+
 def _check_out(out: Path, overwrite: bool) -> None:
     if out.exists() and not overwrite:
         msg = f"{out}: output folder exists; pass --overwrite to replace it"
@@ -269,6 +303,7 @@ def build_atlas(
         catalog.read(layer_id)
     for recipe in recipe_list:  # every town of the run, and bad areas, before any heavy work
         include_area(catalog, read_area(recipe, buffer_m=0.0))
+    _check_cost(catalog, [*recipe_list, *_required_recipes(recipe_list, area)])
     ctx = BuildContext(catalog=catalog, lang=lang, progress=progress, area=area)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))

@@ -97,6 +97,10 @@ class Recipe:
         if not self.text:
             return None
         lines = self.text.splitlines()
+        whole = re.compile(r"^\s*\[\[?\s*" + re.escape(dotted) + r"\s*\]\]?\s*(#.*)?$")
+        for i, line in enumerate(lines):  # the key is a table of its own: its [header]
+            if whole.match(line):
+                return i + 1
         parts = dotted.split(".")
         # try the longest table prefix that appears as a [header] or [[header]]
         for split in range(len(parts) - 1, -1, -1):

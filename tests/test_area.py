@@ -320,3 +320,42 @@ def test_geo_layers_says_what_each_layer_covers(capsys) -> None:
     assert code == 0 and rows["dem"]["extent"] == [68.5, 42.5, 75.5, 44.7125]
     assert rows["soils"]["towns"] == ["Karatau", "Shu", "Zhanatas"]
     assert rows["survey_2023"]["extent"] is None
+
+
+# -- the cost estimate before the build -------------------------------------------------
+
+
+def test_a_grid_that_would_not_fit_is_refused_before_anything_is_written(
+    tmp_path: Path, capsys
+) -> None:
+    recipe = edited_recipe(
+        MAPS / "land_suitability.toml",
+        tmp_path / "fine.toml",
+        [("cell_size_m = 100", "cell_size_m = 1")],
+    )
+    out = tmp_path / "fine"
+    code, stdout, err = run(["map", str(recipe), "--out", str(out)], capsys)
+    line = next(
+        i for i, t in enumerate(recipe.read_text().splitlines(), 1) if "cell_size_m = 1" in t
+    )
+    assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1, err
+    assert f"fine.toml:{line}: area.cell_size_m: " in err and "GB peak" in err
+    assert re.search(r"use cells of \d+ m or coarser", err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fine.toml"]  # nothing else, no tmp
+
+
+def test_the_estimate_is_logged_and_fine_cells_are_noted(tmp_path: Path, capsys) -> None:
+    recipe = edited_recipe(
+        MAPS / "land_suitability.toml",
+        tmp_path / "ls.toml",
+        [("cell_size_m = 100", "cell_size_m = 30"), ("draws = 200", "draws = 5"),
+         ("buffer_m = 15000", "buffer_m = 1000")],
+    )  # fmt: skip
+    with pytest.raises(SystemExit):
+        main(["map", str(recipe), "--out", str(tmp_path / "o"), "-v"])
+        raise SystemExit(0)
+    _out, err = capsys.readouterr()
+    assert re.search(r"INFO: estimate for the run: .* cells, about [\d.]+ GB peak", err)
+    assert "cells of 30 m are 15× finer than layer dem (about 464 m)" in err
+    notes = manifest(tmp_path / "o")["themes"]["land_suitability"]["notes"]
+    assert any("15× finer than layer dem" in n["en"] for n in notes)

@@ -415,12 +415,12 @@ def test_criterion_raster_outside_study_area(tmp_path: Path) -> None:
     ) as ds:
         ds.write(np.full((20, 20), 300, dtype="float32"), 1)
     cat = Catalog(overrides={"dem": far})
-    with pytest.raises(RecipeError, match="does not overlap the study area") as exc:
+    with pytest.raises(RecipeError, match="does not cover Zhanatas") as exc:
         run_recipe(_ctx(cat), load_recipe(LAND))
     msg = str(exc.value)
-    assert "\n" not in msg and "give a raster covering the grid" in msg
+    assert "\n" not in msg and "supply it with --layer dem=FILE" in msg
     line = _line(LAND, "[criteria.slope]")
-    assert msg.startswith(f"{LAND}:{line}: criteria.slope.layer: layer 'dem' does not overlap")
+    assert msg.startswith(f"{LAND}:{line}: criteria.slope: layer 'dem' does not cover Zhanatas")
 
 
 def test_numeric_field_criterion_and_weights_table(tmp_path: Path, cat: Catalog) -> None:

@@ -31,6 +31,7 @@ from geo.results import ThemeResult
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
+    from geo.cost import CostEstimate
     from geo.recipe import Recipe
 
 __all__ = ["COMMON_KEYS", "Theme", "ThemeInputs", "ThemeSpec", "layer_prefix"]
@@ -148,3 +149,6 @@ class Theme(Protocol):
 
     def build(self, inputs: ThemeInputs, settings: Any) -> ThemeResult:
         """The theme's result."""
+
+    def estimate(self, settings: Any, catalog: Catalog) -> tuple[CostEstimate, str]:
+        """What building it will cost (:func:`geo.cost.estimate`) and the recipe key to change."""

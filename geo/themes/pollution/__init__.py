@@ -48,12 +48,16 @@ from __future__ import annotations
 import logging
 
 from geo.area import resolve_area, town_polygons
+from geo.catalog import Catalog
+from geo.cost import CostEstimate
+from geo.cost import estimate as cost_estimate
+from geo.crs import to_crs
 from geo.models.dispersion import ground_field
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.common import layer_where
 from geo.themes.pollution.exposure import _exposure, zone_exposure
-from geo.themes.pollution.labels import KIND_TEXT, TITLE
+from geo.themes.pollution.labels import AREA_KINDS, KIND_TEXT, TITLE
 from geo.themes.pollution.layers import _vectors
 from geo.themes.pollution.rasters import _rasters
 from geo.themes.pollution.report import DESCRIPTION, NOTES, _parameters
@@ -61,7 +65,15 @@ from geo.themes.pollution.settings import PollutionSettings, read_settings
 from geo.themes.pollution.sources import _source_maxima, _sources, _stacks, split_area_sources
 from geo.themes.pollution.zones import _spz
 
-__all__ = ["KIND_TEXT", "SPEC", "build", "read_settings", "split_area_sources", "zone_exposure"]
+__all__ = [
+    "KIND_TEXT",
+    "SPEC",
+    "build",
+    "estimate",
+    "read_settings",
+    "split_area_sources",
+    "zone_exposure",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +84,31 @@ SPEC = ThemeSpec(
     default_recipe="pollution",
 )
 """Pollution needs no other theme; land suitability reads its index and zones."""
+
+
+def estimate(s: PollutionSettings, catalog: Catalog) -> tuple[CostEstimate, str]:
+    """The cost of the dispersion (cells × sub-sources × wind cases), before any work."""
+    area = resolve_area(catalog, s.area)
+    grid = area.grid()
+    src = catalog.read("enterprises")
+    inside = to_crs(src, area.crs, what="layer 'enterprises'").intersects(area.projected().iloc[0])
+    src = src[inside.to_numpy()]
+    spread = src["kind"].isin(AREA_KINDS).to_numpy()
+    if "source_type" in src.columns:
+        spread = (src["source_type"] == "area").to_numpy()
+    if "area_m2" in src.columns:
+        spread = spread & (src["area_m2"].fillna(0).to_numpy() > 0)
+    sources = int((~spread).sum() + spread.sum() * max(1, s.area_source_points))
+    speeds = len(set(s.wind.speeds)) + int(s.add_dangerous_speed)
+    est = cost_estimate(
+        SPEC.id,
+        cells=grid.width * grid.height,
+        sources=sources,
+        wind_cases=len(s.wind.directions) * speeds,
+        pollutants=len(s.pollutants),
+        cell_size_m=grid.cell_size,
+    )
+    return est, s.area.at("cell_size_m")
 
 
 def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:

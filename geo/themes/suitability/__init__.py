@@ -43,6 +43,10 @@ The theme is split by concern; :func:`build` runs the steps in order:
 
 from __future__ import annotations
 
+from geo.area import resolve_area
+from geo.catalog import Catalog
+from geo.cost import CostEstimate
+from geo.cost import estimate as cost_estimate
 from geo.i18n import Text, text
 from geo.models import mcda
 from geo.results import ThemeResult
@@ -71,6 +75,7 @@ __all__ = [
     "SuitabilitySettings",
     "Weighting",
     "build",
+    "estimate",
     "read_settings",
 ]
 
@@ -92,6 +97,20 @@ _NO_ZONES = text(
     "Торға бірде-бір аймақ қабаты қиылыспайды: аймақтар бойынша аудандар жоқ.",
     "Ни один слой зон не пересекает сетку: площади по зонам недоступны.",
 )
+
+
+def estimate(settings: SuitabilitySettings, catalog: Catalog) -> tuple[CostEstimate, str]:
+    """The cost of building *settings* (grid cells, criteria, Monte Carlo draws), before any work."""
+    grid = resolve_area(catalog, settings.area).grid()
+    mc = settings.monte_carlo
+    est = cost_estimate(
+        SPEC.id,
+        cells=grid.width * grid.height,
+        criteria=len(settings.ids),
+        draws=mc.draws if mc is not None else 0,
+        cell_size_m=grid.cell_size,
+    )
+    return est, settings.area.at("cell_size_m")
 
 
 def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:

@@ -13,6 +13,7 @@ with the study area (:meth:`geo.catalog.Catalog.extent`, :func:`geo.area.covered
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -92,7 +93,49 @@ def check_coverage(ctx: ThemeInputs, settings: SuitabilitySettings, area: StudyA
         notes.append(_left_out_note(key.split(".", 1)[1], layer, area.label))
         log.info("%s left out: layer %s does not cover %s", key, layer, area.label)
     notes += [_partial_note(layer, 100 * share) for layer, share in sorted(partial.items())]
+    notes += _resolution_notes(ctx, settings, area, {layer for _k, layer, _o in _inputs(settings)})
     return Coverage(left_out, tuple(notes), record)
+
+
+FINER_THAN_DATA = 10.0
+"""Cells this many times finer than a raster input are noted: they add no detail it lacks."""
+
+
+def _resolution_notes(
+    ctx: ThemeInputs, settings: SuitabilitySettings, area: StudyArea, layers: set[str]
+) -> list[Text]:
+    """A note (and a warning) for each raster input much coarser than the grid's cells."""
+    from geo.raster import Raster
+
+    notes = []
+    cell = settings.area.cell_size_m
+    lat = (area.bounds[1] + area.bounds[3]) / 2
+    for layer in sorted(layers):
+        if ctx.catalog.spec(layer).kind != "raster":
+            continue
+        r = ctx.catalog.read(layer)
+        assert isinstance(r, Raster)
+        rx, ry = r.res
+        if r.crs.is_geographic:  # degrees to metres at the area's latitude
+            rx, ry = rx * 111_320.0 * math.cos(math.radians(lat)), ry * 111_320.0
+        res = max(rx, ry)
+        ratio = res / cell
+        if ratio >= FINER_THAN_DATA:
+            log.warning(
+                "cells of %g m are %.0f× finer than layer %s (about %.0f m): they add no detail it "
+                "lacks; use coarser cells or a finer %s (--layer %s=FILE)",
+                cell, ratio, layer, res, layer, layer,
+            )  # fmt: skip
+            notes.append(_resolution_note(layer, cell, ratio, res))
+    return notes
+
+
+def _resolution_note(layer: str, cell: float, ratio: float, res: float) -> Text:
+    return text(
+        f"Cells of {cell:g} m are {ratio:.0f}× finer than layer {layer} (about {res:.0f} m): the map has no detail finer than {layer}.",
+        f"{cell:g} м ұяшықтар {layer} қабатынан {ratio:.0f} есе ұсақ (шамамен {res:.0f} м): картада {layer} қабатынан ұсақ егжей жоқ.",
+        f"Ячейки {cell:g} м в {ratio:.0f} раз мельче слоя {layer} (около {res:.0f} м): деталей мельче {layer} на карте нет.",
+    )
 
 
 def check_filled(score: np.ndarray, settings: SuitabilitySettings, area: StudyArea) -> float:

@@ -54,6 +54,8 @@ from dataclasses import replace
 
 from geo.area import resolve_area
 from geo.catalog import Catalog
+from geo.cost import CostEstimate
+from geo.cost import estimate as cost_estimate
 from geo.recipe import Recipe
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
@@ -72,6 +74,7 @@ __all__ = [
     "SustainabilitySettings",
     "build",
     "classify",
+    "estimate",
     "read_settings",
     "survey_chart_svg",
 ]
@@ -121,6 +124,11 @@ def _check_survey_towns(
             f"({covered}) together, not {', '.join(towns) or 'this area'}: name those towns, "
             f"or supply a survey of your towns with --layer {conf.table}=FILE",
         )
+
+
+def estimate(settings: SustainabilitySettings, catalog: Catalog) -> tuple[CostEstimate, str]:
+    """The cost of building the theme: no grid, a fixed small amount."""
+    return cost_estimate(SPEC.id, cells=0), settings.towns.area.at("towns")
 
 
 def build(ctx: ThemeInputs, settings: SustainabilitySettings) -> ThemeResult:

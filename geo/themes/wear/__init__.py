@@ -54,6 +54,8 @@ import logging
 import geopandas as gpd
 
 from geo.catalog import Catalog
+from geo.cost import CostEstimate
+from geo.cost import estimate as cost_estimate
 from geo.recipe import Recipe
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
@@ -66,7 +68,13 @@ from geo.themes.wear.segments import segment_priority, segment_wear
 from geo.themes.wear.settings import WearSettings
 from geo.themes.wear.zones import zone_wear
 
-__all__ = ["SPEC", "WearSettings", "build", "read_settings"]
+__all__ = [
+    "SPEC",
+    "WearSettings",
+    "build",
+    "estimate",
+    "read_settings",
+]
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +95,11 @@ def read_settings(recipe: Recipe, catalog: Catalog) -> WearSettings:
     building.
     """
     return _settings.read_settings(recipe)
+
+
+def estimate(settings: WearSettings, catalog: Catalog) -> tuple[CostEstimate, str]:
+    """The cost of building the theme: no grid, a fixed small amount."""
+    return cost_estimate(SPEC.id, cells=0), settings.area.at("towns")
 
 
 def build(inputs: ThemeInputs, settings: WearSettings) -> ThemeResult:
