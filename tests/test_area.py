@@ -359,3 +359,27 @@ def test_the_estimate_is_logged_and_fine_cells_are_noted(tmp_path: Path, capsys)
     assert "cells of 30 m are 15× finer than layer dem (about 464 m)" in err
     notes = manifest(tmp_path / "o")["themes"]["land_suitability"]["notes"]
     assert any("15× finer than layer dem" in n["en"] for n in notes)
+
+
+def test_towns_far_apart_are_modelled_on_their_own_windows(tmp_path: Path) -> None:
+    """Zhanatas and Shu: one grid across two UTM zones (the conic), two windows, no-data between."""
+    recipe = edited_recipe(
+        MAPS / "pollution.toml",
+        tmp_path / "pollution.toml",
+        [
+            ('towns = ["Zhanatas", "Karatau"]', 'towns = ["Zhanatas", "Shu"]'),
+            ("cell_size_m = 150", "cell_size_m = 1000"),
+            ("buffer_m = 15000", "buffer_m = 5000"),
+        ],
+    )
+    res = run_recipe(BuildContext(Catalog()), load_recipe(recipe))
+    p = res.parameters
+    assert p["area"]["crs"].startswith("WGS 84 / Albers") and len(p["windows"]) == 2
+    index = next(r.raster.array for r in res.rasters if r.name == "pollution_index")
+    modelled = np.isfinite(index)
+    assert 0.02 < modelled.mean() < 0.2  # two towns of a 330 km wide grid
+    (r0, r1, c0, c1), (s0, s1, d0, d1) = p["windows"]
+    assert modelled[r0:r1, c0:c1].all() and modelled[s0:s1, d0:d1].all()
+    ex = next(v.data for v in res.vectors if v.name == "exposure_by_zone").set_index("zone_id")
+    assert np.isfinite(ex.loc[["zhanatas", "shu"], "index_max"]).all()
+    assert ex.loc["shu", "index_max"] > 0

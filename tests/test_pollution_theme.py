@@ -83,7 +83,9 @@ def test_outputs(built: ThemeResult) -> None:
         assert isinstance(r.style, RasterRamp)
         assert r.synthetic
         assert r.raster.crs.to_epsg() == 32642 and r.raster.res == (500.0, 500.0)
-        assert np.isfinite(r.raster.array).all() and (r.raster.array >= 0).all()
+        a = r.raster.array
+        # two windows (Zhanatas, Karatau): cells between them are not modelled (NaN)
+        assert 0.2 < np.isfinite(a).mean() < 1 and (a[np.isfinite(a)] >= 0).all()
     so2 = next(r for r in built.rasters if r.name == "concentration_so2")
     assert so2.style.values[3] == 0.5  # the ramp's MPC stop
     json.dumps(built.parameters)  # manifest-ready
@@ -109,10 +111,13 @@ def test_index_bounds(built: ThemeResult) -> None:
         float
     )
     index = raster(built, "pollution_index").astype(float)
+    ok = np.isfinite(index)
+    assert (np.isfinite(ratios).all(axis=0) == ok).all()  # the same cells are modelled
+    ratios, index = ratios[:, ok], index[ok]
     assert (index >= ratios.max(axis=0) * (1 - 1e-5) - 1e-9).all()
     assert (index <= ratios.sum(axis=0) * (1 + 1e-5) + 1e-9).all()
     assert float(index.max()) > 0.1
-    rose = raster(built, "pollution_index_rose").astype(float)
+    rose = raster(built, "pollution_index_rose").astype(float)[ok]
     assert (rose <= index * (1 + 1e-5) + 1e-9).all()
 
 
@@ -130,7 +135,9 @@ def test_source_cm_matches_the_single_stack_method(built: ThemeResult) -> None:
                            rate=boiler["m_dust_g_s"], F=3.0)  # fmt: skip
     assert boiler["cm_dust_mg_m3"] == pytest.approx(float(rb.cm[0]))
     # the whole field is the sum over sources, so it can exceed no sum of their cm
-    assert float(raster(built, "concentration_so2").max()) <= src["cm_so2_mg_m3"].sum() * (1 + 1e-6)
+    assert float(np.nanmax(raster(built, "concentration_so2"))) <= src["cm_so2_mg_m3"].sum() * (
+        1 + 1e-6
+    )
 
 
 def test_sanitary_zones_and_conflicts(built: ThemeResult) -> None:
@@ -199,7 +206,7 @@ def test_mrr2017_variant_builds(tmp_path: Path) -> None:
     )
     res = run_recipe(BuildContext(Catalog()), load_recipe(path))
     assert res.parameters["method"] == "mrr2017"
-    assert float(raster(res, "pollution_index").max()) > 0
+    assert float(np.nanmax(raster(res, "pollution_index"))) > 0
 
 
 # -- bad input ---------------------------------------------------------------------------------
@@ -301,8 +308,8 @@ def test_unverified_coefficients_come_from_the_recipe(tmp_path: Path, built: The
         new.loc[ff, "cm_nh3_mg_m3"], old.loc[ff, "cm_nh3_mg_m3"] / 0.9, rtol=1e-12
     )
     # the field follows (up to the shift of the scanned group dangerous speed)
-    ratio = float(raster(res, "concentration_nh3").max()) / float(
-        raster(built, "concentration_nh3").max()
+    ratio = float(np.nanmax(raster(res, "concentration_nh3"))) / float(
+        np.nanmax(raster(built, "concentration_nh3"))
     )
     assert ratio == pytest.approx(1.0 / 0.9, rel=5e-3)
 
@@ -332,7 +339,7 @@ def test_a_minimal_user_layer(tmp_path: Path) -> None:
     )
     zones = vector(res, "sanitary_zones")
     assert list(zones["width_m"]) == [100.0, 50.0]
-    assert float(raster(res, "concentration_dust").max()) == 0.0
+    assert float(np.nanmax(raster(res, "concentration_dust"))) == 0.0
     src = vector(res, "enterprises")
     r = max_concentration(35, 1.4, 7, 125, 31.9, rate=12.0)
     assert float(src["cm_so2_mg_m3"].iloc[0]) == pytest.approx(float(r.cm[0]))

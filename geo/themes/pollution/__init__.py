@@ -47,12 +47,14 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
+
 from geo.area import resolve_area, town_polygons
 from geo.catalog import Catalog
 from geo.cost import CostEstimate
 from geo.cost import estimate as cost_estimate
 from geo.crs import to_crs
-from geo.models.dispersion import ground_field
+from geo.models.dispersion import GroundField, ground_field
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.common import layer_where
@@ -62,7 +64,14 @@ from geo.themes.pollution.layers import _vectors
 from geo.themes.pollution.rasters import _rasters
 from geo.themes.pollution.report import DESCRIPTION, NOTES, _parameters
 from geo.themes.pollution.settings import PollutionSettings, read_settings
-from geo.themes.pollution.sources import _source_maxima, _sources, _stacks, split_area_sources
+from geo.themes.pollution.sources import (
+    Releases,
+    _source_maxima,
+    _sources,
+    _stacks,
+    split_area_sources,
+)
+from geo.themes.pollution.windows import paste, town_windows
 from geo.themes.pollution.zones import _spz
 
 __all__ = [
@@ -111,6 +120,16 @@ def estimate(s: PollutionSettings, catalog: Catalog) -> tuple[CostEstimate, str]
     return est, s.area.at("cell_size_m")
 
 
+def _field(xc: np.ndarray, yc: np.ndarray, rel: Releases, s: PollutionSettings) -> GroundField:
+    """The dispersion of every sub-source on the cells of one window."""
+    return ground_field(
+        xc, yc, rel.stacks, rel.rates, rel.settling, s.wind, A=s.A, eta=s.eta, method=s.method,
+        index_weights=s.index_weights, add_dangerous_speed=s.add_dangerous_speed,
+        s2_floor=s.s2_floor, coefficients=s.coefficients, max_distance=s.max_distance,
+        dtype=s.dtype,
+    )  # fmt: skip
+
+
 def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
     """Build the pollution theme from its settings (``maps/pollution.toml`` read by :func:`read_settings`).
 
@@ -144,12 +163,9 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
     src = _sources(ctx, area, grid, s.pollutants)
     rel = _stacks(src.grid, s, layer_where(ctx, "enterprises"))
     xs, ys = grid.cell_centres()
-    field = ground_field(
-        xs[0], ys[:, 0], rel.stacks, rel.rates, rel.settling, s.wind, A=s.A, eta=s.eta, method=s.method,
-        index_weights=s.index_weights, add_dangerous_speed=s.add_dangerous_speed,
-        s2_floor=s.s2_floor, coefficients=s.coefficients, max_distance=s.max_distance,
-        dtype=s.dtype,
-    )  # fmt: skip
+    windows = town_windows(ctx.catalog, area, grid)
+    fields = [_field(xs[0][cols], ys[rows, 0], rel, s) for rows, cols in windows]
+    field = paste(fields, windows, grid.shape)
     assert field.index_max is not None and field.index_rose is not None
     n_sub = len(rel.stacks)
     log.info("pollution: %d sub-sources, %s evaluations", n_sub, f"{field.evaluations:,}")
@@ -161,6 +177,7 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
     vectors = _vectors(src_out, spz.zones, spz.conflicts, exposure, s.pollutants)
     parameters = _parameters(s, grid, field, n_sub, spz.record)
     parameters["area"] = area.record()
+    parameters["windows"] = [[w[0].start, w[0].stop, w[1].start, w[1].stop] for w in windows]
     # maps open on the towns and their sources, not the whole (15 km wider) dispersion grid
     focus = [
         float(v)

@@ -69,8 +69,8 @@ def zone_exposure(
     cells = np.array([int(m.sum()) for m in masks])
 
     def stats(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mx = np.array([float(arr[m].max()) if m.any() else np.nan for m in masks])
-        mean = np.array([float(arr[m].mean()) if m.any() else np.nan for m in masks])
+        mx = np.array([float(np.nanmax(arr[m])) if m.any() else np.nan for m in masks])
+        mean = np.array([float(np.nanmean(arr[m])) if m.any() else np.nan for m in masks])
         return mx, mean
 
     for p, arr in ratios.items():

@@ -63,7 +63,7 @@ def _concentration_raster(
         metadata={
             "mpc_max_mg_m3": mpcv,
             "mpc_citation": p.citation,
-            "max_mg_m3": float(np.max(c)),
+            "max_mg_m3": float(np.nanmax(c)),
         },
     )
 
@@ -95,7 +95,7 @@ def _rasters(
                 f"Жел жағдайлары бойынша C/ШРК қосындысының ең үлкені ({listed}); скринингтік индекс (ОНД-86 тек суммациялық топтар ішінде қосады).",
                 f"Максимум по ветровым ситуациям суммы C/ПДК ({listed}); скрининговый индекс (ОНД-86 суммирует только внутри групп суммации).",
             ),
-            metadata={"max": float(np.max(field.index_max))},
+            metadata={"max": float(np.nanmax(field.index_max))},
         )
     )
     rasters.append(

@@ -92,6 +92,6 @@ def _parameters(
         "evaluations": int(field.evaluations),
         "sub_sources": n_sub_sources,
         "max_concentration_mg_m3": {
-            p.id: float(np.max(field.max[j])) for j, p in enumerate(pollutants)
+            p.id: float(np.nanmax(field.max[j])) for j, p in enumerate(pollutants)
         },
     }
