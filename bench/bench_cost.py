@@ -41,9 +41,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.area import town_grid
 from geo.catalog import Catalog
-from geo.cost import CostEstimate, combine, estimate
+from geo.cost import CostEstimate, combine
 from geo.recipe import Recipe, load_recipe
 from geo.themes import THEMES
 
@@ -123,52 +122,10 @@ def geo_map(recipe: Path, out: Path) -> list[str]:
 
 
 def theme_estimate(recipe: Recipe, catalog: Catalog) -> CostEstimate:
-    """:func:`geo.cost.estimate` for one recipe, with the counts read from its theme's settings.
-
-    This is what the build does before running a theme: the grid from the settings' area,
-    the counts from the settings (criteria, Monte Carlo draws; sources, wind cases,
-    pollutants).
-    """
-    theme_id = str(recipe.data["theme"])
-    settings = importlib.import_module(THEMES[theme_id]).read_settings(recipe, catalog)
-    if theme_id == "land_suitability":
-        a = settings.area
-        grid = town_grid(catalog, list(a.towns), buffer_m=a.buffer_m, cell_size=a.cell_size_m)
-        mc = settings.monte_carlo
-        return estimate(
-            theme_id,
-            cells=grid.width * grid.height,
-            criteria=len(settings.ids),
-            draws=mc.draws if mc is not None else 0,
-            cell_size_m=a.cell_size_m,
-        )
-    if theme_id == "pollution":
-        grid = town_grid(
-            catalog, settings.towns, buffer_m=settings.buffer_m, cell_size=settings.cell_size
-        )
-        return estimate(
-            theme_id,
-            cells=grid.width * grid.height,
-            sources=pollution_sources(catalog, settings.area_source_points),
-            wind_cases=len(settings.wind.directions)
-            * (len(set(settings.wind.speeds)) + int(settings.add_dangerous_speed)),
-            pollutants=len(settings.pollutants),
-            cell_size_m=settings.cell_size,
-        )
-    return estimate(theme_id, cells=0)
-
-
-def pollution_sources(catalog: Catalog, area_points: int) -> int:
-    """Point sources the dispersion model scans: stacks, and each area source's *area_points*."""
-    from geo.themes.pollution.labels import AREA_KINDS
-
-    src = catalog.read("enterprises")
-    area = src["kind"].isin(AREA_KINDS).to_numpy()
-    if "source_type" in src.columns:
-        area = (src["source_type"] == "area").to_numpy()
-    if "area_m2" in src.columns:
-        area = area & (src["area_m2"].fillna(0).to_numpy() > 0)
-    return int((~area).sum() + area.sum() * max(1, area_points))
+    """The estimate the build makes for one recipe: its theme's own ``estimate``."""
+    theme = importlib.import_module(THEMES[str(recipe.data["theme"])])
+    est: CostEstimate = theme.estimate(theme.read_settings(recipe, catalog), catalog)[0]
+    return est
 
 
 def expected(recipe_path: Path) -> tuple[CostEstimate, int]:
@@ -261,7 +218,7 @@ def pollution_cases(sizes: list[float], runs: int, tmp: Path) -> list[Row]:
     rows = []
     for size in sizes:
         recipe = edited_recipe(
-            MAPS / "pollution.toml", tmp / f"pol_{size:g}.toml", {"cell_size": f"{size:g}"}
+            MAPS / "pollution.toml", tmp / f"pol_{size:g}.toml", {"cell_size_m": f"{size:g}"}
         )
         rows.append(measure_case(f"pollution {size:g} m", recipe, runs, tmp))
     return rows
