@@ -74,3 +74,16 @@ def test_layer_names_take_the_recipe_name_in_one_place():
     assert layer_prefix(spec, Recipe({}, Path("land_suitability.toml"))) == "land_suitability"
     assert layer_prefix(spec, Recipe({}, Path("shu_homes.toml"))) == "shu_homes"
     assert layer_prefix(spec, Recipe({"output_prefix": "x"}, Path("shu_homes.toml"))) == "x"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_theme_estimates_its_cost_and_names_the_key_to_change(path):
+    """The estimate the build checks before any work: cells of the recipe's own grid."""
+    recipe = load_recipe(path)
+    theme = theme_of(recipe)
+    cat = Catalog()
+    est, where = theme.estimate(theme.read_settings(recipe, cat), cat)
+    assert est.theme == recipe.theme and est.peak_bytes > 0 and est.seconds > 0
+    assert where.startswith(f"{path}:") and "area." in where
+    gridded = recipe.theme in ("land_suitability", "pollution")
+    assert (est.cells > 10_000) if gridded else est.cells == 0
