@@ -448,7 +448,9 @@ def area_towns(
     from geo.synthetic.table import study_towns
 
     if catalog.is_overridden("town_boundaries"):
-        return _user_towns(catalog.read("town_boundaries"), request, within)
+        named = _user_towns(catalog.read("town_boundaries"), request, within)
+        catalog.include_towns(gid for gid in (_place_id(catalog, t) for t, _ in named) if gid)
+        return named
     if within is not None:
         ids = _places_within(catalog.read("towns"), within, request.min_population)
     elif request.towns:
@@ -458,6 +460,20 @@ def area_towns(
     catalog.include_towns(ids)
     names = {t.geonameid: t.town for t in study_towns(catalog).values()}
     return [(names[gid], gid) for gid in ids]
+
+
+def _place_id(catalog: Catalog, name: str) -> int | None:
+    """The GeoNames id of a town of the user's boundary file, when the towns layer knows it.
+
+    Its synthetic layers (networks, sources, soils) are then generated around it too; a
+    town GeoNames does not know has none, and a theme needing them says which to supply.
+    """
+    from geo.places import find_place
+
+    try:
+        return find_place(catalog, name).geonameid
+    except InputError:
+        return None
 
 
 def _places_within(towns: gpd.GeoDataFrame, within: BaseGeometry, min_population: int) -> list[int]:

@@ -383,3 +383,28 @@ def test_towns_far_apart_are_modelled_on_their_own_windows(tmp_path: Path) -> No
     ex = next(v.data for v in res.vectors if v.name == "exposure_by_zone").set_index("zone_id")
     assert np.isfinite(ex.loc[["zhanatas", "shu"], "index_max"]).all()
     assert ex.loc["shu", "index_max"] > 0
+
+
+def test_a_users_boundary_file_with_more_towns_builds(tmp_path: Path, capsys) -> None:
+    """The user's own outlines (validated first) of five towns, in UTM: networks laid in each."""
+    rows = [("Zhanatas", 69.732, 43.563), ("Karatau", 70.459, 43.18), ("Shu", 73.762, 43.605),
+            ("Taraz", 71.373, 42.898), ("Kentau", 68.505, 43.517)]  # fmt: skip
+    gdf = gpd.GeoDataFrame(
+        {"town": [r[0] for r in rows], "name_kk": [r[0] for r in rows],
+         "name_ru": [r[0] for r in rows], "population": [30000] * 5, "town_type": [""] * 5},
+        geometry=[Point(r[1], r[2]).buffer(0.03) for r in rows],
+        crs=4326,
+    ).to_crs(32642)  # fmt: skip
+    path = tmp_path / "my_towns.gpkg"
+    gdf.to_file(path, engine="pyogrio")
+    code, _out, err = run(["validate", str(path), "--as", "town_boundaries"], capsys)
+    assert code == 0, err
+    out_dir = tmp_path / "wear"
+    code, _, err = run(
+        ["map", str(MAPS / "infrastructure_wear.toml"), "--out", str(out_dir),
+         "--layer", f"town_boundaries={path}", "--town", "Taraz", "--town", "Kentau"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    seg = gpd.read_file(out_dir / "atlas.gpkg", layer="network_wear")
+    assert set(seg["town"]) == {"Taraz", "Kentau"} and seg["synthetic"].all()
