@@ -42,6 +42,13 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return int(exc.value.code or 0), out, err
 
 
+def suitability_map(
+    tmp_path: Path, out: Path, *args: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """``geo map`` of the fast food-belt recipe into *out* with the extra *args*."""
+    return run(["map", str(fast_suitability(tmp_path)), "--out", str(out), *args], capsys)
+
+
 def manifest(out: Path) -> dict:
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
@@ -88,17 +95,7 @@ def test_bad_boxes_are_refused_in_one_line(bbox: str, message: str) -> None:
 
 
 def test_a_box_outside_kazakhstan_is_refused(tmp_path: Path, capsys) -> None:
-    code, out, err = run(
-        [
-            "map",
-            str(fast_suitability(tmp_path)),
-            "--out",
-            str(tmp_path / "o"),
-            "--bbox",
-            "2,48,3,49",
-        ],
-        capsys,
-    )
+    code, out, err = suitability_map(tmp_path, tmp_path / "o", "--bbox", "2,48,3,49", capsys=capsys)
     assert code == 2 and out == "" and "--bbox" in err and "Kazakhstan" in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
     assert not list(tmp_path.glob(".o.*"))  # no temporary folder left behind
@@ -110,9 +107,7 @@ def test_a_box_outside_kazakhstan_is_refused(tmp_path: Path, capsys) -> None:
 def test_a_town_outside_the_study_builds_every_gridded_theme(tmp_path: Path, capsys) -> None:
     """Taraz (Zhambyl oblast, not a study town): synthetic layers made for it, labelled so."""
     out = tmp_path / "taraz"
-    code, _, err = run(
-        ["map", str(fast_suitability(tmp_path)), "--out", str(out), "--town", "Taraz"], capsys
-    )
+    code, _, err = suitability_map(tmp_path, out, "--town", "Taraz", capsys=capsys)
     assert code == 0, err
     p = manifest(out)["themes"]["land_suitability"]["parameters"]
     assert p["area"]["towns"] == ["Taraz"] and p["area"]["crs"] == "EPSG:32642"
@@ -150,9 +145,7 @@ def test_a_polygon_in_a_projected_crs(tmp_path: Path, capsys) -> None:
     path = tmp_path / "area.gpkg"
     poly.to_file(path, engine="pyogrio")
     out = tmp_path / "poly"
-    code, _, err = run(
-        ["map", str(fast_suitability(tmp_path)), "--out", str(out), "--area", str(path)], capsys
-    )
+    code, _, err = suitability_map(tmp_path, out, "--area", str(path), capsys=capsys)
     assert code == 0, err
     a = manifest(out)["themes"]["land_suitability"]["parameters"]["area"]
     assert a["kind"] == "file" and a["crs"] == "EPSG:32642" and a["towns"] == ["Zhanatas"]
@@ -162,16 +155,8 @@ def test_a_polygon_in_a_projected_crs(tmp_path: Path, capsys) -> None:
 
 def test_a_box_with_no_town_refuses_the_town_anchored_layers(tmp_path: Path, capsys) -> None:
     out = tmp_path / "empty"
-    code, stdout, err = run(
-        [
-            "map",
-            str(fast_suitability(tmp_path)),
-            "--out",
-            str(out),
-            "--bbox",
-            "71.0,44.0,71.5,44.4",
-        ],
-        capsys,
+    code, stdout, err = suitability_map(
+        tmp_path, out, "--bbox", "71.0,44.0,71.5,44.4", capsys=capsys
     )
     assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1
     assert "criteria.soil: layer 'soils' does not cover bbox 71,44,71.5,44.4" in err
@@ -188,11 +173,15 @@ def test_a_town_beyond_the_dem_is_refused_naming_the_dem(tmp_path: Path, capsys)
     )  # fmt: skip
     path = tmp_path / "far.gpkg"
     far.to_file(path, engine="pyogrio")
-    code, _, err = run(
-        ["map", str(fast_suitability(tmp_path)), "--out", str(tmp_path / "far"),
-         "--layer", f"town_boundaries={path}", "--town", "Farville"],
-        capsys,
-    )  # fmt: skip
+    code, _, err = suitability_map(
+        tmp_path,
+        tmp_path / "far",
+        "--layer",
+        f"town_boundaries={path}",
+        "--town",
+        "Farville",
+        capsys=capsys,
+    )
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "layer 'dem' does not cover Farville" in err and "--layer dem=FILE" in err
 
@@ -252,23 +241,11 @@ def test_a_new_town_gets_generic_sources_said_to_be_generic() -> None:
 def test_the_command_line_overrides_the_recipe_and_errors_name_the_flag(
     tmp_path: Path, capsys
 ) -> None:
-    code, _, err = run(
-        [
-            "map",
-            str(fast_suitability(tmp_path)),
-            "--out",
-            str(tmp_path / "x"),
-            "--town",
-            "Atlantis",
-        ],
-        capsys,
-    )
+    code, _, err = suitability_map(tmp_path, tmp_path / "x", "--town", "Atlantis", capsys=capsys)
     assert code == 2 and err.startswith("error: --town: ") and "Atlantis" in err
-    code, _, err = run(
-        ["map", str(fast_suitability(tmp_path)), "--out", str(tmp_path / "x"),
-         "--town", "Shu", "--bbox", "69,43,70,44"],
-        capsys,
-    )  # fmt: skip
+    code, _, err = suitability_map(
+        tmp_path, tmp_path / "x", "--town", "Shu", "--bbox", "69,43,70,44", capsys=capsys
+    )
     assert code == 2 and "--town and --bbox" in err
 
 
@@ -287,10 +264,7 @@ def test_bad_area_files(tmp_path: Path, capsys, make, message: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "crs was not provided": the point here
         gdf.to_file(path, engine="pyogrio")
-    code, _, err = run(
-        ["map", str(fast_suitability(tmp_path)), "--out", str(tmp_path / "x"), "--area", str(path)],
-        capsys,
-    )
+    code, _, err = suitability_map(tmp_path, tmp_path / "x", "--area", str(path), capsys=capsys)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -84,19 +84,23 @@ class StudyTown:
             enterprise_seed=int(row["enterprise_seed"]),
             network_code=str(row["network_code"]),
             network_seed=int(row["network_seed"]),
-            install_year=(
-                float(row["install_year_mean"]),
-                float(row["install_year_sd"]),
-                float(row["install_year_min"]),
-                float(row["install_year_max"]),
-            ),
-            replaced_share=float(row["replaced_share"]),
-            inspected_share=float(row["inspected_share"]),
-            segments_without_year=int(row["segments_without_year"]),
+            **_network_profile(row),
             soil_seed=int(row["soil_seed"]),
             micro_district_status=statuses,
             micro_district_status_source=str(row["micro_district_status_source"]),
         )
+
+
+def _network_profile(values: pd.Series | Mapping[str, Any]) -> dict[str, Any]:
+    """Install-year profile and shares of a town's synthetic networks (a table row or the defaults)."""
+    return {
+        "install_year": tuple(
+            float(values[f"install_year_{k}"]) for k in ("mean", "sd", "min", "max")
+        ),
+        "replaced_share": float(values["replaced_share"]),
+        "inspected_share": float(values["inspected_share"]),
+        "segments_without_year": int(values["segments_without_year"]),
+    }
 
 
 def study_towns(catalog: Catalog) -> dict[str, StudyTown]:
@@ -184,15 +188,7 @@ def place_town(place: pd.Series, defaults: Mapping[str, float], *, taken: set[st
         enterprise_seed=gid * 10 + 2,
         network_code=f"G{gid}",
         network_seed=gid * 10 + 3,
-        install_year=(
-            float(defaults["install_year_mean"]),
-            float(defaults["install_year_sd"]),
-            float(defaults["install_year_min"]),
-            float(defaults["install_year_max"]),
-        ),
-        replaced_share=float(defaults["replaced_share"]),
-        inspected_share=float(defaults["inspected_share"]),
-        segments_without_year=int(defaults["segments_without_year"]),
+        **_network_profile(defaults),
         soil_seed=gid * 10 + 4,
         micro_district_status={},
         micro_district_status_source="assumed existing",
