@@ -19,8 +19,6 @@ from __future__ import annotations
 import difflib
 import importlib
 import logging
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +26,10 @@ from typing import Any
 
 from geo.area import AreaOverride, include_area, override_area, read_area
 from geo.catalog import Catalog
-from geo.errors import InputError, OutputExistsError
+from geo.errors import InputError
 from geo.recipe import Recipe, default_maps_dir, load_recipe, shown_path
 from geo.results import RasterLayer, ThemeResult, VectorLayer
+from geo.staging import check_out, staged
 from geo.themes import THEMES
 from geo.themes.base import Theme, ThemeInputs, ThemeSpec, layer_prefix
 
@@ -243,15 +242,6 @@ def _check_cost(catalog: Catalog, recipes: Sequence[Recipe]) -> None:
     check_fits(run, available=available_memory(), where=top[1])
 
 
-def _check_out(out: Path, overwrite: bool) -> None:
-    if out.exists() and not overwrite:
-        msg = f"{out}: output folder exists; pass --overwrite to replace it"
-        raise OutputExistsError(msg)
-    if out.exists() and not out.is_dir():
-        msg = f"{out}: exists and is not a folder; choose another --out"
-        raise OutputExistsError(msg)
-
-
 def build_atlas(
     out: str | Path,
     *,
@@ -292,7 +282,7 @@ def build_atlas(
     if lang not in LANGUAGES:
         msg = f"language {lang!r} is not supported; use one of {', '.join(LANGUAGES)}"
         raise InputError(msg)
-    _check_out(out, overwrite)
+    check_out(out, overwrite)  # before any work; checked again under the lock
     if area is not None:
         area.check()
     chosen = recipes if recipes is not None else default_recipes()
@@ -305,14 +295,8 @@ def build_atlas(
         include_area(catalog, read_area(recipe, buffer_m=0.0))
     _check_cost(catalog, [*recipe_list, *_required_recipes(recipe_list, area)])
     ctx = BuildContext(catalog=catalog, lang=lang, progress=progress, area=area)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
+    with staged(out, overwrite=overwrite) as tmp:
         report = _build_into(tmp, ctx, recipe_list, progress=progress)
-        _swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     report.out = out
     log.info("wrote %d files to %s", len(report.files), out)
     return report
@@ -351,19 +335,3 @@ def _build_into(
     write_manifest(manifest, tmp / "manifest.json")
     files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
     return BuildReport(out=tmp, files=files, manifest=manifest)
-
-
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Rename *tmp* to *out*; an existing *out* is moved aside first and removed after."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{tmp.name.rsplit('.', 2)[-2]}")
-        out.rename(old)
-    try:
-        tmp.rename(out)
-    except BaseException:
-        if old is not None:
-            old.rename(out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -1,13 +1,14 @@
 """The ``geo`` command: a click group whose subcommands load lazily.
 
 Errors a user can fix (:class:`~geo.errors.InputError`) print one line on
-stderr and exit with code 2, without a traceback; anything else is a bug and
-shows its traceback.
+stderr and exit with code 2, without a traceback; anything else is a bug: one
+line too, exit code 3, and ``-v`` shows its traceback.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from typing import Any
 
@@ -15,7 +16,10 @@ import click
 
 from geo.errors import AtlasError, InputError
 
-__all__ = ["COMMANDS", "cli", "main"]
+__all__ = ["COMMANDS", "INTERNAL_ERROR", "cli", "main"]
+
+INTERNAL_ERROR = 3
+"""Exit code of a crash that got past every check (bad input exits 2, an atlas error 1)."""
 
 COMMANDS: dict[str, str] = {
     "layers": "geo.commands.layers:layers",
@@ -76,6 +80,16 @@ def main(argv: list[str] | None = None) -> Any:
     except AtlasError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except Exception as exc:  # a bug that got past every check: still one line, and its own code
+        if logging.getLogger("geo").getEffectiveLevel() <= logging.INFO:
+            raise  # -v: the traceback
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        click.echo(
+            f"internal error: {type(exc).__name__}: {first} "
+            "(a bug: run again with -v for the traceback, and report it)",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR)
 
 
 if __name__ == "__main__":

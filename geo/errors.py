@@ -16,6 +16,7 @@ __all__ = [
     "IndicatorError",
     "InputError",
     "LayerNotFoundError",
+    "OutputError",
     "OutputExistsError",
     "RecipeError",
     "RepairWarning",
@@ -59,6 +60,10 @@ class RecipeError(InputError):
 
 class IndicatorError(InputError):
     """An indicator table breaks its schema (unknown unit name, share out of range...)."""
+
+
+class OutputError(InputError):
+    """The output folder cannot be written (full disk, read-only, permission, a file in the way)."""
 
 
 class OutputExistsError(InputError):

@@ -17,9 +17,15 @@ from typing import Any
 
 from geo.errors import RecipeError
 
-__all__ = ["Recipe", "default_maps_dir", "load_recipe", "shown_path"]
+__all__ = ["NAME_MAX", "SAFE_NAME", "Recipe", "default_maps_dir", "load_recipe", "shown_path"]
 
 _MISSING = object()
+
+NAME_MAX = 48
+"""Longest recipe ``name`` / ``output_prefix``: file and table names are built from them."""
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,47}")
+"""What a recipe ``name`` or ``output_prefix`` may be (it becomes file and table names)."""
 
 
 def default_maps_dir() -> Path:
@@ -77,8 +83,28 @@ class Recipe:
 
     @property
     def name(self) -> str:
-        """The output name (``name`` key, else the file stem)."""
-        return str(self.data.get("name", self.path.stem))
+        """The output name (``name`` key, else the file stem in the safe alphabet)."""
+        if "name" in self.data:
+            return str(self.data["name"])
+        return re.sub(r"[^A-Za-z0-9_-]", "_", self.path.stem)[:NAME_MAX] or "recipe"
+
+    def check_names(self) -> None:
+        """Refuse a ``name`` or ``output_prefix`` that could not be a file or table name.
+
+        They name the map, the sheet, the rasters and the GeoPackage tables, so they
+        keep to letters, digits, ``_`` and ``-`` (at most :data:`NAME_MAX`): no path
+        separators, no ``..``, nothing that could land outside ``--out``.
+        """
+        for key in ("name", "output_prefix"):
+            if key not in self.data:
+                continue
+            value = self.data[key]
+            if not isinstance(value, str) or not SAFE_NAME.fullmatch(value):
+                raise self.error(
+                    key,
+                    f"{value!r} cannot name files and tables; use letters, digits, _ and - "
+                    f'(at most {NAME_MAX}), e.g. {key} = "shu_homes"',
+                )
 
     def get(self, dotted: str, default: Any = _MISSING) -> Any:
         """Value at a dotted key path (``"weights.method"``); raise if missing and no default."""
@@ -175,12 +201,27 @@ def load_recipe(path: str | Path) -> Recipe:
     except FileNotFoundError:
         msg = f"{p}: recipe not found; the shipped ones are in {default_maps_dir()}"
         raise RecipeError(msg) from None
+    except UnicodeDecodeError as exc:
+        raw = p.read_bytes()
+        line = raw[: exc.start].count(b"\n") + 1
+        guess = ""
+        try:
+            raw.decode("cp1251")
+            guess = " (it reads as Windows-1251)"
+        except UnicodeDecodeError:
+            pass
+        msg = f"{p}:{line}: not UTF-8{guess}; save the recipe as UTF-8"
+        raise RecipeError(msg) from None
+    except IsADirectoryError:
+        msg = f"{p}: is a folder; give a recipe file (maps/*.toml)"
+        raise RecipeError(msg) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = f"{p}: not valid TOML ({exc}); fix the syntax"
         raise RecipeError(msg) from None
     recipe = Recipe(data, p, text)
+    recipe.check_names()
     if "theme" not in data:
         raise recipe.error(
             "theme", 'every recipe needs a theme key (e.g. theme = "land_suitability")'

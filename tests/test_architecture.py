@@ -25,7 +25,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("models", ("geo.models",)),
     ("themes", ("geo.themes",)),
     ("writers", ("geo.writers", "geo.manifest")),
-    ("build", ("geo.build",)),
+    ("build", ("geo.staging", "geo.build")),
     ("command line", ("geo.commands", "geo.cli")),
 ]
 """The stages in the order data flows through them; a module may import its own stage or earlier."""

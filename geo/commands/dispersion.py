@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import click
 
@@ -82,18 +83,30 @@ def dispersion(  # noqa: PLR0913 - a click command takes one argument per option
       geo dispersion --height 35 --diameter 1.4 --velocity 7 --gas-temp 125 --air-temp 25 --rate 12 --json
       geo dispersion --height 35 --diameter 1.4 --velocity 7 --gas-temp 125 --air-temp 25 --rate 2.6 --F 3 --method mrr2017
     """
+    import numpy as np
+
     from geo.errors import InputError
     from geo.models.dispersion import max_concentration
 
+    options = {
+        "--height": height, "--diameter": diameter, "--velocity": velocity,
+        "--gas-temp": gas_temp, "--air-temp": air_temp, "--rate": rate, "--A": A, "--F": F,
+        "--eta": eta,
+    }  # fmt: skip
+    for option, value in options.items():
+        if value is not None and not math.isfinite(value):
+            msg = f"{option}: {value} is not a finite number; give a measured value"
+            raise InputError(msg)
     if gas_temp is None and not cold:
         msg = "--gas-temp is missing; give the gas temperature in °C, or --cold for a source at air temperature"
         raise InputError(msg)
     tg = air_temp if gas_temp is None else gas_temp
     try:
-        res = max_concentration(
-            height, diameter, velocity, tg, air_temp, rate=rate, A=A, F=F, eta=eta,
-            method=method, cold=cold, source_id="stack",
-        )  # fmt: skip
+        with np.errstate(all="ignore"):  # a non-finite result is refused below, in one line
+            res = max_concentration(
+                height, diameter, velocity, tg, air_temp, rate=rate, A=A, F=F, eta=eta,
+                method=method, cold=cold, source_id="stack",
+            )  # fmt: skip
     except InputError as exc:
         # name the command-line option rather than the layer field
         text = str(exc).removeprefix("source stack: ")
@@ -109,6 +122,13 @@ def dispersion(  # noqa: PLR0913 - a click command takes one argument per option
         text = text.replace("(a gas at air temperature", "or pass --cold (a gas at air temperature")
         raise InputError(text) from None
     rec = res.record(0)
+    bad = [k for k, v in rec.items() if isinstance(v, float) and not math.isfinite(v)]
+    if bad:
+        msg = (
+            f"the method gives no finite {', '.join(bad)} for these inputs (height {height:g} m, "
+            f"diameter {diameter:g} m, rate {rate:g} g/s); check the values: they are out of its range"
+        )
+        raise InputError(msg)
     inputs = {
         "height_m": height,
         "diameter_m": diameter,
@@ -122,7 +142,9 @@ def dispersion(  # noqa: PLR0913 - a click command takes one argument per option
         "cold": cold,
     }
     if as_json:
-        click.echo(json.dumps({**rec, "inputs": inputs}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps({**rec, "inputs": inputs}, ensure_ascii=False, indent=2, allow_nan=False)
+        )
         return
     rows = [
         ("method", rec["method"], ""),

@@ -30,7 +30,7 @@ from geo.models.ahp import AHPError, ahp_weights
 from geo.models.fuzzy import Membership, MembershipError
 from geo.models.spz import spz_widths
 from geo.recipe import Recipe
-from geo.themes.common import recipe_text, table_path
+from geo.themes.common import recipe_number, recipe_text, table_path
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
@@ -78,6 +78,9 @@ _CONSTRAINT_KEYS = (
     "table",
     "field",
 )
+MAX_DRAWS = 100_000
+"""Most Monte Carlo draws a recipe may ask for (a class stability settles long before)."""
+
 _MC_KEYS = ("draws", "weight_spread", "control_point_spread", "seed", "stable_threshold")
 DESCRIPTION = text(
     "How suitable the land is for the use in the recipe, from 0 to 1 and in the FAO classes S1–S3 and N, with the share of each town, micro-district and district in every class. The criteria, weights and constraints are design judgements on partly synthetic layers; the stability map shows where the class holds when the weights change.",
@@ -286,17 +289,22 @@ def _aggregation(recipe: Recipe, n_criteria: int) -> tuple[str, tuple[float, ...
 
 
 def _monte_carlo(recipe: Recipe) -> tuple[mcda.MonteCarlo | None, float]:
-    cfg = recipe.get("monte_carlo", {})
-    recipe.require_keys("monte_carlo", _MC_KEYS)
-    stable = float(cfg.get("stable_threshold", 0.9))
-    if not cfg.get("draws", 0):
+    if "monte_carlo" in recipe.data:
+        recipe.require_keys("monte_carlo", _MC_KEYS)
+    stable = recipe_number(recipe, "monte_carlo.stable_threshold", 0.9, lo=0.0, hi=1.0)
+    draws = recipe_number(recipe, "monte_carlo.draws", 0, lo=0, hi=MAX_DRAWS)
+    if draws != int(draws):
+        raise recipe.error("monte_carlo.draws", f"must be a whole number, got {draws:g}")
+    if not draws:
         return None, stable
     try:
         mc = mcda.MonteCarlo(
-            draws=int(cfg["draws"]),
-            weight_spread=float(cfg.get("weight_spread", 0.2)),
-            control_point_spread=float(cfg.get("control_point_spread", 0.0)),
-            seed=int(cfg.get("seed", 20231)),
+            draws=int(draws),
+            weight_spread=recipe_number(recipe, "monte_carlo.weight_spread", 0.2, lo=0.0),
+            control_point_spread=recipe_number(
+                recipe, "monte_carlo.control_point_spread", 0.0, lo=0.0
+            ),
+            seed=int(recipe_number(recipe, "monte_carlo.seed", 20231, lo=0, hi=2**63 - 1)),
         )
     except mcda.MCDAError as exc:
         raise recipe.error("monte_carlo", str(exc)) from None
