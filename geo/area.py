@@ -41,7 +41,7 @@ from pyproj import CRS
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import EQUAL_AREA, WGS84, to_crs, utm_crs_for
+from geo.crs import EQUAL_AREA, REGION, WGS84, to_crs, utm_crs_for
 from geo.errors import InputError
 from geo.grid import AnalysisGrid
 from geo.recipe import Recipe
@@ -531,20 +531,14 @@ def _user_towns(
 
 
 def _check_in_country(catalog: Catalog, outline: BaseGeometry, request: AreaRequest) -> None:
-    """Refuse a box or polygon away from Kazakhstan (the extent of its places, 0.5° wider)."""
-    towns = catalog.read("towns")
-    if "countrycode" in towns:
-        towns = towns[towns["countrycode"].astype(str) == "KZ"]
-    if towns.empty:
-        return
-    w, s, e, n = (float(v) for v in towns.total_bounds)
-    if not outline.intersects(box(w - 0.5, s - 0.5, e + 0.5, n + 0.5)):
+    """Refuse a box or polygon away from Kazakhstan and its neighbours (:data:`geo.crs.REGION`)."""
+    if not outline.intersects(box(*REGION)):
         ow, os_, oe, on = outline.bounds
-        key = request.kind if request.kind != "file" else "file"
+        w, s, e, n = REGION
         raise request.error(
-            key,
-            f"({ow:g}, {os_:g}, {oe:g}, {on:g}) is outside Kazakhstan (its places span "
-            f"{w:.1f}–{e:.1f} E, {s:.1f}–{n:.1f} N); give west, south, east, north in degrees",
+            request.kind,
+            f"({ow:g}, {os_:g}, {oe:g}, {on:g}) is outside Kazakhstan and its neighbours "
+            f"({w:g}–{e:g} E, {s:g}–{n:g} N); give west, south, east, north in degrees",
         )
 
 

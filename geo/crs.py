@@ -32,6 +32,7 @@ from geo.errors import CRSError
 
 __all__ = [
     "EQUAL_AREA",
+    "REGION",
     "WGS84",
     "best_transformer",
     "to_crs",
@@ -52,6 +53,11 @@ EQUAL_AREA = ProjectedCRS(
     geodetic_crs=GeographicCRS(datum="WGS84"),
 )
 """Albers equal-area conic for the Shu-Talas basin (the one PROVENANCE.md uses)."""
+
+
+REGION = (40.0, 35.0, 92.0, 60.0)
+"""Kazakhstan and its neighbours (west, south, east, north, degrees): the places of the
+``towns`` layer span 46.5–87.3 E, 40.6–55.4 N; a feature far outside is a CRS or axis error."""
 
 
 def utm_crs_for(lon: float, lat: float) -> CRS:

@@ -85,6 +85,10 @@ class LayerSpec:
     aliases: Mapping[str, list[str]] = field(default_factory=dict)
     extent: tuple[float, float, float, float] | None = None
     """Where the layer is complete (west, south, east, north in degrees); None: where its data lie."""
+    unique: tuple[str, ...] = ()
+    """Fields whose values identify a feature: no two features may share one."""
+    finite: tuple[str, ...] = ()
+    """Numeric fields that must hold a finite number in every feature (no NaN, no infinity)."""
 
     def geometry_family(self) -> str | None:
         """``point``, ``line`` or ``polygon`` for a vector layer; None for rasters and tables.
@@ -141,4 +145,5 @@ class LayerSpec:
                 msg = f"{where}: extent must be [west, south, east, north] in degrees"
                 raise InputError(msg)
             extent = (w, s_, e, n)
-        return cls(**{**d, "ranges": ranges, "extent": extent})
+        lists = {k: tuple(str(v) for v in d.get(k, ())) for k in ("unique", "finite")}
+        return cls(**{**d, "ranges": ranges, "extent": extent, **lists})

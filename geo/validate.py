@@ -42,7 +42,14 @@ import geopandas as gpd  # isort: skip
 import numpy as np
 import pandas as pd
 
-from geo.errors import AtlasError, DataError, GeometryError, IndicatorError, RepairWarning
+from geo.errors import (
+    AtlasError,
+    CRSError,
+    DataError,
+    GeometryError,
+    IndicatorError,
+    RepairWarning,
+)
 from geo.layerspec import GEOMETRY_FAMILIES, LayerSpec
 from geo.raster import Raster
 
@@ -110,6 +117,15 @@ def _position(index: Any, *, table: bool) -> str:
     return f"row {index + 1} (line {index + 2})" if table else f"feature {index}"
 
 
+def _named(df: pd.DataFrame, spec: LayerSpec, i: int, *, table: bool) -> str:
+    """The record at position *i*, with its id where the layer has one ("feature 3 (source_id 'ZH-CHP-01')")."""
+    where = _position(df.index[i], table=table)
+    uid = spec.unique[0] if spec.unique else None
+    if uid and uid in df.columns and not table:
+        where += f" ({uid} {df[uid].iloc[i]!r})"
+    return where
+
+
 def _raise_first(problems: list[Problem], hint: str = "") -> None:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -120,6 +136,10 @@ def _raise_first(problems: list[Problem], hint: str = "") -> None:
 
 
 # -- the checks (yield every problem) ----------------------------------------------
+MIN_RASTER_CELLS = 3
+"""Fewest rows and columns a raster layer may have."""
+
+
 def frame_problems(
     gdf: gpd.GeoDataFrame, spec: LayerSpec, where: str, resolver: LayerResolver
 ) -> Iterator[Problem]:
@@ -148,9 +168,94 @@ def frame_problems(
                 "field",
             )
     yield from _range_problems(gdf, spec, where, table=False)
+    yield from _finite_problems(gdf, spec, where)
+    yield from _unique_problems(gdf, spec, where)
     yield from _reference_problems(gdf, spec, where, resolver, table=False)
+    yield from _coordinate_problems(gdf, spec, where)
     yield from _repaired(gdf, spec, where)[2]
     yield from _geometry_warnings(gdf, where)
+
+
+def _finite_problems(df: pd.DataFrame, spec: LayerSpec, where: str) -> Iterator[Problem]:
+    """Fields that must be finite numbers: no NaN, no infinity (it would reach the GeoPackage)."""
+    for name in spec.finite:
+        if name not in df.columns:
+            continue
+        values = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(values) | (np.isinf(values) & (name not in spec.ranges))  # ranged: above
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            shown = "empty" if pd.isna(df[name].iloc[i]) else f"{float(values[i]):g}"
+            yield Problem(
+                "error",
+                f"{where}: {_named(df, spec, i, table=False)}, field {name!r}: "
+                f"{shown} is not a finite number; give the measured value",
+                DataError,
+                "finite",
+            )
+
+
+def _unique_problems(df: pd.DataFrame, spec: LayerSpec, where: str) -> Iterator[Problem]:
+    """Identifying fields: no two features may share a value."""
+    for name in spec.unique:
+        if name not in df.columns:
+            continue
+        dup = df[name].duplicated(keep="first").to_numpy()
+        if dup.any():
+            i = int(np.flatnonzero(dup)[0])
+            value = df[name].iloc[i]
+            first = df.index[int(np.flatnonzero((df[name] == value).to_numpy())[0])]
+            yield Problem(
+                "error",
+                f"{where}: {_position(df.index[i], table=False)}, field {name!r}: {value!r} "
+                f"is also the {name} of feature {first}; each feature needs its own",
+                DataError,
+                "unique",
+            )
+
+
+def _coordinate_problems(gdf: gpd.GeoDataFrame, spec: LayerSpec, where: str) -> Iterator[Problem]:
+    """Coordinates that cannot be what the CRS says, or lie far from the region of the atlas."""
+    from pyproj import CRS
+
+    from geo.crs import REGION, WGS84, to_crs
+
+    geoms = gdf.geometry
+    if gdf.crs is None or geoms.isna().all() or geoms.is_empty.all():
+        return
+    w, s, e, n = (float(v) for v in geoms.total_bounds)
+    crs = CRS.from_user_input(gdf.crs)
+    if crs.is_geographic and (w < -180 or e > 180 or s < -90 or n > 90):
+        yield Problem(
+            "error",
+            f"{where}: coordinates up to {max(abs(w), abs(e), abs(s), abs(n)):.0f} are not degrees, "
+            f"though the CRS says {crs.name}; they look like metres: set the file's real CRS",
+            CRSError,
+            "crs",
+        )
+        return
+    try:
+        pts = to_crs(gdf[[gdf.geometry.name]], WGS84, what=where).geometry.representative_point()
+    except (DataError, ValueError):
+        return
+    rw, rs, re_, rn = REGION
+    outside = ~((pts.x >= rw) & (pts.x <= re_) & (pts.y >= rs) & (pts.y <= rn)).to_numpy()
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        x, y = float(pts.x.iloc[i]), float(pts.y.iloc[i])
+        swapped = rw <= y <= re_ and rs <= x <= rn
+        hint = (
+            "longitude and latitude look swapped: swap the axes or fix the CRS"
+            if swapped
+            else "is the CRS right? (or give features of the region)"
+        )
+        yield Problem(
+            "error",
+            f"{where}: {int(outside.sum())} feature(s) lie outside Kazakhstan and its neighbours "
+            f"(first: feature {gdf.index[i]} at {x:.4g} E, {y:.4g} N); {hint}",
+            CRSError,
+            "region",
+        )
 
 
 def _geometry_warnings(gdf: gpd.GeoDataFrame, where: str) -> Iterator[Problem]:
@@ -217,7 +322,7 @@ def _range_problems(
             i = int(np.flatnonzero(bad_type.to_numpy())[0])
             yield Problem(
                 "error",
-                f"{where}: {_position(df.index[i], table=table)}, field {name!r}: "
+                f"{where}: {_named(df, spec, i, table=table)}, field {name!r}: "
                 f"{df[name].iloc[i]!r} is not a number",
                 error,
                 "range",
@@ -228,7 +333,7 @@ def _range_problems(
             fix = "percentages are 0–100" if (lo, hi) == (0, 100) else "correct the value"
             yield Problem(
                 "error",
-                f"{where}: {_position(df.index[i], table=table)}, field {name!r}: "
+                f"{where}: {_named(df, spec, i, table=table)}, field {name!r}: "
                 f"{values.iloc[i]:g} is outside {lo:g}–{hi:g}; {fix}",
                 error,
                 "range",
@@ -288,7 +393,16 @@ def table_problems(
 
 
 def raster_problems(r: Raster, spec: LayerSpec, where: str) -> Iterator[Problem]:
-    """Values of a raster outside the layer's ``value`` range."""
+    """Too few cells to work with, and values outside the layer's ``value`` range."""
+    if min(r.shape) < MIN_RASTER_CELLS:
+        yield Problem(
+            "error",
+            f"{where}: {r.shape[1]} × {r.shape[0]} cells; a raster needs at least "
+            f"{MIN_RASTER_CELLS} × {MIN_RASTER_CELLS} (slope reads a 3 × 3 window): give the whole raster",
+            DataError,
+            "size",
+        )
+        return
     lo, hi = spec.ranges.get("value", (-np.inf, np.inf))
     vals = r.array[np.isfinite(r.array)]
     if vals.size and (vals.min() < lo or vals.max() > hi):

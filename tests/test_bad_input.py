@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from shapely.affinity import translate
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.catalog import Catalog
@@ -27,10 +28,19 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 
 def district_frame(**kw) -> gpd.GeoDataFrame:
+    """One district; geometries given around (0, 0) are moved to Zhanatas in UTM 42N."""
     sq = Polygon([(0, 0), (10_000, 0), (10_000, 10_000), (0, 10_000)])
     data = {"district": ["A"], "name_kk": ["А"], "name_ru": ["А"], "centre": ["a"]}
     data.update(kw.pop("data", {}))
-    return gpd.GeoDataFrame(data, geometry=kw.pop("geometry", [sq]), crs=kw.pop("crs", 32642))
+    crs = kw.pop("crs", 32642)
+    geoms = kw.pop("geometry", [sq])
+    if crs == 32642:
+        geoms = [translate(g, ZHANATAS_UTM[0], ZHANATAS_UTM[1]) for g in geoms]
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=crs)
+
+
+ZHANATAS_UTM = (555_000.0, 4_820_000.0)
+"""Where the hand-made test geometries are placed (UTM 42N, by Zhanatas)."""
 
 
 def override(layer_id: str, path: Path):
@@ -213,7 +223,10 @@ def test_validate_reports_every_problem(tmp_path: Path, capsys) -> None:
     bowtie = Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
     gdf = gpd.GeoDataFrame(
         {"district": ["A", "B", "C"], "name_ru": ["а", "б", "в"]},
-        geometry=[bowtie, LineString([(0, 0), (1, 1)]), Polygon([(0, 0), (1, 0), (1, 1)])],
+        geometry=[
+            translate(g, *ZHANATAS_UTM)
+            for g in (bowtie, LineString([(0, 0), (1, 1)]), Polygon([(0, 0), (1, 0), (1, 1)]))
+        ],
         crs=32642,
     )
     p = tmp_path / "mixed.gpkg"

@@ -86,3 +86,90 @@ def test_monte_carlo_draws_are_bounded_before_any_work(tmp_path: Path, capsys, v
     )
     code, _, err = run(["map", str(p), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+# -- plausibility checks shared by geo validate and the build ---------------------------------
+
+
+def _enterprises(tmp_path: Path, **change: object) -> Path:
+    from geo.catalog import Catalog
+
+    gdf = Catalog().read("enterprises").copy()
+    for col, value in change.items():
+        gdf.loc[0, col] = value
+    p = tmp_path / "ent.gpkg"
+    gdf.to_file(p, engine="pyogrio")
+    return p
+
+
+def _validate(path: Path, layer: str, capsys) -> tuple[int, str]:
+    code, out, err = run(["validate", str(path), "--as", layer], capsys)
+    return code, out + err
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"height_m": -5.0}, "field 'height_m': -5 is outside 0.5–400"),
+        ({"m_so2_g_s": float("inf")}, "field 'm_so2_g_s': inf is outside 0–100000"),
+        ({"m_co_g_s": float("nan")}, "field 'm_co_g_s': empty is not a finite number"),
+        ({"source_id": "ZH-PLANT-02"}, "'ZH-PLANT-02' is also the source_id of feature"),
+    ],
+)
+def test_implausible_sources_are_refused_by_validate_and_the_build(
+    tmp_path: Path, capsys, change, message
+) -> None:
+    path = _enterprises(tmp_path, **change)
+    code, text = _validate(path, "enterprises", capsys)
+    assert code == 2 and message in text
+    out = tmp_path / "o"
+    code, _, err = run(
+        ["map", str(MAPS / "pollution.toml"), "--out", str(out), "--layer", f"enterprises={path}"],
+        capsys,
+    )
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_a_future_install_year_is_refused(tmp_path: Path, capsys) -> None:
+    from geo.catalog import Catalog
+
+    gdf = Catalog().read("utility_networks").copy()
+    gdf.loc[3, "install_year"] = 3000
+    p = tmp_path / "net.gpkg"
+    gdf.to_file(p, engine="pyogrio")
+    code, text = _validate(p, "utility_networks", capsys)
+    assert code == 2 and "field 'install_year': 3000 is outside 1850–2100" in text
+
+
+def test_metres_declared_as_degrees_and_swapped_axes(tmp_path: Path, capsys) -> None:
+    import shapely
+
+    from geo.catalog import Catalog
+
+    towns = Catalog().read("town_boundaries")
+    metres = towns.to_crs(32642).set_crs(4326, allow_override=True)
+    p = tmp_path / "metres.gpkg"
+    metres.to_file(p, engine="pyogrio")
+    code, text = _validate(p, "town_boundaries", capsys)
+    assert code == 2 and "are not degrees, though the CRS says WGS 84" in text
+    swapped = towns.copy()
+    swapped["geometry"] = shapely.transform(swapped.geometry.values, lambda xy: xy[:, ::-1])
+    p = tmp_path / "swapped.gpkg"
+    swapped.to_file(p, engine="pyogrio")
+    code, text = _validate(p, "town_boundaries", capsys)
+    assert code == 2 and "longitude and latitude look swapped" in text
+
+
+def test_a_dem_of_one_cell_is_refused(tmp_path: Path, capsys) -> None:
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    p = tmp_path / "dem1.tif"
+    with rasterio.open(
+        p, "w", driver="GTiff", width=1, height=1, count=1, dtype="float32", crs="EPSG:4326",
+        transform=from_origin(69.7, 43.6, 0.01, 0.01),
+    ) as ds:  # fmt: skip
+        ds.write(np.full((1, 1), 500, "float32"), 1)
+    code, text = _validate(p, "dem", capsys)
+    assert code == 2 and "1 × 1 cells; a raster needs at least 3 × 3" in text

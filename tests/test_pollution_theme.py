@@ -267,14 +267,26 @@ def bad_sources(tmp_path: Path, change: dict[str, object], sid: str) -> Path:
             "KR-PLANT-01",
             "source KR-PLANT-01: hazard_class 'VI' is not one of I, II, III, IV, V",
         ),
-        ({"height_m": 0.0}, "ZH-CHP-01", "source ZH-CHP-01: height_m must be > 0"),
-        ({"diameter_m": -1.0}, "ZH-PLANT-02", "source ZH-PLANT-02: diameter_m must be > 0"),
+        (
+            {"height_m": 0.0},
+            "ZH-CHP-01",
+            "(source_id 'ZH-CHP-01'), field 'height_m': 0 is outside 0.5–400",
+        ),
+        (
+            {"diameter_m": -1.0},
+            "ZH-PLANT-02",
+            "(source_id 'ZH-PLANT-02'), field 'diameter_m': -1 is outside 0.05–20",
+        ),
         (
             {"gas_temp_c": 20.0},
             "KR-CHP-01",
             "source KR-CHP-01: gas_temp_c 20 °C is below the air temperature 31.9 °C",
         ),
-        ({"m_so2_g_s": -2.0}, "ZH-CHP-01", "source ZH-CHP-01: m_so2_g_s = -2 must be a number ≥ 0"),
+        (
+            {"m_so2_g_s": -2.0},
+            "ZH-CHP-01",
+            "(source_id 'ZH-CHP-01'), field 'm_so2_g_s': -2 is outside 0–100000",
+        ),
     ],
 )
 def test_bad_sources(tmp_path: Path, change: dict[str, object], sid: str, fragment: str) -> None:
@@ -363,7 +375,10 @@ def test_cli_bad_stack_exits_2_naming_file_source_and_field(
         capsys,
     )
     assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
-    assert f"{path} (layer 'enterprises'): source ZH-CHP-01: height_m must be > 0" in err
+    assert (
+        f"{path}: feature " in err
+        and "(source_id 'ZH-CHP-01'), field 'height_m': 0 is outside" in err
+    )
     assert not out.exists()
 
 
