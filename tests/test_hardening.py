@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,40 @@ def test_a_dem_of_one_cell_is_refused(tmp_path: Path, capsys) -> None:
         ds.write(np.full((1, 1), 500, "float32"), 1)
     code, text = _validate(p, "dem", capsys)
     assert code == 2 and "1 × 1 cells; a raster needs at least 3 × 3" in text
+
+
+# -- well-formed QGIS documents whatever the text -------------------------------------------
+
+
+def test_qgis_documents_stay_well_formed_with_hostile_titles(tmp_path: Path, capsys) -> None:
+    import io
+    import sqlite3
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    recipe = edited_recipe(
+        MAPS / "land_suitability.toml",
+        tmp_path / "r.toml",
+        [
+            ('title = { en = "Land suitability for agriculture (food belt)"',
+             'title = { en = "Food belt \\u0001 <b>&amp; \\"q\\" ]]> \\u0008"'),
+            ("cell_size_m = 100", "cell_size_m = 500"),
+            ("draws = 200", "draws = 5"),
+        ],
+    )  # fmt: skip
+    out = tmp_path / "o"
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # as outside pytest: the CLI prints the warning
+        code, _, err = run(["map", str(recipe), "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "warning: replaced 2 character(s) XML cannot carry" in err  # said, not dropped
+    with sqlite3.connect(out / "atlas.gpkg") as db:
+        styles = [r[0] for r in db.execute("SELECT styleQML FROM layer_styles")]
+        (content,) = db.execute("SELECT content FROM qgis_projects").fetchone()
+    project = zipfile.ZipFile(io.BytesIO(bytes.fromhex(content))).read("atlas.qgs").decode()
+    for doc in [*styles, project]:
+        ET.fromstring(doc.split("\n", 1)[1])  # well-formed (after the DOCTYPE line)
+    assert "\x01" not in project and "<b>&amp;" not in project  # markup escaped, not injected
+    tips = [s for s in styles if "<mapTip>" in s]
+    assert tips and any("replace(" in t for t in tips)
+    assert not any('[% "' in t for t in tips)  # every field value is escaped in the map tips

@@ -29,6 +29,8 @@ written, QGIS fills the rest with its defaults.
 from __future__ import annotations
 
 import math
+import re
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -36,6 +38,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from geo.errors import RepairWarning
 from geo.i18n import text, tr
 from geo.results import VectorLayer
 from geo.symbology import (
@@ -59,6 +62,7 @@ __all__ = [
     "to_xml",
     "vector_qml",
     "vector_style_elements",
+    "xml_safe",
 ]
 
 #: Version string written into the QML/QGS root (the oldest QGIS the files were checked with).
@@ -135,8 +139,46 @@ def _quote_field(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF)."""
+
+
+def xml_safe(text: str) -> str:
+    """*text* without the characters XML cannot carry (each becomes U+FFFD).
+
+    Examples
+    --------
+    >>> xml_safe("Zhanatas\x01 <map> & \x08")
+    'Zhanatas\ufffd <map> & \ufffd'
+    """
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def to_xml(element: ET.Element) -> str:
-    """Serialise *element* as a QGIS document (DOCTYPE + indented XML)."""
+    """Serialise *element* as a QGIS document (DOCTYPE + indented XML).
+
+    Text from recipes and data may hold characters XML cannot carry (U+0001 in a
+    title): they are replaced by U+FFFD, with a warning, so every document stays
+    well-formed and loads in QGIS. Markup characters are escaped by the serialiser.
+    """
+    replaced = 0
+    for el in element.iter():
+        for attr in ("text", "tail"):
+            value = getattr(el, attr)
+            if value and _NOT_XML.search(value):
+                replaced += len(_NOT_XML.findall(value))
+                setattr(el, attr, xml_safe(value))
+        for key, value in el.attrib.items():
+            if _NOT_XML.search(value):
+                replaced += len(_NOT_XML.findall(value))
+                el.attrib[key] = xml_safe(value)
+    if replaced:
+        warnings.warn(
+            f"replaced {replaced} character(s) XML cannot carry (control characters) in a "
+            "QGIS document with U+FFFD; remove them from the recipe or layer text",
+            RepairWarning,
+            stacklevel=2,
+        )
     ET.indent(element, "  ")
     return _DOCTYPE + ET.tostring(element, encoding="unicode") + "\n"
 
@@ -509,7 +551,7 @@ def _map_tip(layer: VectorLayer, lang: str, columns: Sequence[str]) -> str:
     rows = []
     for spec in layer.fields:
         if spec.name in columns:
-            value = f'[% "{spec.name}" %]'
+            value = f"[% {_html_escaped(_quote_field(spec.name))} %]"
             if spec.digits is not None:
                 value = f'[% format_number("{spec.name}", {int(spec.digits)}) %]'
             rows.append(
@@ -517,6 +559,17 @@ def _map_tip(layer: VectorLayer, lang: str, columns: Sequence[str]) -> str:
             )
     head = f"<b>{_esc(tr(layer.title, lang))}</b>"
     return head + ("<table>" + "".join(rows) + "</table>" if rows else "")
+
+
+def _html_escaped(expr: str) -> str:
+    """A QGIS expression giving *expr* with ``&``, ``<`` and ``>`` escaped (map tips are HTML).
+
+    Examples
+    --------
+    >>> print(_html_escaped('"name"'))
+    replace("name", array('&', '<', '>'), array('&amp;', '&lt;', '&gt;'))
+    """
+    return f"replace({expr}, array('&', '<', '>'), array('&amp;', '&lt;', '&gt;'))"
 
 
 def _esc(s: str) -> str:
