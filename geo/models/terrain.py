@@ -70,11 +70,17 @@ def hillshade(
 ) -> np.ndarray:
     """Hillshade 1–255 (uint8) as ``gdaldem hillshade`` computes it; 0 where the DEM is NaN.
 
+    Inside the grid it equals ``gdaldem hillshade`` cell for cell (rounded to the
+    nearest level, as GDAL writes Byte). On the outermost rows and columns, which
+    gdaldem leaves as no-data (or, with ``-compute_edges``, fills by its own
+    extrapolation), the edge cells are repeated outward as :func:`slope_degrees`
+    does, so the values there differ from ``gdaldem -compute_edges``.
+
     Examples
     --------
     >>> flat = np.zeros((3, 3))
-    >>> int(hillshade(flat, 10.0)[1, 1])  # 1 + 254·sin(45°)
-    180
+    >>> int(hillshade(flat, 10.0)[1, 1])  # 1 + 254·sin(45°) = 180.6
+    181
     """
     gx, gy = horn_gradient(np.asarray(dem, dtype="float64") * z_factor, cell_size)
     slope = np.arctan(np.hypot(gx, gy))
@@ -86,7 +92,7 @@ def hillshade(
     # gdaldem's scaling: 1 + 254·cos(angle), 1 in full shadow, 0 reserved for "no data"
     out = np.where(shade <= 0, 1.0, 1.0 + 254.0 * np.minimum(shade, 1.0))
     out = np.where(np.isfinite(shade), out, 0)
-    return out.astype("uint8")
+    return np.rint(out).astype("uint8")  # rounded, as gdaldem writes its Byte output
 
 
 def horn_slope_rows(
