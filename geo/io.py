@@ -100,6 +100,23 @@ def read_vector(
     return gdf
 
 
+MAX_RASTER_CELLS = 400_000_000
+"""Most cells a raster layer may declare (1.6 GB as float32): larger ones are cut to the area first."""
+
+
+def _check_raster_size(p: Path, what: str, width: int, height: int) -> None:
+    """Refuse a raster whose header declares more cells than can be read whole, before reading."""
+    cells = width * height
+    if cells > MAX_RASTER_CELLS:
+        gb = cells * 4 / 1e9
+        msg = (
+            f"{p}: {what} declares {width:,} × {height:,} cells ({gb:,.0f} GB as float32), more "
+            f"than the {MAX_RASTER_CELLS:,} a layer may hold; cut it to the study area first "
+            "(e.g. gdal_translate -projwin W N E S) or check a damaged header"
+        )
+        raise DataError(msg)
+
+
 def read_raster(path: str | Path, *, what: str = "raster") -> Raster:
     """Read band 1 of a raster as a float32 :class:`Raster` (NaN for no data).
 
@@ -117,6 +134,7 @@ def read_raster(path: str | Path, *, what: str = "raster") -> Raster:
             if src.crs is None:
                 msg = f"{p}: {what} has no CRS; assign one (e.g. `gdal_edit.py -a_srs EPSG:4326 {p.name}`)"
                 raise CRSError(msg)
+            _check_raster_size(p, what, src.width, src.height)
             arr = src.read(1, masked=True)
             transform, crs_wkt, tags = src.transform, src.crs.to_wkt(), src.tags()
     except RasterioIOError as exc:

@@ -211,3 +211,18 @@ def test_qgis_documents_stay_well_formed_with_hostile_titles(tmp_path: Path, cap
     tips = [s for s in styles if "<mapTip>" in s]
     assert tips and any("replace(" in t for t in tips)
     assert not any('[% "' in t for t in tips)  # every field value is escaped in the map tips
+
+
+def test_a_raster_declaring_too_many_cells_is_refused_before_reading(tmp_path: Path, capsys):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    p = tmp_path / "huge.tif"
+    with rasterio.open(
+        p, "w", driver="GTiff", width=200_000, height=200_000, count=1, dtype="float32",
+        crs="EPSG:4326", transform=from_origin(69, 44, 1e-4, 1e-4), tiled=True,
+        compress="deflate", sparse_ok=True,
+    ):  # fmt: skip
+        pass  # a header of 200 000 × 200 000 cells, a few MB on disk
+    code, text = _validate(p, "dem", capsys)
+    assert code == 2 and "declares 200,000 × 200,000 cells (160 GB as float32)" in text
