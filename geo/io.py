@@ -85,6 +85,14 @@ def read_vector(
     except (ValueError, OSError) as exc:
         msg = f"{p}: cannot read as vector data ({_first_line(exc)}); check the format"
         raise DataError(msg) from None
+    except IndexError:  # GDAL opened it but found no layer (a zip without the .shx, say)
+        parts = (
+            " (a zipped shapefile needs its .shp, .shx, .dbf and .prj)"
+            if p.suffix == ".zip"
+            else ""
+        )
+        msg = f"{p}: holds no layer GDAL can read{parts}; re-export it from the source"
+        raise DataError(msg) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         msg = f"{p}: has no geometry column; give a spatial file for the {what}"
         raise DataError(msg)

@@ -226,3 +226,21 @@ def test_a_raster_declaring_too_many_cells_is_refused_before_reading(tmp_path: P
         pass  # a header of 200 000 × 200 000 cells, a few MB on disk
     code, text = _validate(p, "dem", capsys)
     assert code == 2 and "declares 200,000 × 200,000 cells (160 GB as float32)" in text
+
+
+def test_a_zipped_shapefile_without_its_shx_is_one_line(tmp_path: Path, capsys) -> None:
+    import zipfile
+
+    from geo.catalog import Catalog
+
+    Catalog().read("districts").to_file(tmp_path / "d.shp", engine="pyogrio")
+    z = tmp_path / "d.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        for ext in ("shp", "dbf", "prj"):
+            f.write(tmp_path / f"d.{ext}", f"d.{ext}")
+    code, _, err = run(
+        ["map", str(MAPS / "sustainability.toml"), "--out", str(tmp_path / "o"),
+         "--layer", f"districts={z}"],
+        capsys,
+    )  # fmt: skip
+    assert code == 2 and "a zipped shapefile needs its .shp, .shx, .dbf and .prj" in err
