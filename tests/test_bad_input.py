@@ -261,4 +261,4 @@ def test_validate_tables_and_rasters(tmp_path: Path, capsys, make_raster) -> Non
     assert code == 2 and "only 'no data'" in out
     dem = make_raster(np.full((4, 4), 9999, dtype="float32"), name="high.tif")
     code, out, _ = run_cli(["validate", str(dem), "--as", "dem"], capsys)
-    assert code == 2 and "outside -500–8000" in out
+    assert code == 2 and "outside -150–7100" in out
