@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
-from geo.errors import OutputError, OutputExistsError
+from geo.errors import AtlasError, OutputError, OutputExistsError
 
 __all__ = ["check_out", "staged"]
 
@@ -74,13 +74,30 @@ _WRITE_ERRORS = {
 """File-system refusals while writing, said in a few words."""
 
 
+_FIX = "free space, or choose a folder you can write"
+
+
+def _storage_limit(tmp: Path) -> str | None:
+    """Why writing into *tmp* may have failed: a full disk or the file-size limit, else None."""
+    import resource
+
+    try:
+        if shutil.disk_usage(tmp).free < 16 * 2**20:
+            return "the disk is full"
+        soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    except OSError:
+        return None
+    if soft != resource.RLIM_INFINITY:
+        sizes = [p.stat().st_size for p in tmp.rglob("*") if p.is_file()]
+        if sizes and max(sizes) >= soft * 0.9:
+            return f"a file reached the file-size limit of {soft:,} bytes (ulimit -f)"
+    return None
+
+
 def _os_message(out: Path, exc: OSError) -> str:
     """One line for a file-system failure while writing *out*."""
     why = _WRITE_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
-    return (
-        f"{out}: cannot write the atlas ({why}); nothing was changed there: "
-        "free space, or choose a folder you can write"
-    )
+    return f"{out}: cannot write the atlas ({why}); nothing was changed there: {_FIX}"
 
 
 @contextlib.contextmanager
@@ -183,6 +200,16 @@ def staged(out: Path, *, overwrite: bool) -> Iterator[Path]:
             if exc.errno not in _WRITE_ERRORS:
                 raise
             raise OutputError(_os_message(out, exc)) from None
+        except AtlasError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        except Exception as exc:  # a GDAL writer's error: say a full disk or a size limit plainly
+            why = _storage_limit(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
+            if why is None:
+                raise
+            msg = f"{out}: cannot write the atlas ({why}); nothing was changed there: {_FIX}"
+            raise OutputError(msg) from exc
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

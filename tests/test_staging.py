@@ -123,3 +123,29 @@ def test_a_crash_past_every_check_is_one_line_with_its_own_code(monkeypatch, cap
     assert len(err.strip().splitlines()) == 1
     with pytest.raises(KeyError):  # -v: the traceback
         cli.main(["build", "--out", "/nonexistent/x", "-v"])
+
+
+def test_a_file_size_limit_is_one_refusal_and_the_old_atlas_stays(tmp_path: Path) -> None:
+    import resource
+
+    out = tmp_path / "atlas"
+    out.mkdir()
+    (out / "old.txt").write_text("old", encoding="utf-8")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+
+    r = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "map", "maps/pollution.toml", "--out", str(out),
+         "--overwrite", "-q"],
+        cwd=Path(__file__).resolve().parents[1],
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert r.returncode == 2, r.stderr
+    last = r.stderr.strip().splitlines()[-1]  # GDAL's own lines may come first
+    assert last.startswith(f"error: {out}: cannot write the atlas (a file reached the file-size")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["atlas"]
+    assert [p.name for p in out.iterdir()] == ["old.txt"]
