@@ -126,5 +126,6 @@ def make_manifest(
 def write_manifest(manifest: dict[str, Any], path: Path) -> None:
     """Write *manifest* as indented UTF-8 JSON with sorted keys."""
     path.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n",
+        encoding="utf-8",
     )

@@ -57,7 +57,7 @@ def layers(as_json: bool, lang: str, layers: dict[str, str]) -> None:
             }
         )
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False))
         return
     width = max(len(r["id"]) for r in rows)
     click.echo(

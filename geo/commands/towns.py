@@ -95,7 +95,7 @@ def towns(as_json: bool, lang: str, study: bool, layers: dict[str, str]) -> None
         found = tuple(p for p in found if p.study_type)
     rows = [_row(p, lang) for p in found]
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False))
         return
     for line in _table(rows, lang):
         click.echo(line)
