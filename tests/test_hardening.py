@@ -244,3 +244,40 @@ def test_a_zipped_shapefile_without_its_shx_is_one_line(tmp_path: Path, capsys) 
         capsys,
     )  # fmt: skip
     assert code == 2 and "a zipped shapefile needs its .shp, .shx, .dbf and .prj" in err
+
+
+def test_hostile_names_in_a_users_layer_stay_text_everywhere(tmp_path: Path, capsys) -> None:
+    """District names with markup, quotes, CDATA ends and control characters: inert in every output."""
+    import io
+    import sqlite3
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from geo.catalog import Catalog
+
+    payload = "<script>alert(1)</script>\" ' ]]> &amp; \x01"
+    d = Catalog().read("districts").copy()
+    d["name_ru"] = [f"{n} {payload}" for n in d["name_ru"]]
+    d["name_kk"] = [f"{n} {payload}" for n in d["name_kk"]]
+    path = tmp_path / "districts.gpkg"
+    d.to_file(path, engine="pyogrio")
+    out = tmp_path / "o"
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        code, _, err = run(
+            ["map", str(MAPS / "sustainability.toml"), "--out", str(out), "--lang", "ru",
+             "--layer", f"districts={path}"],
+            capsys,
+        )  # fmt: skip
+    assert code == 0, err
+    for page in out.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)</script>" not in html, page.name  # never markup in a page
+    with sqlite3.connect(out / "atlas.gpkg") as db:
+        styles = [r[0] for r in db.execute("SELECT styleQML FROM layer_styles")]
+        (content,) = db.execute("SELECT content FROM qgis_projects").fetchone()
+        names = {r[0] for r in db.execute("SELECT name_ru FROM districts")}
+    assert any(payload.replace("\x01", "") in n or payload in n for n in names)  # kept as data
+    project = zipfile.ZipFile(io.BytesIO(bytes.fromhex(content))).read("atlas.qgs").decode()
+    for doc in [*styles, project]:
+        ET.fromstring(doc.split("\n", 1)[1])
