@@ -19,6 +19,7 @@ from geo.cli import main
 from geo.errors import InputError
 from geo.recipe import default_maps_dir, load_recipe
 from geo.synthetic.table import study_towns
+from tests.cli import run_cli
 from tests.recipes import edited_recipe
 
 MAPS = default_maps_dir()
@@ -35,11 +36,7 @@ def fast_suitability(tmp_path: Path, name: str = "land_suitability.toml") -> Pat
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main([*argv, "-q"])
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
+    return run_cli([*argv, "-q"], capsys)
 
 
 def suitability_map(

@@ -15,16 +15,8 @@ from shapely.affinity import translate
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.catalog import Catalog
-from geo.cli import main
 from geo.errors import CRSError, DataError, GeometryError, IndicatorError, RepairWarning
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
+from tests.cli import run_cli
 
 
 def district_frame(**kw) -> gpd.GeoDataFrame:

@@ -8,20 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from geo.cli import main
 from geo.recipe import default_maps_dir
+from tests.cli import run_cli
 from tests.recipes import edited_recipe
 
 MAPS = default_maps_dir()
 STACK = ["--diameter", "1.4", "--velocity", "7", "--gas-temp", "125", "--air-temp", "25"]
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 @pytest.mark.parametrize(
@@ -33,12 +25,14 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     ],
 )
 def test_dispersion_never_prints_what_json_cannot_hold(args, message, capsys) -> None:
-    code, out, err = run(["dispersion", *STACK, *args, "--json"], capsys)
+    code, out, err = run_cli(["dispersion", *STACK, *args, "--json"], capsys)
     assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1
 
 
 def test_dispersion_json_is_strict(capsys) -> None:
-    code, out, _ = run(["dispersion", *STACK, "--height", "35", "--rate", "12", "--json"], capsys)
+    code, out, _ = run_cli(
+        ["dispersion", *STACK, "--height", "35", "--rate", "12", "--json"], capsys
+    )
     assert code == 0
     json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
 
@@ -46,7 +40,7 @@ def test_dispersion_json_is_strict(capsys) -> None:
 def test_a_recipe_not_in_utf8_is_named_with_its_line(tmp_path: Path, capsys) -> None:
     p = tmp_path / "r.toml"
     p.write_bytes('theme = "pollution"\n# Жанатас\n'.encode("cp1251"))
-    code, _, err = run(["map", str(p), "--out", str(tmp_path / "o")], capsys)
+    code, _, err = run_cli(["map", str(p), "--out", str(tmp_path / "o")], capsys)
     assert (
         code == 2
         and err.strip()
@@ -67,7 +61,7 @@ def test_a_recipe_not_in_utf8_is_named_with_its_line(tmp_path: Path, capsys) -> 
 def test_names_that_become_files_keep_to_a_safe_alphabet(tmp_path: Path, capsys, line, key) -> None:
     p = tmp_path / "r.toml"
     p.write_text(f'theme = "pollution"\n{line}\n', encoding="utf-8")
-    code, _, err = run(["map", str(p), "--out", str(tmp_path / "o")], capsys)
+    code, _, err = run_cli(["map", str(p), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and f"r.toml:2: {key}: " in err and "cannot name files and tables" in err
     assert sorted(q.name for q in tmp_path.iterdir()) == ["r.toml"]
 
@@ -85,7 +79,7 @@ def test_monte_carlo_draws_are_bounded_before_any_work(tmp_path: Path, capsys, v
     p = edited_recipe(
         MAPS / "land_suitability.toml", tmp_path / "r.toml", [("draws = 200", f"draws = {value}")]
     )
-    code, _, err = run(["map", str(p), "--out", str(tmp_path / "o")], capsys)
+    code, _, err = run_cli(["map", str(p), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
 
 
@@ -104,7 +98,7 @@ def _enterprises(tmp_path: Path, **change: object) -> Path:
 
 
 def _validate(path: Path, layer: str, capsys) -> tuple[int, str]:
-    code, out, err = run(["validate", str(path), "--as", layer], capsys)
+    code, out, err = run_cli(["validate", str(path), "--as", layer], capsys)
     return code, out + err
 
 
@@ -124,7 +118,7 @@ def test_implausible_sources_are_refused_by_validate_and_the_build(
     code, text = _validate(path, "enterprises", capsys)
     assert code == 2 and message in text
     out = tmp_path / "o"
-    code, _, err = run(
+    code, _, err = run_cli(
         ["map", str(MAPS / "pollution.toml"), "--out", str(out), "--layer", f"enterprises={path}"],
         capsys,
     )
@@ -198,7 +192,7 @@ def test_qgis_documents_stay_well_formed_with_hostile_titles(tmp_path: Path, cap
     out = tmp_path / "o"
     with warnings.catch_warnings():
         warnings.simplefilter("always")  # as outside pytest: the CLI prints the warning
-        code, _, err = run(["map", str(recipe), "--out", str(out)], capsys)
+        code, _, err = run_cli(["map", str(recipe), "--out", str(out)], capsys)
     assert code == 0, err
     assert "warning: replaced 2 character(s) XML cannot carry" in err  # said, not dropped
     with sqlite3.connect(out / "atlas.gpkg") as db:
@@ -238,7 +232,7 @@ def test_a_zipped_shapefile_without_its_shx_is_one_line(tmp_path: Path, capsys) 
     with zipfile.ZipFile(z, "w") as f:
         for ext in ("shp", "dbf", "prj"):
             f.write(tmp_path / f"d.{ext}", f"d.{ext}")
-    code, _, err = run(
+    code, _, err = run_cli(
         ["map", str(MAPS / "sustainability.toml"), "--out", str(tmp_path / "o"),
          "--layer", f"districts={z}"],
         capsys,
@@ -264,7 +258,7 @@ def test_hostile_names_in_a_users_layer_stay_text_everywhere(tmp_path: Path, cap
     out = tmp_path / "o"
     with warnings.catch_warnings():
         warnings.simplefilter("always")
-        code, _, err = run(
+        code, _, err = run_cli(
             ["map", str(MAPS / "sustainability.toml"), "--out", str(out), "--lang", "ru",
              "--layer", f"districts={path}"],
             capsys,
