@@ -28,6 +28,7 @@ from geo.errors import ResourceError
 __all__ = [
     "COEFFICIENTS",
     "FIT_SHARE",
+    "MAX_SECONDS",
     "CostEstimate",
     "ThemeCost",
     "available_memory",
@@ -38,6 +39,9 @@ __all__ = [
     "fitting_cell_size",
     "meminfo_available",
 ]
+
+MAX_SECONDS = 12 * 3600.0
+"""A run estimated to take longer than this is refused up front (it would look hung)."""
 
 FIT_SHARE = 0.8
 """Share of the available memory a build may plan to use (the rest: the OS, page cache, error)."""
@@ -361,6 +365,12 @@ def check_fits(est: CostEstimate, *, available: int, where: str) -> None:
     >>> small = estimate("land_suitability", cells=10_000, criteria=7, draws=200)
     >>> check_fits(small, available=16 * 2**30, where="maps/x.toml:19: area.cell_size_m")
     """
+    if est.seconds > MAX_SECONDS:
+        msg = (
+            f"{where}: {est.describe()}: more than {MAX_SECONDS / 3600:g} h of work; use coarser "
+            "cells, a smaller area, fewer Monte Carlo draws or fewer wind cases"
+        )
+        raise ResourceError(msg)
     limit = FIT_SHARE * available
     if est.peak_bytes <= limit:
         return

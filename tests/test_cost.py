@@ -205,3 +205,17 @@ def test_estimate_is_a_frozen_record():
     e = CostEstimate("pollution", 1, 2, 3.0)
     with pytest.raises(AttributeError):
         e.cells = 5  # type: ignore[misc]
+
+
+def test_a_run_that_would_take_more_than_the_time_bound_is_refused() -> None:
+    import pytest
+
+    from geo.cost import MAX_SECONDS, check_fits, estimate
+    from geo.errors import ResourceError
+
+    est = estimate("pollution", cells=10_000_000, sources=60, wind_cases=36_000, pollutants=5)
+    assert est.seconds > MAX_SECONDS
+    with pytest.raises(
+        ResourceError, match=r"^x\.toml:3: area\.cell_size_m: .* h of work; use coarser"
+    ):
+        check_fits(est, available=10**12, where="x.toml:3: area.cell_size_m")
