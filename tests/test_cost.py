@@ -213,7 +213,7 @@ def test_a_run_that_would_take_more_than_the_time_bound_is_refused() -> None:
     from geo.cost import MAX_SECONDS, check_fits, estimate
     from geo.errors import ResourceError
 
-    est = estimate("pollution", cells=10_000_000, sources=60, wind_cases=36_000, pollutants=5)
+    est = estimate("pollution", cells=10_000_000, sources=60, wind_cases=72_000, pollutants=5)
     assert est.seconds > MAX_SECONDS
     with pytest.raises(
         ResourceError, match=r"^x\.toml:3: area\.cell_size_m: .* h of work; use coarser"
