@@ -48,8 +48,8 @@ def slope_degrees(dem: np.ndarray, cell_size: float) -> np.ndarray:
     rows and columns the edge cells are repeated outward (:func:`horn_gradient`);
     ``gdaldem`` leaves them no-data, and with ``-compute_edges`` extrapolates the
     missing neighbours its own way, so edge cells may differ from it by a few
-    degrees on rough ground (up to 6° measured on a noisy cone). The atlas's grids
-    reach beyond the study area by the recipe's buffer, so no result reads an edge.
+    degrees on rough ground (up to 6° measured on a noisy cone). The recipes' buffers
+    keep the towns and their suburbs well inside the grid, away from its edge cells.
 
     Examples
     --------
