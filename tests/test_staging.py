@@ -156,3 +156,20 @@ def test_a_file_size_limit_is_one_refusal_and_the_old_atlas_stays(tmp_path: Path
     assert last.startswith(f"error: {out}: cannot write the atlas (a file reached the file-size")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["atlas"]
     assert [p.name for p in out.iterdir()] == ["old.txt"]
+
+
+def test_two_builds_to_one_new_folder_at_once_one_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "atlas"
+    cmd = [sys.executable, "-m", "geo.cli", "map", "maps/pollution.toml", "--out", str(out), "-q"]
+    cwd = Path(__file__).resolve().parents[1]
+    with subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as a:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".atlas.*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first build holds the lock once it stages
+        b = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+        _out, err_a = a.communicate(timeout=120)
+    assert a.returncode == 0, err_a
+    assert b.returncode == 2 and len(b.stderr.strip().splitlines()) == 1
+    assert "another build is writing this folder" in b.stderr or "output folder exists" in b.stderr
+    assert (out / "manifest.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["atlas"]
