@@ -42,7 +42,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs import EQUAL_AREA, REGION, WGS84, to_crs, utm_crs_for
-from geo.errors import InputError
+from geo.errors import InputError, RecipeError
 from geo.grid import AnalysisGrid
 from geo.recipe import Recipe
 
@@ -116,10 +116,8 @@ class AreaRequest:
         """Where *key* was given, for a message (``maps/x.toml:19: area.towns``)."""
         return self.origin.get(key) or self.origin.get("", f"area.{key}")
 
-    def error(self, key: str, message: str) -> InputError:
+    def error(self, key: str, message: str) -> RecipeError:
         """One line naming where *key* was given and what is wrong."""
-        from geo.errors import RecipeError
-
         return RecipeError(f"{self.at(key)}: {message}")
 
 
@@ -236,7 +234,8 @@ def read_area(recipe: Recipe, *, buffer_m: float, cell_size_m: float = 100.0) ->
     table = recipe.get("area", {})
     if not isinstance(table, dict):
         raise recipe.error("area", "must be a table ([area])")
-    recipe.require_keys("area", AREA_KEYS) if "area" in recipe.data else None
+    if "area" in recipe.data:
+        recipe.require_keys("area", AREA_KEYS)
     origin = {k: recipe.where(f"area.{k}") for k in AREA_KEYS}
     origin[""] = recipe.where("area")
     given = [k for k in _CHOICE if k in table]
