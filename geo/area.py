@@ -26,6 +26,7 @@ sanitary zones are buffered there even when the grid is in 42N or the conic.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -64,7 +65,6 @@ __all__ = [
     "override_area",
     "read_area",
     "resolve_area",
-    "town_grid",
     "town_polygons",
 ]
 
@@ -145,12 +145,17 @@ class StudyArea:
     crs: CRS
     town_zones: Mapping[str, CRS]
 
-    def projected(self) -> gpd.GeoSeries:
-        """The outline with its buffer, in the area's CRS."""
+    @functools.cached_property
+    def _projected(self) -> gpd.GeoSeries:
+        """The buffered outline in the area's CRS, computed once (see :meth:`projected`)."""
         g = to_crs(gpd.GeoDataFrame(geometry=[self.outline], crs=WGS84), self.crs).geometry
         return g.buffer(self.request.buffer_m) if self.request.buffer_m > 0 else g
 
-    @property
+    def projected(self) -> gpd.GeoSeries:
+        """The outline with its buffer, in the area's CRS."""
+        return self._projected.copy()
+
+    @functools.cached_property
     def bounds(self) -> tuple[float, float, float, float]:
         """Bounds of the buffered area in degrees."""
         w, s, e, n = to_crs(gpd.GeoDataFrame(geometry=self.projected()), WGS84).total_bounds
@@ -406,7 +411,7 @@ def resolve_area(catalog: Catalog, request: AreaRequest) -> StudyArea:
     """
     base = None if request.kind == "towns" else _outline(request)
     if base is not None:
-        _check_in_country(catalog, base, request)
+        _check_in_country(base, request)
     named = area_towns(catalog, request, within=base)
     polys = _boundaries_of(catalog.read("town_boundaries"), [t for t, _gid in named], request)
     if base is None:
@@ -529,7 +534,7 @@ def _user_towns(
     return [(t, None) for t in request.towns]
 
 
-def _check_in_country(catalog: Catalog, outline: BaseGeometry, request: AreaRequest) -> None:
+def _check_in_country(outline: BaseGeometry, request: AreaRequest) -> None:
     """Refuse a box or polygon away from Kazakhstan and its neighbours (:data:`geo.crs.REGION`)."""
     if not outline.intersects(box(*REGION)):
         ow, os_, oe, on = outline.bounds
@@ -650,7 +655,7 @@ def coverage_error(layer: str, area: StudyArea, extent: tuple[float, ...] | None
     )
 
 
-# -- the grid of towns (kept for callers that name towns directly) ---------------------------
+# -- the boundaries of named towns ----------------------------------------------------------
 
 
 def town_polygons(catalog: Catalog, towns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
@@ -665,23 +670,3 @@ def town_polygons(catalog: Catalog, towns: Sequence[str] | None = None) -> gpd.G
         msg = f"unknown town(s) {', '.join(unknown)}; known: {', '.join(sorted(gdf['town']))}"
         raise InputError(msg)
     return gdf[gdf["town"].str.lower().isin(wanted)]
-
-
-def town_grid(
-    catalog: Catalog,
-    towns: Sequence[str],
-    *,
-    buffer_m: float,
-    cell_size: float,
-) -> AnalysisGrid:
-    """The analysis grid covering *towns* plus *buffer_m* (see :func:`resolve_area`).
-
-    Examples
-    --------
-    >>> from geo.catalog import Catalog
-    >>> g = town_grid(Catalog(), ("Zhanatas",), buffer_m=5000, cell_size=100)
-    >>> g.crs.to_epsg(), g.cell_size
-    (32642, 100.0)
-    """
-    request = AreaRequest(towns=tuple(towns), buffer_m=buffer_m, cell_size_m=cell_size)
-    return resolve_area(catalog, request).grid()

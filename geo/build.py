@@ -158,9 +158,7 @@ class _Required(Mapping[str, ThemeResult]):
             spec = _theme(theme).SPEC
             if spec.default_recipe is None:
                 raise KeyError(theme)
-            recipe = override_area(load_recipe(spec.default_recipe), self._ctx.area)
-            include_area(self._ctx.catalog, read_area(recipe, buffer_m=0.0))
-            run_recipe(self._ctx, recipe)
+            run_recipe(self._ctx, override_area(load_recipe(spec.default_recipe), self._ctx.area))
         return self._ctx.results[theme]
 
     def __iter__(self) -> Iterator[str]:
@@ -229,7 +227,6 @@ def _check_cost(catalog: Catalog, recipes: Sequence[Recipe]) -> None:
 
     parts = []
     for recipe in recipes:
-        include_area(catalog, read_area(recipe, buffer_m=0.0))
         theme = theme_of(recipe)
         est, where = theme.estimate(theme.read_settings(recipe, catalog), catalog)
         log.info("estimate for %s: %s", recipe.name, est.describe())
@@ -291,9 +288,10 @@ def build_atlas(
     catalog = Catalog(layers_dir, overrides=overrides)
     for layer_id in catalog.overrides:  # fail fast on the user's files, before any heavy work
         catalog.read(layer_id)
-    for recipe in recipe_list:  # every town of the run, and bad areas, before any heavy work
+    run = [*recipe_list, *_required_recipes(recipe_list, area)]
+    for recipe in run:  # every town of the run in scope, and bad areas refused, before any work
         include_area(catalog, read_area(recipe, buffer_m=0.0))
-    _check_cost(catalog, [*recipe_list, *_required_recipes(recipe_list, area)])
+    _check_cost(catalog, run)
     ctx = BuildContext(catalog=catalog, lang=lang, progress=progress, area=area)
     with staged(out, overwrite=overwrite) as tmp:
         report = _build_into(tmp, ctx, recipe_list, progress=progress)

@@ -234,10 +234,12 @@ def _coordinate_problems(gdf: gpd.GeoDataFrame, spec: LayerSpec, where: str) -> 
             "crs",
         )
         return
-    try:
-        pts = to_crs(gdf[[gdf.geometry.name]], WGS84, what=where).geometry.representative_point()
-    except (DataError, ValueError):
-        return
+    pts = gpd.GeoSeries(geoms.representative_point(), crs=gdf.crs)  # points only: cheap
+    if not crs.is_geographic or not crs.equals(WGS84):
+        try:
+            pts = to_crs(gpd.GeoDataFrame(geometry=pts), WGS84, what=where).geometry
+        except (DataError, ValueError):
+            return
     rw, rs, re_, rn = REGION
     outside = ~((pts.x >= rw) & (pts.x <= re_) & (pts.y >= rs) & (pts.y <= rn)).to_numpy()
     if outside.any():

@@ -39,6 +39,15 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return run_cli([*argv, "-q"], capsys)
 
 
+def pollution_recipe(tmp_path: Path, towns: str, *edits: tuple[str, str]) -> Path:
+    """The pollution recipe for *towns* (a TOML list) with further *edits*."""
+    return edited_recipe(
+        MAPS / "pollution.toml",
+        tmp_path / "pollution.toml",
+        [('towns = ["Zhanatas", "Karatau"]', f"towns = {towns}"), *edits],
+    )
+
+
 def suitability_map(
     tmp_path: Path, out: Path, *args: str, capsys: pytest.CaptureFixture[str]
 ) -> tuple[int, str, str]:
@@ -117,14 +126,7 @@ def test_a_town_outside_the_study_builds_every_gridded_theme(tmp_path: Path, cap
 
 
 def test_shu_pollution_is_modelled_in_its_own_zone(tmp_path: Path) -> None:
-    recipe = edited_recipe(
-        MAPS / "pollution.toml",
-        tmp_path / "pollution.toml",
-        [
-            ('towns = ["Zhanatas", "Karatau"]', 'towns = ["Shu"]'),
-            ("cell_size_m = 150", "cell_size_m = 600"),
-        ],
-    )
+    recipe = pollution_recipe(tmp_path, '["Shu"]', ("cell_size_m = 150", "cell_size_m = 600"))
     res = run_recipe(BuildContext(Catalog()), load_recipe(recipe))
     assert res.parameters["area"]["crs"] == "EPSG:32643"
     src = next(v.data for v in res.vectors if v.name == "enterprises")
@@ -195,6 +197,19 @@ def test_an_optional_input_that_misses_the_area_is_left_out_with_a_note(tmp_path
     res = run_recipe(ctx, load_recipe(recipe))
     sz = res.parameters["constraints"]["sanitary_zones"]
     assert sz["excluded_ha"] > 0  # drawn from Shu's own enterprises, not from a model elsewhere
+    alone = run_recipe(BuildContext(Catalog()), load_recipe(recipe))  # no pollution model at all
+    assert alone.parameters["constraints"]["sanitary_zones"] == sz
+    assert alone.parameters["class_area_ha"] == res.parameters["class_area_ha"]
+    # the food belt pointed at Shu: its optional pollution criterion is left out, with a note
+    food = edited_recipe(
+        fast_suitability(tmp_path),
+        tmp_path / "food_shu.toml",
+        [('towns = ["Zhanatas"]', 'towns = ["Shu"]')],
+    )
+    res = run_recipe(ctx, load_recipe(food))
+    assert res.parameters["skipped_criteria"] == ["pollution_index"]
+    assert any(n["en"].startswith("Criterion pollution_index skipped") for n in res.notes)
+    assert res.parameters["criteria"]["pollution_index"]["weight"] is None
 
 
 def test_sustainability_refuses_towns_outside_its_survey(tmp_path: Path, capsys) -> None:
@@ -334,14 +349,11 @@ def test_the_estimate_is_logged_and_fine_cells_are_noted(tmp_path: Path, capsys)
 
 def test_towns_far_apart_are_modelled_on_their_own_windows(tmp_path: Path) -> None:
     """Zhanatas and Shu: one grid across two UTM zones (the conic), two windows, no-data between."""
-    recipe = edited_recipe(
-        MAPS / "pollution.toml",
-        tmp_path / "pollution.toml",
-        [
-            ('towns = ["Zhanatas", "Karatau"]', 'towns = ["Zhanatas", "Shu"]'),
-            ("cell_size_m = 150", "cell_size_m = 1000"),
-            ("buffer_m = 15000", "buffer_m = 5000"),
-        ],
+    recipe = pollution_recipe(
+        tmp_path,
+        '["Zhanatas", "Shu"]',
+        ("cell_size_m = 150", "cell_size_m = 1000"),
+        ("buffer_m = 15000", "buffer_m = 5000"),
     )
     res = run_recipe(BuildContext(Catalog()), load_recipe(recipe))
     p = res.parameters

@@ -53,13 +53,12 @@ from geo.area import resolve_area, town_polygons
 from geo.catalog import Catalog
 from geo.cost import CostEstimate
 from geo.cost import estimate as cost_estimate
-from geo.crs import to_crs
 from geo.models.dispersion import GroundField, ground_field
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.common import layer_where
 from geo.themes.pollution.exposure import _exposure, zone_exposure
-from geo.themes.pollution.labels import AREA_KINDS, KIND_TEXT, TITLE
+from geo.themes.pollution.labels import KIND_TEXT, TITLE
 from geo.themes.pollution.layers import _vectors
 from geo.themes.pollution.rasters import _rasters
 from geo.themes.pollution.report import DESCRIPTION, NOTES, _parameters
@@ -69,6 +68,7 @@ from geo.themes.pollution.sources import (
     _source_maxima,
     _sources,
     _stacks,
+    sources_in_area,
     split_area_sources,
 )
 from geo.themes.pollution.windows import paste, town_windows
@@ -99,15 +99,8 @@ def estimate(s: PollutionSettings, catalog: Catalog) -> tuple[CostEstimate, str]
     """The cost of the dispersion (cells × sub-sources × wind cases), before any work."""
     area = resolve_area(catalog, s.area)
     grid = area.grid()
-    src = catalog.read("enterprises")
-    inside = to_crs(src, area.crs, what="layer 'enterprises'").intersects(area.projected().iloc[0])
-    src = src[inside.to_numpy()]
-    spread = src["kind"].isin(AREA_KINDS).to_numpy()
-    if "source_type" in src.columns:
-        spread = (src["source_type"] == "area").to_numpy()
-    if "area_m2" in src.columns:
-        spread = spread & (src["area_m2"].fillna(0).to_numpy() > 0)
-    sources = int((~spread).sum() + spread.sum() * max(1, s.area_source_points))
+    src = sources_in_area(catalog.read("enterprises"), area).grid
+    sources = len(split_area_sources(src, s.area_source_points)[0])  # the sub-sources scanned
     speeds = len(set(s.wind.speeds)) + int(s.add_dangerous_speed)
     est = cost_estimate(
         SPEC.id,
@@ -160,7 +153,7 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
             "the pollution sources are placed around towns: name a town or a larger area",
         )
     grid = area.grid()
-    src = _sources(ctx, area, grid, s.pollutants)
+    src = _sources(ctx, area, s.pollutants)
     rel = _stacks(src.grid, s, layer_where(ctx, "enterprises"))
     xs, ys = grid.cell_centres()
     windows = town_windows(ctx.catalog, area, grid)

@@ -20,7 +20,6 @@ import pandas as pd
 from geo.area import StudyArea
 from geo.crs import to_crs
 from geo.errors import InputError
-from geo.grid import AnalysisGrid
 from geo.models.dispersion import Stacks, max_concentration
 from geo.models.spz import check_hazard_classes
 from geo.themes.base import ThemeInputs
@@ -186,31 +185,38 @@ def _enumerate_sub(owner: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _sources(
-    ctx: ThemeInputs, area: StudyArea, grid: AnalysisGrid, pollutants: Sequence[Pollutant]
-) -> Sources:
-    """The sources of the ``enterprises`` layer inside the area, checked and completed.
+def sources_in_area(src_ll: gpd.GeoDataFrame, area: StudyArea) -> Sources:
+    """The sources of *src_ll* inside the area (with its buffer), completed, in both CRSs.
 
-    In EPSG:4326 and in the grid's CRS. Sources outside the area are left out
-    (they would get sanitary zones on a map without their concentrations).
+    Reprojected once, to the area's CRS (the grid's). ``source_type`` follows from
+    ``kind`` and ``area_m2`` is 0 where the layer does not give them. Sources
+    outside the area are left out: they would get sanitary zones on a map without
+    their concentrations.
     """
+    projected = to_crs(src_ll, area.crs, what="layer 'enterprises'")
+    inside = projected.intersects(area.projected().iloc[0]).to_numpy()
+    ll = src_ll[inside].reset_index(drop=True)
+    if "source_type" not in ll.columns:  # optional: follows from kind
+        ll["source_type"] = np.where(ll["kind"].isin(AREA_KINDS), "area", "stack")
+    if "area_m2" not in ll.columns:
+        ll["area_m2"] = 0.0
+    grid = projected[inside].reset_index(drop=True)
+    grid[["source_type", "area_m2"]] = ll[["source_type", "area_m2"]]
+    return Sources(ll, grid)
+
+
+def _sources(ctx: ThemeInputs, area: StudyArea, pollutants: Sequence[Pollutant]) -> Sources:
+    """The ``enterprises`` layer checked, and its sources inside the area (:func:`sources_in_area`)."""
     src_ll = ctx.layer("enterprises")
     _check_sources(src_ll, pollutants, layer_where(ctx, "enterprises"))
-    inside = to_crs(src_ll, area.crs, what="layer 'enterprises'").intersects(
-        area.projected().iloc[0]
-    )
-    if not inside.any():
+    src = sources_in_area(src_ll, area)
+    if src.ll.empty:
         raise area.request.error(
             "towns",
             f"layer 'enterprises' has no source in {area.label} (with its "
             f"{area.request.buffer_m:g} m buffer); supply them with --layer enterprises=FILE",
         )
-    src_ll = src_ll[inside.to_numpy()].reset_index(drop=True)
-    if "source_type" not in src_ll.columns:  # optional: follows from kind
-        src_ll["source_type"] = np.where(src_ll["kind"].isin(AREA_KINDS), "area", "stack")
-    if "area_m2" not in src_ll.columns:
-        src_ll["area_m2"] = 0.0
-    return Sources(src_ll, to_crs(src_ll, grid.crs, what="layer 'enterprises'"))
+    return src
 
 
 def _source_maxima(
