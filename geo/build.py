@@ -81,6 +81,8 @@ class BuildContext:
     results: dict[str, ThemeResult] = field(default_factory=dict)
     progress: bool = False
     area: AreaOverride | None = None
+    settings: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """Settings read before the run (for its estimate), by recipe path and name: read once."""
 
     def inputs(
         self, prefix: str = "", results: Mapping[str, ThemeResult] | None = None
@@ -179,7 +181,8 @@ def run_recipe(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     theme = theme_of(recipe)
     spec = theme.SPEC
     recipe.require_keys("", spec.allowed_keys)
-    settings = theme.read_settings(recipe, ctx.catalog)
+    key = (str(recipe.path), recipe.name)
+    settings = ctx.settings.pop(key, None) or theme.read_settings(recipe, ctx.catalog)
     log.info("building %s (%s)", recipe.name, recipe.path)
     inputs = ctx.inputs(layer_prefix(spec, recipe), _Required(ctx, spec))
     result = theme.build(inputs, settings)
@@ -217,26 +220,30 @@ def _required_recipes(recipes: Sequence[Recipe], area: AreaOverride | None) -> l
     return out
 
 
-def _check_cost(catalog: Catalog, recipes: Sequence[Recipe]) -> None:
+def _check_cost(catalog: Catalog, recipes: Sequence[Recipe]) -> dict[tuple[str, str], Any]:
     """Estimate the run's peak memory and time; refuse it up front if it would not fit.
 
     Logged at INFO (``-v``). The refusal names the recipe key of the theme with the
-    largest peak and a cell size that fits; nothing has been written yet.
+    largest peak and a cell size that fits; nothing has been written yet. Returns the
+    settings it read, by recipe path and name, so the run does not read them again.
     """
     from geo.cost import available_memory, check_fits, combine
 
     parts = []
+    settings: dict[tuple[str, str], Any] = {}
     for recipe in recipes:
         theme = theme_of(recipe)
-        est, where = theme.estimate(theme.read_settings(recipe, catalog), catalog)
+        read = settings[(str(recipe.path), recipe.name)] = theme.read_settings(recipe, catalog)
+        est, where = theme.estimate(read, catalog)
         log.info("estimate for %s: %s", recipe.name, est.describe())
         parts.append((est, where))
     if not parts:
-        return
+        return settings
     run = combine([e for e, _ in parts])
     log.info("estimate for the run: %s", run.describe())
     top = max(parts, key=lambda p: p[0].peak_bytes)
     check_fits(run, available=available_memory(), where=top[1])
+    return settings
 
 
 def build_atlas(
@@ -291,8 +298,8 @@ def build_atlas(
     run = [*recipe_list, *_required_recipes(recipe_list, area)]
     for recipe in run:  # every town of the run in scope, and bad areas refused, before any work
         include_area(catalog, read_area(recipe, buffer_m=0.0))
-    _check_cost(catalog, run)
-    ctx = BuildContext(catalog=catalog, lang=lang, progress=progress, area=area)
+    settings = _check_cost(catalog, run)
+    ctx = BuildContext(catalog=catalog, lang=lang, progress=progress, area=area, settings=settings)
     with staged(out, overwrite=overwrite) as tmp:
         report = _build_into(tmp, ctx, recipe_list, progress=progress)
     report.out = out
