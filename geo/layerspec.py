@@ -101,10 +101,14 @@ class LayerSpec:
         return geometry_family(self.geometry) if self.kind == "vector" and self.geometry else None
 
     def field_sources(self, columns: Iterator[str] | list[str]) -> dict[str, str]:
-        """Map each required field to the column holding it: itself, or its first alias present."""
+        """Map each field to the column holding it: itself, or its first alias present.
+
+        Required fields first, then the optional ones that have aliases (a user's
+        ``ADM1_KK`` becomes ``name_kk`` too).
+        """
         cols = list(columns)
         found = {}
-        for name in self.fields:
+        for name in [*self.fields, *(a for a in self.aliases if a not in self.fields)]:
             for candidate in [name, *self.aliases.get(name, [])]:
                 if candidate in cols:
                     found[name] = candidate

@@ -99,6 +99,10 @@ def make_manifest(
             **catalog.provenance(lid),
             "overridden_by_user": catalog.is_overridden(lid),
         }
+    licences: dict[str, list[str]] = {}
+    for lid, entry in layers.items():
+        licences.setdefault(str(entry["licence"]), []).append(lid)
+    attributions = sorted({str(e["attribution"]) for e in layers.values() if e["attribution"]})
     themes = {}
     for res in results:
         name = res.key
@@ -117,6 +121,10 @@ def make_manifest(
         "language": lang,
         "outputs": outputs,
         "layers": layers,
+        # every licence under which the atlas carries data (ODbL data stays ODbL), and the
+        # attributions those licences require
+        "licences": licences,
+        "attributions": attributions,
         "base": {"parameters": _jsonable(base.parameters), "inputs": sorted(base.inputs)},
         "themes": themes,
         "software": _versions(),

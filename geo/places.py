@@ -42,7 +42,8 @@ class Place:
     name : str
         GeoNames name (a Latin transliteration).
     name_kk, name_ru : str
-        Kazakh and Russian names from the GeoNames alternate names; "" where not known.
+        Kazakh and Russian names (OpenStreetMap's tags where the place is matched
+        there, else from the GeoNames alternate names); "" where not known.
     lon, lat : float
         WGS 84 degrees.
     population : int
@@ -53,6 +54,9 @@ class Place:
         The study's small-town type ("industrial" ...); "" for towns the study does not name.
     alternatenames : tuple of str
         Every GeoNames alternate name.
+    name_en : str
+        The English name: the study's spelling for its towns (Zhanatas, not
+        GeoNames' Zhangatas), else :attr:`name`; "" falls back to :attr:`name`.
 
     Examples
     --------
@@ -72,16 +76,17 @@ class Place:
     admin1code: str
     study_type: str
     alternatenames: tuple[str, ...] = field(default=(), repr=False)
+    name_en: str = ""
 
     def label(self, lang: str) -> str:
-        """The name in *lang* (``kk``, ``ru``), falling back to :attr:`name`.
+        """The name in *lang* (``kk``, ``ru``, ``en``), falling back to :attr:`name`.
 
         Examples
         --------
         >>> Place(1, "Zhangatas", "Жаңатас", "Жанатас", 0.0, 0.0, 0, "KZ", "17", "").label("ru")
         'Жанатас'
         """
-        local = {"kk": self.name_kk, "ru": self.name_ru}.get(lang, "")
+        local = {"kk": self.name_kk, "ru": self.name_ru, "en": self.name_en}.get(lang, "")
         return local or self.name
 
     def names(self) -> tuple[str, ...]:
@@ -92,7 +97,7 @@ class Place:
         >>> Place(1, "Shu", "", "Шу", 0.0, 0.0, 0, "KZ", "17", "", ("Chu",)).names()
         ('Shu', 'Шу', 'Chu')
         """
-        found = (self.name, self.name_kk, self.name_ru, *self.alternatenames)
+        found = (self.name, self.name_en, self.name_kk, self.name_ru, *self.alternatenames)
         return tuple(dict.fromkeys(n for n in found if n))
 
 
@@ -123,6 +128,7 @@ def _place(row: Any) -> Place:
         admin1code=_text(row, "admin1code"),
         study_type=_text(row, "study_type"),
         alternatenames=alternates,
+        name_en=_text(row, "name_en"),
     )
 
 

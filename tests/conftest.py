@@ -36,6 +36,8 @@ def catalog():
 def fetched() -> Path:
     """The real layers kept for tests only (../shared/data/fetched); skip where absent."""
     if not FETCHED.is_dir():
+        if in_ci():
+            pytest.fail(f"{FETCHED} is absent: CI lays ../shared beside the clone")
         pytest.skip(
             f"{FETCHED} is absent: real test layers are only beside the repo on CI and dev machines"
         )

@@ -35,14 +35,18 @@ def test_base_result_layers_carry_provenance_and_localized_labels() -> None:
     assert "GeoNames" in by_name["towns"].source
     towns = by_name["towns"].data
     assert "Жаңатас" in set(towns["name_kk"]) and "Кордай" in set(towns["name_ru"])
-    # the layer's own names win (layers/scripts/derive_places.py); where its strict rule leaves
-    # one empty (Taraz: Тараз and Тораз, no Kazakh name) the label rule fills it for display
-    taraz = towns[towns["geonameid"] == 1516905].iloc[0]
-    assert taraz["name_ru"] == "Тараз" and taraz["name_kk"] == "Тараз"
+    # the layer's own names win (OpenStreetMap's tags, else GeoNames by the strict rule of
+    # layers/scripts/derive_places.py); where it leaves one empty (Chiganak: Чиганак, and
+    # Шыраhак with a Latin h) the label rule fills it for display
+    chiganak = towns[towns["geonameid"] == 1537856].iloc[0]
+    assert chiganak["name_kk"] == "Чиганак"
     raw = Catalog().read("towns").set_index("geonameid")
-    assert pd.isna(raw.loc[1516905, "name_ru"])  # the data say nothing they do not know
+    assert pd.isna(raw.loc[1537856, "name_kk"])  # the data say nothing they do not know
+    assert raw.loc[1516905, "name_kk"] == "Тараз"  # Taraz: named by OpenStreetMap
     districts = by_name["districts"].data
-    assert {"name", "name_kk", "name_ru"} <= set(districts.columns)
+    assert {"label", "label_kk", "label_ru"} <= set(districts.columns)
+    assert "Сарысу ауданы" in set(districts["label_kk"])
+    assert not by_name["districts"].synthetic and "lakes" in names
     shade = base.rasters[0].raster
     assert shade.array.dtype == np.uint8 and shade.array.max() > 200
     assert "Albers" in shade.crs.name

@@ -225,7 +225,7 @@ def test_real_base_map_opens_styled_and_renders(
     )
     assert seen["vectors"]["towns"]["renderer"]["colors"] == [towns_style.color]  # type: ignore[union-attr]
     # a kk build labels with the Kazakh name where the layer has one, else the plain name
-    assert seen["vectors"]["towns"]["label_field"] == 'coalesce("name_kk", "name")'
+    assert seen["vectors"]["towns"]["label_field"] == 'coalesce("label_kk", "label")'
     p = seen["project"]
     assert p["read"] and p["crs_valid"]
     assert all(v["valid"] for v in p["layers"].values())

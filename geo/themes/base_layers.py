@@ -222,19 +222,30 @@ _STATUS_STYLE = Categorized(
 """Micro-districts by planning status (paper 001 for Zhanatas)."""
 
 _INPUTS = (
-    "dem", "oblast", "districts", "basin", "karatau_range", "rivers", "town_boundaries",
-    "micro_districts", "towns",
+    "dem", "oblast", "districts", "basin", "lakes", "karatau_range", "rivers",
+    "town_boundaries", "micro_districts", "towns",
 )  # fmt: skip
+
+DISTRICT = FieldSpec("label", text("District", "Аудан", "Район"))
+
+
+def _district_labels(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The districts with ``label`` / ``label_kk`` / ``label_ru`` ("Sarysu district").
+
+    The embedded layer carries them; a user's file without them is labelled
+    with its district names as they are.
+    """
+    if "label" in districts:
+        return districts
+    return districts.assign(
+        label=districts["district"],
+        label_kk=districts.get("name_kk", districts["district"]),
+        label_ru=districts.get("name_ru", districts["district"]),
+    )
 
 
 def _frame_layers(ctx: ThemeInputs) -> list[VectorLayer]:
-    """The oblast, its districts, the basin, the Karatau range and the rivers."""
-    districts = ctx.layer("districts")
-    districts = districts.assign(
-        name=districts["district"],
-        name_kk=districts.get("name_kk", districts["district"]),
-        name_ru=districts.get("name_ru", districts["district"]),
-    )
+    """The oblast, its districts, the basin, the lakes, the Karatau range and the rivers."""
     return [
         layer_from_catalog(
             ctx, "oblast", Single("#000000", outline="#252525", width=2.0, fill=False)
@@ -243,15 +254,26 @@ def _frame_layers(ctx: ThemeInputs) -> list[VectorLayer]:
             ctx,
             "districts",
             Single("#000000", outline="#737373", width=1.0, dash="6 4", fill=False),
-            fields=(FieldSpec("name", text("District", "Аудан", "Район")),),
-            label_field="name",
-            data=districts,
+            fields=(DISTRICT,),
+            label_field="label",
+            data=_district_labels(ctx.layer("districts")),
         ),
         layer_from_catalog(
             ctx,
             "basin",
             Single("#c6dbef", outline="#4292c6", width=1.0, fill_opacity=0.15),
+            fields=(NAME,),
             show=False,
+        ),
+        layer_from_catalog(
+            ctx,
+            "lakes",
+            Single("#9ecae1", outline="#2171b5", width=1.0, fill_opacity=0.8),
+            fields=(
+                FieldSpec("name", text("Lake", "Көл", "Озеро")),
+                FieldSpec("area_km2", text("Area, km²", "Ауданы, км²", "Площадь, км²"), digits=1),
+            ),
+            label_field="name",
         ),
         layer_from_catalog(
             ctx,
@@ -273,6 +295,7 @@ def _town_layers(ctx: ThemeInputs) -> list[VectorLayer]:
     towns = localized_place_names(ctx.layer("towns"))
     if "admin1code" in towns:  # GeoNames admin-1 code of Zhambyl oblast
         towns = towns[towns["admin1code"].astype(str) == "17"]
+    towns = _point_labels(towns, ctx.layer("town_boundaries"))
     return [
         layer_from_catalog(
             ctx,
@@ -303,10 +326,25 @@ def _town_layers(ctx: ThemeInputs) -> list[VectorLayer]:
             "towns",
             Single("#525252", outline="#000000", radius=4.0, fill_opacity=0.9),
             fields=(NAME, POPULATION),
-            label_field="name",
+            label_field="label",
             data=towns,
         ),
     ]
+
+
+def _point_labels(towns: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``label`` columns of the town points: their names, empty inside a town outline.
+
+    A town drawn with its outline is labelled once, by the outline, with the
+    same name (the study's spelling), not a second time by its point.
+    """
+    inside = towns.geometry.within(outlines.union_all()) if len(outlines) else False
+    out = towns.copy()
+    for suffix in ("", "_en", "_kk", "_ru"):
+        col = f"name{suffix}"
+        if col in out:
+            out[f"label{suffix}"] = out[col].where(~inside, "")
+    return out
 
 
 def base_result(ctx: ThemeInputs) -> ThemeResult:

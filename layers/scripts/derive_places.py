@@ -31,6 +31,17 @@ invented; a name the rule cannot settle is left empty):
    empty. A place whose one Cyrillic name has no Kazakh letter gets ``name_ru``
    alone.
 
+4. Where an OpenStreetMap place of ``layers/data/places_osm.geojson`` (ODbL)
+   is the same place -- within 5 km, and one of its names equal to one of the
+   GeoNames Cyrillic names after ё→е and the Kazakh letters in Russian
+   spelling -- its ``name:kk`` and ``name:ru`` tags win over rules 2 and 3
+   (the nearest such place; an empty tag leaves the rule's name).
+   ``names_source`` says which: ``OpenStreetMap node/<id>`` or ``GeoNames``.
+
+``name_en`` -- the study's spelling (``town`` of ``layers/tables/towns.csv``,
+e.g. Zhanatas for GeoNames' Zhangatas) for the study towns, else the GeoNames
+``name``.
+
 An empty value is written as JSON ``null`` (so QGIS labels fall back to ``name``).
 
 ``study_type``, ``study_type_source`` -- the small-town type of the study for
@@ -51,6 +62,7 @@ import argparse
 import csv
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -60,7 +72,10 @@ HERE = Path(__file__).resolve().parent
 LAYERS = HERE.parent
 OUT = LAYERS / "data" / "towns.geojson"
 STUDY_TYPES = LAYERS / "tables" / "study_town_types.csv"
+STUDY_TOWNS = LAYERS / "tables" / "towns.csv"
+OSM_PLACES = LAYERS / "data" / "places_osm.geojson"
 COORDINATE_PRECISION = 5
+OSM_MATCH_KM = 5.0
 
 KEEP_NON_KZ = (
     1527199, 1527299, 1527338, 1527351, 1527360, 1527496, 1527690, 1527919, 1528182, 1528193,
@@ -76,7 +91,7 @@ _KAZAKH_SET = frozenset(KAZAKH_LETTERS + KAZAKH_LETTERS.upper())
 _CYRILLIC_NAME = re.compile(r"^[а-яёА-ЯЁ" + KAZAKH_LETTERS + KAZAKH_LETTERS.upper() + r" \-'’]+$")
 FIELDS = (
     "geonameid", "name", "countrycode", "admin1code", "population", "alternatenames",
-    "name_kk", "name_ru", "study_type", "study_type_source",
+    "name_kk", "name_ru", "names_source", "name_en", "study_type", "study_type_source",
 )  # fmt: skip
 
 
@@ -150,15 +165,78 @@ def read_study_types(path: Path) -> dict[int, tuple[str, str]]:
     }
 
 
-def feature(place: Mapping[str, Any], study: Mapping[int, tuple[str, str]]) -> dict[str, Any]:
+def _key(name: str) -> str:
+    """A name compared across sources: lower case, ё→е, Kazakh letters in Russian spelling."""
+    return russian_spelling(name.lower()).replace("ё", "е")
+
+
+def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in km (spherical Earth, 6371 km)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+OsmPlace = tuple[float, float, str, str, str, str]
+"""(lon, lat, osm id, name, name:kk, name:ru) of an OpenStreetMap place."""
+
+
+def read_osm_places(path: Path) -> list[OsmPlace]:
+    """The OpenStreetMap places of ``places_osm.geojson`` (empty if the file is absent)."""
+    if not path.exists():
+        return []
+    out = []
+    for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        p = f["properties"]
+        lon, lat = f["geometry"]["coordinates"][:2]
+        names = (str(p.get(k) or "") for k in ("name", "name_kk", "name_ru"))
+        out.append((float(lon), float(lat), str(p["osm_id"]), *names))
+    return out
+
+
+def osm_match(place: Mapping[str, Any], osm: Iterable[OsmPlace]) -> OsmPlace | None:
+    """The OpenStreetMap place that is *place* (rule 4), or None."""
+    keys = {_key(a) for a in cyrillic_names(str(a) for a in place["alternatenames"])}
+    lon, lat = float(place["longitude"]), float(place["latitude"])
+    found = []
+    for o in osm:
+        d = _km(lon, lat, o[0], o[1])
+        if d <= OSM_MATCH_KM and keys & {_key(n) for n in o[3:] if n}:
+            found.append((d, o[2], o))
+    return min(found)[2] if found else None
+
+
+def read_study_names(path: Path) -> dict[int, str]:
+    """geonameid → the study's spelling of the town (towns.csv)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return {int(r["geonameid"]): r["town"] for r in csv.DictReader(f) if r["geonameid"]}
+
+
+def feature(
+    place: Mapping[str, Any],
+    study: Mapping[int, tuple[str, str]],
+    osm: Iterable[OsmPlace] = (),
+    spellings: Mapping[int, str] | None = None,
+) -> dict[str, Any]:
     """One GeoJSON feature of a GeoNames place."""
     alternates = [str(a) for a in place["alternatenames"]]
     name_kk, name_ru = kk_ru_names(alternates)
-    study_type, study_source = study.get(int(place["geonameid"]), ("", ""))
+    source = "GeoNames"
+    match = osm_match(place, osm)
+    if match is not None:
+        name_kk, name_ru = match[4] or name_kk, match[5] or name_ru
+        source = f"OpenStreetMap {match[2]}"
+    gid = int(place["geonameid"])
+    study_type, study_source = study.get(gid, ("", ""))
+    name_en = (spellings or {}).get(gid, str(place["name"]))
     values = (
-        int(place["geonameid"]), str(place["name"]), str(place["countrycode"]),
+        gid, str(place["name"]), str(place["countrycode"]),
         str(place["admin1code"]), int(place["population"]), "|".join(alternates),
-        name_kk or None, name_ru or None, study_type or None, study_source or None,
+        name_kk or None, name_ru or None, source, name_en, study_type or None,
+        study_source or None,
     )  # fmt: skip
     props = dict(zip(FIELDS, values, strict=True))
     xy = [round(float(place[k]), COORDINATE_PRECISION) for k in ("longitude", "latitude")]
@@ -169,9 +247,16 @@ def feature(place: Mapping[str, Any], study: Mapping[int, tuple[str, str]]) -> d
     }
 
 
-def derive(cities: Mapping[str, Mapping[str, Any]], study_path: Path = STUDY_TYPES) -> str:
+def derive(
+    cities: Mapping[str, Mapping[str, Any]],
+    study_path: Path = STUDY_TYPES,
+    osm_path: Path = OSM_PLACES,
+    towns_path: Path = STUDY_TOWNS,
+) -> str:
     """The text of ``towns.geojson`` from the parsed ``cities500.json``."""
     study = read_study_types(study_path)
+    osm = read_osm_places(osm_path)
+    spellings = read_study_names(towns_path)
     chosen = sorted(
         (p for p in cities.values() if p["countrycode"] == "KZ" or p["geonameid"] in KEEP_NON_KZ),
         key=lambda p: int(p["geonameid"]),
@@ -180,7 +265,7 @@ def derive(cities: Mapping[str, Mapping[str, Any]], study_path: Path = STUDY_TYP
     missing = sorted(set(KEEP_NON_KZ) - ids) + sorted(set(study) - ids)
     if missing:
         raise SystemExit(f"GeoNames ids not in the source: {missing}")
-    lines = [json.dumps(feature(p, study), ensure_ascii=False) for p in chosen]
+    lines = [json.dumps(feature(p, study, osm, spellings), ensure_ascii=False) for p in chosen]
     head = '{\n"type": "FeatureCollection",\n"name": "towns",\n"features": [\n'
     return head + ",\n".join(lines) + "\n]\n}\n"
 
