@@ -631,6 +631,8 @@ def layer_coverage(catalog: Catalog, layer_id: str, area: StudyArea) -> float:
     spec = catalog.spec(layer_id)
     if spec.kind == "table":
         return 1.0
+    if not catalog.available(layer_id):  # not embedded, and neither fetched nor given
+        return 0.0
     if spec.generator and not catalog.is_overridden(layer_id):
         data = catalog.read(layer_id)
         if "town" in data:

@@ -111,6 +111,20 @@ class Catalog:
         """True when the user replaced this layer with their own file."""
         return layer_id in self.overrides
 
+    def available(self, layer_id: str) -> bool:
+        """True when the layer can be read: embedded, generated, or given by the user."""
+        return self.spec(layer_id).embedded or layer_id in self.overrides
+
+    def unavailable_error(self, layer_id: str) -> LayerNotFoundError:
+        """The one-line error for reading a layer the atlas does not embed and nobody gave."""
+        spec = self.spec(layer_id)
+        msg = (
+            f"layer {layer_id!r} is not embedded in the atlas: get it with "
+            f"`geo fetch --source {spec.fetch} --town NAME --out DIR` and build with --data DIR, "
+            f"or give your own with --layer {layer_id}=FILE"
+        )
+        return LayerNotFoundError(msg)
+
     def provenance(self, layer_id: str) -> dict[str, Any]:
         """Source, licence, attribution and synthetic flag (the user's file when overridden)."""
         s = self.spec(layer_id)
@@ -149,7 +163,7 @@ class Catalog:
         A user's file covers where its data lie; a table covers no place (None).
         """
         spec = self.spec(layer_id)
-        if spec.kind == "table":
+        if spec.kind == "table" or not self.available(layer_id):
             return None
         if spec.extent is not None and layer_id not in self.overrides:
             return spec.extent
@@ -175,6 +189,8 @@ class Catalog:
     def _read(self, spec: LayerSpec) -> Any:
         if spec.id in self.overrides:
             return self._read_user(spec, self.overrides[spec.id])
+        if not spec.embedded:
+            raise self.unavailable_error(spec.id)
         if spec.generator:
             module_name, _, func_name = spec.generator.partition(":")
             func = getattr(importlib.import_module(module_name), func_name)

@@ -89,6 +89,13 @@ class LayerSpec:
     """Fields whose values identify a feature: no two features may share one."""
     finite: tuple[str, ...] = ()
     """Numeric fields that must hold a finite number in every feature (no NaN, no infinity)."""
+    fetch: str | None = None
+    """The ``geo fetch --source`` that provides a layer the atlas does not embed (no path, no generator)."""
+
+    @property
+    def embedded(self) -> bool:
+        """True when the catalog holds the layer's data (a file or a generator)."""
+        return bool(self.path or self.generator)
 
     def geometry_family(self) -> str | None:
         """``point``, ``line`` or ``polygon`` for a vector layer; None for rasters and tables.
@@ -130,8 +137,9 @@ class LayerSpec:
         if d["kind"] not in KINDS:
             msg = f"{where}: kind {d['kind']!r} is not one of {', '.join(KINDS)}"
             raise InputError(msg)
-        if bool(d.get("path")) == bool(d.get("generator")):
-            msg = f"{where}: give exactly one of 'path' or 'generator'"
+        given = [k for k in ("path", "generator", "fetch") if d.get(k)]
+        if len(given) != 1:
+            msg = f"{where}: give exactly one of 'path', 'generator' or 'fetch'"
             raise InputError(msg)
         if d["kind"] == "vector" and d.get("geometry") not in GEOMETRY_FAMILIES:
             msg = f"{where}: vector layers need geometry = one of {', '.join(GEOMETRY_FAMILIES)}"

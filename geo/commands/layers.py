@@ -32,9 +32,11 @@ def layers(as_json: bool, lang: str, layers: dict[str, str]) -> None:
     cat = Catalog(overrides=layers)
     rows = []
     for spec in cat:
-        value = cat.read(spec.id)
+        value = cat.read(spec.id) if cat.available(spec.id) else None
         prov = cat.provenance(spec.id)
-        if isinstance(value, Raster):
+        if value is None:  # not embedded: `geo fetch` gets it
+            size, crs = "not embedded", "-"
+        elif isinstance(value, Raster):
             size, crs = f"{value.shape[1]}x{value.shape[0]} px", f"EPSG:{value.crs.to_epsg()}"
         elif spec.kind == "table":
             size, crs = f"{len(value)} rows", "-"
@@ -53,6 +55,7 @@ def layers(as_json: bool, lang: str, layers: dict[str, str]) -> None:
                 "attribution": prov["attribution"],
                 "synthetic": prov["synthetic"],
                 "overridden": cat.is_overridden(spec.id),
+                "embedded": spec.embedded,
                 **_coverage(cat, spec.id, value),
             }
         )

@@ -31,6 +31,7 @@ from geo.themes.suitability.inputs import (
     _select,
     _terrain,
     _warp_checked,
+    class_grid,
 )
 from geo.themes.suitability.settings import Constraint, SuitabilitySettings
 
@@ -151,6 +152,10 @@ def _exclusion(
             return grid.distance_to(gdf, cap=d + grid.cell_size, what=f"layer {c.layer!r}") <= d
         g = gdf if d == 0 else to_crs(gdf, grid.crs).buffer(d).to_frame("geometry")
         return grid.mask(g, what=f"layer {c.layer!r}")
+    if c.kind == "raster_classes":
+        assert c.layer is not None  # settings require it
+        classes = class_grid(_read(ctx, c.layer), grid, error, f"{key}.layer", c.layer)
+        return np.isin(classes, np.asarray(c.classes, dtype="float32"))
     if c.kind == "sanitary_zones":
         zones = layer_data(pol, "sanitary_zones")
         if zones is None and c.widths_m:

@@ -24,7 +24,7 @@ from geo.area import StudyArea, coverage_error, layer_coverage
 from geo.errors import InputError
 from geo.i18n import Text, text
 from geo.themes.base import ThemeInputs
-from geo.themes.suitability.settings import SuitabilitySettings
+from geo.themes.suitability.settings import RASTER_SOURCES, SuitabilitySettings
 
 __all__: list[str] = []
 
@@ -53,7 +53,7 @@ def _inputs(settings: SuitabilitySettings) -> list[tuple[str, str, bool]]:
     """
     crit = sorted(
         settings.criteria.values(),
-        key=lambda c: c.source not in ("slope", "elevation", "raster"),
+        key=lambda c: c.source not in RASTER_SOURCES,
     )
     out = [
         (f"criteria.{c.id}", c.layer, c.optional)
@@ -86,12 +86,20 @@ def check_coverage(ctx: ThemeInputs, settings: SuitabilitySettings, area: StudyA
             if share < 1:
                 partial[layer] = share
             continue
+        present = ctx.catalog.available(layer)
+        if not optional and not present:
+            raise settings.error(key, str(ctx.catalog.unavailable_error(layer)))
         if not optional:
             raise settings.error(key, coverage_error(layer, area, ctx.catalog.extent(layer)))
         left_out[key] = layer
         record[key]["left_out"] = True
-        notes.append(_left_out_note(key.split(".", 1)[1], layer, area.label))
-        log.info("%s left out: layer %s does not cover %s", key, layer, area.label)
+        cid = key.split(".", 1)[1]
+        if present:
+            notes.append(_left_out_note(cid, layer, area.label))
+            log.info("%s left out: layer %s does not cover %s", key, layer, area.label)
+        else:
+            notes.append(_not_fetched_note(cid, layer, str(ctx.catalog.spec(layer).fetch)))
+            log.info("%s left out: layer %s is not in this build", key, layer)
     notes += [_partial_note(layer, 100 * share) for layer, share in sorted(partial.items())]
     notes += _resolution_notes(ctx, settings, area, {layer for _k, layer, _o in _inputs(settings)})
     return Coverage(left_out, tuple(notes), record)
@@ -111,7 +119,7 @@ def _resolution_notes(
     cell = settings.area.cell_size_m
     lat = (area.bounds[1] + area.bounds[3]) / 2
     for layer in sorted(layers):
-        if ctx.catalog.spec(layer).kind != "raster":
+        if ctx.catalog.spec(layer).kind != "raster" or not ctx.catalog.available(layer):
             continue
         r = ctx.catalog.read(layer)
         assert isinstance(r, Raster)
@@ -162,6 +170,14 @@ def _left_out_note(cid: str, layer: str, where: str) -> Text:
         f"{cid} left out: layer {layer} does not cover {where}; the other weights were rescaled to sum 1.",
         f"{cid} алынып тасталды: {layer} қабаты {where} аумағын қамтымайды; қалған салмақтар қосындысы 1 болатындай қайта есептелді.",
         f"{cid} исключён: слой {layer} не покрывает {where}; остальные веса пересчитаны к сумме 1.",
+    )
+
+
+def _not_fetched_note(cid: str, layer: str, source: str) -> Text:
+    return text(
+        f"{cid} left out: layer {layer} is not in this build (the atlas does not embed it; `geo fetch --source {source}` gets it for the area).",
+        f"{cid} алынып тасталды: {layer} қабаты бұл құрастыруда жоқ (атласқа енгізілмеген; оны аумақ үшін `geo fetch --source {source}` алады).",
+        f"{cid} исключён: слоя {layer} нет в этой сборке (атлас его не содержит; `geo fetch --source {source}` загрузит его для области).",
     )
 
 

@@ -30,8 +30,9 @@ from geo.themes.suitability.inputs import (
     _select,
     _warp_checked,
     _warp_layer,
+    class_codes,
 )
-from geo.themes.suitability.settings import Criterion, SuitabilitySettings
+from geo.themes.suitability.settings import RASTER_SOURCES, Criterion, SuitabilitySettings
 
 __all__ = ["Criteria", "Weighting"]
 
@@ -89,9 +90,7 @@ def _compute_criteria(
     """
     crit, ids = settings.criteria, settings.ids
     # rasters first: a DEM that misses the study area is reported before anything derived from it
-    order = sorted(
-        ids, key=lambda c: (crit[c].source not in ("slope", "elevation", "raster"), ids.index(c))
-    )
+    order = sorted(ids, key=lambda c: (crit[c].source not in RASTER_SOURCES, ids.index(c)))
     dems: dict[str, np.ndarray] = {}
     filled: dict[str, int] = {}
     computed = {
@@ -161,6 +160,9 @@ def _raw_criterion(
             dems[c.layer] = _warp_layer(ctx, grid, error, c.layer, key)
         dem = dems[c.layer]
         return slope_degrees(dem, grid.cell_size) if src == "slope" else dem
+    if src == "raster_classes":
+        assert c.layer is not None  # settings require it
+        return class_codes(_read(ctx, c.layer), grid, error, f"{key}.layer", c.layer)
     if src in ("raster", "pollution_index"):
         if src == "raster":
             assert c.layer is not None  # settings require it

@@ -97,6 +97,33 @@ def _warp_layer(
     return _warp_checked(grid, _read(ctx, layer), error, f"{key}.layer", f"layer {layer!r}")
 
 
+def class_grid(
+    raster: Raster, grid: AnalysisGrid, error: RecipeErrors, key: str, layer: str
+) -> np.ndarray:
+    """Class codes of a categorical raster on the grid (float, NaN where it has none).
+
+    Resampled by the most frequent class of the cells each grid cell takes in
+    (``mode``), never averaged: a mean of land-cover codes is no class.
+    """
+    if not isinstance(raster, Raster):
+        raise error(key, f"layer {layer!r} is not a raster of class codes")
+    arr = grid.warp(raster, resampling="mode")
+    if not np.isfinite(arr).any():
+        return _warp_checked(grid, raster, error, key, f"layer {layer!r}")  # raises
+    return arr
+
+
+def class_codes(
+    raster: Raster, grid: AnalysisGrid, error: RecipeErrors, key: str, layer: str
+) -> np.ndarray:
+    """:func:`class_grid` as strings ("40"), None where no data: the keys of a reclass table."""
+    arr = class_grid(raster, grid, error, key, layer)
+    out = np.full(arr.shape, None, dtype=object)
+    ok = np.isfinite(arr)
+    out[ok] = [str(int(v)) for v in arr[ok]]
+    return out
+
+
 def _read(ctx: ThemeInputs, layer: str) -> Any:
     try:
         return ctx.layer(layer)

@@ -47,7 +47,12 @@ __all__ = [
     "read_settings",
 ]
 
-SOURCES = ("slope", "elevation", "distance", "categorical", "field", "raster", "pollution_index")
+SOURCES = (
+    "slope", "elevation", "distance", "categorical", "field", "raster", "raster_classes",
+    "pollution_index",
+)  # fmt: skip
+RASTER_SOURCES = ("slope", "elevation", "raster", "raster_classes")
+"""Criteria read from a raster layer (warped to the grid before the vector ones)."""
 CONSTRAINT_KINDS = (
     "near_layer",
     "inside_layer",
@@ -55,6 +60,7 @@ CONSTRAINT_KINDS = (
     "elevation_above",
     "sanitary_zones",
     "pollution_above",
+    "raster_classes",
 )
 _CRITERION_KEYS = (
     "source",
@@ -77,6 +83,7 @@ _CONSTRAINT_KEYS = (
     "optional",
     "table",
     "field",
+    "classes",
 )
 MAX_DRAWS = 100_000
 """Most Monte Carlo draws a recipe may ask for (a class stability settles long before)."""
@@ -160,6 +167,8 @@ class Constraint:
         Hazard-class attribute of the enterprises (sanitary fallback).
     widths_m : mapping or None
         Sanitary-zone width by hazard class, from the cited table.
+    classes : tuple of int
+        Class codes of a categorical raster (land cover) that are excluded.
     record : mapping
         What the manifest records of it (the recipe's table, widths as read).
     """
@@ -174,6 +183,7 @@ class Constraint:
     field: str
     widths_m: Mapping[str, float] | None
     record: Mapping[str, Any]
+    classes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -341,17 +351,19 @@ def _criterion(recipe: Recipe, catalog: Catalog, cid: str, spec: Any) -> Criteri
             f"{key}.source", f"unknown source {source!r}; use one of {', '.join(SOURCES)}"
         )
     layer = spec.get("layer", "dem" if source in ("slope", "elevation") else None)
-    if source in ("distance", "categorical", "field", "raster") and layer is None:
+    if source in ("distance", "categorical", "field", "raster", "raster_classes") and layer is None:
         raise recipe.error(key, f'source {source!r} needs layer = "<catalog id>"')
     if layer is not None:
         _known_layer(recipe, catalog, f"{key}.layer", layer)
     if source in ("categorical", "field") and "field" not in spec:
         raise recipe.error(key, f'source {source!r} needs field = "<attribute>"')
     membership = _membership(recipe, key, spec.get("membership"))
-    if source == "categorical" and membership.kind != "reclass":
+    if source in ("categorical", "raster_classes") and membership.kind != "reclass":
         raise recipe.error(
-            f"{key}.membership", 'a categorical criterion needs kind = "reclass" with a table'
+            f"{key}.membership", f'a {source} criterion needs kind = "reclass" with a table'
         )
+    if source == "raster_classes":
+        _class_codes(recipe, f"{key}.membership.table", list(membership.params.get("table", {})))
     return Criterion(
         id=cid,
         source=source,
@@ -412,8 +424,10 @@ def _constraint(recipe: Recipe, catalog: Catalog, cid: str, spec: Any) -> Constr
         )
     if kind in ("slope_above", "elevation_above") and "value" not in spec:
         raise recipe.error(key, "needs value = <degrees or metres>")
+    if kind == "raster_classes" and ("layer" not in spec or "classes" not in spec):
+        raise recipe.error(key, 'needs layer = "<catalog raster>" and classes = [<codes>]')
     layer = spec.get("layer", "enterprises" if kind == "sanitary_zones" else None)
-    if kind in ("near_layer", "inside_layer") or layer is not None:
+    if kind in ("near_layer", "inside_layer", "raster_classes") or layer is not None:
         _known_layer(recipe, catalog, f"{key}.layer", layer)
     widths = _spz_widths(recipe, f"{key}.table") if kind == "sanitary_zones" else None
     record = {k: (dict(v) if isinstance(v, dict) else v) for k, v in spec.items()}
@@ -431,7 +445,23 @@ def _constraint(recipe: Recipe, catalog: Catalog, cid: str, spec: Any) -> Constr
         field=str(spec.get("field", "hazard_class")),
         widths_m=None if widths is None else MappingProxyType(widths),
         record=MappingProxyType(record),
+        classes=_class_codes(recipe, f"{key}.classes", spec.get("classes", [])),
     )
+
+
+def _class_codes(recipe: Recipe, key: str, codes: Any) -> tuple[int, ...]:
+    """Class codes of a categorical raster: whole numbers (given as numbers or digit strings)."""
+    if not isinstance(codes, list):
+        raise recipe.error(key, "give a list of class codes, e.g. [50, 80]")
+    out = []
+    for c in codes:
+        ok = (isinstance(c, int) and not isinstance(c, bool)) or (
+            isinstance(c, str) and c.strip().isdigit()
+        )
+        if not ok:
+            raise recipe.error(key, f'class code {c!r} is not a whole number (e.g. 40 or "40")')
+        out.append(int(c))
+    return tuple(out)
 
 
 def _known_layer(recipe: Recipe, catalog: Catalog, key: str, layer: Any) -> str:
