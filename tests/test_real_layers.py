@@ -159,3 +159,21 @@ def test_a_town_is_labelled_once_by_its_study_name(ru_atlas: Path) -> None:
     assert towns.loc["Zhangatas", "label_ru"] == ""
     assert towns.loc["Taraz", "label_ru"] == "Тараз"
     assert towns.loc["Zhangatas", "name_en"] == "Zhanatas"
+
+
+def test_generated_names_are_in_the_language_of_their_column(catalog) -> None:
+    import re
+
+    from geo.catalog import Catalog
+
+    cat = Catalog()
+    cat.include_towns([1516905])  # Taraz: a town beyond the towns table, named from the towns layer
+    e = cat.read("enterprises")
+    for col in ("name_kk", "name_ru"):
+        latin = [v for v in e[col] if re.search("[A-Za-z]", str(v))]
+        assert latin == [], col
+    ru = set(e["name_ru"])
+    assert "Каратау: котельная 1" in ru and "Тараз: котельная 1" in ru
+    assert any(v.startswith("Жанатас: ТОО «ЕвроХим-Удобрения»") for v in ru)
+    md = cat.read("micro_districts")
+    assert not any(re.search("[A-Za-z]", str(v)) for v in [*md["name_kk"], *md["name_ru"]])

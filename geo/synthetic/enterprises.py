@@ -91,6 +91,13 @@ _KIND_NAMES = {
     "filter_field": ("sewage filter fields", "сүзу алаңдары", "поля фильтрации"),
 }
 
+_OPERATOR_NAMES = {
+    "EuroChem-Udobrenia LLP": ("«ЕвроХим-Удобрения» ЖШС", "ТОО «ЕвроХим-Удобрения»"),
+    "Karatau LLP": ("«Қаратау» ЖШС", "ТОО «Каратау»"),
+    "Kazphosphate LLP": ("«Қазфосфат» ЖШС", "ТОО «Казфосфат»"),
+}
+"""The operators the study names, in Kazakh and Russian (their legal form: ЖШС / ТОО = LLP)."""
+
 # (town, kind, operator, east_m, north_m, hazard class, H, D, w0, Tg, area m², so2, co, dust, hf, nh3, F_dust)
 _SOURCES: tuple[tuple[object, ...], ...] = (
     ("Zhanatas", "plant", "Kazphosphate LLP", 2600, -1800, "II", 45, 2.0, 12, 110, 250_000, 3.0, 5.0, 6.0, 0.05, 0.0, 2.5),
@@ -133,12 +140,13 @@ def _row(
     en, kk, ru = _KIND_NAMES[kind]
     town = facts.town
     stack = kind in ("plant", "chp", "boiler")
-    who = f"{operator}, " if operator != "municipal" else ""
+    who_kk, who_ru = _OPERATOR_NAMES.get(operator, (operator, operator))
+    who = (f"{operator}, ", f"{who_kk}, ", f"{who_ru}, ") if operator != "municipal" else ("",) * 3
     return {
         "source_id": f"{facts.enterprise_code}-{kind.upper().replace('_', '')}-{nn:02d}",
-        "name": f"{town}: {who}{en} {nn}",
-        "name_kk": f"{town}: {who}{kk} {nn}",
-        "name_ru": f"{town}: {who}{ru} {nn}",
+        "name": f"{town}: {who[0]}{en} {nn}",
+        "name_kk": f"{facts.name_kk or town}: {who[1]}{kk} {nn}",
+        "name_ru": f"{facts.name_ru or town}: {who[2]}{ru} {nn}",
         "operator": operator,
         "town": town,
         "kind": kind,
