@@ -251,7 +251,7 @@ def build_atlas(
     *,
     recipes: Iterable[str | Path] | None = None,
     overrides: Mapping[str, str | Path] | None = None,
-    lang: str = "en",
+    lang: str | Sequence[str] = "en",
     overwrite: bool = False,
     progress: bool = False,
     layers_dir: Path | None = None,
@@ -267,8 +267,10 @@ def build_atlas(
         Recipes to build; every recipe in ``maps/`` by default.
     overrides : mapping, optional
         Layer id → user file replacing that catalog layer.
-    lang : {"en", "kk", "ru"}
-        Language of titles, legends and labels.
+    lang : {"en", "kk", "ru"} or a sequence of them
+        Language of titles, legends and labels. Several languages build one
+        atlas per language into ``<out>/<lang>/``, each linking the others,
+        under an ``index.html`` that offers them and a ``manifest.json``.
     overwrite : bool
         Replace an existing *out*.
     progress : bool
@@ -280,12 +282,8 @@ def build_atlas(
     -------
     BuildReport
     """
-    from geo.i18n import LANGUAGES
-
     out = Path(out)
-    if lang not in LANGUAGES:
-        msg = f"language {lang!r} is not supported; use one of {', '.join(LANGUAGES)}"
-        raise InputError(msg)
+    langs = _languages(lang)
     check_out(out, overwrite)  # before any work; checked again under the lock
     if area is not None:
         area.check()
@@ -299,12 +297,63 @@ def build_atlas(
     for recipe in run:  # every town of the run in scope, and bad areas refused, before any work
         include_area(catalog, read_area(recipe, buffer_m=0.0))
     settings = _check_cost(catalog, run)
-    ctx = BuildContext(catalog=catalog, lang=lang, progress=progress, area=area, settings=settings)
     with staged(out, overwrite=overwrite) as tmp:
-        report = _build_into(tmp, ctx, recipe_list, progress=progress)
+        if len(langs) == 1:
+            ctx = BuildContext(catalog, langs[0], progress=progress, area=area, settings=settings)
+            report = _build_into(tmp, ctx, recipe_list, progress=progress)
+        else:
+            report = _build_languages(tmp, langs, recipe_list, catalog, area, settings, progress)
     report.out = out
     log.info("wrote %d files to %s", len(report.files), out)
     return report
+
+
+def _languages(lang: str | Sequence[str]) -> tuple[str, ...]:
+    """The build's languages, checked, without repeats, in the order given."""
+    from geo.i18n import LANGUAGES
+
+    langs = (lang,) if isinstance(lang, str) else tuple(dict.fromkeys(lang))
+    bad = [x for x in langs if x not in LANGUAGES]
+    if bad or not langs:
+        msg = f"language {(bad or [''])[0]!r} is not supported; use one of {', '.join(LANGUAGES)}"
+        raise InputError(msg)
+    return langs
+
+
+def _build_languages(
+    tmp: Path,
+    langs: tuple[str, ...],
+    recipes: list[Recipe],
+    catalog: Catalog,
+    area: AreaOverride | None,
+    settings: dict[tuple[str, str], Any],
+    progress: bool,
+) -> BuildReport:
+    """One atlas per language in ``tmp/<lang>/``, an index offering them and a manifest."""
+    from geo.manifest import sha256_of, write_manifest
+    from geo.writers.html import render_language_index
+
+    parts = {}
+    for lang in langs:
+        log.info("building the atlas in %s", lang)
+        ctx = BuildContext(catalog, lang, progress=progress, area=area, settings=settings)
+        (tmp / lang).mkdir()
+        parts[lang] = _build_into(tmp / lang, ctx, recipes, progress=progress, languages=langs)
+    (tmp / "index.html").write_text(render_language_index(langs), encoding="utf-8")
+    manifest = {
+        "atlas": "Shu-Talas Atlas",
+        "languages": {
+            lang: {"index": f"{lang}/index.html", "manifest": f"{lang}/manifest.json"}
+            for lang in langs
+        },
+        "outputs": [
+            {"path": name, "bytes": (tmp / name).stat().st_size, "sha256": sha256_of(tmp / name)}
+            for name in ["index.html", *(f"{lang}/manifest.json" for lang in langs)]
+        ],
+    }
+    write_manifest(manifest, tmp / "manifest.json")
+    files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
+    return BuildReport(out=tmp, files=files, manifest=manifest)
 
 
 def build_theme(
@@ -317,7 +366,12 @@ def build_theme(
 
 
 def _build_into(
-    tmp: Path, ctx: BuildContext, recipes: list[Recipe], *, progress: bool
+    tmp: Path,
+    ctx: BuildContext,
+    recipes: list[Recipe],
+    *,
+    progress: bool,
+    languages: Sequence[str] = (),
 ) -> BuildReport:
     from geo.manifest import make_manifest, write_manifest
     from geo.progress import steps
@@ -333,7 +387,7 @@ def _build_into(
         bar.update(1)
     for writer in WRITERS:
         log.debug("writer %s", writer.name)
-        writer.write(results, base, tmp, ctx.lang)
+        writer.write(results, base, tmp, ctx.lang, languages)
         bar.update(1)
     bar.close()
     manifest = make_manifest(tmp, ctx.catalog, ctx.lang, base, results)

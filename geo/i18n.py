@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["LANGUAGES", "MESSAGES", "UNITS", "Text", "check_text", "message", "text", "tr", "unit"]
+__all__ = [
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "MESSAGES",
+    "UNITS",
+    "Text",
+    "check_text",
+    "message",
+    "text",
+    "tr",
+    "unit",
+]
 
 LANGUAGES: tuple[str, ...] = ("en", "kk", "ru")
 
@@ -98,6 +109,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map_sheet": text("Map sheet", "Карта парағы", "Лист карты"),
     "value": text("Value", "Мәні", "Значение"),
     "go_to": text("Go to", "Өту", "Перейти"),
+    # the index: files of the atlas and the same atlas in other languages
+    "downloads": text("Files of the atlas", "Атлас файлдары", "Файлы атласа"),
+    "gpkg_link": text(
+        "GeoPackage with every layer, styled, and the QGIS project",
+        "Барлық қабаттары, стильдері және QGIS жобасы бар GeoPackage",
+        "GeoPackage со всеми слоями, стилями и проектом QGIS",
+    ),
+    "manifest_link": text(
+        "Manifest: sources, licences, parameters and checksums",
+        "Манифест: дереккөздер, лицензиялар, параметрлер және бақылау сомалары",
+        "Манифест: источники, лицензии, параметры и контрольные суммы",
+    ),
+    "sheet_link": text(
+        "Map sheet (PNG, for print)",
+        "Карта парағы (PNG, басып шығаруға)",
+        "Лист карты (PNG, для печати)",
+    ),
+    "other_languages": text(
+        "This atlas in other languages", "Бұл атлас басқа тілдерде", "Этот атлас на других языках"
+    ),
+    "choose_language": text("Choose a language", "Тілді таңдаңыз", "Выберите язык"),
     "whole_theme": text("whole map", "бүкіл карта", "вся карта"),
     "area": text("Area", "Аумақ", "Участок"),
     "full_list": text(
@@ -134,6 +166,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "административно-экономический центр",
     ),
 }
+
+
+LANGUAGE_NAMES: dict[str, str] = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+"""Each language's name in itself (a language switch shows them so)."""
 
 
 def message(key: str, lang: str) -> str:

@@ -24,7 +24,9 @@ from geo.commands.options import (
 @lang_option
 @overwrite_option
 @verbosity_options
-def build(out: str, layers: dict[str, str], lang: str, overwrite: bool, **area: Any) -> None:
+def build(
+    out: str, layers: dict[str, str], lang: tuple[str, ...], overwrite: bool, **area: Any
+) -> None:
     """Build the atlas: GeoPackage, HTML maps, rasters and manifest in one folder.
 
     The folder is written elsewhere and moved into place when complete, so a
@@ -34,6 +36,7 @@ def build(out: str, layers: dict[str, str], lang: str, overwrite: bool, **area: 
     Example:
       geo build --out atlas
       geo build --out atlas_kk --lang kk --overwrite
+      geo build --out atlas --lang kk --lang ru --lang en --overwrite
       geo build --out atlas --layer districts=districts.geojson --overwrite
       geo build --out taraz --town Taraz
     """
@@ -44,7 +47,7 @@ def run_build(
     out: str,
     *,
     layers: dict[str, str],
-    lang: str,
+    lang: str | tuple[str, ...],
     overwrite: bool,
     recipes: list[str] | None = None,
     area: dict[str, Any] | None = None,

@@ -25,7 +25,12 @@ from geo.commands.options import (
 @overwrite_option
 @verbosity_options
 def map_(
-    recipe: str, out: str, layers: dict[str, str], lang: str, overwrite: bool, **area: Any
+    recipe: str,
+    out: str,
+    layers: dict[str, str],
+    lang: tuple[str, ...],
+    overwrite: bool,
+    **area: Any,
 ) -> None:
     """Build the theme of one RECIPE (a maps/*.toml file) into a folder.
 

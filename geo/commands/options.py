@@ -87,9 +87,13 @@ overwrite_option = click.option(
 lang_option = click.option(
     "--lang",
     type=click.Choice(["en", "kk", "ru"]),
-    default="en",
+    multiple=True,
+    default=("en",),
     show_default=True,
-    help="Language of titles, legends, labels and field aliases.",
+    help=(
+        "Language of titles, legends, labels and field aliases; repeat it "
+        "(--lang kk --lang ru --lang en) for one atlas per language in <out>/<lang>/."
+    ),
 )
 
 

@@ -33,6 +33,7 @@ import logging
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -48,7 +49,7 @@ from rasterio.warp import transform_bounds
 
 from geo.crs import WGS84
 from geo.errors import DataError, InputError
-from geo.i18n import LANGUAGES, message, tr
+from geo.i18n import LANGUAGE_NAMES, LANGUAGES, message, tr
 from geo.layerspec import geometry_family
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
@@ -818,9 +819,48 @@ def _link_key(res: ThemeResult, links: dict[str, str]) -> str | None:
 
 
 _SAFE_LINK = re.compile(r"^[A-Za-z0-9_.\-/]+\.html?$")
+_SAFE_FILE = re.compile(r"^(\.\./[a-z]{2}/)?[A-Za-z0-9_\-/]+\.(html|png|gpkg|json)$")
 
 
-def render_index(results: list[ThemeResult], *, lang: str, links: dict[str, str]) -> str:
+def _checked_link(link: str, what: str) -> str:
+    """*link* if it is a relative file of the atlas (a sibling language's ``../kk/...`` too)."""
+    parts = link.split("/")
+    inner = parts[2:] if link.startswith("../") else parts
+    if not _SAFE_FILE.match(link) or link.startswith("/") or ".." in inner:
+        msg = f"index: link {link!r} for {what} is not a relative file of the atlas"
+        raise InputError(msg)
+    return link
+
+
+def _index_extras(lang: str, downloads: Mapping[str, str], languages: Mapping[str, str]) -> str:
+    """The index's list of the atlas's files and its links to the other languages."""
+    esc = html.escape
+    out = ""
+    if downloads:
+        items = "".join(
+            f'<li><a href="{esc(_checked_link(href, key), quote=True)}">{esc(message(key, lang))}</a></li>'
+            for key, href in downloads.items()
+        )
+        out += f'<section class="atlas-files"><h2>{esc(message("downloads", lang))}</h2><ul>{items}</ul></section>'
+    if languages:
+        items = "".join(
+            f'<li><a hreflang="{esc(other)}" lang="{esc(other)}" '
+            f'href="{esc(_checked_link(href, other), quote=True)}">{esc(LANGUAGE_NAMES[other])}</a></li>'
+            for other, href in languages.items()
+        )
+        out += f'<nav class="atlas-languages"><h2>{esc(message("other_languages", lang))}</h2><ul>{items}</ul></nav>'
+    return out
+
+
+def render_index(
+    results: list[ThemeResult],
+    *,
+    lang: str,
+    links: dict[str, str],
+    sheets: Mapping[str, str] | None = None,
+    downloads: Mapping[str, str] | None = None,
+    languages: Mapping[str, str] | None = None,
+) -> str:
     """The atlas index page, as a string (see :func:`write_index`)."""
     _check_lang(lang)
     esc = html.escape
@@ -857,7 +897,8 @@ def render_index(results: list[ThemeResult], *, lang: str, links: dict[str, str]
                 else ""
             )
             + f'<a class="atlas-open" href="{esc(link, quote=True)}">{esc(message("open_map", lang))} →</a>'
-            "</section>"
+            + _sheet_link(res, sheets or {}, lang)
+            + "</section>"
         )
     title = message("atlas_title", lang)
     page = (
@@ -868,14 +909,54 @@ def render_index(results: list[ThemeResult], *, lang: str, links: dict[str, str]
         f"<title>{esc(title)}</title>\n<style>{_asset_text('index.css')}</style>\n</head>\n<body>\n<main>\n"
         f'<h1>{esc(title)}</h1>\n<div class="atlas-sub">{esc(message("theme_maps", lang))}</div>\n'
         + "\n".join(cards)
+        + _index_extras(lang, downloads or {}, languages or {})
         + f"\n<footer>{esc(message('built_with', lang))}</footer>\n</main>\n</body>\n</html>\n"
     )
     check_offline(page, where="index")
     return page
 
 
+def _sheet_link(res: ThemeResult, sheets: Mapping[str, str], lang: str) -> str:
+    href = sheets.get(res.key)
+    if href is None:
+        return ""
+    esc = html.escape
+    link = _checked_link(href, f"the sheet of {res.key!r}")
+    return f' <a class="atlas-sheet" href="{esc(link, quote=True)}">{esc(message("sheet_link", lang))}</a>'
+
+
+def render_language_index(languages: Sequence[str]) -> str:
+    """The page at the top of an atlas built in several languages: a link to each."""
+    esc = html.escape
+    items = "".join(
+        f'<li><a hreflang="{esc(lang)}" lang="{esc(lang)}" href="{esc(lang)}/index.html">'
+        f"{esc(LANGUAGE_NAMES[lang])}: {esc(message('atlas_title', lang))}</a></li>"
+        for lang in languages
+    )
+    title = " / ".join(message("atlas_title", lang) for lang in languages)
+    heading = " · ".join(message("choose_language", lang) for lang in languages)
+    page = (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{esc(languages[0])}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        f"<title>{esc(title)}</title>\n<style>{_asset_text('index.css')}</style>\n</head>\n<body>\n<main>\n"
+        f'<h1>{esc(heading)}</h1>\n<nav class="atlas-languages"><ul>{items}</ul></nav>\n'
+        "</main>\n</body>\n</html>\n"
+    )
+    check_offline(page, where="index")
+    return page
+
+
 def write_index(
-    results: list[ThemeResult], path: Path, *, lang: str, links: dict[str, str]
+    results: list[ThemeResult],
+    path: Path,
+    *,
+    lang: str,
+    links: dict[str, str],
+    sheets: Mapping[str, str] | None = None,
+    downloads: Mapping[str, str] | None = None,
+    languages: Mapping[str, str] | None = None,
 ) -> None:
     """Write ``index.html``: every theme with its title, description and a link.
 
@@ -890,10 +971,19 @@ def write_index(
     links : dict
         Recipe name (:attr:`ThemeResult.key`; the theme id for results
         built outside a recipe) → relative file name of its map (``{"pollution": "pollution.html"}``).
+    sheets : mapping, optional
+        Recipe name → its PNG sheet (``sheets/pollution.png``), linked from its card.
+    downloads : mapping, optional
+        Message key (``gpkg_link``, ``manifest_link``) → file of the atlas, listed under "Files".
+    languages : mapping, optional
+        Other language → the same atlas's index in it (``../ru/index.html``).
 
     Raises
     ------
     InputError
         If a theme has no link, or a link is not a relative ``.html`` name.
     """
-    Path(path).write_text(render_index(results, lang=lang, links=links), encoding="utf-8")
+    page = render_index(
+        results, lang=lang, links=links, sheets=sheets, downloads=downloads, languages=languages
+    )
+    Path(path).write_text(page, encoding="utf-8")
