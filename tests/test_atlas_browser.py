@@ -152,7 +152,9 @@ def test_index_links_every_theme_and_stays_offline(browser, atlas_dir):
         " cards: document.querySelectorAll('.atlas-card').length,"
         " desc: Array.from(document.querySelectorAll('.atlas-card p')).map(p => p.textContent)}))()"
     )
-    assert sorted(info["links"]) == sorted(f"{t}.html" for t in THEMES)
+    # every map, its sheet, the GeoPackage and the manifest
+    expected = [f"{t}.html" for t in THEMES] + [f"sheets/{t}.png" for t in THEMES]
+    assert sorted(info["links"]) == sorted([*expected, "atlas.gpkg", "manifest.json"])
     assert all((out / link).is_file() for link in info["links"])
     assert info["cards"] == len(THEMES) and len(info["desc"]) == len(THEMES)
     assert all(len(d) > 20 for d in info["desc"])
