@@ -38,11 +38,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from affine import Affine
+from branca.element import MacroElement
+from jinja2 import Template
 from PIL import Image
 from pyproj import CRS, Transformer
 from rasterio.warp import transform_bounds
@@ -73,11 +76,16 @@ from geo.writers.render import display_rgba
 __all__ = [
     "MAX_OVERLAY_PX",
     "ONLINE_TILES",
+    "AtlasLayers",
+    "AtlasMap",
+    "folium_map",
+    "offline_page",
     "prepare_geometries",
     "raster_overlay",
     "render_index",
     "render_theme_map",
     "sanitize_svg",
+    "theme_payload",
     "write_index",
     "write_theme_map",
 ]
@@ -591,30 +599,100 @@ def _software_credit(files: list[str]) -> str:
     return "; ".join(f"{a.name} {a.version} ({a.licence})" for a in manifest.licences(files))
 
 
-def _page(lang: str, title: str, payload: dict[str, Any], *, where: str) -> str:
-    head_links = (
-        f'<link rel="stylesheet" href="{LEAFLET_CSS}">\n'
-        f'<link rel="stylesheet" href="{FULLSCREEN_CSS}">\n'
-        f'<script src="{LEAFLET_JS}"></script>\n'
-        f'<script src="{FULLSCREEN_JS}"></script>\n'
+_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: https://tile.openstreetmap.org; font-src data:"
+)
+"""The pages' Content-Security-Policy: nothing but what the page carries (and the optional OSM tiles)."""
+
+
+class AtlasMap(folium.Map):
+    """A ``folium.Map`` whose scripts and styles are the vendored ones, inlined when saved.
+
+    folium's own defaults (jQuery, Bootstrap, Font Awesome from CDNs) are not
+    loaded: the atlas needs Leaflet and its full-screen control alone, and a
+    page must open offline. :meth:`save` writes the self-contained page
+    (:func:`offline_page`); elements an analyst adds that need only Leaflet
+    (GeoJSON, circle markers, polylines, popups) work as they are, and one
+    that loads a script from the network is refused by name.
+    """
+
+    default_js = [  # noqa: RUF012 - folium's own class attributes, replaced
+        ("leaflet", LEAFLET_JS),
+        ("leaflet_fullscreen", FULLSCREEN_JS),
+    ]
+    default_css = [  # noqa: RUF012
+        ("leaflet_css", LEAFLET_CSS),
+        ("leaflet_fullscreen_css", FULLSCREEN_CSS),
+    ]
+
+    def __init__(self, lang: str, title: str, **kwargs: Any) -> None:
+        super().__init__(tiles=None, zoom_control=False, zoom_snap=0.25, **kwargs)
+        self._id = "atlas"  # the page's variable name: fixed, so the same map gives the same bytes
+        self.lang, self.title = lang, title
+        figure = folium.Figure(title=html.escape(title))
+        figure._id = "atlas_page"
+        figure.header.add_child(
+            folium.Element(f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'),
+            name="csp",
+        )
+        figure.add_child(self, name="atlas")
+
+    def save(self, outfile: Any, close_file: bool = True, **kwargs: Any) -> None:
+        """Write the self-contained page (every asset inlined; nothing loaded from the network)."""
+        page = offline_page(self)
+        if isinstance(outfile, str | Path):
+            Path(outfile).write_text(page, encoding="utf-8")
+        else:
+            outfile.write(page.encode("utf-8") if "b" in getattr(outfile, "mode", "") else page)
+
+
+class AtlasLayers(MacroElement):
+    """The atlas's layers, panels, legends and Go-to buttons on a folium map, from a payload.
+
+    The payload is JSON in a ``<script type="application/json">`` element
+    (never evaluated); ``map.js`` puts every string from it on screen with
+    ``textContent``.
+    """
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
+        '{% macro html(this, kwargs) %}<div id="atlas-title" class="atlas-title"></div>\n'
+        '<script type="application/json" id="atlas-data">{{ this.payload }}</script>'
+        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}{{ this.js }}\n"
+        "atlasMap({{ this._parent.get_name() }}, "
+        "JSON.parse(document.getElementById('atlas-data').textContent));{% endmacro %}"
     )
-    inlined, used = inline_assets(head_links)
-    payload["software"] = _software_credit(used)
-    page = (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: https://tile.openstreetmap.org; "
-        'font-src data:">\n'
-        f"<title>{html.escape(title)}</title>\n"
-        f"{inlined}<style>{_asset_text('map.css')}</style>\n</head>\n<body>\n"
-        '<div id="map"></div>\n<div id="atlas-title" class="atlas-title"></div>\n'
-        f'<script type="application/json" id="atlas-data">{_json_for_script(payload)}</script>\n'
-        f"<script>{_asset_text('map.js')}</script>\n</body>\n</html>\n"
-    )
+
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "AtlasLayers"
+        self._id = "layers"
+        self.payload = _json_for_script(dict(payload))
+        self.css = _asset_text("map.css")
+        self.js = _asset_text("map.js")
+
+
+def offline_page(m: folium.Map, *, where: str = "map") -> str:
+    """The HTML of folium map *m* with every script, style and image inlined; checked offline.
+
+    Raises
+    ------
+    OfflineAssetError
+        If an element of the map loads something the vendored assets do not hold.
+    """
+    page, used = inline_assets(m.get_root().render())
+    lang = getattr(m, "lang", "")
+    if lang:
+        page = page.replace("<html>", f'<html lang="{html.escape(lang)}">', 1)
+    page = page.replace(SOFTWARE_MARK, _json_for_script(_software_credit(used))[1:-1])
     check_offline(page, where=where)
     return page
+
+
+SOFTWARE_MARK = "@@atlas-software@@"
+"""Stands for the credit of the inlined libraries in the payload until they are known."""
 
 
 # --------------------------------------------------------------------------- public API
@@ -726,8 +804,8 @@ def _places(
     return places
 
 
-def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> str:
-    """The HTML page of a theme map, as a string (see :func:`write_theme_map`)."""
+def theme_payload(result: ThemeResult, base: ThemeResult, *, lang: str) -> dict[str, Any]:
+    """What ``map.js`` draws for a theme: layers, legends, groups, sources, places, view."""
     _check_lang(lang)
     for v in [*result.vectors, *base.vectors]:
         _check_layer(v)
@@ -764,7 +842,41 @@ def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> st
         "bounds": bounds,
         "view": view,
     }
-    return _page(lang, title, payload, where=f"map of theme {result.theme!r}")
+    payload["software"] = SOFTWARE_MARK
+    return payload
+
+
+def folium_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> AtlasMap:
+    """The map of a theme as a ``folium.Map``: its layers over the base, legends, panels, Go-to.
+
+    An analyst may add any folium element that needs Leaflet alone and save
+    the map (:meth:`AtlasMap.save` writes the same self-contained page as the
+    atlas).
+
+    Examples
+    --------
+    >>> import folium
+    >>> from geo.results import ThemeResult
+    >>> empty = ThemeResult(theme="demo", title={"en": "Demo", "kk": "Demo", "ru": "Demo"})
+    >>> m = folium_map(empty, empty, lang="en")
+    >>> _ = folium.CircleMarker([43.56, 69.73], radius=6, tooltip="Site A").add_to(m)
+    >>> "Site A" in offline_page(m)
+    True
+    """
+    payload = theme_payload(result, base, lang=lang)
+    m = AtlasMap(lang, str(payload["title"]), location=_centre(payload["bounds"]), zoom_start=9)
+    AtlasLayers(payload).add_to(m)
+    return m
+
+
+def _centre(bounds: list[list[float]]) -> list[float]:
+    (s, w), (n, e) = bounds
+    return [round((s + n) / 2, 5), round((w + e) / 2, 5)]
+
+
+def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> str:
+    """The HTML page of a theme map, as a string (see :func:`write_theme_map`)."""
+    return offline_page(folium_map(result, base, lang=lang), where=f"map of theme {result.theme!r}")
 
 
 def write_theme_map(result: ThemeResult, base: ThemeResult, path: Path, *, lang: str) -> None:

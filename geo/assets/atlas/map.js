@@ -1,7 +1,8 @@
-/* Shu-Talas Atlas map page (MIT). Reads #atlas-data; strings from data are set with textContent only. */
-(function () {
+/* Shu-Talas Atlas map page (MIT). atlasMap(map, D) dresses a Leaflet map (the folium map of the
+   page) with the atlas's layers, panels and legends from the payload D; strings from data are set
+   with textContent only. */
+window.atlasMap = function (map, D) {
   'use strict';
-  var D = JSON.parse(document.getElementById('atlas-data').textContent);
   function el(tag, cls, txt) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -24,7 +25,6 @@
     }
   });
 
-  var map = L.map('map', { zoomControl: false, attributionControl: true, zoomSnap: 0.25 });
   map.attributionControl.setPrefix('Leaflet');
   L.control.zoom({ zoomInTitle: D.ui.zoom_in, zoomOutTitle: D.ui.zoom_out }).addTo(map);
   if (L.control.fullscreen) {
@@ -293,4 +293,4 @@
   map.fitBounds(D.view || D.bounds, padding());
   sync();
   window.__atlas = { map: map, layers: layers, labels: labels };
-})();
+};
