@@ -339,7 +339,11 @@ def test_layer_styles_one_default_per_table(atlas_kk: Path) -> None:
     assert qml["suitability"].find("renderer-v2").get("type") == "graduatedSymbol"
     assert qml["networks"].find("renderer-v2").get("type") == "RuleRenderer"  # 40.0 sits on a break
     assert {a.get("field"): a.get("name") for a in qml["suitability"].iter("alias")} == {
-        "score": "Score (kk) (0-1)"
+        "score": "Score (kk) (0-1)",
+        "zone_id": "Аймақ",
+        "status": "Жоспарлау мәртебесі",
+        "synthetic": "Синтетикалық",
+        "data_note": "Деректер туралы ескертпе",
     }
 
 
