@@ -219,7 +219,7 @@ FIELDS: dict[str, Text] = {
     "alternatenames": text(
         "Other names (GeoNames)", "Басқа атаулары (GeoNames)", "Другие названия (GeoNames)"
     ),
-    "geonameid": text("GeoNames id", "GeoNames id", "Идентификатор GeoNames"),
+    "geonameid": text("GeoNames id", "GeoNames коды", "Идентификатор GeoNames"),
     "countrycode": text("Country code (ISO)", "Ел коды (ISO)", "Код страны (ISO)"),
     "admin1code": text("Region code (GeoNames)", "Облыс коды (GeoNames)", "Код области (GeoNames)"),
     "iso_a2": text("Country code (ISO)", "Ел коды (ISO)", "Код страны (ISO)"),
