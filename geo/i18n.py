@@ -456,8 +456,8 @@ CODES: dict[str, dict[str, Text]] = {
         "municipal": text("municipal", "коммуналдық", "коммунальное"),
     },
     "conflict": {
-        "residential": text("housing", "тұрғын үй", "жилая застройка"),
-        "agricultural": text("farmland", "ауыл шаруашылығы жері", "сельхозугодья"),
+        "residential": text("residential area", "тұрғын аймақ", "жилая зона"),
+        "agricultural": text("agricultural land", "ауыл шаруашылығы жері", "сельхозземли"),
     },
     "reporting": {
         "individual": text("this district alone", "тек осы аудан", "отдельно этот район"),
