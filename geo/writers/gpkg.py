@@ -59,11 +59,12 @@ import rasterio
 from pyproj import CRS
 
 from geo.errors import CRSError, DataError, GeometryError, InputError
-from geo.i18n import LANGUAGES, message, tr
+from geo.i18n import LANGUAGES, Text, message, tr
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterClasses
 from geo.writers.geometry import MULTI_TYPES, geom_types, multi_type
+from geo.writers.legend import id_names, id_value_maps
 from geo.writers.qgis_project import (
     LayerMeta,
     ProjectGroup,
@@ -394,55 +395,15 @@ def _gdal_metadata(entry: TableEntry) -> dict[str, str]:
     return {k: v for k, v in md.items() if v}
 
 
-_KEY_COLUMNS = ("town", "zone_id", "district")
-"""Columns holding an id that some layer of the atlas names in every language."""
-
-
-def _names_by_key(entries: list[TableEntry], lang: str) -> dict[str, dict[str, str]]:
-    """Key column → id → name in *lang*, from the layers holding one name per id.
-
-    ``zone_id`` ``zhanatas_8`` of the network segments reads "Жанатас,
-    микрорайон 8" in QGIS because ``micro_districts`` holds that id with its
-    ``name_ru``; the first layer naming an id wins.
-    """
-    out: dict[str, dict[str, str]] = {}
-    for entry in entries:
-        data = entry.layer.data if isinstance(entry.layer, VectorLayer) else None
-        if data is None:
-            continue
-        local = f"name_{lang}" if f"name_{lang}" in data.columns else None
-        if local is None and lang == "en" and "name" in data.columns:
-            local = "name"
-        if local is None:
-            continue
-        for key in _KEY_COLUMNS:
-            if key not in data.columns:
-                continue
-            pairs = data[[key, local]].dropna().astype(str).drop_duplicates()
-            if len(pairs) and not pairs[key].duplicated().any():
-                names = out.setdefault(key, {})
-                for code, name in zip(pairs[key], pairs[local], strict=True):
-                    names.setdefault(code, name)
-    return out
-
-
 def _with_names(
     layer: VectorLayer, gdf: gpd.GeoDataFrame, names: dict[str, dict[str, str]]
 ) -> VectorLayer:
     """*layer* over *gdf*, its id columns mapped to names (its own value maps first)."""
-    maps: dict[str, dict[str, Any]] = {}
-    for key, known in names.items():
-        if key in gdf.columns and key not in layer.value_maps:
-            present = {str(v) for v in gdf[key].dropna().unique()}
-            found = {code: known[code] for code in sorted(present & set(known))}
-            # a town-level zone is named by its town's id in lower case ("karatau")
-            towns = {code.lower(): name for code, name in names.get("town", {}).items()}
-            found.update(
-                {c: towns[c.lower()] for c in sorted(present - set(found)) if c.lower() in towns}
-            )
-            if found:
-                maps[key] = found
-    return dataclasses.replace(layer, data=gdf, value_maps={**maps, **layer.value_maps})
+    styled = dataclasses.replace(layer, data=gdf)
+    maps: dict[str, dict[str, Text | str]] = {
+        key: dict(found.items()) for key, found in id_value_maps(styled, names).items()
+    }
+    return dataclasses.replace(styled, value_maps={**maps, **layer.value_maps})
 
 
 def _write_vector(
@@ -719,7 +680,7 @@ def write_geopackage(
     try:
         with _gdal_options(ts):
             exists = False
-            names = _names_by_key(entries, lang)
+            names = id_names([e.layer for e in entries if isinstance(e.layer, VectorLayer)], lang)
             for entry in entries:
                 if entry.is_raster:
                     continue

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import RepairWarning
-from geo.i18n import code_labels, field_alias, message, text, tr
+from geo.i18n import field_alias, message, text, tr
 from geo.results import VectorLayer
 from geo.symbology import (
     Categorized,
@@ -50,7 +50,7 @@ from geo.symbology import (
     VectorStyle,
 )
 from geo.writers.geometry import layer_family
-from geo.writers.legend import fades_to_transparent, local_column, nan_label
+from geo.writers.legend import code_map, code_text, fades_to_transparent, local_column, nan_label
 
 __all__ = [
     "QGIS_VERSION",
@@ -299,11 +299,7 @@ def _class_symbol(style: Categorized | Graduated, kind: str, name: str, color: s
 
 def _category_value(v: Any) -> str:
     """Text QGIS compares a category against (``QVariant::toString``)."""
-    if isinstance(v, bool | np.bool_):
-        return "true" if v else "false"
-    if isinstance(v, float | np.floating):
-        return _num(float(v))
-    return str(v)
+    return code_text(v)
 
 
 # --------------------------------------------------------------------------- renderers
@@ -577,31 +573,6 @@ def field_aliases(layer: VectorLayer, lang: str, columns: Sequence[str]) -> dict
 
 
 _YEAR = re.compile(r"(^|_)year$")
-_FREE_TEXT = frozenset({"name", "label"})
-"""Columns that pair with ``<column>_<lang>`` but hold names, not codes."""
-
-
-def _pair_labels(layer: VectorLayer, col: str, lang: str) -> dict[str, str]:
-    """Code → label from the layer's own ``<col>_<lang>`` column, when one label goes with each code."""
-    data = layer.data
-    local = local_column(data.columns, col, lang)
-    if local is None or col in _FREE_TEXT:
-        return {}
-    pairs = data[[col, local]].dropna().astype(str).drop_duplicates()
-    if pairs[col].duplicated().any():
-        return {}
-    return dict(zip(pairs[col], pairs[local], strict=True))
-
-
-def _code_map(layer: VectorLayer, col: str, lang: str) -> dict[str, str]:
-    """Labels of a coded column: shared codes, the layer's local column, its classes, its own map."""
-    labels = {k: tr(v, lang) for k, v in code_labels(col).items()}
-    labels.update(_pair_labels(layer, col, lang))
-    style = layer.style
-    if isinstance(style, Categorized) and style.field == col:
-        labels.update({_category_value(c.value): tr(c.label, lang) for c in style.categories})
-    labels.update({str(k): tr(v, lang) for k, v in layer.value_maps.get(col, {}).items()})
-    return labels
 
 
 def field_widgets(
@@ -635,7 +606,7 @@ def field_widgets(
         if _YEAR.search(col) and pd.api.types.is_numeric_dtype(series):
             out[col] = ("DateTime", {"field_format": "yyyy", "display_format": "yyyy"})
             continue
-        labels = _code_map(layer, col, lang)
+        labels = code_map(layer, col, lang)
         if not labels:
             continue
         present = [_category_value(v) for v in series.dropna().unique()]
