@@ -268,14 +268,14 @@ FIELDS: dict[str, Text] = {
     "source": text("Source", "Дереккөз", "Источник"),
     "source_layer": text("Source layer", "Бастапқы қабат", "Исходный слой"),
     "method": text("Method", "Әдіс", "Метод"),
-    "citation": text("Citation", "Дәйексөз", "Ссылка на источник"),
+    "citation": text("Citation", "Дереккөзге сілтеме", "Ссылка на источник"),
     # reference layers
     "gshhg_level": text("River level (GSHHG)", "Өзен деңгейі (GSHHG)", "Уровень реки (GSHHG)"),
     "gshhg_class": text("River class (GSHHG)", "Өзен класы (GSHHG)", "Класс реки (GSHHG)"),
     "name_assigned": text("River", "Өзен", "Река"),
     # pollution
-    "source_id": text("Source", "Көз", "Источник"),
-    "operator": text("Operator", "Пайдаланушы", "Оператор"),
+    "source_id": text("Source", "Ластау көзі", "Источник"),
+    "operator": text("Operator", "Операторы", "Оператор"),
     "kind": text("Kind", "Түрі", "Вид"),
     "source_type": text("Type of source", "Көз түрі", "Тип источника"),
     "hazard_class": text("Hazard class", "Қауіптілік сыныбы", "Класс опасности"),
@@ -302,7 +302,7 @@ FIELDS: dict[str, Text] = {
     # land suitability
     "class": text("Class", "Сынып", "Класс"),
     "class_code": text("Class code", "Сынып коды", "Код класса"),
-    "label": text("Label", "Жазу", "Подпись"),
+    "label": text("Label", "Жазба", "Подпись"),
     "label_en": text("Class (English)", "Сынып (ағылшынша)", "Класс (по-английски)"),
     "label_kk": text("Class (Kazakh)", "Сынып (қазақша)", "Класс (по-казахски)"),
     "label_ru": text("Class (Russian)", "Сынып (орысша)", "Класс (по-русски)"),

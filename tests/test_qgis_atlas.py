@@ -5,8 +5,9 @@ What a planner sees in QGIS 3.22 (Debian's ``python3-qgis``, headless) after
 tables from the file: an alias in the build's language for every field, the labels of
 coded fields (materials, network kinds, zone ids...) instead of the codes, years
 without a thousands separator, and full layer metadata (licence, abstract, CRS,
-extent) on every layer. QGIS runs with the locale of the build's language, so numbers
-show as a user there sees them ("1 968"). Without QGIS the tests skip, except in CI
+extent) on every layer. QGIS runs with the locale of the build's language and its
+group separator on (as with *Show group separator* ticked in QGIS's options), so numbers
+show as such a user sees them ("358 153"). Without QGIS the tests skip, except in CI
 (``CI=true``) where they fail.
 """
 

@@ -585,9 +585,10 @@ def field_widgets(
       it, or :data:`geo.i18n.CODES`; values in the data without a label keep
       their own text, so every value shows;
     - a boolean column a ``ValueMap`` of yes/no;
-    - a year (``install_year``) a ``DateTime`` widget showing ``yyyy``: QGIS 3.22
-      draws numbers with the locale's thousands separator ("1 968") and its
-      Range widget cannot switch that off.
+    - a year (``install_year``) a ``DateTime`` widget showing ``yyyy``: with
+      *Show group separator* on (Options → General → Locale), QGIS 3.22 draws
+      numbers with the locale's thousands separator ("1 968") and its Range
+      widget cannot switch that off.
 
     Returns
     -------

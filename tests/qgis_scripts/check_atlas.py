@@ -274,7 +274,8 @@ def main(png_dir, paths):
 
 
 if __name__ == "__main__":
-    if os.environ.get("ATLAS_LOCALE"):  # numbers as a user of that locale sees them ("1 968")
+    # numbers as a user of that locale with "Show group separator" on sees them ("1 968")
+    if os.environ.get("ATLAS_LOCALE"):
         QLocale.setDefault(QLocale(os.environ["ATLAS_LOCALE"]))
     app = QgsApplication([], False)
     app.initQgis()
