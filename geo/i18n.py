@@ -448,6 +448,9 @@ CODES: dict[str, dict[str, Text]] = {
     "wear_class": {
         "unknown": text("unknown", "белгісіз", "неизвестно"),
     },
+    "hazard_class": {
+        c: text(f"class {c}", f"{c} сынып", f"класс {c}") for c in ("I", "II", "III", "IV", "V")
+    },
     "source_type": {
         "stack": text("stack", "мұржа", "труба"),
         "area": text("area source", "алаңдық көз", "площадной источник"),
