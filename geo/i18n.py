@@ -246,6 +246,18 @@ FIELDS: dict[str, Text] = {
         "Other names (GeoNames)", "Басқа атаулары (GeoNames)", "Другие названия (GeoNames)"
     ),
     "geonameid": text("GeoNames id", "GeoNames коды", "Идентификатор GeoNames"),
+    "names_source": text(
+        "Source of the Kazakh and Russian names",
+        "Қазақша және орысша атауларының дереккөзі",
+        "Источник казахского и русского названий",
+    ),
+    "osm_id": text("OpenStreetMap id", "OpenStreetMap коды", "Идентификатор OpenStreetMap"),
+    "kato": text("KATO code", "ӘАОЖ (КАТО) коды", "Код КАТО"),
+    "pcode": text("P-code (OCHA)", "OCHA коды", "Код OCHA"),
+    "iso_3166_2": text("ISO 3166-2 code", "ISO 3166-2 коды", "Код ISO 3166-2"),
+    "year": text("Year of the division", "Бөлініс жылы", "Год деления"),
+    "basin_id": text("Basin id", "Алап коды", "Код бассейна"),
+    "place": text("Kind of place (OSM)", "Елді мекен түрі (OSM)", "Тип населённого пункта (OSM)"),
     "countrycode": text("Country code (ISO)", "Ел коды (ISO)", "Код страны (ISO)"),
     "admin1code": text("Region code (GeoNames)", "Облыс коды (GeoNames)", "Код области (GeoNames)"),
     "iso_a2": text("Country code (ISO)", "Ел коды (ISO)", "Код страны (ISO)"),
