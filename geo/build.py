@@ -191,9 +191,16 @@ def run_recipe(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     for layer in layers:
         layer.name = inputs.name(layer.name)
     result.parameters.setdefault("recipe", shown_path(recipe.path))
+    result.provenance = _provenance(ctx, result)
     ctx.results.setdefault(spec.id, result)
     ctx.results[recipe.name] = result
     return result
+
+
+def _provenance(ctx: BuildContext, result: ThemeResult) -> dict[str, dict[str, Any]]:
+    """Source, licence and synthetic flag of each catalog layer the result read."""
+    ids = set(ctx.catalog.ids)
+    return {lid: ctx.catalog.provenance(lid) for lid in sorted(set(result.inputs)) if lid in ids}
 
 
 def _check_names(recipes: Sequence[Recipe]) -> None:
@@ -381,6 +388,7 @@ def _build_into(
     results: list[ThemeResult] = []
     bar = steps(len(recipes) + 1 + len(WRITERS), "building atlas", enabled=progress)
     base = base_result(ctx.inputs())
+    base.provenance = _provenance(ctx, base)
     bar.update(1)
     for recipe in recipes:
         results.append(run_recipe(ctx, recipe))

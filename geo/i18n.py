@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = [
+    "CODES",
+    "FIELDS",
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "MESSAGES",
     "UNITS",
     "Text",
     "check_text",
+    "code_labels",
+    "field_alias",
     "message",
     "text",
     "tr",
@@ -91,6 +95,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "yes": text("yes", "иә", "да"),
     "no": text("no", "жоқ", "нет"),
+    # QGIS layer metadata (atlas.gpkg)
+    "not_synthetic_note": text(
+        "Not synthetic: from the sources cited",
+        "Синтетикалық емес: көрсетілген дереккөздерден",
+        "Не синтетические: по указанным источникам",
+    ),
+    "derived_from": text(
+        "Computed by the toolkit from the theme's inputs, under their licences",
+        "Құрал тақырыптың кіріс деректерінен олардың лицензиялары бойынша есептеген",
+        "Рассчитано программой по входным данным темы, на условиях их лицензий",
+    ),
+    "created": text("Created", "Жасалған күні", "Создано"),
     # the map writers' interface (HTML controls, PNG sheets, index)
     "other": text("other", "басқа", "прочее"),
     "layers": text("Layers", "Қабаттар", "Слои"),
@@ -210,3 +226,343 @@ def unit(name: str) -> Text | str:
     """
     key = _UNIT_ALIASES.get(name, name)
     return UNITS.get(key, name)
+
+
+# --------------------------------------------------------------------------- fields and codes
+# QGIS shows every column of a layer (attribute table, identify, forms): each column
+# gets an alias in the build's language and each coded column its labels. A layer's own
+# FieldSpec, ``VectorLayer.aliases`` or ``VectorLayer.value_maps`` come first; these are
+# the columns shared by several layers. A column found nowhere fails
+# tests/test_qgis_atlas.py (no silent fallback to the English column name).
+
+FIELDS: dict[str, Text] = {
+    # names and places
+    "name": text("Name", "Атауы", "Название"),
+    "name_en": text("Name (English)", "Атауы (ағылшынша)", "Название (по-английски)"),
+    "name_kk": text("Name (Kazakh)", "Атауы (қазақша)", "Название (по-казахски)"),
+    "name_ru": text("Name (Russian)", "Атауы (орысша)", "Название (по-русски)"),
+    "geonames_name": text("Name in GeoNames", "GeoNames-тегі атауы", "Название в GeoNames"),
+    "alternatenames": text(
+        "Other names (GeoNames)", "Басқа атаулары (GeoNames)", "Другие названия (GeoNames)"
+    ),
+    "geonameid": text("GeoNames id", "GeoNames коды", "Идентификатор GeoNames"),
+    "names_source": text(
+        "Source of the Kazakh and Russian names",
+        "Қазақша және орысша атауларының дереккөзі",
+        "Источник казахского и русского названий",
+    ),
+    "osm_id": text("OpenStreetMap id", "OpenStreetMap коды", "Идентификатор OpenStreetMap"),
+    "kato": text("KATO code", "ӘАОЖ (КАТО) коды", "Код КАТО"),
+    "pcode": text("P-code (OCHA)", "OCHA коды", "Код OCHA"),
+    "iso_3166_2": text("ISO 3166-2 code", "ISO 3166-2 коды", "Код ISO 3166-2"),
+    "year": text("Year of the division", "Бөлініс жылы", "Год деления"),
+    "basin_id": text("Basin id", "Алап коды", "Код бассейна"),
+    "place": text("Kind of place (OSM)", "Елді мекен түрі (OSM)", "Тип населённого пункта (OSM)"),
+    "countrycode": text("Country code (ISO)", "Ел коды (ISO)", "Код страны (ISO)"),
+    "admin1code": text("Region code (GeoNames)", "Облыс коды (GeoNames)", "Код области (GeoNames)"),
+    "iso_a2": text("Country code (ISO)", "Ел коды (ISO)", "Код страны (ISO)"),
+    "fips": text("Region code (FIPS)", "Облыс коды (FIPS)", "Код области (FIPS)"),
+    "town": text("Town", "Қала", "Город"),
+    "district": text("District", "Аудан", "Район"),
+    "districts": text("Districts", "Аудандар", "Районы"),
+    "centre": text("District seat", "Аудан орталығы", "Районный центр"),
+    "zone_id": text("Zone", "Аймақ", "Зона"),
+    "zone_type": text("Kind of zone", "Аймақ түрі", "Вид зоны"),
+    "level": text("Level", "Деңгей", "Уровень"),
+    "number": text("Number", "Нөмірі", "Номер"),
+    "population": text("Population", "Халқы", "Население"),
+    "population_source": text(
+        "Source of the population", "Халық санының дереккөзі", "Источник численности населения"
+    ),
+    "town_type": text("Type", "Түрі", "Тип"),
+    "study_type": text("Type in the study", "Зерттеудегі түрі", "Тип по исследованию"),
+    "study_type_source": text("Source of the type", "Түрдің дереккөзі", "Источник типа"),
+    "utm_epsg": text("UTM zone (EPSG code)", "UTM аймағы (EPSG коды)", "Зона UTM (код EPSG)"),
+    "area_km2": text("Area (km²)", "Ауданы (км²)", "Площадь (км²)"),
+    "area_m2": text("Area (m²)", "Ауданы (м²)", "Площадь (м²)"),
+    "area_ha": text("Area (ha)", "Ауданы (га)", "Площадь (га)"),
+    "zone_area_ha": text("Zone area (ha)", "Аймақ ауданы (га)", "Площадь зоны (га)"),
+    "length_km": text("Length (km)", "Ұзындығы (км)", "Длина (км)"),
+    "status": text("Planning status", "Жоспарлау мәртебесі", "Планировочный статус"),
+    "status_en": text(
+        "Planning status (English)",
+        "Жоспарлау мәртебесі (ағылшынша)",
+        "Планировочный статус (по-английски)",
+    ),
+    "status_kk": text(
+        "Planning status (Kazakh)",
+        "Жоспарлау мәртебесі (қазақша)",
+        "Планировочный статус (по-казахски)",
+    ),
+    "status_ru": text(
+        "Planning status (Russian)",
+        "Жоспарлау мәртебесі (орысша)",
+        "Планировочный статус (по-русски)",
+    ),
+    "status_source": text("Source of the status", "Мәртебенің дереккөзі", "Источник статуса"),
+    # provenance columns
+    "synthetic": text("Synthetic", "Синтетикалық", "Синтетические"),
+    "data_note": text("Note on the data", "Деректер туралы ескертпе", "Примечание о данных"),
+    "source": text("Source", "Дереккөз", "Источник"),
+    "source_layer": text("Source layer", "Бастапқы қабат", "Исходный слой"),
+    "method": text("Method", "Әдіс", "Метод"),
+    "citation": text("Citation", "Дереккөзге сілтеме", "Ссылка на источник"),
+    # reference layers
+    "gshhg_level": text("River level (GSHHG)", "Өзен деңгейі (GSHHG)", "Уровень реки (GSHHG)"),
+    "gshhg_class": text("River class (GSHHG)", "Өзен класы (GSHHG)", "Класс реки (GSHHG)"),
+    "name_assigned": text("River", "Өзен", "Река"),
+    # pollution
+    "source_id": text("Source", "Ластау көзі", "Источник"),
+    "operator": text("Operator", "Операторы", "Оператор"),
+    "kind": text("Kind", "Түрі", "Вид"),
+    "source_type": text("Type of source", "Көз түрі", "Тип источника"),
+    "hazard_class": text("Hazard class", "Қауіптілік сыныбы", "Класс опасности"),
+    "height_m": text("Height (m)", "Биіктігі (м)", "Высота (м)"),
+    "diameter_m": text("Stack diameter (m)", "Мұржа диаметрі (м)", "Диаметр устья (м)"),
+    "velocity_m_s": text(
+        "Gas exit velocity (m/s)", "Газдың шығу жылдамдығы (м/с)", "Скорость выхода газа (м/с)"
+    ),
+    "gas_temp_c": text("Gas temperature (°C)", "Газ температурасы (°C)", "Температура газа (°C)"),
+    "heating_only": text(
+        "Works in the heating season only",
+        "Тек жылыту маусымында жұмыс істейді",
+        "Работает только в отопительный сезон",
+    ),
+    "f_dust": text(
+        "Settling coefficient F (dust)",
+        "Шөгу коэффициенті F (шаң)",
+        "Коэффициент оседания F (пыль)",
+    ),
+    "width_m": text("SPZ width (m)", "СҚА ені (м)", "Ширина СЗЗ (м)"),
+    "target_id": text("Area id", "Аумақ коды", "Код территории"),
+    "cells": text("Grid cells", "Тор ұяшықтары", "Ячеек сетки"),
+    "conflict": text("Conflict with", "Қайшылық", "Конфликт с"),
+    # land suitability
+    "class": text("Class", "Сынып", "Класс"),
+    "class_code": text("Class code", "Сынып коды", "Код класса"),
+    "label": text("Label", "Жазба", "Подпись"),
+    "label_en": text("Class (English)", "Сынып (ағылшынша)", "Класс (по-английски)"),
+    "label_kk": text("Class (Kazakh)", "Сынып (қазақша)", "Класс (по-казахски)"),
+    "label_ru": text("Class (Russian)", "Сынып (орысша)", "Класс (по-русски)"),
+    "classified_ha": text(
+        "Classified area (ha)", "Жіктелген аудан (га)", "Классифицированная площадь (га)"
+    ),
+    "S1_pct": text("S1 highly suitable (%)", "S1 жоғары жарамды (%)", "S1 высокопригодные (%)"),
+    "S2_pct": text(
+        "S2 moderately suitable (%)", "S2 орташа жарамды (%)", "S2 умеренно пригодные (%)"
+    ),
+    "S3_pct": text(
+        "S3 marginally suitable (%)", "S3 шамалы жарамды (%)", "S3 ограниченно пригодные (%)"
+    ),
+    "N_pct": text("N not suitable (%)", "N жарамсыз (%)", "N непригодные (%)"),
+    "stability_mean": text(
+        "Mean class stability (0–1)",
+        "Сыныптың орташа тұрақтылығы (0–1)",
+        "Средняя устойчивость класса (0–1)",
+    ),
+    "clipped_to_grid": text(
+        "Cut at the edge of the grid", "Тор шетінде қиылған", "Обрезана по краю сетки"
+    ),
+    # sustainability
+    "reporting": text("How it was published", "Қалай жарияланған", "Как опубликовано"),
+    "unit_size": text(
+        "Districts in the published unit",
+        "Жарияланған бірліктегі аудандар",
+        "Районов в опубликованной единице",
+    ),
+    "share_label": text("Share shown", "Көрсетілген үлес", "Показанная доля"),
+    "rank_median": text("Median rank", "Орынның медианасы", "Медиана места"),
+    "mean_abs_shift": text(
+        "Mean rank shift (Monte Carlo)",
+        "Орынның орташа ығысуы (Монте-Карло)",
+        "Среднее смещение места (Монте-Карло)",
+    ),
+    "score_economy": text("Economy", "Экономика", "Экономика"),
+    "score_social": text("Social sphere", "Әлеуметтік сала", "Социальная сфера"),
+    "score_ecology": text("Ecology", "Экология", "Экология"),
+    "indicators_used": text(
+        "Indicators used", "Қолданылған көрсеткіштер", "Использованные показатели"
+    ),
+    "imputed": text("Imputed values", "Толықтырылған мәндер", "Вменённые значения"),
+    "chart_html": text("Chart (HTML)", "Диаграмма (HTML)", "Диаграмма (HTML)"),
+    # infrastructure wear
+    "segment_id": text("Segment", "Учаске", "Участок"),
+    "network": text("Network", "Желі", "Сеть"),
+    "material": text("Material", "Материал", "Материал"),
+    "diameter_mm": text("Diameter (mm)", "Диаметрі (мм)", "Диаметр (мм)"),
+    "install_year": text("Year laid", "Салынған жылы", "Год прокладки"),
+    "end_of_life_year": text(
+        "End of normative life (year)",
+        "Нормативтік мерзімнің соңы (жыл)",
+        "Год окончания срока службы",
+    ),
+    "inspection_date": text("Inspection date", "Тексеру күні", "Дата обследования"),
+    "inspection_grade": text("Inspection grade", "Тексеру бағасы", "Оценка обследования"),
+    "age_wear_pct": text("Wear by age (%)", "Жасы бойынша тозу (%)", "Износ по возрасту (%)"),
+    "inspection_wear_pct": text(
+        "Wear by inspection (%)", "Тексеру бойынша тозу (%)", "Износ по обследованию (%)"
+    ),
+    "wear_source": text(
+        "Source of the wear value", "Тозу мәнінің дереккөзі", "Источник значения износа"
+    ),
+    "zone_population": text(
+        "Population of the micro-district", "Шағын аудан халқы", "Население микрорайона"
+    ),
+    "priority_score": text("Priority score", "Басымдық балы", "Балл приоритета"),
+    "life_citation": text(
+        "Source of the normative life",
+        "Нормативтік мерзімнің дереккөзі",
+        "Источник нормативного срока",
+    ),
+    "known_km": text(
+        "Km of known wear (km)", "Тозуы белгілі км (км)", "Км с известным износом (км)"
+    ),
+    "n_segments": text("Segments", "Учаскелер", "Участков"),
+}
+"""Aliases of the columns several layers share, by column name."""
+
+CODES: dict[str, dict[str, Text]] = {
+    "level": {
+        "micro_district": text("micro-district", "шағын аудан", "микрорайон"),
+        "town": text("town", "қала", "город"),
+    },
+    "zone_type": {
+        "micro_district": text("micro-district", "шағын аудан", "микрорайон"),
+        "town": text("town", "қала", "город"),
+        "district": text("district", "аудан", "район"),
+        "suburbs": text("suburbs", "қала маңы", "пригород"),
+    },
+    "source_layer": {
+        "town_boundaries": text("town boundaries", "қала шекаралары", "границы городов"),
+        "micro_districts": text("micro-districts", "шағын аудандар", "микрорайоны"),
+        "districts": text("districts", "аудандар", "районы"),
+        "derived": text("derived", "есептелген", "производный"),
+    },
+    "status": {
+        "existing": text("existing", "бар", "существующий"),
+        "destroyed": text("completely destroyed", "толық қираған", "полностью разрушен"),
+        "reconstruction": text(
+            "to be reconstructed", "қайта жаңартылады", "подлежит реконструкции"
+        ),
+        "": text("no status", "мәртебесі жоқ", "нет статуса"),
+    },
+    "status_source": {
+        "paper 001": text("paper 001", "001 мақала", "статья 001"),
+        "assumed existing": text("assumed existing", "бар деп алынған", "принят существующим"),
+    },
+    "network": {
+        "water": text("water supply", "су құбыры", "водопровод"),
+        "sewage": text("sewage", "кәріз", "канализация"),
+        "heating": text("heating", "жылу желісі", "теплосеть"),
+        "power": text("power", "электр желісі", "электросеть"),
+    },
+    "material": {
+        "steel": text("steel", "болат", "сталь"),
+        "galvanized_steel": text("galvanised steel", "мырышталған болат", "оцинкованная сталь"),
+        "preinsulated_steel": text(
+            "pre-insulated steel", "алдын ала оқшауланған болат", "сталь в ППУ-изоляции"
+        ),
+        "cast_iron": text("cast iron", "шойын", "чугун"),
+        "asbestos_cement": text("asbestos cement", "асбестцемент", "асбестоцемент"),
+        "polyethylene": text("polyethylene", "полиэтилен", "полиэтилен"),
+        "ceramic": text("ceramic", "керамика", "керамика"),
+        "concrete": text("concrete", "бетон", "бетон"),
+        "aluminium_cable": text("aluminium cable", "алюминий кабель", "алюминиевый кабель"),
+        "overhead_line": text("overhead line", "әуе желісі", "воздушная линия"),
+        "xlpe_cable": text(
+            "XLPE cable", "тігілген полиэтилен кабель", "кабель из сшитого полиэтилена"
+        ),
+    },
+    "wear_source": {
+        "age-linear": text(
+            "age (linear curve)", "жасы бойынша (сызықтық қисық)", "по возрасту (линейная кривая)"
+        ),
+        "age-ross": text(
+            "age (Ross curve)", "жасы бойынша (Росс қисығы)", "по возрасту (кривая Росса)"
+        ),
+        "inspection": text("inspection", "тексеру", "обследование"),
+        "unknown": text("unknown", "белгісіз", "неизвестно"),
+    },
+    "wear_class": {
+        "unknown": text("unknown", "белгісіз", "неизвестно"),
+    },
+    "hazard_class": {
+        c: text(f"class {c}", f"{c} сынып", f"класс {c}") for c in ("I", "II", "III", "IV", "V")
+    },
+    "source_type": {
+        "stack": text("stack", "мұржа", "труба"),
+        "area": text("area source", "алаңдық көз", "площадной источник"),
+    },
+    "operator": {
+        "municipal": text("municipal", "коммуналдық", "коммунальное"),
+    },
+    "conflict": {
+        "residential": text("residential area", "тұрғын аймақ", "жилая зона"),
+        "agricultural": text("agricultural land", "ауыл шаруашылығы жері", "сельхозземли"),
+    },
+    "reporting": {
+        "individual": text("this district alone", "тек осы аудан", "отдельно этот район"),
+        "group": text(
+            "with other districts", "басқа аудандармен бірге", "вместе с другими районами"
+        ),
+        "not_covered": text(
+            "not in the published breakdown",
+            "жарияланған бөлуде жоқ",
+            "нет в опубликованной разбивке",
+        ),
+    },
+    "study_type": {
+        "industrial": text("industrial", "өнеркәсіптік", "промышленный"),
+        "transport-industrial": text(
+            "transport-industrial", "көліктік-өнеркәсіптік", "транспортно-промышленный"
+        ),
+        "agro-industrial": text("agro-industrial", "агроөнеркәсіптік", "агропромышленный"),
+        "administrative-economic centre": text(
+            "administrative-economic centre",
+            "әкімшілік-экономикалық орталық",
+            "административно-экономический центр",
+        ),
+    },
+    "gshhg_class": {
+        "permanent major river": text(
+            "permanent major river", "тұрақты ірі өзен", "постоянная крупная река"
+        ),
+        "additional major river": text(
+            "other major river", "басқа ірі өзен", "другая крупная река"
+        ),
+        "additional river": text("other river", "басқа өзен", "другая река"),
+        "minor river": text("minor river", "шағын өзен", "малая река"),
+        "intermittent river - major": text(
+            "intermittent river, major", "маусымдық ірі өзен", "пересыхающая крупная река"
+        ),
+        "intermittent river - additional": text(
+            "intermittent river, other", "маусымдық басқа өзен", "пересыхающая другая река"
+        ),
+        "intermittent river - minor": text(
+            "intermittent river, minor", "маусымдық шағын өзен", "пересыхающая малая река"
+        ),
+    },
+}
+"""Labels of coded columns (column → code → label) shared by several layers."""
+
+
+def field_alias(name: str) -> Text | None:
+    """The shared alias of column *name*, or None when no layer-independent one exists.
+
+    Examples
+    --------
+    >>> field_alias("install_year")["ru"], field_alias("no_such_column")
+    ('Год прокладки', None)
+    """
+    return FIELDS.get(name)
+
+
+def code_labels(name: str) -> dict[str, Text]:
+    """The shared labels of the codes of column *name* (empty when it is not coded).
+
+    Examples
+    --------
+    >>> code_labels("material")["cast_iron"]["kk"], code_labels("name")
+    ('шойын', {})
+    """
+    return CODES.get(name, {})

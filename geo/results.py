@@ -45,6 +45,14 @@ class VectorLayer:
     popup_html : str, optional
         Name of a column holding extra *trusted* HTML (charts built by the
         toolkit from numbers, never from text in the data).
+    aliases : dict
+        Column → translated alias of columns not in *fields* (shown by QGIS
+        in the attribute table and forms, not in the map popups); columns
+        shared by several layers take theirs from :data:`geo.i18n.FIELDS`.
+    value_maps : dict
+        Column → code → translated label of coded columns (QGIS "Value map"
+        widgets); a Categorized style's classes and :data:`geo.i18n.CODES`
+        are used too.
     """
 
     name: str
@@ -60,6 +68,8 @@ class VectorLayer:
     show: bool = True
     popup_html: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    aliases: dict[str, Text | str] = field(default_factory=dict)
+    value_maps: dict[str, dict[str, Text | str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,6 +117,10 @@ class ThemeResult:
     extent : (west, south, east, north), optional
         The area the theme modelled, in degrees (its study area with the buffer):
         a theme reading this result elsewhere finds nothing modelled there.
+    provenance : dict
+        Catalog layer id → its source, licence, attribution and synthetic flag,
+        for the ids in *inputs* (set by the build): a computed layer without a
+        licence of its own is recorded as derived from these.
     """
 
     theme: str
@@ -120,6 +134,7 @@ class ThemeResult:
     description: Text | None = None
     map_focus: tuple[float, float, float, float] | None = None
     extent: tuple[float, float, float, float] | None = None
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def covers(self, bounds: tuple[float, float, float, float]) -> bool:
         """Whether the modelled area meets *bounds* (degrees); True when the extent is unknown."""

@@ -339,7 +339,11 @@ def test_layer_styles_one_default_per_table(atlas_kk: Path) -> None:
     assert qml["suitability"].find("renderer-v2").get("type") == "graduatedSymbol"
     assert qml["networks"].find("renderer-v2").get("type") == "RuleRenderer"  # 40.0 sits on a break
     assert {a.get("field"): a.get("name") for a in qml["suitability"].iter("alias")} == {
-        "score": "Score (kk) (0-1)"
+        "score": "Score (kk) (0-1)",
+        "zone_id": "Аймақ",
+        "status": "Жоспарлау мәртебесі",
+        "synthetic": "Синтетикалық",
+        "data_note": "Деректер туралы ескертпе",
     }
 
 
@@ -382,6 +386,93 @@ def test_metadata_per_layer(atlas_kk: Path) -> None:
     assert "data_note: made up for the test" in [h.text for h in zones.iter("history")]
     conc = [h.text for h in docs["concentration"].iter("history")]
     assert "method: OND-86" in conc and "COG: rasters/concentration.tif" in conc
+
+
+def _qgis_metadata(gpkg: Path) -> dict[str, ET.Element]:
+    with sqlite3.connect(gpkg) as db:
+        refs = db.execute(
+            "SELECT r.table_name, m.metadata FROM gpkg_metadata_reference r JOIN gpkg_metadata m ON m.id = r.md_file_id "
+            "WHERE m.md_standard_uri = 'http://mrcc.com/qgis.dtd' AND r.reference_scope = 'table'"
+        ).fetchall()
+    return {t: ET.fromstring(x.split("\n", 1)[1]) for t, x in refs}
+
+
+def test_metadata_crs_extent_date_and_synthetic_flag(atlas_kk: Path) -> None:
+    docs = _qgis_metadata(atlas_kk)
+    for table, doc in docs.items():
+        assert doc.findtext("abstract"), table
+        assert doc.findtext("crs/spatialrefsys/wkt"), table
+        assert doc.find("dates/date[@type='Created']").get("value") == "2000-01-01T00:00:00Z"
+        assert "Жасалған күні: 2000-01-01T00:00:00Z" in [h.text for h in doc.iter("history")]
+    spatial = docs["rivers"].find("extent/spatial")
+    assert spatial.get("crs") == "EPSG:4326"
+    river = gpd.read_file(atlas_kk, layer="rivers").total_bounds
+    got = [float(spatial.get(k)) for k in ("minx", "miny", "maxx", "maxy")]
+    assert got == pytest.approx(list(river))
+    assert docs["concentration"].findtext("crs/spatialrefsys/authid") == "EPSG:32642"
+    assert docs["concentration"].find("extent/spatial").get("minx") == repr(X0)
+    # not synthetic is said as plainly as synthetic
+    assert docs["rivers"].findtext("abstract") == (
+        "Rivers (kk) (Синтетикалық емес: көрсетілген дереккөздерден)"
+    )
+    assert docs["zones"].findtext("abstract") == "СИНТЕТИКАЛЫҚ: құралмен жасалған, өлшенбеген"
+
+
+def test_computed_layers_list_the_licences_of_their_inputs(tmp_path: Path) -> None:
+    results = make_results()
+    results[2].provenance = {
+        "towns": {
+            "source": "GeoNames",
+            "licence": "CC BY 4.0",
+            "attribution": "GeoNames (geonames.org)",
+            "synthetic": False,
+        },
+        "utility_networks": {
+            "source": "generated",
+            "licence": "CC0",
+            "attribution": "",
+            "synthetic": True,
+        },
+    }
+    gpkg = build_atlas_dir(tmp_path / "atlas", lang="ru", results=results)
+    docs = _qgis_metadata(gpkg)
+    # "networks" has no licence of its own: each input's licence, by input, and its attribution
+    assert [e.text for e in docs["networks"].iter("license")] == [
+        "Рассчитано программой по входным данным темы, на условиях их лицензий",
+        "towns: CC BY 4.0",
+        "utility_networks: CC0",
+    ]
+    assert [e.text for e in docs["networks"].iter("rights")] == [
+        "Источник: synthetic",
+        "towns: GeoNames (geonames.org)",
+    ]
+    assert [e.text for e in docs["wear_classes"].iter("license")] == ["CC-BY 4.0"]  # its own
+    assert [e.text for e in docs["rivers"].iter("license")] == ["ODbL"]
+    # a computed layer of unknown inputs says so instead of staying blank
+    results[2].provenance = {}
+    again = build_atlas_dir(tmp_path / "again", lang="ru", results=results)
+    assert [e.text for e in _qgis_metadata(again)["networks"].iter("license")] == [
+        "Лицензия: неизвестно"
+    ]
+
+
+def test_ids_are_named_in_the_build_language_from_the_layer_naming_them(tmp_path: Path) -> None:
+    results = make_results()
+    towns = results[0].vectors[0]
+    towns.data = towns.data.assign(town=["zhanatas", "karatau"], name_ru=["Жанатас", "Каратау"])
+    wear = results[2].vectors[0]
+    wear.data = wear.data.assign(town=["karatau", "zhanatas", "karatau", "shu"])
+    gpkg = build_atlas_dir(tmp_path / "atlas", lang="ru", results=results)
+    with sqlite3.connect(gpkg) as db:
+        qml = dict(db.execute("SELECT f_table_name, styleQML FROM layer_styles"))
+    root = ET.fromstring(qml["networks"].split("\n", 1)[1])
+    field = next(f for f in root.iter("field") if f.get("name") == "town")
+    entries = {
+        o.get("value"): o.get("name")
+        for o in field.findall("editWidget/config/Option/Option/Option/Option")
+    }
+    # "shu" is named by no layer: it keeps its code rather than a guess
+    assert entries == {"karatau": "Каратау", "zhanatas": "Жанатас", "shu": "shu"}
 
 
 def test_rasters_inside_the_geopackage_match_the_cogs(atlas_kk: Path) -> None:

@@ -120,7 +120,13 @@ def test_every_layer_valid_and_styled_from_layer_styles(atlas: tuple[Path, dict[
     assert zones["metadata"]["abstract"] == "СИНТЕТИЧЕСКИЕ: созданы программой, не измерены"
     suit = seen["vectors"]["suitability"]
     assert suit["renderer"]["breaks"] == [[0.0, 0.3], [0.3, 0.6], [0.6, 1.0]]
-    assert suit["aliases"] == {"score": "Score (ru) (0-1)"}
+    assert suit["aliases"] == {
+        "score": "Score (ru) (0-1)",
+        "zone_id": "Зона",
+        "status": "Планировочный статус",
+        "synthetic": "Синтетические",
+        "data_note": "Примечание о данных",
+    }
     assert suit["metadata"]["licenses"] == ["CC-BY 4.0"]
     assert "method: WLC" in suit["metadata"]["history"]
     assert seen["vectors"]["zones"]["wkb"] == 6  # MultiPolygon

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geo.i18n import text
+from geo.i18n import CODES, FIELDS, check_text, text
 from geo.results import VectorLayer
 from geo.symbology import (
     Categorized,
@@ -19,7 +19,15 @@ from geo.symbology import (
     RasterRamp,
     Single,
 )
-from geo.writers.qml import geometry_kind, qgis_color, raster_qml, renderer_type, vector_qml
+from geo.writers.qml import (
+    field_aliases,
+    field_widgets,
+    geometry_kind,
+    qgis_color,
+    raster_qml,
+    renderer_type,
+    vector_qml,
+)
 
 STATUS = Categorized(
     "status",
@@ -150,7 +158,8 @@ def test_labels_aliases_and_map_tip() -> None:
     assert ts.get("fieldName") == "name"
     assert root.find("labeling/settings/placement").get("layerType") == "PolygonGeometry"
     aliases = {a.get("field"): a.get("name") for a in root.iter("alias")}
-    assert aliases == {"score": "Балл (pt)", "name": "Атауы"}
+    # the layer's own fields, then the shared alias of a column it does not list
+    assert aliases == {"score": "Балл (pt)", "name": "Атауы", "status": "Жоспарлау мәртебесі"}
     assert root.findtext("previewExpression") == '"name"'
     assert "Аймақтар" in root.findtext("mapTip")
 
@@ -194,9 +203,12 @@ def test_raster_styles() -> None:
         "0.6",
         "2",
     )
-    items = [(i.get("value"), i.get("color")) for i in rr.iter("item")]
-    assert items == [("0", "#ffffb2"), ("0.5", "#fd8d3c"), ("2", "#bd0026")]
+    items = [(i.get("value"), i.get("color"), i.get("alpha")) for i in rr.iter("item")]
+    # a light-to-dark ramp fades out at its first stop, as on the HTML map and the sheets
+    assert items == [("0", "#ffffb2", "0"), ("0.5", "#fd8d3c", "255"), ("2", "#bd0026", "255")]
     assert rr.find(".//colorrampshader").get("colorRampType") == "INTERPOLATED"
+    diverging = _parse(raster_qml(RasterRamp((0.0, 1.0), ("#d73027", "#1a9850")), "en"))
+    assert [i.get("alpha") for i in diverging.iter("item")] == ["255", "255"]
 
 
 def test_nan_label_and_text_units() -> None:
@@ -224,3 +236,90 @@ def test_labels_use_the_name_in_the_build_language() -> None:
     assert (ts.get("fieldName"), ts.get("isExpression")) == ('coalesce("name_kk", "name")', "1")
     ts = _parse(vector_qml(layer, "ru")).find("labeling/settings/text-style")
     assert (ts.get("fieldName"), ts.get("isExpression")) == ("name", "0")
+
+
+# --------------------------------------------------------------------------- fields in QGIS
+
+
+def _coded_layer() -> VectorLayer:
+    gdf = gpd.GeoDataFrame(
+        {
+            "material": ["cast_iron", "steel", "bamboo"],
+            "status": ["existing", "destroyed", "existing"],
+            "kind": ["a", "b", "a"],
+            "kind_ru": ["вид А", "вид Б", "вид А"],
+            "install_year": [1968.0, float("nan"), 2001.0],
+            "synthetic": [True, True, False],
+            "note": ["x", "y", "z"],
+            "custom": ["p", "q", "p"],
+        },
+        geometry=[shapely.Point(i, 0) for i in range(3)],
+        crs=4326,
+    )
+    return VectorLayer(
+        "pipes",
+        text("Pipes", "Құбырлар", "Трубы"),
+        gdf,
+        STATUS,
+        aliases={"note": text("Note", "Ескертпе", "Примечание")},
+        value_maps={"custom": {"p": text("P", "П (kk)", "П (ru)")}},
+    )
+
+
+def test_every_column_gets_an_alias_from_its_layer_or_the_shared_glossary() -> None:
+    layer = _coded_layer()
+    cols = [c for c in layer.data.columns if c != "geometry"]
+    aliases = field_aliases(layer, "ru", cols)
+    assert aliases["material"] == "Материал" and aliases["install_year"] == "Год прокладки"
+    assert aliases["note"] == "Примечание"  # the layer's own alias of a column not in popups
+    assert aliases["synthetic"] == "Синтетические"
+    # no translation anywhere: no alias (QGIS shows the column name), caught by the atlas test
+    assert "custom" not in aliases and "kind_ru" not in aliases
+
+
+def test_coded_columns_get_value_maps_in_the_language() -> None:
+    layer = _coded_layer()
+    cols = [c for c in layer.data.columns if c != "geometry"]
+    w = field_widgets(layer, "kk", cols)
+    # "kind" pairs with kind_ru only: a map in a Russian build, none in a Kazakh one
+    assert set(w) == {"material", "status", "install_year", "synthetic", "custom"}
+    material = {code: label for label, code in w["material"][1]["map"]}
+    # every shared code, and a code of the data the glossary does not know keeps its text
+    assert material["cast_iron"] == "шойын" and material["bamboo"] == "bamboo"
+    assert set(material) == set(CODES["material"]) | {"bamboo"}
+    status = {code: label for label, code in w["status"][1]["map"]}
+    assert status["destroyed"] == "қираған"  # the layer's own classes beat the shared labels
+    assert {c: lab for lab, c in field_widgets(layer, "ru", cols)["kind"][1]["map"]} == {
+        "a": "вид А",
+        "b": "вид Б",
+    }  # from the column beside it in the build's language
+    assert w["custom"] == ("ValueMap", {"map": [("П (kk)", "p"), ("q", "q")]})
+    assert w["synthetic"] == ("ValueMap", {"map": [("иә", "true"), ("жоқ", "false")]})
+    # years drawn as 1968, not with the locale's thousands separator
+    assert w["install_year"] == ("DateTime", {"display_format": "yyyy", "field_format": "yyyy"})
+
+
+def test_value_maps_and_aliases_reach_the_qml() -> None:
+    root = _parse(vector_qml(_coded_layer(), "ru"))
+    fields = {f.get("name"): f.find("editWidget") for f in root.iter("field")}
+    material = fields["material"]
+    assert material.get("type") == "ValueMap"
+    entries = {
+        o.get("value"): o.get("name")
+        for o in material.findall("config/Option/Option/Option/Option")
+    }
+    assert entries["cast_iron"] == "чугун" and entries["asbestos_cement"] == "асбестоцемент"
+    year = {o.get("name"): o.get("value") for o in fields["install_year"].iter("Option")}
+    assert fields["install_year"].get("type") == "DateTime" and year["display_format"] == "yyyy"
+    assert "Forms" in root.get("styleCategories").split("|")
+    aliases = {a.get("field"): a.get("name") for a in root.iter("alias")}
+    assert aliases["material"] == "Материал"
+
+
+def test_shared_glossary_is_translated_in_every_language() -> None:
+    for name, alias in FIELDS.items():
+        check_text(alias, f"field {name}")
+    for column, codes in CODES.items():
+        for code, label in codes.items():
+            check_text(label, f"code {column}={code}")
+    assert FIELDS["install_year"]["kk"] == "Салынған жылы"

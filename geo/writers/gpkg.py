@@ -59,11 +59,12 @@ import rasterio
 from pyproj import CRS
 
 from geo.errors import CRSError, DataError, GeometryError, InputError
-from geo.i18n import LANGUAGES, message, tr
+from geo.i18n import LANGUAGES, Text, message, tr
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterClasses
 from geo.writers.geometry import MULTI_TYPES, geom_types, multi_type
+from geo.writers.legend import id_names, id_value_maps
 from geo.writers.qgis_project import (
     LayerMeta,
     ProjectGroup,
@@ -298,11 +299,59 @@ def _method(entry: TableEntry) -> str:
     return str(method) if method is not None else ""
 
 
-def _layer_meta(entry: TableEntry, lang: str) -> LayerMeta:
+def _abstract(layer: VectorLayer | RasterLayer, lang: str) -> str:
+    """The metadata abstract: the description, then whether the data are synthetic."""
+    if layer.synthetic:
+        return _description(layer, lang)
+    desc = tr(layer.description, lang) if layer.description is not None else tr(layer.title, lang)
+    return f"{desc} ({message('not_synthetic_note', lang)})"
+
+
+def _licences(entry: TableEntry, lang: str) -> tuple[str, ...]:
+    """The layer's licence; a computed layer without one: each input's licence, by input."""
+    layer = entry.layer
+    if layer.licence:
+        return (layer.licence,)
+    prov = entry.result.provenance
+    if not prov:
+        return (f"{message('licence', lang)}: {message('unknown', lang)}",)
+    return (
+        message("derived_from", lang),
+        *(f"{lid}: {p.get('licence') or message('unknown', lang)}" for lid, p in prov.items()),
+    )
+
+
+def _rights(entry: TableEntry, lang: str) -> tuple[str, ...]:
+    """Source and attribution: the layer's own, and each input's for a derived layer."""
+    layer = entry.layer
+    out = [f"{message('source', lang)}: {layer.source}"] if layer.source else []
+    own = layer.metadata.get("attribution")
+    if own:
+        out.append(str(own))
+    if not layer.licence:
+        out.extend(
+            f"{lid}: {p['attribution']}"
+            for lid, p in entry.result.provenance.items()
+            if p.get("attribution")
+        )
+    return tuple(out)
+
+
+def _layer_meta(
+    entry: TableEntry,
+    lang: str,
+    crs: CRS,
+    bounds: tuple[float, float, float, float] | None,
+    ts: str,
+) -> LayerMeta:
     layer = entry.layer
     res = entry.result
     title = tr(layer.title, lang)
-    lines = [f"{message('source', lang)}: {layer.source or message('unknown', lang)}"]
+    created = f"{ts[:19]}Z"
+    lines = [
+        f"{message('source', lang)}: {layer.source or message('unknown', lang)}",
+        f"{message('created', lang)}: {created}",
+    ]
     method = _method(entry)
     if method:
         lines.append(f"method: {method}")
@@ -313,19 +362,21 @@ def _layer_meta(entry: TableEntry, lang: str) -> LayerMeta:
         lines.append(f"parameters ({res.theme}): {_json(res.recorded_parameters())}")
     if isinstance(layer, VectorLayer):
         lines.extend(f"data_note: {n}" for n in _data_notes(layer))
-    abstract = _description(layer, lang)
     return LayerMeta(
         identifier=entry.table,
         title=title,
-        abstract=abstract,
+        abstract=_abstract(layer, lang),
         language=lang,
         keywords={
             "theme": (res.theme, tr(res.title, lang)),
             "synthetic": ("true" if layer.synthetic else "false",),
         },
         history=tuple(lines),
-        licenses=(layer.licence,) if layer.licence else (),
-        rights=(f"{message('source', lang)}: {layer.source}",) if layer.source else (),
+        licenses=_licences(entry, lang),
+        rights=_rights(entry, lang),
+        crs=crs,
+        bounds=bounds,
+        created=created,
     )
 
 
@@ -344,7 +395,21 @@ def _gdal_metadata(entry: TableEntry) -> dict[str, str]:
     return {k: v for k, v in md.items() if v}
 
 
-def _write_vector(entry: TableEntry, tmp: Path, lang: str, first: bool) -> tuple[ProjectLayer, str]:
+def _with_names(
+    layer: VectorLayer, gdf: gpd.GeoDataFrame, names: dict[str, dict[str, str]]
+) -> VectorLayer:
+    """*layer* over *gdf*, its id columns mapped to names (its own value maps first)."""
+    styled = dataclasses.replace(layer, data=gdf)
+    maps: dict[str, dict[str, Text | str]] = {
+        key: dict(found.items()) for key, found in id_value_maps(styled, names).items()
+    }
+    return dataclasses.replace(styled, value_maps={**maps, **layer.value_maps})
+
+
+def _write_vector(
+    entry: TableEntry, tmp: Path, lang: str, first: bool, ctx: tuple[str, dict[str, dict[str, str]]]
+) -> tuple[ProjectLayer, str]:
+    ts, names = ctx
     layer = entry.layer
     assert isinstance(layer, VectorLayer)
     gdf, kind, promote = _prepare_frame(layer, entry.table)
@@ -369,15 +434,16 @@ def _write_vector(entry: TableEntry, tmp: Path, lang: str, first: bool) -> tuple
         b = gdf.total_bounds
         if np.isfinite(b).all():
             bounds = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
-    styled = dataclasses.replace(layer, data=gdf)
+    styled = _with_names(layer, gdf, names)
     labels = bool(layer.label_field and layer.label_field in gdf.columns)
+    crs = CRS.from_user_input(gdf.crs)
     return ProjectLayer(
         table=entry.table,
         kind="vector",
         title=tr(layer.title, lang),
-        crs=CRS.from_user_input(gdf.crs),
+        crs=crs,
         style=vector_style_elements(styled, lang, kind),
-        meta=_layer_meta(entry, lang),
+        meta=_layer_meta(entry, lang, crs, bounds, ts),
         bounds=bounds,
         geometry=_QGS_GEOMETRY[kind],
         wkb_type=_wkb_type(gdf, kind, promote),
@@ -413,7 +479,7 @@ def _coverage_array(raster: Raster) -> tuple[np.ndarray, float | int | None]:
 
 
 def _write_raster(
-    entry: TableEntry, tmp: Path, lang: str, exists: bool
+    entry: TableEntry, tmp: Path, lang: str, exists: bool, ts: str
 ) -> tuple[ProjectLayer, float | int | None]:
     layer = entry.layer
     assert isinstance(layer, RasterLayer)
@@ -454,7 +520,7 @@ def _write_raster(
             title=tr(layer.title, lang),
             crs=r.crs,
             style=[raster_pipe(layer.style, lang)],
-            meta=_layer_meta(entry, lang),
+            meta=_layer_meta(entry, lang, r.crs, r.bounds, ts),
             bounds=r.bounds,
             visible=layer.show,
         ),
@@ -614,17 +680,18 @@ def write_geopackage(
     try:
         with _gdal_options(ts):
             exists = False
+            names = id_names([e.layer for e in entries if isinstance(e.layer, VectorLayer)], lang)
             for entry in entries:
                 if entry.is_raster:
                     continue
-                pl, qml = _write_vector(entry, tmp, lang, first=not exists)
+                pl, qml = _write_vector(entry, tmp, lang, not exists, (ts, names))
                 exists = True
                 done.append((entry, pl))
                 styles.append((entry.table, pl.title, qml))
             for entry in entries:
                 if not entry.is_raster:
                     continue
-                pl_r, nd = _write_raster(entry, tmp, lang, exists)
+                pl_r, nd = _write_raster(entry, tmp, lang, exists, ts)
                 exists = True
                 done.append((entry, pl_r))
                 style = entry.layer.style

@@ -16,7 +16,8 @@ import pandas as pd
 from matplotlib.colors import to_hex, to_rgba
 
 from geo.errors import DataError
-from geo.i18n import UNITS, message, tr
+from geo.i18n import UNITS, code_labels, message, tr
+from geo.results import VectorLayer
 from geo.symbology import (
     Categorized,
     Graduated,
@@ -29,12 +30,17 @@ from geo.symbology import (
 from geo.writers.geometry import shape_of
 
 __all__ = [
+    "ID_COLUMNS",
     "LegendItem",
     "LegendSpec",
+    "code_map",
+    "code_text",
     "fades_to_transparent",
     "feature_colors",
     "format_number",
     "hex_color",
+    "id_names",
+    "id_value_maps",
     "legend_for",
     "local_column",
     "local_value",
@@ -79,6 +85,118 @@ def local_value(row: Any, name: str, lang: str) -> Any:
     if col is not None and not is_missing(row[col]) and str(row[col]).strip():
         return row[col]
     return row[name]
+
+
+def code_text(value: Any) -> str:
+    """A code as text, as QGIS compares it (``QVariant::toString``): ``true``, ``2``, ``2.5``.
+
+    Examples
+    --------
+    >>> code_text(True), code_text(2.0), code_text(np.float32(2.5)), code_text("cast_iron")
+    ('true', '2', '2.5', 'cast_iron')
+    """
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+    return str(value)
+
+
+_FREE_TEXT = frozenset({"name", "label"})
+"""Columns that pair with ``<column>_<lang>`` but hold names, not codes."""
+
+
+def _pair_labels(layer: VectorLayer, col: str, lang: str) -> dict[str, str]:
+    """Code → label from the layer's own ``<col>_<lang>`` column, when one label goes with each code."""
+    data = layer.data
+    local = local_column(data.columns, col, lang)
+    if local is None or col in _FREE_TEXT:
+        return {}
+    pairs = data[[col, local]].dropna().astype(str).drop_duplicates()
+    if pairs[col].duplicated().any():
+        return {}
+    return dict(zip(pairs[col], pairs[local], strict=True))
+
+
+def code_map(layer: VectorLayer, column: str, lang: str) -> dict[str, str]:
+    """Code → label in *lang* of a coded *column* (empty when it is not coded).
+
+    From, each over the one before: :data:`geo.i18n.CODES`, a ``<column>_<lang>``
+    column beside it (``status`` / ``status_ru``), the classes of a Categorized
+    style on it, the layer's own ``value_maps``. QGIS value maps, and any map
+    showing a code, read the same labels.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> from geo.i18n import text
+    >>> from geo.symbology import Single
+    >>> gdf = gpd.GeoDataFrame({"material": ["cast_iron"]}, geometry=[shapely.Point(0, 0)])
+    >>> lyr = VectorLayer("p", text("P", "P", "P"), gdf, Single("#ff0000"))
+    >>> code_map(lyr, "material", "ru")["cast_iron"], code_map(lyr, "name", "ru")
+    ('чугун', {})
+    """
+    labels = {k: tr(v, lang) for k, v in code_labels(column).items()}
+    labels.update(_pair_labels(layer, column, lang))
+    style = layer.style
+    if isinstance(style, Categorized) and style.field == column:
+        labels.update({code_text(c.value): tr(c.label, lang) for c in style.categories})
+    labels.update({str(k): tr(v, lang) for k, v in layer.value_maps.get(column, {}).items()})
+    return labels
+
+
+ID_COLUMNS = ("town", "zone_id", "district")
+"""Columns holding an id that some layer of the atlas names in every language."""
+
+
+def id_names(layers: Any, lang: str) -> dict[str, dict[str, str]]:
+    """Id column → id → name in *lang*, from the *layers* holding one name per id.
+
+    ``zone_id`` ``zhanatas_8`` of the network segments reads "Жанатас,
+    микрорайон 8" because ``micro_districts`` holds that id with its ``name_ru``
+    (``name`` in English); the first layer naming an id wins.
+    """
+    out: dict[str, dict[str, str]] = {}
+    for layer in layers:
+        data = layer.data
+        local = local_column(data.columns, "name", lang)
+        if local is None and lang == "en" and "name" in data.columns:
+            local = "name"
+        if local is None:
+            continue
+        for key in ID_COLUMNS:
+            if key not in data.columns:
+                continue
+            pairs = data[[key, local]].dropna().astype(str).drop_duplicates()
+            if len(pairs) and not pairs[key].duplicated().any():
+                names = out.setdefault(key, {})
+                for code, name in zip(pairs[key], pairs[local], strict=True):
+                    names.setdefault(code, name)
+    return out
+
+
+def id_value_maps(
+    layer: VectorLayer, names: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    """Value maps naming the ids of *layer* found in *names* (:func:`id_names`).
+
+    A town-level zone is named by its town's id in lower case (``karatau``);
+    an id no layer names keeps its code. Columns the layer maps itself are left out.
+    """
+    maps: dict[str, dict[str, str]] = {}
+    towns = {code.lower(): name for code, name in names.get("town", {}).items()}
+    for key, known in names.items():
+        if key not in layer.data.columns or key in layer.value_maps:
+            continue
+        present = sorted({str(v) for v in layer.data[key].dropna().unique()})
+        found = {c: known[c] for c in present if c in known}
+        found.update(
+            {c: towns[c.lower()] for c in present if c not in found and c.lower() in towns}
+        )
+        if found:
+            maps[key] = found
+    return maps
 
 
 def short_title(title: str, theme_title: str) -> str:

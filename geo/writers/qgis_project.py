@@ -76,6 +76,13 @@ class LayerMeta:
         Source, method and parameters, one line each.
     licenses, rights : tuple of str
         Licence of the data and attribution.
+    crs : pyproj.CRS, optional
+        The layer's CRS (written in full, with its authority id).
+    bounds : (xmin, ymin, xmax, ymax), optional
+        Spatial extent in *crs*.
+    created : str, optional
+        Creation date (ISO 8601, the build's fixed timestamp): a ``Created`` date
+        for QGIS ≥ 3.30 (3.22 has no such field and reads it from *history*).
     """
 
     identifier: str
@@ -86,6 +93,9 @@ class LayerMeta:
     history: tuple[str, ...] = ()
     licenses: tuple[str, ...] = ()
     rights: tuple[str, ...] = ()
+    crs: CRS | None = None
+    bounds: tuple[float, float, float, float] | None = None
+    created: str = ""
 
 
 @dataclass
@@ -173,8 +183,28 @@ def layer_metadata_element(meta: LayerMeta, tag: str = "resourceMetadata") -> ET
         subelement(el, "license", txt=lic)
     subelement(el, "encoding", txt="")
     crs = subelement(el, "crs")
-    crs.append(ET.Element("spatialrefsys"))
-    subelement(el, "extent")
+    crs.append(srs_element(meta.crs) if meta.crs is not None else ET.Element("spatialrefsys"))
+    extent = subelement(el, "extent")
+    if meta.bounds is not None and all(map(_finite, meta.bounds)):
+        auth = meta.crs.to_authority(min_confidence=90) if meta.crs is not None else None
+        xmin, ymin, xmax, ymax = (repr(float(v)) for v in meta.bounds)
+        subelement(
+            extent,
+            "spatial",
+            {
+                "crs": f"{auth[0]}:{auth[1]}" if auth else "",
+                "dimensions": "2",
+                "minx": xmin,
+                "miny": ymin,
+                "maxx": xmax,
+                "maxy": ymax,
+                "minz": "0",
+                "maxz": "0",
+            },
+        )
+    if meta.created:
+        dates = subelement(el, "dates")
+        subelement(dates, "date", {"type": "Created", "value": meta.created})
     return el
 
 

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import RepairWarning
-from geo.i18n import text, tr
+from geo.i18n import field_alias, message, text, tr
 from geo.results import VectorLayer
 from geo.symbology import (
     Categorized,
@@ -50,10 +50,12 @@ from geo.symbology import (
     VectorStyle,
 )
 from geo.writers.geometry import layer_family
-from geo.writers.legend import local_column, nan_label
+from geo.writers.legend import code_map, code_text, fades_to_transparent, local_column, nan_label
 
 __all__ = [
     "QGIS_VERSION",
+    "field_aliases",
+    "field_widgets",
     "geometry_kind",
     "qgis_color",
     "raster_pipe",
@@ -297,11 +299,7 @@ def _class_symbol(style: Categorized | Graduated, kind: str, name: str, color: s
 
 def _category_value(v: Any) -> str:
     """Text QGIS compares a category against (``QVariant::toString``)."""
-    if isinstance(v, bool | np.bool_):
-        return "true" if v else "false"
-    if isinstance(v, float | np.floating):
-        return _num(float(v))
-    return str(v)
+    return code_text(v)
 
 
 # --------------------------------------------------------------------------- renderers
@@ -546,6 +544,108 @@ def _alias(layer: VectorLayer, lang: str) -> dict[str, str]:
     return out
 
 
+def field_aliases(layer: VectorLayer, lang: str, columns: Sequence[str]) -> dict[str, str]:
+    """Alias of each of *columns* in *lang*: the layer's FieldSpec, its ``aliases``, else the shared one.
+
+    A column with none of these gets no alias (QGIS then shows the column name);
+    ``tests/test_qgis_atlas.py`` fails on such a column of the atlas.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> gdf = gpd.GeoDataFrame({"install_year": [1968]}, geometry=[shapely.Point(0, 0)], crs=4326)
+    >>> lyr = VectorLayer("p", text("P", "P", "P"), gdf, Single("#ff0000"))
+    >>> field_aliases(lyr, "ru", ["install_year", "odd"])
+    {'install_year': 'Год прокладки'}
+    """
+    own = _alias(layer, lang)
+    out: dict[str, str] = {}
+    for col in map(str, columns):
+        if col in own:
+            out[col] = own[col]
+        elif col in layer.aliases:
+            out[col] = tr(layer.aliases[col], lang)
+        else:
+            shared = field_alias(col)
+            if shared is not None:
+                out[col] = tr(shared, lang)
+    return out
+
+
+_YEAR = re.compile(r"(^|_)year$")
+
+
+def field_widgets(
+    layer: VectorLayer, lang: str, columns: Sequence[str]
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """QGIS editor widget of each coded, yes/no or year column: ``(type, config)``.
+
+    - a coded column gets a ``ValueMap`` (code → label in *lang*): the layer's
+      ``value_maps``, its Categorized classes, a ``<column>_<lang>`` column beside
+      it, or :data:`geo.i18n.CODES`; values in the data without a label keep
+      their own text, so every value shows;
+    - a boolean column a ``ValueMap`` of yes/no;
+    - a year (``install_year``) a ``DateTime`` widget showing ``yyyy``: with
+      *Show group separator* on (Options → General → Locale), QGIS 3.22 draws
+      numbers with the locale's thousands separator ("1 968") and its Range
+      widget cannot switch that off.
+
+    Returns
+    -------
+    dict
+        Column → (widget type, config as plain values) in column order; the
+        ``map`` of a ValueMap is a list of (label, code) pairs in code order.
+    """
+    data = layer.data
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for col in map(str, columns):
+        series = data[col]
+        if pd.api.types.is_bool_dtype(series):
+            yes, no = message("yes", lang), message("no", lang)
+            out[col] = ("ValueMap", {"map": [(yes, "true"), (no, "false")]})
+            continue
+        if _YEAR.search(col) and pd.api.types.is_numeric_dtype(series):
+            out[col] = ("DateTime", {"field_format": "yyyy", "display_format": "yyyy"})
+            continue
+        labels = code_map(layer, col, lang)
+        if not labels:
+            continue
+        present = [_category_value(v) for v in series.dropna().unique()]
+        for code in sorted(set(present) - set(labels)):
+            labels[code] = code
+        pairs = [(labels[code], code) for code in sorted(labels)]
+        out[col] = ("ValueMap", {"map": pairs})
+    return out
+
+
+def _option(parent: ET.Element, value: Any, name: str | None = None) -> None:
+    attrs = {"name": name} if name is not None else {}
+    if isinstance(value, bool):
+        subelement(
+            parent, "Option", {**attrs, "type": "bool", "value": "true" if value else "false"}
+        )
+    else:
+        subelement(parent, "Option", {**attrs, "type": "QString", "value": str(value)})
+
+
+def _field_configuration(widgets: dict[str, tuple[str, dict[str, Any]]]) -> ET.Element:
+    """``<fieldConfiguration>`` with the editor widget of each column that has one."""
+    fc = ET.Element("fieldConfiguration")
+    for col, (wtype, config) in widgets.items():
+        f = subelement(fc, "field", {"configurationFlags": "None", "name": col})
+        ew = subelement(f, "editWidget", {"type": wtype})
+        opt = subelement(subelement(ew, "config"), "Option", {"type": "Map"})
+        for key in sorted(config):
+            value = config[key]
+            if key == "map" and wtype == "ValueMap":
+                lst = subelement(opt, "Option", {"type": "List", "name": "map"})
+                for label, code in value:
+                    _option(subelement(lst, "Option", {"type": "Map"}), code, label)
+            else:
+                _option(opt, value, key)
+    return fc
+
+
 def _map_tip(layer: VectorLayer, lang: str, columns: Sequence[str]) -> str:
     aliases = _alias(layer, lang)
     rows = []
@@ -617,7 +717,8 @@ def vector_style_elements(
     label = layer.label_field if layer.label_field in columns else None
     if label:
         out.append(_labeling(label, kind, local_column(columns, label, lang)))
-    aliases = _alias(layer, lang)
+    out.append(_field_configuration(field_widgets(layer, lang, columns)))
+    aliases = field_aliases(layer, lang, columns)
     el = ET.Element("aliases")
     for col in columns:
         if col in aliases:
@@ -657,7 +758,7 @@ def vector_qml(layer: VectorLayer, lang: str, kind: str | None = None) -> str:
         "qgis",
         {
             "version": QGIS_VERSION,
-            "styleCategories": "Symbology|Labeling|Fields|MapTips|Rendering",
+            "styleCategories": "Symbology|Labeling|Fields|Forms|MapTips|Rendering",
             "labelsEnabled": "1"
             if layer.label_field and layer.label_field in layer.data.columns
             else "0",
@@ -768,12 +869,16 @@ def raster_pipe(style: RasterRamp | RasterClasses, lang: str) -> ET.Element:
             },
         )
         unit = f" {tr(style.unit, lang)}" if style.unit else ""
-        for stop, colour in zip(style.values, style.colors, strict=True):
+        # as on the HTML map and the sheets: a sequential ramp starts transparent at its
+        # first stop (clean air, zero cost) and reaches full colour at the second
+        fade = fades_to_transparent(style)
+        for i, (stop, colour) in enumerate(zip(style.values, style.colors, strict=True)):
             label = f"{float(stop):.{precision}f}{unit}"
+            alpha = "0" if fade and i == 0 else "255"
             subelement(
                 crs_,
                 "item",
-                {"value": _num(stop), "color": _hex(colour), "alpha": "255", "label": label},
+                {"value": _num(stop), "color": _hex(colour), "alpha": alpha, "label": label},
             )
     subelement(pipe, "brightnesscontrast", {"brightness": "0", "contrast": "0", "gamma": "1"})
     subelement(

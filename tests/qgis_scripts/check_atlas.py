@@ -11,11 +11,13 @@ aliases and layer metadata. For every raster table: validity, band count, no
 data. Then the embedded project: read status, layer validity, the layer tree
 and the raster renderers. Finally each top-level group of the project is
 rendered to ``PNG_DIR/<k>_<n>.png`` (``k``: index of the file on the command
-line) and the pixel statistics are reported. One QGIS start serves every
+line) and the pixel statistics are reported. ``ATLAS_LOCALE=ru_RU`` shows values as a
+user of that locale sees them. One QGIS start serves every
 file; the output maps each path to its report.
 """
 
 import json
+import os
 import sqlite3
 import sys
 
@@ -30,7 +32,7 @@ from qgis.core import (
     QgsRectangle,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtCore import QLocale, QSize
 from qgis.PyQt.QtGui import QColor
 
 
@@ -69,17 +71,88 @@ def raster_info(layer):
         items = fn.colorRampItemList()
         info["values"] = [i.value for i in items]
         info["colors"] = [i.color.name() for i in items]
+        info["alphas"] = [i.color.alpha() for i in items]
     return info
 
 
 def metadata_info(layer):
     m = layer.metadata()
+    spatial = m.extent().spatialExtents()
     return {
         "title": m.title(),
         "abstract": m.abstract(),
         "licenses": list(m.licenses()),
+        "rights": list(m.rights()),
         "history": list(m.history()),
         "keywords": {k: list(v) for k, v in m.keywords().items()},
+        "crs": m.crs().authid() if m.crs().isValid() else None,
+        "extent": [
+            [
+                e.extentCrs.authid(),
+                e.bounds.xMinimum(),
+                e.bounds.yMinimum(),
+                e.bounds.xMaximum(),
+                e.bounds.yMaximum(),
+            ]
+            for e in spatial
+        ],
+    }
+
+
+def fields_info(layer, samples=6):
+    """Each field: alias, editor widget, and how QGIS shows the first distinct values."""
+    reg = QgsApplication.fieldFormatterRegistry()
+    out = {}
+    values = {f.name(): [] for f in layer.fields()}
+    for feat in layer.getFeatures():
+        for name, seen in values.items():
+            v = feat[name]
+            if len(seen) < samples and v is not None and v not in seen and str(v) != "NULL":
+                seen.append(v)
+    for i, f in enumerate(layer.fields()):
+        setup = layer.editorWidgetSetup(i)
+        fmt = reg.fieldFormatter(setup.type())
+        info = {"alias": f.alias(), "widget": setup.type(), "type": f.typeName()}
+        if setup.type() == "ValueMap":
+            info["map"] = {
+                str(code): label
+                for item in setup.config().get("map", [])
+                for label, code in item.items()
+            }
+        info["shown"] = [
+            [str(v), fmt.representValue(layer, i, setup.config(), None, v)]
+            for v in values[f.name()]
+        ]
+        out[f.name()] = info
+    return out
+
+
+def alpha_info(layer):
+    """How see-through *layer* is when drawn alone over its extent (200 × 200 pixels).
+
+    ``clear``: share of fully transparent pixels; ``faint``: share under a quarter
+    of full opacity (the base map shows through); ``mean``: mean alpha (0-255).
+    """
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(layer.crs())
+    settings.setOutputSize(QSize(200, 200))
+    settings.setBackgroundColor(QColor(0, 0, 0, 0))
+    settings.setExtent(layer.extent())
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    img = job.renderedImage()
+    alphas = [
+        QColor.fromRgba(img.pixel(x, y)).alpha()
+        for y in range(img.height())
+        for x in range(img.width())
+    ]
+    n = len(alphas)
+    return {
+        "clear": sum(a == 0 for a in alphas) / n,
+        "faint": sum(a < 64 for a in alphas) / n,
+        "mean": sum(alphas) / n,
     }
 
 
@@ -141,6 +214,7 @@ def check(gpkg, png_prefix):
             info["label_field"] = lyr.labeling().settings().fieldName if lyr.labeling() else None
             info["aliases"] = {f.name(): f.alias() for f in lyr.fields() if f.alias()}
             info["metadata"] = metadata_info(lyr)
+            info["fields"] = fields_info(lyr)
             info["wkb"] = lyr.wkbType()
             info["features"] = lyr.featureCount()
         out["vectors"][table] = info
@@ -151,6 +225,8 @@ def check(gpkg, png_prefix):
             dp = lyr.dataProvider()
             info["bands"] = lyr.bandCount()
             info["nodata"] = dp.sourceNoDataValue(1) if dp.sourceHasNoDataValue(1) else None
+            info["metadata"] = metadata_info(lyr)
+            info["renderer"] = raster_info(lyr)
         out["rasters"][table] = info
 
     project = QgsProject.instance()
@@ -169,9 +245,11 @@ def check(gpkg, png_prefix):
         if lyr.isValid():
             if isinstance(lyr, QgsRasterLayer):
                 info["renderer"] = raster_info(lyr)
+                info["alpha"] = alpha_info(lyr)
             else:
                 info["renderer"] = renderer_info(lyr)
                 info["labels"] = bool(lyr.labelsEnabled())
+                info["fields"] = fields_info(lyr)
             info["metadata"] = metadata_info(lyr)
         p["layers"][lid] = info
     p["groups"] = []
@@ -196,6 +274,9 @@ def main(png_dir, paths):
 
 
 if __name__ == "__main__":
+    # numbers as a user of that locale with "Show group separator" on sees them ("1 968")
+    if os.environ.get("ATLAS_LOCALE"):
+        QLocale.setDefault(QLocale(os.environ["ATLAS_LOCALE"]))
     app = QgsApplication([], False)
     app.initQgis()
     try:

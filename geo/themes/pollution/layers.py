@@ -91,6 +91,12 @@ def _source_layer(src: gpd.GeoDataFrame, pollutants: Sequence[Pollutant]) -> Vec
         source="SYNTHETIC: layer 'enterprises' (kinds and names from papers 000, 001)",
         synthetic=True,
         label_field=None,
+        aliases={
+            f"cm_{p.id}_mg_m3": _pollutant_text(
+                p, "{}: source cm (mg/m³)", "{}: көздің cm (мг/м³)", "{}: cm источника (мг/м³)"
+            )
+            for p in pollutants
+        },
     )
 
 
@@ -121,6 +127,7 @@ def _zones_layer(zones: gpd.GeoDataFrame) -> VectorLayer:
             "Қауіптілік сыныбының алдын ала СҚА ені бойынша буферленген алаң (ҚР ДСМ-2, 2022; ендері тексерілмеген).",
             "Площадка, обведённая буфером предварительной ширины СЗЗ её класса (ҚР ДСМ-2, 2022; ширины не проверены).",
         ),
+        value_maps={"kind": dict(KIND_TEXT)},
         source="layers/tables/spz_widths.csv; SYNTHETIC sources",
         synthetic=True,
     )
@@ -221,4 +228,10 @@ def _exposure_layer(exposure: gpd.GeoDataFrame, pollutants: Sequence[Pollutant])
         source="derived: concentration rasters × micro_districts, town_boundaries (SYNTHETIC)",
         synthetic=True,
         label_field="name",
+        aliases={
+            f"mean_{p.id}": _pollutant_text(
+                p, "{}: mean C/MPC", "{}: орташа C/ШРК", "{}: средн. C/ПДК"
+            )
+            for p in pollutants
+        },
     )
