@@ -18,7 +18,7 @@ from __future__ import annotations
 # shapely first, so its GEOS is loaded before the GDAL-bearing wheels (pyogrio, rasterio)
 import shapely  # noqa: F401
 
-from geo.build import build_atlas, build_theme, run_recipe
+from geo.build import build_atlas, build_theme, run_recipe, theme_map
 from geo.catalog import Catalog
 from geo.errors import (
     AtlasError,
@@ -59,6 +59,7 @@ __all__ = [
     "build_theme",
     "load_recipe",
     "run_recipe",
+    "theme_map",
 ]
 
 __version__ = "0.1.0"

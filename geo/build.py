@@ -363,6 +363,43 @@ def _build_languages(
     return BuildReport(out=tmp, files=files, manifest=manifest)
 
 
+def theme_map(
+    recipe: str | Path,
+    *,
+    lang: str = "en",
+    overrides: Mapping[str, str | Path] | None = None,
+    area: AreaOverride | None = None,
+) -> Any:
+    """A recipe's theme as a ``folium.Map`` over the base map, as on the atlas's page.
+
+    Add any folium element that needs Leaflet alone and ``save`` it: the page
+    is self-contained, as the atlas's. Nothing is written until then.
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = theme_map("maps/sustainability.toml", lang="kk")  # doctest: +SKIP
+    >>> folium.CircleMarker([43.56, 69.73], radius=8, tooltip="New site").add_to(m)  # doctest: +SKIP
+    >>> m.save("zhanatas.html")  # doctest: +SKIP
+    """
+    from geo.i18n import LANGUAGES
+    from geo.themes.base_layers import base_result
+    from geo.writers.html import folium_map
+
+    if lang not in LANGUAGES:
+        msg = f"language {lang!r} is not supported; use one of {', '.join(LANGUAGES)}"
+        raise InputError(msg)
+    main = override_area(load_recipe(recipe), area)
+    catalog = Catalog(overrides=overrides)
+    run = [main, *_required_recipes([main], area)]
+    for r in run:
+        include_area(catalog, read_area(r, buffer_m=0.0))
+    ctx = BuildContext(catalog, lang, area=area, settings=_check_cost(catalog, run))
+    result = run_recipe(ctx, main)
+    base = base_result(ctx.inputs())
+    return folium_map(result, base, lang=lang)
+
+
 def build_theme(
     recipe: str | Path,
     out: str | Path,

@@ -1,6 +1,11 @@
-"""Planner HTML maps: one self-contained Leaflet page per theme, and an index.
+"""Planner HTML maps: one self-contained folium map per theme, and an index.
 
-Each page is a single file that opens without a network connection:
+:func:`folium_map` returns a theme's map as an :class:`AtlasMap` (a
+``folium.Map``) holding one :class:`AtlasLayers` element: the payload of
+layers, legends and panels that ``geo/assets/atlas/map.js`` draws on the
+map. The atlas pages are these maps written by :func:`offline_page`; an
+analyst may add folium elements first. Each page is a single file that opens
+without a network connection:
 
 * Leaflet (and the full-screen button) are vendored in ``geo/assets`` and
   inlined by :mod:`geo.writers.offline`; a build fails if anything remote is
