@@ -125,6 +125,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map_sheet": text("Map sheet", "Карта парағы", "Лист карты"),
     "value": text("Value", "Мәні", "Значение"),
     "go_to": text("Go to", "Өту", "Перейти"),
+    "print": text("Print", "Басып шығару", "Печать"),
     # the index: files of the atlas and the same atlas in other languages
     "downloads": text("Files of the atlas", "Атлас файлдары", "Файлы атласа"),
     "gpkg_link": text(

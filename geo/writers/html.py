@@ -790,7 +790,7 @@ class _PageParts:
 _PAGE_UI = (
     "layers", "legend", "limitations", "about", "sources", "source", "licence", "software",
     "synthetic", "synthetic_note", "zoom_in", "zoom_out", "fullscreen", "exit_fullscreen", "km",
-    "m", "go_to", "whole_theme",
+    "m", "go_to", "whole_theme", "print", "map_sheet",
 )  # fmt: skip
 """Interface strings the page's script shows."""
 
@@ -809,7 +809,9 @@ def _places(
     return places
 
 
-def theme_payload(result: ThemeResult, base: ThemeResult, *, lang: str) -> dict[str, Any]:
+def theme_payload(
+    result: ThemeResult, base: ThemeResult, *, lang: str, sheet: str | None = None
+) -> dict[str, Any]:
     """What ``map.js`` draws for a theme: layers, legends, groups, sources, places, view."""
     _check_lang(lang)
     for v in [*result.vectors, *base.vectors]:
@@ -846,12 +848,15 @@ def theme_payload(result: ThemeResult, base: ThemeResult, *, lang: str) -> dict[
         "sources": sources,
         "bounds": bounds,
         "view": view,
+        "sheet": None if sheet is None else _checked_link(sheet, f"the sheet of {result.key!r}"),
     }
     payload["software"] = SOFTWARE_MARK
     return payload
 
 
-def folium_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> AtlasMap:
+def folium_map(
+    result: ThemeResult, base: ThemeResult, *, lang: str, sheet: str | None = None
+) -> AtlasMap:
     """The map of a theme as a ``folium.Map``: its layers over the base, legends, panels, Go-to.
 
     An analyst may add any folium element that needs Leaflet alone and save
@@ -868,7 +873,7 @@ def folium_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> AtlasMap
     >>> "Site A" in offline_page(m)
     True
     """
-    payload = theme_payload(result, base, lang=lang)
+    payload = theme_payload(result, base, lang=lang, sheet=sheet)
     m = AtlasMap(lang, str(payload["title"]), location=_centre(payload["bounds"]), zoom_start=9)
     AtlasLayers(payload).add_to(m)
     return m
@@ -879,12 +884,17 @@ def _centre(bounds: list[list[float]]) -> list[float]:
     return [round((s + n) / 2, 5), round((w + e) / 2, 5)]
 
 
-def render_theme_map(result: ThemeResult, base: ThemeResult, *, lang: str) -> str:
+def render_theme_map(
+    result: ThemeResult, base: ThemeResult, *, lang: str, sheet: str | None = None
+) -> str:
     """The HTML page of a theme map, as a string (see :func:`write_theme_map`)."""
-    return offline_page(folium_map(result, base, lang=lang), where=f"map of theme {result.theme!r}")
+    m = folium_map(result, base, lang=lang, sheet=sheet)
+    return offline_page(m, where=f"map of theme {result.theme!r}")
 
 
-def write_theme_map(result: ThemeResult, base: ThemeResult, path: Path, *, lang: str) -> None:
+def write_theme_map(
+    result: ThemeResult, base: ThemeResult, path: Path, *, lang: str, sheet: str | None = None
+) -> None:
     """Write one self-contained HTML map of a theme.
 
     Parameters
@@ -898,6 +908,8 @@ def write_theme_map(result: ThemeResult, base: ThemeResult, path: Path, *, lang:
         Output file (``<theme>.html``).
     lang : str
         ``en``, ``kk`` or ``ru``: every visible string is in that language.
+    sheet : str, optional
+        The theme's PNG sheet, relative to the page (``sheets/pollution.png``), linked from the title.
 
     Raises
     ------
@@ -907,7 +919,7 @@ def write_theme_map(result: ThemeResult, base: ThemeResult, path: Path, *, lang:
         If a field, label or chart column named by a layer is missing, or a
         style colour is invalid.
     """
-    page = render_theme_map(result, base, lang=lang)
+    page = render_theme_map(result, base, lang=lang, sheet=sheet)
     Path(path).write_text(page, encoding="utf-8")
     log.info("wrote %s (%.0f kB)", path, len(page.encode("utf-8")) / 1024)
 

@@ -102,7 +102,7 @@ class HtmlWriter:
         paths, links = [], {}
         for res in results:
             path = folder / f"{res.key}.html"
-            write_theme_map(res, base, path, lang=lang)
+            write_theme_map(res, base, path, lang=lang, sheet=sheet_path(res))
             links[res.key] = path.name
             paths.append(path)
         others = {other: f"../{other}/index.html" for other in languages if other != lang}

@@ -13,9 +13,20 @@ window.atlasMap = function (map, D) {
   var head = document.getElementById('atlas-title');
   head.appendChild(el('h1', null, D.title));
   if (D.subtitle) { head.appendChild(el('div', 'atlas-subtitle', D.subtitle)); }
+  var tools = el('div', 'atlas-places');
+  var printBtn = el('button', 'atlas-print', D.ui.print);
+  printBtn.type = 'button';
+  printBtn.addEventListener('click', function () { window.print(); });
+  tools.appendChild(printBtn);
+  if (D.sheet) {
+    var sheet = el('a', 'atlas-sheet-link', D.ui.map_sheet + ' (PNG)');
+    sheet.href = D.sheet;  // a file of the atlas, checked in Python
+    tools.appendChild(sheet);
+  }
+  head.appendChild(tools);
   function padding() {
     var wide = window.innerWidth > 900;
-    return { paddingTopLeft: [wide ? 20 : 10, 70], paddingBottomRight: [wide ? 360 : 10, 10] };
+    return { paddingTopLeft: [wide ? 20 : 10, wide ? 70 : 90], paddingBottomRight: [wide ? 360 : 10, wide ? 10 : 110] };
   }
 
   L.Control.Scale.include({
@@ -105,7 +116,8 @@ window.atlasMap = function (map, D) {
         onEachFeature: function (f, l) {
           l.bindTooltip(function () { return tooltipEl(spec, f); }, { sticky: f.geometry.type !== 'Point' });
           l.bindPopup(function () { return popupEl(spec, f); }, {
-            maxWidth: 380, maxHeight: Math.max(200, Math.round(window.innerHeight * 0.6)),
+            maxWidth: Math.min(380, window.innerWidth - 50),
+            maxHeight: Math.max(160, Math.round(window.innerHeight * 0.5)),
             autoPanPaddingTopLeft: [20, 90], autoPanPaddingBottomRight: [20, 20]
           });
         }
@@ -168,9 +180,7 @@ window.atlasMap = function (map, D) {
     return s;
   }
 
-  var LayerPanel = L.Control.extend({
-    options: { position: 'topright' },
-    onAdd: function () {
+  function layerBox() {
       var box = el('div', 'atlas-panel atlas-layers');
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
@@ -197,13 +207,9 @@ window.atlasMap = function (map, D) {
       });
       box.appendChild(det);
       return box;
-    }
-  });
-  new LayerPanel().addTo(map);
+  }
 
-  var Legend = L.Control.extend({
-    options: { position: 'bottomright' },
-    onAdd: function () {
+  function legendPanel() {
       var box = el('div', 'atlas-panel atlas-legend');
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
@@ -241,13 +247,9 @@ window.atlasMap = function (map, D) {
       box.appendChild(det);
       legendBox = box;
       return box;
-    }
-  });
-  if (D.legends.length) { new Legend().addTo(map); }
+  }
 
-  var Info = L.Control.extend({
-    options: { position: 'bottomleft' },
-    onAdd: function () {
+  function infoBox() {
       var box = el('div', 'atlas-panel atlas-info');
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
@@ -273,9 +275,36 @@ window.atlasMap = function (map, D) {
       det.appendChild(src);
       box.appendChild(det);
       return box;
+  }
+
+  // a control holding panels: one each on a wide screen, all three in one drawer on a phone
+  var Holder = L.Control.extend({
+    onAdd: function () {
+      var box = this.options.drawer ? el('div', 'atlas-drawer') : this.options.boxes[0];
+      if (this.options.drawer) {
+        this.options.boxes.forEach(function (b) {
+          var d = b.querySelector('details');
+          if (d) { d.open = false; }  // closed: the map first
+          box.appendChild(b);
+        });
+      }
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
     }
   });
-  new Info().addTo(map);
+  var narrow = window.innerWidth < 900;
+  var panels = [layerBox()];
+  if (D.legends.length) { panels.push(legendPanel()); }
+  panels.push(infoBox());
+  if (narrow) {
+    document.body.classList.add('atlas-narrow');
+    new Holder({ position: 'bottomleft', drawer: true, boxes: panels }).addTo(map);
+  } else {
+    new Holder({ position: 'topright', boxes: [panels[0]] }).addTo(map);
+    if (D.legends.length) { new Holder({ position: 'bottomright', boxes: [panels[1]] }).addTo(map); }
+    new Holder({ position: 'bottomleft', boxes: [panels[panels.length - 1]] }).addTo(map);
+  }
 
   if (D.places.length) {
     var nav = el('div', 'atlas-places');
