@@ -146,7 +146,11 @@ def _prepare_folder(out: Path, area_record: Mapping[str, Any], overwrite: bool) 
         raise OutputExistsError(msg)
     if overwrite:
         _clear(out)
-    return FetchRecord(out, area_record, data)
+    record = FetchRecord(out, area_record, data)
+    for lid in sorted(record.layers):  # a file gone or edited: forgotten, fetched again
+        if not record.valid(lid):
+            record.drop(lid)
+    return record
 
 
 def _clear(out: Path) -> None:
