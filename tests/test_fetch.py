@@ -424,3 +424,18 @@ def test_data_dir_refusals_are_one_line(fetched: Path, tmp_path: Path, capsys) -
         assert words in err
     with pytest.raises(FetchCacheError):
         fetched_layers(tmp_path / "nowhere")
+
+
+def test_without_a_place_polygon_the_towns_administrative_boundary_is_its_outline() -> None:
+    from geo.fetch import mapping
+
+    p = Point(69.73, 43.56)
+    raw = gpd.GeoDataFrame(
+        {"element": ["relation", "relation", "way"], "id": [8, 6, 3],
+         "admin_level": ["8", "8", None], "boundary": ["administrative"] * 2 + [None],
+         "landuse": [None, None, "residential"]},
+        geometry=[p.buffer(0.05), p.buffer(0.5), p.buffer(0.01)], crs=4326,
+    )  # fmt: skip
+    towns = [mapping.TownFacts("Zhanatas", p, "Жаңатас", "Жанатас", 1000, "industrial")]
+    row = mapping.town_boundaries(raw, towns).frame.iloc[0]
+    assert row["osm_id"] == "relation/8" and "administrative boundary admin_level=8" in row["basis"]

@@ -181,10 +181,10 @@ def _outline_of(
     contains = raw.geometry.contains(town.point).to_numpy()
     for key, values, what in (
         ("place", ("city", "town", "village"), "place"),
-        ("boundary", ("administrative",), "boundary=administrative"),
+        ("admin_level", ("7", "8", "9"), "administrative boundary"),
     ):
         hit = raw[poly & contains & _has(raw, key, values)]
-        if key == "boundary" and len(hit):
+        if key == "admin_level" and len(hit):
             area = _in_utm(hit, crs).geometry.area.to_numpy()
             hit = hit[area <= 1_000e6]  # a town's boundary, not a district's or the oblast's
         if len(hit):

@@ -28,14 +28,16 @@ __all__ = ["TAGS", "download_features", "overpass_query_note"]
 log = logging.getLogger(__name__)
 
 TAGS: dict[str, bool | str | list[str]] = {
-    "boundary": "administrative",
+    # admin levels of towns and their okrugs only: the oblast's and the country's relations
+    # would bring every node of their boundaries (megabytes) for nothing
+    "admin_level": ["7", "8", "9"],
     "place": ["city", "town", "village", "neighbourhood", "quarter", "suburb"],
     "landuse": ["residential", "industrial", "landfill"],
     "building": True,
     "power": ["line", "minor_line", "plant"],
     "man_made": ["chimney", "works", "pipeline", "spoil_heap", "wastewater_plant"],
 }
-"""The OSM tags asked for: boundaries, places, land use, buildings, power, pipelines, works."""
+"""The OSM tags asked for: town boundaries, places, land use, buildings, power, pipelines, works."""
 
 _PROBE_TIMEOUT_S = 15.0
 
