@@ -168,6 +168,7 @@ class FetchServer:
         self.files: dict[str, bytes] = {}
         self.mode = "ok"
         self.hits: Counter[str] = Counter()
+        self.sent: Counter[str] = Counter()  # bytes of files served, by path
         self.hang_s = 3.0
         server = self
 
@@ -203,8 +204,10 @@ class FetchServer:
                 if rng:
                     a, _, b = rng.removeprefix("bytes=").partition("-")
                     start, end = int(a), min(int(b) if b else len(body) - 1, len(body) - 1)
+                    server.sent[path] += end + 1 - start
                     return self._send(206, body[start : end + 1], "image/tiff",
                                       {"Content-Range": f"bytes {start}-{end}/{len(body)}", "Accept-Ranges": "bytes"})  # fmt: skip
+                server.sent[path] += len(body) if self.command == "GET" else 0
                 return self._send(200, body, "image/tiff", {"Accept-Ranges": "bytes"})
 
             do_HEAD = do_GET

@@ -223,7 +223,8 @@ def fetch(
     area = resolve_area(catalog, request)
     points = dict(zip(area.towns, _town_points(catalog, area.towns), strict=True))
     polygons = _query_polygons(area, points)
-    _check_size(polygons)
+    if "osm" in sources:
+        _check_size(polygons)
     record = _prepare_folder(folder, _area_record(area, request.buffer_m), overwrite)
     report = FetchReport(folder)
     for source in dict.fromkeys(sources):
