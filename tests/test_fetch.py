@@ -79,8 +79,9 @@ def _consistent(folder: Path) -> None:
     assert not list(folder.glob("*.part*"))
     rec = _record(folder) if (folder / "fetch.json").exists() else {"layers": {}}
     files = {p.name for p in folder.iterdir() if p.suffix in (".gpkg", ".tif")}
-    assert files == {r["file"] for r in rec["layers"].values()}
-    for r in rec["layers"].values():
+    recorded = [r for r in rec["layers"].values() if r["file"] is not None]
+    assert files == {r["file"] for r in recorded}
+    for r in recorded:
         assert file_sha256(folder / r["file"]) == r["sha256"]
 
 
@@ -279,6 +280,22 @@ def test_another_area_into_the_same_folder_is_refused(
     )
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "another area (Zhanatas)" in err and "--overwrite" in err
+
+
+def test_a_box_without_towns_keeps_its_sources_and_networks(
+    server: FetchServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "steppe"
+    box = AreaRequest(bbox=(66.0, 45.0, 66.3, 45.2))  # no town of 10 000 people in it
+    report = fetch(out, box, sources=("osm",), urls=server.urls(), timeout=10)
+    assert sorted(report.fetched) == ["enterprises", "utility_networks"]
+    layers = _record(out)["layers"]
+    assert layers["town_boundaries"]["file"] is None and layers["town_boundaries"]["features"] == 0
+    ent = _read(out, "enterprises")
+    assert set(ent["town"]) == {""} and not ent["name"].str.startswith(":").any()
+    assert sorted(fetched_layers(out)) == ["enterprises", "utility_networks"]
+    assert sorted(fetch(out, box, sources=("osm",), offline=True).cached) == sorted(OSM_LAYERS)
+    _consistent(out)
 
 
 # -- failures: one line, exit 2, the cache consistent ---------------------------------------

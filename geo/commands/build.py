@@ -45,7 +45,7 @@ def build(
       geo build --out atlas_kk --lang kk --overwrite
       geo build --out atlas --layer districts=districts.geojson --overwrite
       geo build --out taraz --town Taraz
-      geo build --out real --data data/zhanatas --town Zhanatas
+      geo build --out real --data data/study
     """
     run_build(out, layers=with_data(layers, data_dir), lang=lang, overwrite=overwrite, area=area)
 

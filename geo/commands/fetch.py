@@ -65,7 +65,8 @@ def fetch(
       geo fetch --town Zhanatas --out data/zhanatas
       geo fetch --bbox 69.6,43.45,69.9,43.7 --out data/box --source osm --source dem
       geo fetch --town Zhanatas --out data/zhanatas --offline
-      geo build --out atlas --data data/zhanatas --town Zhanatas
+      geo map maps/land_suitability.toml --out real --data data/zhanatas --town Zhanatas
+      geo fetch --out data/study && geo build --out atlas --data data/study
     """
     from geo.area import AreaOverride, AreaRequest, check_bbox
     from geo.fetch import fetch as run_fetch

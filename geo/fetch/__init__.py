@@ -161,7 +161,8 @@ def _clear(out: Path) -> None:
     except FetchCacheError:
         old = None
     for rec in (old or {}).get("layers", {}).values():
-        (out / str(rec.get("file", ""))).unlink(missing_ok=True)
+        if rec.get("file"):
+            (out / str(rec["file"])).unlink(missing_ok=True)
     (out / PROVENANCE_SIDECAR).unlink(missing_ok=True)
     shutil.rmtree(out / OSM_CACHE, ignore_errors=True)
 
@@ -324,48 +325,43 @@ def _write_vector(
     ctx.record.drop(lid)
     path = ctx.folder / f"{lid}.gpkg"
     path.unlink(missing_ok=True)
+    src = SOURCES["osm"]
+    record = {
+        "source": (
+            f"{mapping.DERIVED} (Overpass API {query['url']}, fetched {date}): {layer.inferred}; "
+            "not an inventory"
+        ),
+        "url": query["url"],
+        "query": dict(query),
+        "licence": src.licence,
+        "attribution": src.attribution,
+        "fetched": date,
+        "synthetic": False,
+        "derived": True,
+        "inferred": layer.inferred,
+        "assumed_fields": list(layer.assumed_fields),
+        "notes": list(layer.notes),
+    }
     if gdf.empty:
-        ctx.say(
-            f"osm: {lid}: OSM holds nothing to map here; not written (the catalog's layer stays)"
-        )
-        ctx.report.notes.append(f"{lid}: nothing in OSM for the area; not written")
+        ctx.say(f"osm: {lid}: OSM holds nothing to map here; no file (the catalog's layer stays)")
+        ctx.report.notes.append(f"{lid}: nothing in OSM for the area; no file")
+        ctx.record.put_empty(lid, record)
         return
     part = path.with_name(f"{path.stem}.part{path.suffix}")
     try:
         gdf.to_file(part, driver="GPKG", layer=lid, engine="pyogrio")
-        problems = [
-            p
-            for p in validate_file(part, ctx.catalog.spec(lid), ctx.catalog)
-            if p.severity == "error"
-        ]
+        spec = ctx.catalog.spec(lid)
+        problems = [p for p in validate_file(part, spec, ctx.catalog) if p.severity == "error"]
         if problems:
-            msg = f"OpenStreetMap {lid}: the mapped layer fails the catalog's checks ({problems[0].message}); nothing was written"
+            msg = (
+                f"OpenStreetMap {lid}: the mapped layer fails the catalog's checks "
+                f"({problems[0].message}); nothing was written"
+            )
             raise FetchGarbageError(msg)
         os.replace(part, path)
     finally:
         part.unlink(missing_ok=True)
-    src = SOURCES["osm"]
-    ctx.record.put(
-        lid,
-        {
-            "file": path.name,
-            "source": (
-                f"{mapping.DERIVED} (Overpass API {query['url']}, fetched {date}): {layer.inferred}; "
-                "not an inventory"
-            ),
-            "url": query["url"],
-            "query": dict(query),
-            "licence": src.licence,
-            "attribution": src.attribution,
-            "fetched": date,
-            "features": len(gdf),
-            "synthetic": False,
-            "derived": True,
-            "inferred": layer.inferred,
-            "assumed_fields": list(layer.assumed_fields),
-            "notes": list(layer.notes),
-        },
-    )
+    ctx.record.put(lid, {**record, "file": path.name, "features": len(gdf)})
     ctx.say(f"osm: {lid}: {len(gdf)} feature(s) written to {path}")
     ctx.report.fetched.append(lid)
 

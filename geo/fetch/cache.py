@@ -85,10 +85,12 @@ class FetchRecord:
         return layers
 
     def valid(self, layer_id: str) -> bool:
-        """True when the layer's file is there with the sha256 recorded."""
+        """True when the layer's file is there with the sha256 recorded (or OSM had nothing)."""
         rec = self.layers.get(layer_id)
         if not rec:
             return False
+        if rec.get("file") is None:
+            return rec.get("features") == 0
         path = self.folder / str(rec.get("file", ""))
         return path.is_file() and file_sha256(path) == rec.get("sha256")
 
@@ -99,6 +101,11 @@ class FetchRecord:
         rec["sha256"] = file_sha256(path)
         rec["bytes"] = path.stat().st_size
         self.layers[layer_id] = rec
+        self.save()
+
+    def put_empty(self, layer_id: str, record: Mapping[str, Any]) -> None:
+        """Record that the source holds nothing for a layer here (no file), and write ``fetch.json``."""
+        self.layers[layer_id] = {**record, "file": None, "features": 0}
         self.save()
 
     def drop(self, layer_id: str) -> None:
@@ -136,6 +143,8 @@ def fetched_layers(folder: str | Path, catalog: Catalog | None = None) -> dict[s
         try:
             cat.spec(layer_id)
         except LayerNotFoundError:
+            continue
+        if rec.get("file") is None:  # the source held nothing for it: the catalog's layer stays
             continue
         path = root / str(rec.get("file", ""))
         if not path.is_file():

@@ -144,9 +144,15 @@ def _polygons(raw: gpd.GeoDataFrame) -> np.ndarray:
     return hit
 
 
-def _utm(points: Sequence[Point]) -> Any:
-    c = shapely.centroid(shapely.union_all(list(points)))
-    return utm_crs_for(float(c.x), float(c.y))
+def _utm(raw: gpd.GeoDataFrame, towns: Sequence[TownFacts]) -> Any:
+    """The UTM zone of the towns (of the features, in an area without towns)."""
+    if towns:
+        c = shapely.centroid(shapely.union_all([t.point for t in towns]))
+        x, y = float(c.x), float(c.y)
+    else:
+        w, s, e, n = (float(v) for v in raw.total_bounds) if len(raw) else (69.0, 43.0, 69.0, 43.0)
+        x, y = (w + e) / 2, (s + n) / 2
+    return utm_crs_for(x, y)
 
 
 def _in_utm(gdf: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
@@ -154,6 +160,9 @@ def _in_utm(gdf: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
 
 
 def _nearest_town(geoms: gpd.GeoSeries, towns: Sequence[TownFacts], crs: Any) -> list[str]:
+    """The town nearest each geometry ("" in an area without towns)."""
+    if not towns:
+        return [""] * len(geoms)
     pts = _in_utm(gpd.GeoDataFrame(geometry=[t.point for t in towns], crs=WGS84), crs).geometry
     g = _in_utm(gpd.GeoDataFrame(geometry=geoms), crs).geometry
     out = []
@@ -226,7 +235,7 @@ def _outline_of(
 
 def town_boundaries(raw: gpd.GeoDataFrame, towns: Sequence[TownFacts]) -> MappedLayer:
     """Town outlines: the place polygon, else the town's administrative boundary, else housing."""
-    crs = _utm([t.point for t in towns])
+    crs = _utm(raw, towns)
     rows, geoms, notes = [], [], []
     for t in towns:
         found = _outline_of(raw, t, crs)
@@ -292,7 +301,7 @@ def micro_districts(
     raw: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame, towns: Sequence[TownFacts]
 ) -> MappedLayer:
     """Micro-districts of each town, with the town's population split by building footprint."""
-    crs = _utm([t.point for t in towns])
+    crs = _utm(raw, towns)
     rows: list[dict[str, Any]] = []
     geoms: list[BaseGeometry] = []
     notes: list[str] = []
@@ -418,7 +427,7 @@ def _candidates(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFra
 
 def enterprises(raw: gpd.GeoDataFrame, towns: Sequence[TownFacts]) -> MappedLayer:
     """Candidate pollution sources: chimneys, works, industrial land, landfills, plants."""
-    crs = _utm([t.point for t in towns])
+    crs = _utm(raw, towns)
     cand, sites = _candidates(raw)
     rows, geoms, skipped = [], [], 0
     near = _nearest_town(cand.geometry, towns, crs) if len(cand) else []
@@ -434,7 +443,8 @@ def enterprises(raw: gpd.GeoDataFrame, towns: Sequence[TownFacts]) -> MappedLaye
         area = float(geom_m.area) if r.geometry.geom_type in _POLYGONS else float(site)
         osm_h = _height(r.get("height"))
         name = r.get("name")
-        label = str(name) if isinstance(name, str) else f"{town}: {_KIND_LABEL[kind]} ({ref})"
+        where = f"{town}: " if town else ""
+        label = str(name) if isinstance(name, str) else f"{where}{_KIND_LABEL[kind]} ({ref})"
         stack = kind in ("plant", "chp", "boiler")
         rows.append(
             {
@@ -524,7 +534,7 @@ def utility_networks(
     raw: gpd.GeoDataFrame, towns: Sequence[TownFacts], area: BaseGeometry
 ) -> MappedLayer:
     """Power lines and water, sewage and heating pipelines, clipped to the area."""
-    crs = _utm([t.point for t in towns])
+    crs = _utm(raw, towns)
     lines = raw[raw.geometry.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()]
     rows: list[dict[str, Any]] = []
     geoms: list[BaseGeometry] = []
