@@ -366,6 +366,51 @@ def test_a_broken_cached_answer_is_dropped_and_asked_again(
     _consistent(out)
 
 
+def test_a_folder_another_fetch_holds_is_refused_and_a_dead_ones_lock_taken_over(
+    server: FetchServer, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "zh"
+    out.mkdir()
+    (out / ".fetch.lock").write_text(str(os.getpid()), encoding="utf-8")  # a live process
+    with pytest.raises(
+        FetchCacheError, match=rf"another fetch \(process {os.getpid()}\) is writing it"
+    ):
+        fetch(out, ZHANATAS, sources=("osm",), urls=server.urls(), timeout=10)
+    assert server.hits["/api/interpreter"] == 0
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (out / ".fetch.lock").write_text(dead.stdout.strip(), encoding="utf-8")
+    fetch(out, ZHANATAS, sources=("osm",), urls=server.urls(), timeout=10)
+    assert not (out / ".fetch.lock").exists()
+    _consistent(out)
+
+
+def test_a_folder_that_cannot_be_made_is_one_line(
+    server: FetchServer, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("GEO_OVERPASS_URL", server.urls()["osm"])
+    code, stdout, err = run_cli(
+        ["fetch", "--town", "Zhanatas", "--out", str(blocker / "zh"), "--source", "osm"], capsys
+    )
+    assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1, err
+    assert f"--out {blocker / 'zh'}: cannot write (Not a directory)" in err
+    code, _, err = run_cli(
+        ["fetch", "--town", "Zhanatas", "--out", str(blocker), "--source", "osm"], capsys
+    )
+    assert code == 2 and "is a file" in err  # click refuses it first
+    assert server.hits["/api/interpreter"] == 0
+
+
 def test_an_area_too_large_for_overpass_is_refused_with_the_limit(
     env: FetchServer, tmp_path: Path, capsys
 ) -> None:

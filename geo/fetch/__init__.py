@@ -20,6 +20,7 @@ recorded. ``geo build --data DIR`` reads the folder (:func:`fetched_layers`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -37,9 +38,15 @@ from shapely.geometry.base import BaseGeometry
 from geo.area import AreaRequest, StudyArea, resolve_area
 from geo.catalog import PROVENANCE_SIDECAR, Catalog
 from geo.crs import WGS84, to_crs
-from geo.errors import FetchCacheError, FetchGarbageError, FetchTooLargeError, OutputExistsError
+from geo.errors import (
+    FetchCacheError,
+    FetchGarbageError,
+    FetchTooLargeError,
+    OutputError,
+    OutputExistsError,
+)
 from geo.fetch import mapping, osm, rasters
-from geo.fetch.cache import FetchRecord, fetched_layers, read_record
+from geo.fetch.cache import LOCK, FetchRecord, fetched_layers, folder_lock, read_record
 from geo.fetch.sources import MAX_AREA_KM2, SOIL_PROPERTIES, SOURCES, TIMEOUT_S, base_url
 
 __all__ = [
@@ -128,14 +135,14 @@ def _check_size(polygons: Sequence[tuple[str, BaseGeometry]]) -> None:
 
 def _prepare_folder(out: Path, area_record: Mapping[str, Any], overwrite: bool) -> FetchRecord:
     """The folder's record for this area: kept for the same area, replaced with *overwrite*."""
-    if out.exists() and not out.is_dir():
-        msg = f"--out {out}: is a file; give a folder"
-        raise OutputExistsError(msg)
-    out.mkdir(parents=True, exist_ok=True)
     for stale in sorted(out.glob("*.part*")):
         stale.unlink()
     data = read_record(out) if not overwrite else None
-    if data is None and not overwrite and any(p for p in out.iterdir() if p.name != OSM_CACHE):
+    if (
+        data is None
+        and not overwrite
+        and any(p for p in out.iterdir() if p.name not in (OSM_CACHE, LOCK))
+    ):
         msg = f"--out {out}: the folder holds files but no {PROVENANCE_SIDECAR}; give a new or empty folder"
         raise OutputExistsError(msg)
     if data is not None and data.get("area") != dict(area_record):
@@ -226,8 +233,33 @@ def fetch(
     polygons = _query_polygons(area, points)
     if "osm" in sources:
         _check_size(polygons)
-    record = _prepare_folder(folder, _area_record(area, request.buffer_m), overwrite)
-    report = FetchReport(folder)
+    if folder.exists() and not folder.is_dir():
+        msg = f"--out {folder}: is a file; give a folder"
+        raise OutputExistsError(msg)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with folder_lock(folder):
+            record = _prepare_folder(folder, _area_record(area, request.buffer_m), overwrite)
+            return _run(record, sources, offline, _Ctx(
+                folder, record, catalog, area, polygons, "", timeout, say, FetchReport(folder)
+            ), urls)  # fmt: skip
+    except OSError as exc:
+        msg = (
+            f"--out {folder}: cannot write ({exc.strerror or type(exc).__name__}); give a folder "
+            "you may write to, on a disk with room"
+        )
+        raise OutputError(msg) from None
+
+
+def _run(
+    record: FetchRecord,
+    sources: Sequence[str],
+    offline: bool,
+    base: _Ctx,
+    urls: Mapping[str, str] | None,
+) -> FetchReport:
+    """Fetch each source the cache does not hold (refused with *offline*)."""
+    report, folder, say = base.report, base.folder, base.say
     for source in dict.fromkeys(sources):
         layers = SOURCE_LAYERS[source]
         if all(record.valid(lid) for lid in layers):
@@ -241,10 +273,7 @@ def fetch(
                 "fetch it once without --offline"
             )
             raise FetchCacheError(msg)
-        ctx = _Ctx(
-            folder, record, catalog, area, polygons, base_url(source, urls), timeout, say, report
-        )
-        _FETCHERS[source](ctx)
+        _FETCHERS[source](dataclasses.replace(base, url=base_url(source, urls)))
     return report
 
 

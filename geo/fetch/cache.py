@@ -11,9 +11,10 @@ fetched again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,64 @@ from geo.errors import FetchCacheError, LayerNotFoundError
 
 __all__ = [
     "FORMAT",
+    "LOCK",
     "FetchRecord",
     "fetched_layers",
+    "folder_lock",
     "read_record",
     "write_json_atomic",
 ]
 
 FORMAT = 1
 """Version of the ``fetch.json`` layout."""
+
+LOCK = ".fetch.lock"
+"""The file a running fetch holds in its folder (its process id inside)."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the folder for one fetch at a time; a lock left by a dead process is taken over.
+
+    Raises
+    ------
+    FetchCacheError
+        Another fetch, still running, holds the folder.
+    """
+    lock = folder / LOCK
+    for _attempt in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text(encoding="utf-8").strip() or "0")
+            except (OSError, ValueError):
+                pid = 0
+            if pid and _alive(pid):
+                msg = f"--out {folder}: another fetch (process {pid}) is writing it; wait for it to end"
+                raise FetchCacheError(msg) from None
+            lock.unlink(missing_ok=True)  # left by a fetch that was killed
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(str(os.getpid()))
+        break
+    else:  # pragma: no cover - another process took it between our two attempts
+        msg = f"--out {folder}: another fetch is writing it; wait for it to end"
+        raise FetchCacheError(msg)
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def write_json_atomic(data: Mapping[str, Any], path: Path) -> None:
