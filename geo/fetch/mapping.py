@@ -258,9 +258,7 @@ def town_boundaries(raw: gpd.GeoDataFrame, towns: Sequence[TownFacts]) -> Mapped
         )  # fmt: skip
         geoms.append(geom)
     inferred = "outline: place polygon, else administrative boundary, else the union of residential land use; names and population from GeoNames"
-    return MappedLayer(
-        "town_boundaries", _frame(rows, geoms), inferred, ("population", "town_type"), tuple(notes)
-    )
+    return MappedLayer("town_boundaries", _frame(rows, geoms), inferred, (), tuple(notes))
 
 
 # -- micro-districts ----------------------------------------------------------------------

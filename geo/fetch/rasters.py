@@ -126,7 +126,6 @@ def _gdal_env(timeout: float) -> rasterio.Env:
         GDAL_HTTP_RETRY_DELAY="1",
         GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR",
         CPL_VSIL_CURL_ALLOWED_EXTENSIONS=".tif,.vrt",
-        GDAL_HTTP_UNSAFESSL="NO",
     )
 
 
