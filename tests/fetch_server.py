@@ -169,6 +169,7 @@ class FetchServer:
         self.mode = "ok"
         self.hits: Counter[str] = Counter()
         self.sent: Counter[str] = Counter()  # bytes of files served, by path
+        self.break_files = False  # cut every range request past the header off in the middle
         self.hang_s = 3.0
         server = self
 
@@ -204,6 +205,14 @@ class FetchServer:
                 if rng:
                     a, _, b = rng.removeprefix("bytes=").partition("-")
                     start, end = int(a), min(int(b) if b else len(body) - 1, len(body) - 1)
+                    if server.break_files and start > 0:
+                        self.send_response(206)
+                        self.send_header("Content-Range", f"bytes {start}-{end}/{len(body)}")
+                        self.send_header("Content-Length", str(end + 1 - start))
+                        self.end_headers()
+                        self.wfile.write(body[start : start + (end - start) // 2])
+                        self.close_connection = True
+                        return None
                     server.sent[path] += end + 1 - start
                     return self._send(206, body[start : end + 1], "image/tiff",
                                       {"Content-Range": f"bytes {start}-{end}/{len(body)}", "Accept-Ranges": "bytes"})  # fmt: skip

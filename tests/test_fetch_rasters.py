@@ -14,7 +14,7 @@ from fetch_server import FetchServer, geotiff
 
 from geo.area import AreaRequest
 from geo.catalog import Catalog, file_sha256
-from geo.errors import FetchGarbageError, FetchServerError, FetchTooLargeError
+from geo.errors import FetchConnectionError, FetchGarbageError, FetchServerError, FetchTooLargeError
 from geo.fetch import fetch
 from geo.validate import validate_file
 
@@ -115,6 +115,24 @@ def test_a_missing_or_garbage_tile_is_one_line_and_leaves_nothing(
     with pytest.raises(FetchGarbageError, match="the answer is not a GeoTIFF"):
         fetch(out, ZHANATAS, sources=("dem",), urls=server.urls(), timeout=10)
     assert sorted(p.name for p in out.iterdir()) == []
+
+
+def test_a_tile_download_broken_off_writes_nothing_and_a_second_fetch_resumes(
+    server: FetchServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "zh"
+    fetch(out, ZHANATAS, sources=("landcover",), urls=server.urls(), timeout=10)
+    server.break_files = True
+    with pytest.raises(FetchConnectionError, match="the read broke off") as exc:
+        fetch(out, ZHANATAS, sources=("landcover", "dem"), urls=server.urls(), timeout=5)
+    assert "\n" not in str(exc.value) and "fetch again to resume" in str(exc.value)
+    assert sorted(p.name for p in out.iterdir()) == ["fetch.json", "landcover.tif"]  # no part file
+    assert sorted(json.loads((out / "fetch.json").read_text(encoding="utf-8"))["layers"]) == [
+        "landcover"
+    ]
+    server.break_files = False
+    report = fetch(out, ZHANATAS, sources=("landcover", "dem"), urls=server.urls(), timeout=10)
+    assert report.cached == ["landcover"] and report.fetched == ["dem"]
 
 
 def test_a_dem_too_large_is_refused_with_the_limit(server: FetchServer, tmp_path: Path) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 import click
 
 from geo.commands.options import area_options, overwrite_option, quiet_level, verbosity_options
+from geo.fetch.sources import DEFAULT_BUFFER_M, SOURCES, TIMEOUT_S
 
-SOURCE_CHOICES = ("osm", "dem", "landcover", "soil")
+SOURCE_CHOICES = tuple(SOURCES)
 
 
 @click.command(name="fetch")
@@ -28,7 +29,7 @@ SOURCE_CHOICES = ("osm", "dem", "landcover", "soil")
     "--buffer",
     "buffer_m",
     type=click.FloatRange(min=0, max=50_000),
-    default=5000.0,
+    default=DEFAULT_BUFFER_M,
     show_default=True,
     help="Metres around the towns, the box or the polygon.",
 )
@@ -36,7 +37,7 @@ SOURCE_CHOICES = ("osm", "dem", "landcover", "soil")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=1, max=3600),
-    default=180.0,
+    default=float(TIMEOUT_S),
     show_default=True,
     help="Seconds any request may take.",
 )

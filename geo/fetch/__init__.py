@@ -47,7 +47,14 @@ from geo.errors import (
 )
 from geo.fetch import mapping, osm, rasters
 from geo.fetch.cache import LOCK, FetchRecord, fetched_layers, folder_lock, read_record
-from geo.fetch.sources import MAX_AREA_KM2, SOIL_PROPERTIES, SOURCES, TIMEOUT_S, base_url
+from geo.fetch.sources import (
+    DEFAULT_BUFFER_M,
+    MAX_AREA_KM2,
+    SOIL_PROPERTIES,
+    SOURCES,
+    TIMEOUT_S,
+    base_url,
+)
 
 __all__ = [
     "DEFAULT_BUFFER_M",
@@ -58,9 +65,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-DEFAULT_BUFFER_M = 5000.0
-"""Buffer around the area's towns, box or polygon (metres)."""
 
 SOURCE_LAYERS: dict[str, tuple[str, ...]] = {
     "osm": ("town_boundaries", "micro_districts", "enterprises", "utility_networks"),

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "DEFAULT_BUFFER_M",
     "MAX_AREA_KM2",
     "SOIL_PROPERTIES",
     "SOURCES",
@@ -20,6 +21,9 @@ __all__ = [
     "Source",
     "base_url",
 ]
+
+DEFAULT_BUFFER_M = 5000.0
+"""Buffer around the area's towns, box or polygon (metres)."""
 
 TIMEOUT_S = 180
 """Seconds a request may take (Overpass's own query timeout is set to the same)."""
