@@ -267,7 +267,12 @@ def test_offline_uses_the_cache_only(server: FetchServer, tmp_path: Path, capsys
         capsys,
     )
     assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1
-    assert "--offline" in err and "town_boundaries" in err and "without --offline" in err
+    assert f"--offline: {tmp_path / 'empty'} holds no fetch" in err and "without --offline" in err
+    assert not (tmp_path / "empty").exists()
+    assert fetch(out, ZHANATAS, sources=("osm",), offline=True).fetched == []
+    # the folder holds the OSM layers but no DEM: --offline refuses the DEM
+    with pytest.raises(FetchCacheError, match="has no valid dem \\(source dem\\)"):
+        fetch(out, ZHANATAS, sources=("dem",), offline=True)
 
 
 def test_another_area_into_the_same_folder_is_refused(
@@ -478,6 +483,10 @@ def test_data_dir_refusals_are_one_line(fetched: Path, tmp_path: Path, capsys) -
     with (edited / "enterprises.gpkg").open("ab") as f:
         f.write(b"\0")
     cases.append((edited, "enterprises.gpkg of layer 'enterprises' changed since it was fetched"))
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / "fetch.json").write_text("{not json", encoding="utf-8")
+    cases.append((garbage, "fetch.json: not a readable fetch record"))
     for folder, words in cases:
         code, stdout, err = run_cli(
             ["build", "--out", str(tmp_path / "o"), "--data", str(folder)], capsys

@@ -240,6 +240,9 @@ def fetch(
     if folder.exists() and not folder.is_dir():
         msg = f"--out {folder}: is a file; give a folder"
         raise OutputExistsError(msg)
+    if offline and (not folder.is_dir() or read_record(folder) is None):
+        msg = f"--offline: {folder} holds no fetch; fetch it once without --offline"
+        raise FetchCacheError(msg)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with folder_lock(folder):
