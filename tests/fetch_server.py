@@ -75,13 +75,17 @@ class Town:
         return [*self.nodes, *self.ways, *self.relations]
 
 
-def testtown(cx: float, cy: float) -> list[dict[str, Any]]:
-    """Testtown: a place polygon, two neighbourhoods, buildings, works, chimneys, lines, pipes."""
+def testtown(cx: float, cy: float, *, place: bool = True) -> list[dict[str, Any]]:
+    """Testtown: a place polygon, two neighbourhoods, buildings, works, chimneys, lines, pipes.
+
+    Without *place*, no place polygon: the town's administrative relation is its outline.
+    """
     t = Town(cx, cy)
     outer = t.way(1, _square(0, 0, 0.05), None)
     t.relations.append({"type": "relation", "id": t.base + 7, "members": [{"type": "way", "ref": outer, "role": "outer"}],
                         "tags": {"type": "boundary", "boundary": "administrative", "admin_level": "8", "name": "Testtown district"}})  # fmt: skip
-    t.way(2, _square(0, 0, 0.03), {"place": "town", "name": "Testtown"})
+    if place:
+        t.way(2, _square(0, 0, 0.03), {"place": "town", "name": "Testtown"})
     t.way(3, _square(-0.015, 0.01, 0.01), {"place": "neighbourhood", "name": "Mkr 1"})
     t.way(4, _square(0.015, 0.01, 0.01), {"place": "neighbourhood", "name": "Mkr 2"})
     t.way(5, _square(0, 0.01, 0.028), {"landuse": "residential"})
@@ -169,6 +173,7 @@ class FetchServer:
         self.mode = "ok"
         self.hits: Counter[str] = Counter()
         self.sent: Counter[str] = Counter()  # bytes of files served, by path
+        self.place = True  # Testtown has a place polygon
         self.break_files = False  # cut every range request past the header off in the middle
         self.hang_s = 3.0
         server = self
@@ -233,7 +238,7 @@ class FetchServer:
                 body = {
                     "version": 0.6,
                     "generator": "loopback test server",
-                    "elements": testtown(cx, cy),
+                    "elements": testtown(cx, cy, place=server.place),
                 }
                 return self._send(200, json.dumps(body).encode())
 

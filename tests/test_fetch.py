@@ -111,6 +111,17 @@ def test_the_town_outline_is_the_place_polygon_with_the_catalogs_facts(fetched: 
     assert e - w == pytest.approx(0.06, abs=1e-6) and n - s == pytest.approx(0.06, abs=1e-6)
 
 
+def test_without_a_place_polygon_the_admin_relation_osmnx_assembles_is_the_outline(
+    server: FetchServer, tmp_path: Path
+) -> None:
+    server.place = False
+    fetch(tmp_path / "zh", ZHANATAS, sources=("osm",), urls=server.urls(), timeout=10)
+    row = _read(tmp_path / "zh", "town_boundaries").iloc[0]
+    assert re.fullmatch(r"relation/\d+", row["osm_id"]) and "admin_level=8" in row["basis"]
+    w, s, e, n = row.geometry.bounds  # the relation's ±0.05° outer way
+    assert (e - w, n - s) == pytest.approx((0.1, 0.1), abs=1e-6)
+
+
 def test_micro_districts_are_the_neighbourhoods_with_the_population_split_by_buildings(
     fetched: Path,
 ) -> None:
