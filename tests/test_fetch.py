@@ -508,6 +508,32 @@ def test_data_dir_refusals_are_one_line(fetched: Path, tmp_path: Path, capsys) -
         fetched_layers(tmp_path / "nowhere")
 
 
+def test_a_town_of_more_than_99_housing_areas_keeps_the_99_largest() -> None:
+    from geo.fetch import mapping
+
+    p = Point(69.73, 43.56)
+    cells = [(i, j) for i in range(11) for j in range(10)]  # 110 blocks, the last 11 smaller
+    blocks = [
+        Point(69.70 + i * 0.006, 43.53 + j * 0.006).buffer(
+            0.0025 if k < 99 else 0.001, cap_style="square"
+        )
+        for k, (i, j) in enumerate(cells)
+    ]
+    raw = gpd.GeoDataFrame(
+        {"element": ["way"] * len(blocks), "id": range(1, len(blocks) + 1), "landuse": ["residential"] * len(blocks)},
+        geometry=blocks, crs=4326,
+    )  # fmt: skip
+    town = gpd.GeoDataFrame(
+        {"town": ["Zhanatas"], "population": [10_000]}, geometry=[p.buffer(0.2)], crs=4326
+    )
+    towns = [mapping.TownFacts("Zhanatas", p, "Жаңатас", "Жанатас", 10_000, "industrial")]
+    layer = mapping.micro_districts(raw, town, towns)
+    md = layer.frame
+    assert len(md) == 99 and sorted(md["number"]) == list(range(1, 100))
+    assert set(md["osm_id"]) == {f"way/{k}" for k in range(1, 100)}  # the 11 small ones left out
+    assert md["population"].sum() == 10_000 and "99 largest" in layer.notes[0]
+
+
 def test_without_a_place_polygon_the_towns_administrative_boundary_is_its_outline() -> None:
     from geo.fetch import mapping
 

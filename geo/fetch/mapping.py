@@ -281,6 +281,10 @@ def _largest_remainder(total: int, weights: np.ndarray) -> list[int]:
     return [int(v) for v in base]
 
 
+_MAX_DISTRICTS = 99
+"""Most micro-districts per town (``number`` ranges 1 to 99 in the catalog)."""
+
+
 def _district_parts(raw: gpd.GeoDataFrame, outline: BaseGeometry) -> tuple[gpd.GeoDataFrame, str]:
     """Polygons dividing a town: OSM neighbourhoods, else its residential land use."""
     poly = _polygons(raw)
@@ -310,10 +314,15 @@ def micro_districts(
         if parts.empty:
             notes.append(f"{b['town']}: no neighbourhood or residential polygon inside its outline")
             continue
+        if len(parts) > _MAX_DISTRICTS:  # the catalog numbers micro-districts 1 to 99
+            area = _in_utm(parts, crs).geometry.area.to_numpy()
+            parts = parts.iloc[np.sort(np.argsort(-area, kind="stable")[:_MAX_DISTRICTS])]
+            notes.append(
+                f"{b['town']}: the {_MAX_DISTRICTS} largest of its polygons kept as micro-districts "
+                "(the catalog numbers them 1 to 99); the smaller ones left out"
+            )
         pts = parts.geometry.representative_point()
-        order = np.lexsort((pts.x.to_numpy(), -pts.y.to_numpy()))[
-            :99
-        ]  # north to south, west to east
+        order = np.lexsort((pts.x.to_numpy(), -pts.y.to_numpy()))  # north to south, west to east
         parts = parts.iloc[order]
         geom_m = _in_utm(parts, crs).geometry.intersection(
             _in_utm(gpd.GeoDataFrame(geometry=[b.geometry], crs=WGS84), crs).geometry.iloc[0]
