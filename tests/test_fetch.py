@@ -253,6 +253,16 @@ def test_a_second_fetch_hits_the_cache_and_a_lost_file_comes_from_the_osm_cache(
     _consistent(out)
 
 
+def test_the_same_answers_give_the_same_files(server: FetchServer, tmp_path: Path) -> None:
+    import time
+
+    fetch(tmp_path / "a", ZHANATAS, sources=("osm",), urls=server.urls(), timeout=10)
+    time.sleep(1.1)  # GeoPackages stamp their date to the second: a fixed one is stamped
+    fetch(tmp_path / "b", ZHANATAS, sources=("osm",), urls=server.urls(), timeout=10)
+    a, b = (_record(tmp_path / n)["layers"] for n in ("a", "b"))
+    assert {k: r["sha256"] for k, r in a.items()} == {k: r["sha256"] for k, r in b.items()}
+
+
 def test_offline_uses_the_cache_only(server: FetchServer, tmp_path: Path, capsys) -> None:
     out = tmp_path / "zh"
     fetch(out, ZHANATAS, sources=("osm",), urls=server.urls(), timeout=10)

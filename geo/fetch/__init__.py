@@ -20,12 +20,13 @@ recorded. ``geo build --data DIR`` reads the folder (:func:`fetched_layers`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import os
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -349,6 +350,27 @@ def _fetch_osm(ctx: _Ctx) -> None:
         _write_vector(ctx, layer, query, date)
 
 
+@contextlib.contextmanager
+def _fixed_gpkg_date() -> Iterator[None]:
+    """GeoPackages stamped with a fixed date: the same OSM answer gives the same bytes.
+
+    ``SOURCE_DATE_EPOCH`` when set, else 2000-01-01 (the date fetched is in ``fetch.json``).
+    """
+    import time
+
+    import pyogrio
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    secs = int(epoch) if epoch and epoch.isdigit() else 946684800
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(secs))
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
+
+
 def _write_vector(
     ctx: _Ctx, layer: mapping.MappedLayer, query: Mapping[str, Any], date: str
 ) -> None:
@@ -385,7 +407,8 @@ def _write_vector(
         return
     part = path.with_name(f"{path.stem}.part{path.suffix}")
     try:
-        gdf.to_file(part, driver="GPKG", layer=lid, engine="pyogrio")
+        with _fixed_gpkg_date():
+            gdf.to_file(part, driver="GPKG", layer=lid, engine="pyogrio")
         spec = ctx.catalog.spec(lid)
         problems = [p for p in validate_file(part, spec, ctx.catalog) if p.severity == "error"]
         if problems:
