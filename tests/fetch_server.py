@@ -145,6 +145,7 @@ def _failure(handler: Any, mode: str, hang_s: float) -> bool:
         "error500": (500, b"<html>Internal Server Error</html>", "text/html"),
         "garbage": (200, b"<html><body>Welcome to the captive portal</body></html>", "text/html"),
         "remark": (200, json.dumps({"version": 0.6, "elements": [], "remark": remark}).encode(), "application/json"),
+        "empty": (200, json.dumps({"version": 0.6, "elements": []}).encode(), "application/json"),
     }  # fmt: skip
     if mode == "hang":
         time.sleep(hang_s)

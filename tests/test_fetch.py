@@ -308,6 +308,22 @@ def test_another_area_into_the_same_folder_is_refused(
     assert "another area (Zhanatas)" in err and "--overwrite" in err
 
 
+def test_an_area_osm_holds_nothing_for_is_recorded_empty(
+    server: FetchServer, tmp_path: Path
+) -> None:
+    server.mode = "empty"
+    report = fetch(tmp_path / "zh", ZHANATAS, sources=("osm",), urls=server.urls(), timeout=10)
+    assert (
+        report.fetched == [] and "town_boundaries: Zhanatas: OSM holds no place" in report.notes[0]
+    )
+    layers = _record(tmp_path / "zh")["layers"]
+    assert {k: (r["file"], r["features"]) for k, r in layers.items()} == {
+        k: (None, 0) for k in OSM_LAYERS
+    }
+    with pytest.raises(FetchCacheError, match="lists no catalog layer"):
+        fetched_layers(tmp_path / "zh")
+
+
 def test_a_box_without_towns_keeps_its_sources_and_networks(
     server: FetchServer, tmp_path: Path
 ) -> None:
