@@ -317,9 +317,9 @@ def test_an_area_osm_holds_nothing_for_is_recorded_empty(
         report.fetched == [] and "town_boundaries: Zhanatas: OSM holds no place" in report.notes[0]
     )
     layers = _record(tmp_path / "zh")["layers"]
-    assert {k: (r["file"], r["features"]) for k, r in layers.items()} == {
-        k: (None, 0) for k in OSM_LAYERS
-    }
+    assert {k: (r["file"], r["features"]) for k, r in layers.items()} == dict.fromkeys(
+        OSM_LAYERS, (None, 0)
+    )
     with pytest.raises(FetchCacheError, match="lists no catalog layer"):
         fetched_layers(tmp_path / "zh")
 
