@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import requests
 import shapely
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
@@ -41,6 +42,7 @@ from geo.catalog import PROVENANCE_SIDECAR, Catalog
 from geo.crs import WGS84, to_crs
 from geo.errors import (
     FetchCacheError,
+    FetchConnectionError,
     FetchGarbageError,
     FetchTooLargeError,
     OutputError,
@@ -248,9 +250,16 @@ def fetch(
         folder.mkdir(parents=True, exist_ok=True)
         with folder_lock(folder):
             record = _prepare_folder(folder, _area_record(area, request.buffer_m), overwrite)
-            return _run(record, sources, offline, _Ctx(
+            base = _Ctx(
                 folder, record, catalog, area, polygons, "", timeout, say, FetchReport(folder)
-            ), urls)  # fmt: skip
+            )
+            return _run(record, sources, offline, base, urls)
+    except requests.RequestException as exc:  # an OSError too: not the folder's fault
+        msg = (
+            f"a request failed ({type(exc).__name__}: {str(exc)[:120]}); check the internet "
+            "connection, or use --offline to work from the cache"
+        )
+        raise FetchConnectionError(msg) from None
     except OSError as exc:
         msg = (
             f"--out {folder}: cannot write ({exc.strerror or type(exc).__name__}); give a folder "
