@@ -8,11 +8,16 @@ function named in the catalog, deterministically, every time they are read.
 A user's file can replace any layer (``geo build --layer ID=PATH``): it is
 validated against the catalog entry, repaired where that is safe, and
 reprojected to EPSG:4326 with the most accurate datum operation (logged).
+A replacing file fetched by ``geo fetch`` keeps its own provenance: the folder's
+``fetch.json`` (:data:`PROVENANCE_SIDECAR`) records its source, licence and
+checksum, and :meth:`Catalog.provenance` reports them while the file is unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import logging
 import os
 import tomllib
@@ -30,9 +35,53 @@ from geo.io import read_raster, read_table, read_vector
 from geo.layerspec import LayerSpec
 from geo.raster import Raster
 
-__all__ = ["Catalog", "default_layers_dir"]
+__all__ = ["PROVENANCE_SIDECAR", "Catalog", "default_layers_dir", "file_sha256"]
 
 log = logging.getLogger(__name__)
+
+
+PROVENANCE_SIDECAR = "fetch.json"
+"""The record beside fetched files: per layer id its file, sha256, source, licence and date."""
+
+_SIDECAR_KEYS = ("source", "licence", "attribution", "synthetic")
+_SIDECAR_EXTRA = ("derived", "inferred", "assumed_fields", "fetched", "sha256", "url")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sidecar_provenance(layer_id: str, path: Path) -> dict[str, Any] | None:
+    """The provenance ``fetch.json`` beside *path* records for *layer_id*, if it still holds.
+
+    None when there is no record, it names another file, or the file's sha256 is no
+    longer the one recorded (the file was edited since it was fetched).
+    """
+    side = path.parent / PROVENANCE_SIDECAR
+    try:
+        record = json.loads(side.read_text(encoding="utf-8"))["layers"][layer_id]
+        if record["file"] != path.name or not all(k in record for k in _SIDECAR_KEYS):
+            return None
+        if record["sha256"] != file_sha256(path):
+            log.warning(
+                "layer %s: %s differs from the sha256 in %s (edited since fetched); "
+                "its provenance is the user's",
+                layer_id,
+                path,
+                side,
+            )
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    out = {k: record[k] for k in _SIDECAR_KEYS}
+    out["synthetic"] = bool(out["synthetic"])
+    out.update({k: record[k] for k in _SIDECAR_EXTRA if k in record})
+    return out
 
 
 def default_layers_dir() -> Path:
@@ -126,9 +175,16 @@ class Catalog:
         return LayerNotFoundError(msg)
 
     def provenance(self, layer_id: str) -> dict[str, Any]:
-        """Source, licence, attribution and synthetic flag (the user's file when overridden)."""
+        """Source, licence, attribution and synthetic flag (the user's file when overridden).
+
+        A replacing file recorded in the ``fetch.json`` beside it, unchanged since, reports
+        the recorded source, licence, date and checksum (:func:`sidecar_provenance`).
+        """
         s = self.spec(layer_id)
         if layer_id in self.overrides:
+            fetched = sidecar_provenance(layer_id, self.overrides[layer_id])
+            if fetched is not None:
+                return fetched
             return {
                 "source": f"user file {self.overrides[layer_id]}",
                 "licence": "as given by the user",

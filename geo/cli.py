@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "validate": "geo.commands.validate:validate",
     "dispersion": "geo.commands.dispersion:dispersion",
     "towns": "geo.commands.towns:towns",
+    "fetch": "geo.commands.fetch:fetch",
 }
 
 
@@ -59,6 +60,7 @@ def cli() -> None:
       geo map maps/land_suitability.toml --out suitability
       geo validate my_districts.gpkg --as districts
       geo towns --study
+      geo fetch --town Zhanatas --out data/zhanatas
     """
 
 

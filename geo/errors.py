@@ -12,6 +12,12 @@ __all__ = [
     "AtlasWarning",
     "CRSError",
     "DataError",
+    "FetchCacheError",
+    "FetchConnectionError",
+    "FetchError",
+    "FetchGarbageError",
+    "FetchServerError",
+    "FetchTooLargeError",
     "GeometryError",
     "IndicatorError",
     "InputError",
@@ -72,6 +78,33 @@ class OutputExistsError(InputError):
 
 class ResourceError(InputError):
     """The build would not fit in the memory available; the message gives a cell size that fits."""
+
+
+class FetchError(InputError):
+    """A download of real data failed; the cache is left as it was before the fetch.
+
+    The message names the source and its URL, what failed, and the fix.
+    """
+
+
+class FetchConnectionError(FetchError):
+    """A source cannot be reached (no internet, DNS, refused) or did not answer in time."""
+
+
+class FetchServerError(FetchError):
+    """A source answered with an error (an HTTP error status, an Overpass runtime error)."""
+
+
+class FetchGarbageError(FetchError):
+    """A source answered with something that is not what it serves (not JSON, not a raster)."""
+
+
+class FetchTooLargeError(FetchError):
+    """The area is larger than a source may be asked for at once; the limit is in the message."""
+
+
+class FetchCacheError(FetchError):
+    """The cache folder is missing, inconsistent or lacks a layer asked for (``--offline``)."""
 
 
 class AtlasWarning(UserWarning):

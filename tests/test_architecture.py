@@ -22,6 +22,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("catalog", ("geo.io", "geo.validate", "geo.catalog")),
     ("alignment", ("geo.grid", "geo.area", "geo.places", "geo.synthetic", "geo.cost")),
+    ("real data", ("geo.fetch",)),
     ("models", ("geo.models",)),
     ("themes", ("geo.themes",)),
     ("writers", ("geo.writers", "geo.manifest")),

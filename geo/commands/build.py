@@ -9,6 +9,7 @@ import click
 
 from geo.commands.options import (
     area_options,
+    data_option,
     lang_option,
     layer_option,
     overwrite_option,
@@ -20,12 +21,18 @@ from geo.commands.options import (
 @click.command(name="build")
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @layer_option
+@data_option
 @area_options
 @lang_option
 @overwrite_option
 @verbosity_options
 def build(
-    out: str, layers: dict[str, str], lang: tuple[str, ...], overwrite: bool, **area: Any
+    out: str,
+    layers: dict[str, str],
+    data_dir: str | None,
+    lang: tuple[str, ...],
+    overwrite: bool,
+    **area: Any,
 ) -> None:
     """Build the atlas: GeoPackage, HTML maps, rasters and manifest in one folder.
 
@@ -39,8 +46,18 @@ def build(
       geo build --out atlas --lang kk --lang ru --lang en --overwrite
       geo build --out atlas --layer districts=districts.geojson --overwrite
       geo build --out taraz --town Taraz
+      geo build --out real --data data/study
     """
-    run_build(out, layers=layers, lang=lang, overwrite=overwrite, area=area)
+    run_build(out, layers=with_data(layers, data_dir), lang=lang, overwrite=overwrite, area=area)
+
+
+def with_data(layers: dict[str, str], data_dir: str | None) -> dict[str, str]:
+    """The ``--layer`` overrides over the layers fetched into *data_dir* (``--data``)."""
+    if not data_dir:
+        return layers
+    from geo.fetch import fetched_layers
+
+    return {**{k: str(v) for k, v in fetched_layers(data_dir).items()}, **layers}
 
 
 def run_build(

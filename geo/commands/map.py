@@ -6,9 +6,10 @@ from typing import Any
 
 import click
 
-from geo.commands.build import run_build
+from geo.commands.build import run_build, with_data
 from geo.commands.options import (
     area_options,
+    data_option,
     lang_option,
     layer_option,
     overwrite_option,
@@ -20,6 +21,7 @@ from geo.commands.options import (
 @click.argument("recipe", type=click.Path(dir_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @layer_option
+@data_option
 @area_options
 @lang_option
 @overwrite_option
@@ -28,6 +30,7 @@ def map_(
     recipe: str,
     out: str,
     layers: dict[str, str],
+    data_dir: str | None,
     lang: tuple[str, ...],
     overwrite: bool,
     **area: Any,
@@ -44,4 +47,11 @@ def map_(
       geo map maps/land_suitability.toml --out kentau --town Kentau
       geo map maps/land_suitability.toml --out box --bbox 69.3,43.2,70.2,43.9
     """
-    run_build(out, layers=layers, lang=lang, overwrite=overwrite, recipes=[recipe], area=area)
+    run_build(
+        out,
+        layers=with_data(layers, data_dir),
+        lang=lang,
+        overwrite=overwrite,
+        recipes=[recipe],
+        area=area,
+    )

@@ -13,6 +13,7 @@ import click
 __all__ = [
     "area_options",
     "configure_logging",
+    "data_option",
     "lang_option",
     "layer_option",
     "overwrite_option",
@@ -117,6 +118,17 @@ layer_option = click.option(
     callback=_parse_layers,
     metavar="ID=PATH",
     help="Replace catalog layer ID with your own file (any GDAL format and CRS). Repeatable.",
+)
+
+
+data_option = click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Use the layers fetched into DIR (`geo fetch --out DIR`) in place of the catalog's; "
+    "--layer still wins.",
 )
 
 
