@@ -91,15 +91,19 @@ def test_land_cover_and_soil_windows(server: FetchServer, tmp_path: Path) -> Non
         assert src.res == pytest.approx((1 / 12000, 1 / 12000)) and src.dtypes[0] == "uint8"
     rec = json.loads((out / "fetch.json").read_text(encoding="utf-8"))["layers"]
     assert rec["landcover"]["licence"] == "CC BY 4.0"
-    for prop, value in (("soc", 123), ("phh2o", 78), ("clay", 250)):
-        with rasterio.open(out / f"soil_{prop}.tif") as src:
+    # SoilGrids publishes dg/kg and pH × 10: stored as g/kg and pH, the catalog's units
+    for lid, value in (("soil_organic_carbon", 12.3), ("soil_ph", 7.8), ("soil_clay", 250.0)):
+        with rasterio.open(out / f"{lid}.tif") as src:
             assert src.crs.to_epsg() == 4326
             arr = src.read(1)
-        assert set(np.unique(arr[arr != -32768])) == {value}
-        assert (
-            rec[f"soil_{prop}"]["licence"] == "CC BY 4.0"
-            and rec[f"soil_{prop}"]["depth"] == "0-5 cm"
-        )
+            nodata = src.nodata
+        assert np.unique(arr[arr != nodata]) == pytest.approx([value])
+        assert rec[lid]["licence"] == "CC BY 4.0" and rec[lid]["depth"] == "0-5 cm"
+    from geo.fetch.cache import fetched_layers
+
+    provided = fetched_layers(out)
+    assert {"landcover", "soil_organic_carbon", "soil_ph"} <= set(provided)
+    assert "soil_clay" not in provided  # not a catalog layer
 
 
 def test_a_missing_or_garbage_tile_is_one_line_and_leaves_nothing(
@@ -170,3 +174,29 @@ def test_a_map_on_the_fetched_dem_and_osm_layers(
     assert m["layers"]["dem"]["licence"].startswith("Copernicus DEM licence")
     assert m["layers"]["dem"]["source"].startswith("Copernicus DEM GLO-30")
     assert m["layers"]["enterprises"]["licence"].startswith("ODbL")
+
+
+def test_the_real_data_recipe_on_fetched_land_cover_and_soils(
+    server: FetchServer, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    for var, key in (("GEO_COPERNICUS_DEM_URL", "dem"), ("GEO_WORLDCOVER_URL", "landcover"),
+                     ("GEO_SOILGRIDS_URL", "soil")):  # fmt: skip
+        monkeypatch.setenv(var, server.urls()[key])
+    data = tmp_path / "data"
+    code, _, err = run_cli(
+        ["fetch", "--town", "Zhanatas", "--out", str(data), "--source", "dem", "--source", "landcover",
+         "--source", "soil", "--buffer", "16000", "-q"], capsys,
+    )  # fmt: skip
+    assert code == 0 and err == "", err
+    out = tmp_path / "real"
+    recipe = "maps/real_data/land_suitability_real.toml"
+    code, _, err = run_cli(["map", recipe, "--out", str(out), "--data", str(data), "-q"], capsys)
+    assert code == 0, err
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for lid in ("landcover", "soil_organic_carbon", "soil_ph"):
+        assert m["layers"][lid]["licence"] == "CC BY 4.0", lid
+        assert m["layers"][lid]["overridden_by_user"] is True
+    assert "WorldCover" in m["layers"]["landcover"]["source"]
+    params = m["themes"]["land_suitability_real"]["parameters"]
+    # the served land cover holds built-up land (class 50): the constraint excludes it
+    assert params["constraints"]["not_farmland"]["excluded_ha"] > 0

@@ -7,8 +7,9 @@ a buffer), then for each source asked for:
   or polygon), mapped onto ``town_boundaries``, ``micro_districts``, ``enterprises``
   and ``utility_networks`` (:mod:`geo.fetch.mapping`);
 * ``dem`` — Copernicus DEM GLO-30 over the area's window (catalog layer ``dem``);
-* ``landcover`` — ESA WorldCover 10 m (``landcover.tif``, no catalog layer yet);
-* ``soil`` — SoilGrids 2.0 properties at 0–5 cm (``soil_<property>.tif``).
+* ``landcover`` — ESA WorldCover 10 m (``landcover.tif``, catalog layer ``landcover``);
+* ``soil`` — SoilGrids 2.0 properties at 0–5 cm: ``soil_organic_carbon.tif`` (g/kg) and
+  ``soil_ph.tif`` (pH), catalog layers, and ``soil_clay.tif`` (g/kg).
 
 Each file is written whole or not at all and recorded in ``fetch.json``
 (:mod:`geo.fetch.cache`) with its source, licence, date, sha256 and counts. A second
@@ -73,7 +74,7 @@ SOURCE_LAYERS: dict[str, tuple[str, ...]] = {
     "osm": ("town_boundaries", "micro_districts", "enterprises", "utility_networks"),
     "dem": ("dem",),
     "landcover": ("landcover",),
-    "soil": tuple(f"soil_{p}" for p in SOIL_PROPERTIES),
+    "soil": tuple(v[2] for v in SOIL_PROPERTIES.values()),
 }
 """The layers each source provides (files ``<id>.gpkg`` or ``<id>.tif``)."""
 
@@ -488,9 +489,10 @@ def _fetch_landcover(ctx: _Ctx) -> None:
 
 
 def _fetch_soil(ctx: _Ctx) -> None:
-    for prop, (what, units) in SOIL_PROPERTIES.items():
-        extra = {"property": what, "depth": "0-5 cm", "units": units}
-        _write_raster(ctx, f"soil_{prop}", rasters.soil_spec(ctx.url, prop, what), "soil", extra)
+    for prop, (what, units, lid, scale) in SOIL_PROPERTIES.items():
+        extra = {"property": what, "depth": "0-5 cm", "units": units, "scale_from_source": scale}
+        spec = rasters.soil_spec(ctx.url, prop, what, scale=scale)
+        _write_raster(ctx, lid, spec, "soil", extra)
 
 
 _FETCHERS: dict[str, Callable[[_Ctx], None]] = {

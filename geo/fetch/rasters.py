@@ -50,6 +50,8 @@ class RasterSpec:
     dtype: str
     nodata: float | int | None
     resampling: Resampling = Resampling.nearest
+    scale: float = 1.0
+    """Factor from the source's integers to the unit stored (then float32, no data -9999)."""
 
 
 def _lat_lon(lat: int, lon: int, width: int = 2) -> tuple[str, str]:
@@ -183,9 +185,13 @@ def fetch_raster(
         msg = f"{spec.what} {spec.urls[0]}: the window over the area holds only 'no data'; check the area"
         raise FetchGarbageError(msg)
     part = path.with_name(f"{path.stem}.part{path.suffix}")
+    dtype, nodata = spec.dtype, spec.nodata
+    if spec.scale != 1.0:  # to the unit stored: float32, -9999 for no data
+        arr = np.where(valid, arr.astype("float64") * spec.scale, -9999.0).astype("float32")
+        dtype, nodata = "float32", -9999.0
     profile = {
         "driver": "GTiff", "height": arr.shape[0], "width": arr.shape[1], "count": 1,
-        "dtype": spec.dtype, "crs": "EPSG:4326", "transform": transform, "nodata": spec.nodata,
+        "dtype": dtype, "crs": "EPSG:4326", "transform": transform, "nodata": nodata,
         "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate",
     }  # fmt: skip
     try:
@@ -221,8 +227,9 @@ def worldcover_spec(base: str, bounds: tuple[float, float, float, float]) -> Ras
     return RasterSpec("ESA WorldCover", worldcover_tiles(base, bounds), 1 / 12000, "uint8", 0)
 
 
-def soil_spec(base: str, prop: str, what: str) -> RasterSpec:
-    """A SoilGrids property at 0–5 cm, warped from Homolosine to 0.0025° cells, int16."""
+def soil_spec(base: str, prop: str, what: str, *, scale: float = 1.0) -> RasterSpec:
+    """A SoilGrids property at 0–5 cm, warped from Homolosine to 0.0025° cells, int16 (× *scale*)."""
     return RasterSpec(
-        f"SoilGrids {what}", soil_urls(base, prop), 0.0025, "int16", -32768, Resampling.nearest
-    )
+        f"SoilGrids {what}", soil_urls(base, prop), 0.0025, "int16", -32768, Resampling.nearest,
+        scale,
+    )  # fmt: skip

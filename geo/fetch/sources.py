@@ -32,11 +32,13 @@ MAX_AREA_KM2 = 2500.0
 """Largest area one Overpass query may cover (osmnx's own ``max_query_area_size``, 2500 km²)."""
 
 SOIL_PROPERTIES = {
-    "soc": ("soil organic carbon", "dg/kg"),
-    "phh2o": ("pH in water", "pH × 10"),
-    "clay": ("clay content", "g/kg"),
+    "soc": ("soil organic carbon", "g/kg", "soil_organic_carbon", 0.1),
+    "phh2o": ("pH in water", "pH", "soil_ph", 0.1),
+    "clay": ("clay content", "g/kg", "soil_clay", 1.0),
 }
-"""SoilGrids 2.0 properties fetched (0–5 cm mean), with what they are and their units."""
+"""SoilGrids 2.0 properties fetched (0–5 cm mean): what they are, the unit stored, the layer id
+and the factor from SoilGrids' published integers (organic carbon in dg/kg, pH × 10) to that unit.
+``soil_organic_carbon`` and ``soil_ph`` are catalog layers; ``soil_clay`` is kept for other uses."""
 
 
 @dataclass(frozen=True)
