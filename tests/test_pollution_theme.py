@@ -466,3 +466,16 @@ def test_two_pollution_recipes_build_in_one_atlas(tmp_path: Path) -> None:
     params = report.manifest["themes"]
     assert params["pollution"]["parameters"]["air_temp_c"] == pytest.approx(31.9)
     assert params["pollution_winter"]["parameters"]["air_temp_c"] == pytest.approx(-10.4)
+
+
+def test_the_notes_say_synthetic_only_for_the_synthetic_sources() -> None:
+    from geo.themes.pollution.report import source_notes
+
+    desc, notes = source_notes({"synthetic": True, "source": "SYNTHETIC: ..."})
+    assert any(n["en"].startswith("SYNTHETIC sources") for n in notes)
+    assert "synthetic" in desc["en"]
+    desc, notes = source_notes({"synthetic": False, "source": "OpenStreetMap (Overpass), fetched"})
+    assert not any("SYNTHETIC" in n["en"] or "СИНТЕТ" in n["ru"] for n in notes)
+    assert "synthetic" not in desc["en"]
+    given = next(n for n in notes if "enterprises layer" in n["en"])
+    assert "OpenStreetMap (Overpass), fetched" in given["kk"] and "{source}" not in given["ru"]

@@ -61,7 +61,7 @@ from geo.themes.pollution.exposure import _exposure, zone_exposure
 from geo.themes.pollution.labels import KIND_TEXT, TITLE
 from geo.themes.pollution.layers import _vectors
 from geo.themes.pollution.rasters import _rasters
-from geo.themes.pollution.report import DESCRIPTION, NOTES, _parameters
+from geo.themes.pollution.report import _parameters, source_notes
 from geo.themes.pollution.settings import PollutionSettings, read_settings
 from geo.themes.pollution.sources import (
     Releases,
@@ -181,6 +181,7 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
         .total_bounds
     ]
     inputs = ["enterprises", "towns", "town_boundaries", "micro_districts"]
+    description, notes = source_notes(ctx.catalog.provenance("enterprises"))
     if s.spz.agricultural_layer:
         inputs.append(s.spz.agricultural_layer)
     return ThemeResult(
@@ -189,9 +190,9 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
         vectors=vectors,
         rasters=rasters,
         parameters=parameters,
-        notes=list(NOTES),
+        notes=notes,
         inputs=inputs,
-        description=DESCRIPTION,
+        description=description,
         map_focus=(round(focus[0], 4), round(focus[1], 4), round(focus[2], 4), round(focus[3], 4)),
         extent=area.bounds,
     )

@@ -7,6 +7,7 @@ pollution map.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -30,11 +31,6 @@ NOTES: tuple[Text, ...] = (
         "Коэффициент рельефа η = 1 (ровная местность) принят везде; у хребта Каратау по ОНД-86 §4 может требоваться η > 1, что повысит концентрации.",
     ),
     text(
-        "SYNTHETIC sources: the kinds of source and the enterprise names come from the study; positions, stacks, emission rates and hazard classes are invented. The maps show the method, not measured pollution.",
-        "СИНТЕТИКАЛЫҚ көздер: көз түрлері мен кәсіпорын атаулары зерттеуден алынған; орналасуы, мұржалары, шығарындылары мен қауіптілік сыныптары ойдан жасалған. Карталар әдісті көрсетеді, өлшенген ластануды емес.",
-        "СИНТЕТИЧЕСКИЕ источники: виды источников и названия предприятий взяты из исследования; расположение, трубы, выбросы и классы опасности вымышлены. Карты показывают методику, а не измеренное загрязнение.",
-    ),
-    text(
         "The wind rose is uniform (no measured rose embedded); it affects only the wind-rose-weighted index. MPC values are the Russian SanPiN 1.2.3685-21 ones; Kazakh values (order ҚР ДСМ-70, 2022) and SPZ widths (ҚР ДСМ-2, 2022) are not verified.",
         "Жел раушаны біркелкі (өлшенген раушан жоқ); ол тек жел раушаны бойынша өлшенген индекске әсер етеді. ШРК мәндері — Ресейдің СанПиН 1.2.3685-21 мәндері; Қазақстан мәндері (ҚР ДСМ-70, 2022) және СҚА ендері (ҚР ДСМ-2, 2022) тексерілмеген.",
         "Роза ветров равномерная (измеренной нет); она влияет только на индекс, взвешенный по розе ветров. ПДК — российские по СанПиН 1.2.3685-21; казахстанские значения (ҚР ДСМ-70, 2022) и ширины СЗЗ (ҚР ДСМ-2, 2022) не проверены.",
@@ -46,6 +42,35 @@ NOTES: tuple[Text, ...] = (
     ),
 )
 """Limitations shown on every pollution map."""
+
+SYNTHETIC_SOURCES_NOTE: Text = text(
+    "SYNTHETIC sources: the kinds of source and the enterprise names come from the study; positions, stacks, emission rates and hazard classes are invented. The maps show the method, not measured pollution.",
+    "СИНТЕТИКАЛЫҚ көздер: көз түрлері мен кәсіпорын атаулары зерттеуден алынған; орналасуы, мұржалары, шығарындылары мен қауіптілік сыныптары ойдан жасалған. Карталар әдісті көрсетеді, өлшенген ластануды емес.",
+    "СИНТЕТИЧЕСКИЕ источники: виды источников и названия предприятий взяты из исследования; расположение, трубы, выбросы и классы опасности вымышлены. Карты показывают методику, а не измеренное загрязнение.",
+)
+"""Shown when the sources are the atlas's synthetic ones."""
+
+GIVEN_SOURCES_NOTE = text(
+    "The sources are those of the enterprises layer given for this build ({source}); where it does not give a stack, an emission rate or a hazard class, the value is an assumption stated in the source's note. The maps show regulatory worst cases, not measured pollution.",
+    "Көздер осы құрастыруға берілген кәсіпорындар қабатынан алынған ({source}); қабатта мұржа, шығарынды немесе қауіптілік сыныбы болмаса, мәні көздің ескертпесінде айтылған болжам. Карталар өлшенген ластануды емес, нормативтік ең нашар жағдайды көрсетеді.",
+    "Источники — из слоя предприятий, заданного для этой сборки ({source}); где слой не даёт трубу, выброс или класс опасности, значение — допущение, указанное в примечании источника. Карты показывают нормативный худший случай, а не измеренное загрязнение.",
+)
+"""Shown when the sources come from a user's file or a fetch (OpenStreetMap)."""
+
+GIVEN_DESCRIPTION = text(
+    "Where the emissions of the sources could reach at worst: maximum one-time ground-level concentrations by the regulatory OND-86 method, sanitary protection zones and their overlaps with homes and farmland, for the sources of the enterprises layer given for this build.",
+    "Көздер шығарындылары ең нашар жағдайда қайда жетуі мүмкін: ОНД-86 нормативтік әдісі бойынша жер бетіндегі ең жоғары бір реттік шоғырлану, санитариялық-қорғаныш аймақтары және олардың тұрғын үйлер мен егістікпен қабаттасуы, осы құрастыруға берілген кәсіпорындар қабатының көздері үшін.",
+    "Куда в худшем случае могут доходить выбросы источников: максимальные разовые приземные концентрации по нормативной методике ОНД-86, санитарно-защитные зоны и их наложение на жильё и сельхозземли — для источников слоя предприятий, заданного для этой сборки.",
+)
+
+
+def source_notes(provenance: Mapping[str, Any]) -> tuple[Text, list[Text]]:
+    """The description and notes of a pollution map, by where its sources come from."""
+    if provenance.get("synthetic", True):
+        return DESCRIPTION, [NOTES[0], SYNTHETIC_SOURCES_NOTE, *NOTES[1:]]
+    src = str(provenance.get("source", ""))[:160]
+    given = {k: v.format(source=src) for k, v in GIVEN_SOURCES_NOTE.items()}
+    return GIVEN_DESCRIPTION, [NOTES[0], given, *NOTES[1:]]
 
 
 def _parameters(
