@@ -512,6 +512,32 @@ CODES: dict[str, dict[str, Text]] = {
             "нет в опубликованной разбивке",
         ),
     },
+    "town_type": {
+        # the study's types as the towns table words them (paper 000), and the short types
+        "small industrial town (mono-town)": text(
+            "small industrial town (mono-town)",
+            "шағын өнеркәсіптік қала (моноқала)",
+            "малый промышленный город (моногород)",
+        ),
+        "small industrial town": text(
+            "small industrial town", "шағын өнеркәсіптік қала", "малый промышленный город"
+        ),
+        "transport-industrial small town": text(
+            "transport-industrial small town",
+            "көліктік-өнеркәсіптік шағын қала",
+            "транспортно-промышленный малый город",
+        ),
+        "industrial": text("industrial", "өнеркәсіптік", "промышленный"),
+        "transport-industrial": text(
+            "transport-industrial", "көліктік-өнеркәсіптік", "транспортно-промышленный"
+        ),
+        "agro-industrial": text("agro-industrial", "агроөнеркәсіптік", "агропромышленный"),
+        "administrative-economic centre": text(
+            "administrative-economic centre",
+            "әкімшілік-экономикалық орталық",
+            "административно-экономический центр",
+        ),
+    },
     "study_type": {
         "industrial": text("industrial", "өнеркәсіптік", "промышленный"),
         "transport-industrial": text(

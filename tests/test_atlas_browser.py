@@ -10,6 +10,7 @@ skip, except on CI (``CI=true``) where they fail.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,72 @@ def pd_concat(frames):
     import pandas as pd
 
     return pd.concat(frames, ignore_index=True)
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
+_COMMANDS = re.compile(
+    r"--[\w-]+(=\S+)?|\b\w+=FILE\b|[\w./-]+\.(csv|toml|tif|gpkg|geojson|json)\b|`[^`]*`"
+)
+"""Command-line options, file names and quoted commands: the same in every language."""
+_ALLOWED_LATIN = frozenset(
+    {"I", "II", "III", "IV", "V", "S1", "S2", "S3", "N", "FAO", "OECD", "JRC", "AHP", "OWA", "WLC"}
+    | {"PNG", "GeoNames", "OpenStreetMap", "OSM", "GEBCO", "GSHHG", "Leaflet", "Monte", "Carlo"}
+    | {
+        "n",
+        "C",
+        "CR",
+        "UTM",
+        "EPSG",
+        "ISO",
+        "km",
+        "m",
+        "ha",
+        "mg",
+        "pH",
+        "OND",
+        "MRR",
+        "SanPiN",
+        "SPZ",
+    }
+)
+"""Latin words a Kazakh or Russian page may show: class codes, acronyms, names of sources and methods."""
+_CODE = re.compile(r"^[A-Z]{2,3}-[A-Z]+-\d+$")  # source and segment ids (KR-BOILER-01)
+
+
+def _shown_texts(page: str) -> dict[str, str]:
+    """What a map page puts on screen from its payload: titles, legends, values, labels, notes."""
+    d = json.loads(re.search(r'id="atlas-data">(.*?)</script>', page, re.S).group(1))
+    out = {
+        "title": d["title"],
+        "subtitle": d["subtitle"],
+        **{f"ui.{k}": v for k, v in d["ui"].items()},
+    }
+    out |= {f"note {i}": n for i, n in enumerate(d["notes"])}
+    out |= {f"group {g['title']}": g["title"] for g in d["groups"]}
+    for lg in d["legends"]:
+        out[f"legend {lg['title']}"] = lg["title"]
+        out |= {f"legend {lg['title']}: {it[1]}": it[1] for it in lg.get("items", [])}
+    for layer in d["layers"]:
+        out[f"layer {layer['title']}"] = layer["title"]
+        out |= {f"{layer['title']}: field {f}": f for f in layer.get("fields", [])}
+        for ft in layer.get("data", {}).get("features", []):
+            p = ft["properties"]
+            for v in [*p.get("v", []), p.get("l")]:
+                if v is not None and not _CODE.match(str(v)):
+                    out[f"{layer['title']}: {v}"] = str(v)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_kazakh_and_russian_maps_show_no_english(atlas_dir, lang):
+    """Every title, legend, field, value and label of every map in the language (sources aside)."""
+    out = atlas_dir(lang)
+    leftovers = {}
+    for theme in THEMES:
+        page = (out / f"{theme}.html").read_text(encoding="utf-8")
+        for where, shown in _shown_texts(page).items():
+            plain = _COMMANDS.sub(" ", shown)
+            words = {w for w in _LATIN_WORD.findall(plain) if w not in _ALLOWED_LATIN}
+            if words:
+                leftovers[f"{theme} / {where}"] = sorted(words)
+    assert leftovers == {}

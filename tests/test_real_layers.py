@@ -177,3 +177,13 @@ def test_generated_names_are_in_the_language_of_their_column(catalog) -> None:
     assert any(v.startswith("Жанатас: ТОО «ЕвроХим-Удобрения»") for v in ru)
     md = cat.read("micro_districts")
     assert not any(re.search("[A-Za-z]", str(v)) for v in [*md["name_kk"], *md["name_ru"]])
+
+
+def test_rivers_are_the_staged_ones_with_their_names(fetched: Path) -> None:
+    derived = _script("derive_registry_layers").derive_rivers(
+        fetched.parent / "registry" / "rivers_gshhg_wdb2.geojson"
+    )
+    assert (DATA / "rivers.geojson").read_bytes() == derived
+    rivers = json.loads(derived)["features"]
+    shu = next(f["properties"] for f in rivers if f["properties"]["name_assigned"] == "Shu (Chu)")
+    assert (shu["name_assigned_kk"], shu["name_assigned_ru"]) == ("Шу", "Чу (Шу)")

@@ -176,6 +176,11 @@ def sanitary_zones(
             "name": sources["name"].astype(str).to_numpy()
             if "name" in sources
             else sources["source_id"].astype(str).to_numpy(),
+            **{
+                col: sources[col].astype(str).to_numpy()
+                for col in ("name_kk", "name_ru")
+                if col in sources
+            },
             "kind": sources["kind"].astype(str).to_numpy() if "kind" in sources else "",
             "hazard_class": cls,
             "width_m": width,
@@ -215,8 +220,9 @@ def spz_conflicts(
     GeoDataFrame
         One row per (zone, target feature) with ``source_id, hazard_class, width_m,
         conflict`` (``residential`` | ``agricultural``), ``target_id, target_name,
-        overlap_ha, target_share_pct`` and the overlap polygon. Areas are computed
-        in the zones' projected CRS.
+        target_name_kk, target_name_ru, overlap_ha, target_share_pct`` (the
+        target's Kazakh and Russian names where it has them, else its name) and
+        the overlap polygon. Areas are computed in the zones' projected CRS.
 
     Raises
     ------
@@ -242,6 +248,10 @@ def spz_conflicts(
             else t.index.astype(str).to_numpy()
         )
         tname = t["name"].astype(str).to_numpy() if "name" in t else tid
+        local = {
+            lang: t[f"name_{lang}"].astype(str).to_numpy() if f"name_{lang}" in t else tname
+            for lang in ("kk", "ru")
+        }
         tarea = t.geometry.area.to_numpy()
         zi, ti = t.sindex.query(zones.geometry.values, predicate="intersects")
         inter = shapely.intersection(zones.geometry.values[zi], t.geometry.values[ti])
@@ -259,6 +269,8 @@ def spz_conflicts(
                     "conflict": conflict,
                     "target_id": tid[j],
                     "target_name": tname[j],
+                    "target_name_kk": local["kk"][j],
+                    "target_name_ru": local["ru"][j],
                     "overlap_ha": float(area[k]) / 10_000,
                     "target_share_pct": 100.0 * float(area[k]) / float(tarea[j])
                     if tarea[j] > 0
@@ -273,6 +285,8 @@ def spz_conflicts(
         "conflict",
         "target_id",
         "target_name",
+        "target_name_kk",
+        "target_name_ru",
         "overlap_ha",
         "target_share_pct",
     ]

@@ -66,10 +66,14 @@ from geo.writers.framing import theme_focus, union_bounds
 from geo.writers.geometry import COORD_DECIMALS, prepare_geometries, shape_of
 from geo.writers.legend import (
     LegendSpec,
+    code_map,
     feature_colors,
     format_number,
     hex_color,
+    id_names,
+    id_value_maps,
     is_missing,
+    is_year,
     legend_for,
     local_value,
     short_title,
@@ -196,7 +200,13 @@ def sanitize_svg(markup: Any) -> str | None:
 
 
 def _format_value(
-    value: Any, *, digits: int | None, unit: Any, lang: str, labels: dict[Any, str]
+    value: Any,
+    *,
+    digits: int | None,
+    unit: Any,
+    lang: str,
+    labels: Mapping[Any, str],
+    year: bool = False,
 ) -> str:
     if is_missing(value):
         return message("no_data", lang)
@@ -206,6 +216,8 @@ def _format_value(
         return labels.get(value, labels.get(str(value), str(value)))
     if isinstance(value, bool):
         out = message("yes" if value else "no", lang)
+    elif year and isinstance(value, int | float) and float(value).is_integer():
+        out = str(int(value))  # 1968, never "1 968"
     elif isinstance(value, int | float):
         out = format_number(value, digits)
     else:
@@ -280,12 +292,16 @@ def _compact_image(rgba: np.ndarray) -> Image.Image:
 # --------------------------------------------------------------------------- payload
 
 
-def _value_labels(layer: VectorLayer, field: str, lang: str) -> dict[Any, str]:
-    """Translated category labels when *field* is the one a Categorized style uses."""
+def _value_labels(
+    layer: VectorLayer, field: str, lang: str, ids: Mapping[str, Mapping[str, str]]
+) -> dict[Any, str]:
+    """Labels in *lang* of a coded *field* (the QGIS value maps' own) and names of the ids it holds."""
+    labels: dict[Any, str] = dict(ids.get(field, {}))
+    labels.update(code_map(layer, field, lang))
     style = layer.style
     if isinstance(style, Categorized) and style.field == field:
-        return {c.value: tr(c.label, lang) for c in style.categories}
-    return {}
+        labels.update({c.value: tr(c.label, lang) for c in style.categories})
+    return labels
 
 
 def _label_zoom(gdf: gpd.GeoDataFrame, shape: str) -> int:
@@ -422,6 +438,7 @@ def _feature_props(row: Any, i: int, ctx: _FeatureContext) -> dict[str, Any]:
             unit=f.unit,
             lang=lang,
             labels=ctx.value_labels[f.name],
+            year=is_year(f.name),
         )
         for f in layer.fields
     ]
@@ -457,7 +474,13 @@ def _vector_legend(
 
 
 def _vector_payload(
-    layer: VectorLayer, lang: str, lid: str, *, base: bool, theme_title: str = ""
+    layer: VectorLayer,
+    lang: str,
+    lid: str,
+    *,
+    base: bool,
+    theme_title: str = "",
+    names: dict[str, dict[str, str]] | None = None,
 ) -> tuple[dict[str, Any], LegendSpec | None, np.ndarray]:
     where = f"{layer.name!r}"
     gdf = prepare_geometries(layer.data, what=f"layer {layer.name}")
@@ -473,7 +496,8 @@ def _vector_payload(
         "dash": style.dash if isinstance(style, Single) else None,
         "fill": bool(style.fill) if isinstance(style, Single) else True,
     }
-    value_labels = {f.name: _value_labels(layer, f.name, lang) for f in layer.fields}
+    ids = id_value_maps(layer, names or {})
+    value_labels = {f.name: _value_labels(layer, f.name, lang, ids) for f in layer.fields}
     notes: set[str] = set()
     if "data_note" in gdf.columns:
         notes = {str(v) for v in gdf["data_note"] if not is_missing(v)}
@@ -716,6 +740,8 @@ class _PageParts:
     feature_boxes: list[tuple[float, ...]] = field(default_factory=list)
     named: list[tuple[int, str, float, float]] = field(default_factory=list)
     seen_sources: set[tuple[str, str, str]] = field(default_factory=set)
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Id column → id → name in the page's language (:func:`~geo.writers.legend.id_names`)."""
 
     def add_source(self, title: str, source: str, licence: str, synthetic: bool) -> None:
         """List a layer's source once."""
@@ -764,7 +790,9 @@ class _PageParts:
     def _add_vector(
         self, v: VectorLayer, lid: str, is_base: bool, group_title: str, lang: str
     ) -> None:
-        vp, vlegend, vboxes = _vector_payload(v, lang, lid, base=is_base, theme_title=group_title)
+        vp, vlegend, vboxes = _vector_payload(
+            v, lang, lid, base=is_base, theme_title=group_title, names=self.names
+        )
         self.layers.append(vp)
         if len(vboxes):
             total = (
@@ -816,7 +844,7 @@ def theme_payload(
     _check_lang(lang)
     for v in [*result.vectors, *base.vectors]:
         _check_layer(v)
-    parts = _PageParts()
+    parts = _PageParts(names=id_names([*base.vectors, *result.vectors], lang))
     for gi, (res, is_base) in enumerate(((base, True), (result, False))):
         parts.add_group(gi, res, is_base, lang)
     layers, legends, groups, sources = parts.layers, parts.legends, parts.groups, parts.sources

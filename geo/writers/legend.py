@@ -8,6 +8,7 @@ style raises :class:`~geo.errors.DataError` naming the layer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +118,18 @@ def _pair_labels(layer: VectorLayer, col: str, lang: str) -> dict[str, str]:
     if pairs[col].duplicated().any():
         return {}
     return dict(zip(pairs[col], pairs[local], strict=True))
+
+
+_YEAR = re.compile(r"(^|_)year$")
+
+
+def is_year(column: str) -> bool:
+    """True for a column holding years (``year``, ``install_year``): shown without grouping.
+
+    >>> is_year("install_year"), is_year("years_left")
+    (True, False)
+    """
+    return bool(_YEAR.search(column))
 
 
 def code_map(layer: VectorLayer, column: str, lang: str) -> dict[str, str]:

@@ -50,7 +50,14 @@ from geo.symbology import (
     VectorStyle,
 )
 from geo.writers.geometry import layer_family
-from geo.writers.legend import code_map, code_text, fades_to_transparent, local_column, nan_label
+from geo.writers.legend import (
+    code_map,
+    code_text,
+    fades_to_transparent,
+    is_year,
+    local_column,
+    nan_label,
+)
 
 __all__ = [
     "QGIS_VERSION",
@@ -572,9 +579,6 @@ def field_aliases(layer: VectorLayer, lang: str, columns: Sequence[str]) -> dict
     return out
 
 
-_YEAR = re.compile(r"(^|_)year$")
-
-
 def field_widgets(
     layer: VectorLayer, lang: str, columns: Sequence[str]
 ) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -604,7 +608,7 @@ def field_widgets(
             yes, no = message("yes", lang), message("no", lang)
             out[col] = ("ValueMap", {"map": [(yes, "true"), (no, "false")]})
             continue
-        if _YEAR.search(col) and pd.api.types.is_numeric_dtype(series):
+        if is_year(col) and pd.api.types.is_numeric_dtype(series):
             out[col] = ("DateTime", {"field_format": "yyyy", "display_format": "yyyy"})
             continue
         labels = code_map(layer, col, lang)

@@ -87,6 +87,11 @@ def zone_exposure(
     return out
 
 
+def _named(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    """*gdf* with ``name_kk`` / ``name_ru`` (its *name* where a user's layer has none)."""
+    return gdf.assign(**{c: gdf[c] if c in gdf else gdf[name] for c in ("name_kk", "name_ru")})
+
+
 def _exposure(
     ctx: ThemeInputs,
     grid: AnalysisGrid,
@@ -95,10 +100,10 @@ def _exposure(
     index: np.ndarray,
 ) -> gpd.GeoDataFrame:
     """Exposure of the micro-districts and the towns of *towns* (see :func:`zone_exposure`)."""
-    cols = ["zone_id", "town", "name", "level", "population", "geometry"]
-    md = ctx.layer("micro_districts")
+    cols = ["zone_id", "town", "name", "name_kk", "name_ru", "level", "population", "geometry"]
+    md = _named(ctx.layer("micro_districts"), "name")
     md = md[md["town"].isin(towns)]
-    tb = ctx.layer("town_boundaries")
+    tb = _named(ctx.layer("town_boundaries"), "town")
     tb = tb[tb["town"].isin(towns)]
     zones = pd.concat(
         [

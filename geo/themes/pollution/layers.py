@@ -69,7 +69,10 @@ def _source_layer(src: gpd.GeoDataFrame, pollutants: Sequence[Pollutant]) -> Vec
             FieldSpec(
                 f"cm_{p.id}_mpc",
                 _pollutant_text(
-                    p, "{}: source cm / MPC", "{}: көздің cm / ШРК", "{}: cm источника / ПДК"
+                    p,
+                    "{}: the source's own maximum, share of the MPC",
+                    "{}: көздің өз ең жоғары шоғырлануы, ШРК үлесі",
+                    "{}: собственный максимум источника, доля ПДК",
                 ),
                 "",
                 2,

@@ -71,5 +71,10 @@ def _agricultural(
     agri = agri[~agri.geometry.is_empty]
     id_field = "unit_id" if "unit_id" in agri.columns else None
     if "soil_type" in agri.columns and "name" not in agri.columns:
-        agri = agri.assign(name=agri["soil_type"])
+        local = {
+            f"name_{lang}": agri[f"soil_type_{lang}"]
+            for lang in ("kk", "ru")
+            if f"soil_type_{lang}" in agri.columns
+        }
+        agri = agri.assign(name=agri["soil_type"], **local)
     return agri, id_field

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import IndicatorError, LayerNotFoundError
+from geo.i18n import tr
 from geo.models.indicators import (
     GROUPS,
     CompositeResult,
@@ -242,14 +243,20 @@ def index_layer(
             float(result.groups[g][t]) if g in result.groups else np.nan for t in idx["town"]
         ]
     idx["indicators_used"] = ", ".join(s.id for s in iv.kept)
-    idx["imputed"] = [
-        ", ".join(
+    imputed = [
+        [
             c["indicator"]
             for c in iv.imputed_cells
             if c["town"] == t and c["indicator"] in clean.columns
-        )
+        ]
         for t in idx["town"]
     ]
+    idx["imputed"] = [", ".join(ids) for ids in imputed]
+    titles = {e.spec.id: e.title for e in settings.indicators}
+    for lang in ("kk", "ru"):  # the indicators by their titles in the language
+        idx[f"imputed_{lang}"] = [
+            ", ".join(tr(titles[i], lang) if i in titles else i for i in ids) for ids in imputed
+        ]
     idx["synthetic"] = bool(town_prov["synthetic"])
     idx["data_note"] = town_layer.data["data_note"].iloc[0]
     i_breaks, i_labels, _ = classify(idx["index"].to_numpy(dtype=float), cls.scheme, cls.k)

@@ -228,7 +228,7 @@ def notes(
         out.append(NOTES["few_units"])
         out.append(_dropped_note(dropped, list(settings.indicators)))
     if mining_info["not_in_breakdown"]:
-        out.append(_not_covered_note(mining_info["not_in_breakdown"]))
+        out.append(_not_covered_note(mining_info["not_in_breakdown"], geo))
     town_label = {
         "en": {t: t for t in towns["town"]},
         "kk": dict(zip(towns["town"], towns["name_kk"], strict=True)),
@@ -287,10 +287,21 @@ def _robustness_note(
     )
 
 
-def _not_covered_note(items: list[dict[str, Any]]) -> Text:
-    names = ", ".join(str(i["district"]) for i in items)
+def _not_covered_note(items: list[dict[str, Any]], geo: Geometries) -> Text:
+    d = geo.districts
+    local = {
+        lang: dict(zip(d[geo.name_col].astype(str), d[col].astype(str), strict=True))
+        for lang, col in (("kk", geo.kk_col), ("ru", geo.ru_col))
+        if col and col in d
+    }
+
+    def names(lang: str) -> str:
+        return ", ".join(
+            local.get(lang, {}).get(str(i["district"]), str(i["district"])) for i in items
+        )
+
     return text(
-        f"Not in the published mining breakdown: {names}.",
-        f"Тау-кен өнімінің жарияланған бөлінісінде жоқ: {names}.",
-        f"Нет в опубликованной разбивке горнодобычи: {names}.",
+        f"Not in the published mining breakdown: {names('en')}.",
+        f"Тау-кен өнімінің жарияланған бөлінісінде жоқ: {names('kk')}.",
+        f"Нет в опубликованной разбивке горнодобычи: {names('ru')}.",
     )

@@ -91,6 +91,7 @@ def town_geometry(ctx: ThemeInputs, settings: SustainabilitySettings) -> gpd.Geo
             value = feat.get(f"name_{lang}")
             # the layer's own translation, else the toolkit's, else the English name
             row[f"name_{lang}"] = str(value) if isinstance(value, str) and value else tr(own, lang)
+            row[f"town_{lang}"] = row[f"name_{lang}"]  # the town field shown in the language
         rows.append(row)
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=gdf.crs)
 
@@ -168,6 +169,13 @@ def _town_survey_columns(
     by_town["survey_n_derived"] = pd.array([pd.NA] * len(by_town), dtype="Int64")
     by_town["moe_pp_at_50"] = np.nan
     by_town["not_significant_vs"] = ""
+    local = {
+        lang: dict(zip(by_town["town"], by_town[f"name_{lang}"], strict=True))
+        for lang in ("kk", "ru")
+        if f"name_{lang}" in by_town
+    }
+    for lang in local:
+        by_town[f"not_significant_vs_{lang}"] = ""
     answer_of_town = {v: k for k, v in town_of_answer.items()}
     for i, t in enumerate(by_town["town"]):
         ans = answer_of_town.get(t)
@@ -193,6 +201,10 @@ def _town_survey_columns(
                 if other in town_of_answer:
                     others.append(town_of_answer[other])
         by_town.loc[by_town.index[i], "not_significant_vs"] = ", ".join(others)
+        for lang, names in local.items():  # the same towns named in each language
+            by_town.loc[by_town.index[i], f"not_significant_vs_{lang}"] = ", ".join(
+                names.get(o, o) for o in others
+            )
     return by_town
 
 
@@ -207,7 +219,11 @@ def _town_fields(entries: tuple[IndicatorEntry, ...]) -> tuple[FieldSpec, ...]:
         FieldSpec("moe_pp_at_50", T["moe_town"], unit("pp"), 1),
         FieldSpec("not_significant_vs", T["not_sig"]),
         FieldSpec("district", T["district"]),
-        *(FieldSpec(e.spec.id, e.title, unit(e.unit), 1) for e in entries),
+        # counts of people are whole numbers: "33 492 persons", not "33 492.0"
+        *(
+            FieldSpec(e.spec.id, e.title, unit(e.unit), 0 if e.unit == "persons" else 1)
+            for e in entries
+        ),
     )
 
 
