@@ -855,7 +855,7 @@ def theme_payload(
         _union_bounds(theme_bounds) or _union_bounds(base_bounds) or [[42.5, 68.5], [44.8, 75.5]]
     )
     clusters = _clusters([(b[0], b[1], b[2], b[3]) for b in feature_boxes])
-    places = _places(clusters, named, lang)
+    places = _town_places(result, base, lang) or _places(clusters, named, lang)
     view = _initial_view(result, clusters, bounds)
     title = tr(result.title, lang)
     has_synthetic = any(v.synthetic for v in result.vectors) or any(
@@ -877,6 +877,7 @@ def theme_payload(
         "bounds": bounds,
         "view": view,
         "sheet": None if sheet is None else _checked_link(sheet, f"the sheet of {result.key!r}"),
+        "credits": _credits(result, base),
     }
     payload["software"] = SOFTWARE_MARK
     return payload
@@ -910,6 +911,48 @@ def folium_map(
 def _centre(bounds: list[list[float]]) -> list[float]:
     (s, w), (n, e) = bounds
     return [round((s + n) / 2, 5), round((w + e) / 2, 5)]
+
+
+def _town_places(result: ThemeResult, base: ThemeResult, lang: str) -> list[list[Any]]:
+    """A "Go to" button for every town the theme modelled, on its outline, west to east."""
+    towns = [str(t) for t in result.parameters.get("area", {}).get("towns", [])]
+    outlines = next((v for v in base.vectors if v.name == "town_boundaries"), None)
+    if len(towns) < 2 or outlines is None or "town" not in outlines.data:
+        return []
+    gdf = outlines.data.to_crs(WGS84) if outlines.data.crs else outlines.data
+    out = []
+    for town in towns:
+        rows = gdf[gdf["town"].astype(str) == town]
+        if rows.empty:
+            continue
+        w, s, e, n = (float(v) for v in rows.total_bounds)
+        pad_x, pad_y = max(0.05, (e - w) * 0.5), max(0.04, (n - s) * 0.5)  # the town and its edge
+        name = str(local_value(rows.iloc[0], "name", lang)) if "name" in rows else town
+        box = [
+            [round(s - pad_y, 5), round(w - pad_x, 5)],
+            [round(n + pad_y, 5), round(e + pad_x, 5)],
+        ]
+        out.append([name, box])
+    out.sort(key=lambda p: (p[1][0][1], p[1][0][0]))
+    return out
+
+
+def _credits(result: ThemeResult, base: ThemeResult) -> str:
+    """The attributions the licences of the map's inputs require, once each."""
+    seen: dict[str, None] = {}
+    for res in (result, base):
+        for prov in res.provenance.values():
+            a = str(prov.get("attribution") or "").strip()
+            if a:
+                seen.setdefault(a, None)
+        layers: list[VectorLayer | RasterLayer] = [*res.vectors, *res.rasters]
+        for layer in layers:
+            a = str(layer.metadata.get("attribution") or "").strip()
+            if a:
+                seen.setdefault(a, None)
+    # the toolkit's own and the study's credits are in the sources list: these are the others'
+    own = ("Shu-Talas Atlas", "Study AP")
+    return " · ".join(a for a in seen if not a.startswith(own))
 
 
 def render_theme_map(

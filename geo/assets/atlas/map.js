@@ -37,6 +37,12 @@ window.atlasMap = function (map, D) {
   });
 
   map.attributionControl.setPrefix('Leaflet');
+  if (D.credits && window.innerWidth >= 900) {
+    // the attributions the licences require, as text (Leaflet takes HTML: escape it); on a
+    // phone they are in the notes panel, where they do not cover the map
+    var esc = el('span', null, D.credits);
+    map.attributionControl.addAttribution(esc.innerHTML);
+  }
   L.control.zoom({ zoomInTitle: D.ui.zoom_in, zoomOutTitle: D.ui.zoom_out }).addTo(map);
   if (L.control.fullscreen) {
     L.control.fullscreen({ position: 'topleft', title: D.ui.fullscreen, titleCancel: D.ui.exit_fullscreen,
@@ -271,6 +277,7 @@ window.atlasMap = function (map, D) {
         us.appendChild(li);
       });
       src.appendChild(us);
+      if (D.credits) { src.appendChild(el('div', 'atlas-small', '© ' + D.credits)); }
       src.appendChild(el('div', 'atlas-small', D.ui.software + ': ' + D.software));
       det.appendChild(src);
       box.appendChild(det);
