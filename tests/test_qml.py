@@ -274,7 +274,8 @@ def test_every_column_gets_an_alias_from_its_layer_or_the_shared_glossary() -> N
     assert aliases["note"] == "Примечание"  # the layer's own alias of a column not in popups
     assert aliases["synthetic"] == "Синтетические"
     # no translation anywhere: no alias (QGIS shows the column name), caught by the atlas test
-    assert "custom" not in aliases and "kind_ru" not in aliases
+    assert "custom" not in aliases
+    assert aliases["kind_ru"] == "Вид (по-русски)"  # a column of values in one language
 
 
 def test_coded_columns_get_value_maps_in_the_language() -> None:

@@ -32,7 +32,7 @@ import math
 import re
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -568,15 +568,31 @@ def field_aliases(layer: VectorLayer, lang: str, columns: Sequence[str]) -> dict
     own = _alias(layer, lang)
     out: dict[str, str] = {}
     for col in map(str, columns):
-        if col in own:
-            out[col] = own[col]
-        elif col in layer.aliases:
-            out[col] = tr(layer.aliases[col], lang)
-        else:
-            shared = field_alias(col)
-            if shared is not None:
-                out[col] = tr(shared, lang)
+        found = _one_alias(layer, own, col, lang)
+        if found is None and col[-3:] in _IN_LANGUAGE:  # town_kk: "Town (in Kazakh)"
+            base = _one_alias(layer, own, col[:-3], lang)
+            if base is not None:
+                found = f"{base} ({tr(_IN_LANGUAGE[col[-3:]], lang)})"
+        if found is not None:
+            out[col] = found
     return out
+
+
+_IN_LANGUAGE = {
+    "_kk": text("in Kazakh", "қазақша", "по-казахски"),
+    "_ru": text("in Russian", "орысша", "по-русски"),
+    "_en": text("in English", "ағылшынша", "по-английски"),
+}
+"""The words for a column holding another's values in one language (``town_kk``)."""
+
+
+def _one_alias(layer: VectorLayer, own: Mapping[str, str], col: str, lang: str) -> str | None:
+    if col in own:
+        return own[col]
+    if col in layer.aliases:
+        return tr(layer.aliases[col], lang)
+    shared = field_alias(col)
+    return None if shared is None else tr(shared, lang)
 
 
 def field_widgets(
