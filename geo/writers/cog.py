@@ -13,9 +13,12 @@ the tags are written in sorted order.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,7 @@ from geo.symbology import RasterClasses, RasterRamp
 __all__ = [
     "RASTERS_DIR",
     "cog_profile",
+    "gdal_output",
     "raster_for_writing",
     "raster_paths",
     "raster_tags",
@@ -124,6 +128,78 @@ def cog_profile(
     }
 
 
+class _Held(logging.Handler):
+    """Keeps the records it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _hold_stderr() -> tuple[int, int] | None:
+    """Point file descriptor 2 at a file in memory: (that file, the saved stderr), or None."""
+    try:
+        held = os.memfd_create("gdal-stderr", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):  # not Linux: what the C libraries print goes through
+        return None
+    sys.stderr.flush()
+    saved = os.dup(2)
+    os.dup2(held, 2)
+    return held, saved
+
+
+def _release_stderr(fds: tuple[int, int] | None) -> list[str]:
+    """Give file descriptor 2 back; the lines printed on it meanwhile."""
+    if fds is None:
+        return []
+    held, saved = fds
+    sys.stderr.flush()
+    os.dup2(saved, 2)
+    os.close(saved)
+    os.lseek(held, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(held, 1 << 16):
+        chunks.append(chunk)
+    os.close(held)
+    return [line for line in b"".join(chunks).decode(errors="replace").splitlines() if line]
+
+
+@contextlib.contextmanager
+def gdal_output(what: str) -> Iterator[None]:
+    """Hold what GDAL and libtiff say while writing *what*; a failure's lines go to ``-v``.
+
+    libtiff prints some errors straight to stderr (``_tiffWriteProc: File too large.``)
+    and rasterio logs GDAL's warnings (``CPLE_AppDefined ...``) before the write raises;
+    the build turns that failure into one refusal line (:mod:`geo.staging`), so after a
+    failure these lines are logged at INFO, shown with ``-v`` only. After a success they
+    are said as they would have been (rasterio's records at their level, the rest as
+    warnings).
+    """
+    rio = logging.getLogger("rasterio")
+    held = _Held()
+    rio.addHandler(held)
+    propagate, rio.propagate = rio.propagate, False
+    fds = _hold_stderr()
+    ok = False
+    try:
+        yield
+        ok = True
+    finally:
+        printed = _release_stderr(fds)
+        rio.removeHandler(held)
+        rio.propagate = propagate
+        for record in held.records:
+            if not ok:
+                log.info("GDAL, writing %s: %s", what, record.getMessage())
+            elif logging.getLogger(record.name).isEnabledFor(record.levelno):
+                logging.getLogger(record.name).handle(record)
+        for line in printed:
+            log.log(logging.WARNING if ok else logging.INFO, "GDAL, writing %s: %s", what, line)
+
+
 def _tag_value(v: Any) -> str:
     if isinstance(v, str):
         return v
@@ -192,7 +268,7 @@ def write_cog(
     all_tags = {str(k): _tag_value(v) for k, v in {**raster.tags, **(tags or {})}.items()}
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with rasterio.open(tmp, "w", **profile) as dst:
+        with gdal_output(path.name), rasterio.open(tmp, "w", **profile) as dst:
             dst.write(array, 1)
             if all_tags:
                 dst.update_tags(**dict(sorted(all_tags.items())))

@@ -1,0 +1,43 @@
+"""What GDAL and libtiff print while a raster is written: held, then said or logged for -v."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from geo.writers.cog import gdal_output
+
+
+def _say_like_gdal() -> None:
+    os.write(2, b"_tiffWriteProc: File too large.\n")  # libtiff, straight to the descriptor
+    logging.getLogger("rasterio._env").warning("CPLE_AppDefined in x.tif: a strile")
+
+
+def test_after_a_success_the_lines_are_said_as_before(caplog, capfd) -> None:
+    caplog.set_level(logging.INFO)
+    with gdal_output("x.tif"):
+        _say_like_gdal()
+    assert capfd.readouterr().err == ""  # nothing reached the descriptor itself
+    got = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
+    assert got == [
+        ("rasterio._env", logging.WARNING, "CPLE_AppDefined in x.tif: a strile"),
+        (
+            "geo.writers.cog",
+            logging.WARNING,
+            "GDAL, writing x.tif: _tiffWriteProc: File too large.",
+        ),
+    ]
+
+
+def test_after_a_failure_they_are_info_for_v_and_the_error_goes_on(caplog, capfd) -> None:
+    caplog.set_level(logging.INFO)
+    with pytest.raises(OSError, match="disk"), gdal_output("x.tif"):
+        _say_like_gdal()
+        raise OSError("disk")
+    assert capfd.readouterr().err == ""
+    assert [(r.name, r.levelno) for r in caplog.records] == [("geo.writers.cog", logging.INFO)] * 2
+    assert "File too large" in caplog.records[1].getMessage()
+    assert logging.getLogger("rasterio").propagate  # put back as found
+    assert os.write(2, b"") == 0  # the descriptor is stderr again
