@@ -37,7 +37,11 @@ log = logging.getLogger(__name__)
 
 
 def check_out(out: Path, overwrite: bool) -> None:
-    """Refuse an *out* that exists (without *overwrite*), is a file, or holds the current folder."""
+    """Refuse an *out* that exists (without *overwrite*), is a file, or holds the current folder.
+
+    A folder that cannot be written (read-only file system, no permission) is refused here
+    too, before any work, in the words of the refusal while writing.
+    """
     if out.exists() and not out.is_dir():
         msg = f"{out}: exists and is not a folder; choose another --out"
         raise OutputExistsError(msg)
@@ -47,6 +51,26 @@ def check_out(out: Path, overwrite: bool) -> None:
     if out.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
         msg = f"{out}: is the current folder or holds it; choose a new folder for --out"
         raise OutputExistsError(msg)
+    _check_writable(out)
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse *out* when the folder that will hold it (or its nearest existing folder) is not writable.
+
+    The build writes a lock and its staging folder beside *out* and renames them: it needs
+    to write and enter that folder.
+    """
+    holder = out.absolute().parent
+    while not holder.exists() and holder != holder.parent:
+        holder = holder.parent
+    if not holder.is_dir() or os.access(holder, os.W_OK | os.X_OK):
+        return  # a file in the way is named by _parent
+    try:
+        read_only = bool(os.statvfs(holder).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    code = errno.EROFS if read_only else errno.EACCES
+    raise OutputError(_os_message(out, OSError(code, os.strerror(code)))) from None
 
 
 def _parent(out: Path) -> Path:
