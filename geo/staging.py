@@ -42,10 +42,14 @@ def check_out(out: Path, overwrite: bool) -> None:
     A folder that cannot be written (read-only file system, no permission) is refused here
     too, before any work, in the words of the refusal while writing.
     """
-    if out.exists() and not out.is_dir():
+    try:
+        exists = out.exists()
+    except OSError as exc:  # a name too long for the file system, a loop of links
+        raise OutputError(_os_message(out, exc)) from None
+    if exists and not out.is_dir():
         msg = f"{out}: exists and is not a folder; choose another --out"
         raise OutputExistsError(msg)
-    if out.exists() and not overwrite:
+    if exists and not overwrite:
         msg = f"{out}: output folder exists; pass --overwrite to replace it"
         raise OutputExistsError(msg)
     if out.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
@@ -100,6 +104,13 @@ _WRITE_ERRORS = {
 
 _FIX = "free space, or choose a folder you can write"
 
+_FIXES = {
+    errno.EACCES: "choose a folder you can write",
+    errno.EROFS: "choose a folder you can write",
+    errno.ENAMETOOLONG: "choose a shorter --out",
+}
+"""The fix where it is not the general one (:data:`_FIX`)."""
+
 
 def _storage_limit(tmp: Path) -> str | None:
     """Why writing into *tmp* may have failed: a full disk or the file-size limit, else None."""
@@ -121,7 +132,8 @@ def _storage_limit(tmp: Path) -> str | None:
 def _os_message(out: Path, exc: OSError) -> str:
     """One line for a file-system failure while writing *out*."""
     why = _WRITE_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
-    return f"{out}: cannot write the atlas ({why}); nothing was changed there: {_FIX}"
+    fix = _FIXES.get(exc.errno or 0, _FIX)
+    return f"{out}: cannot write the atlas ({why}); nothing was changed there: {fix}"
 
 
 @contextlib.contextmanager

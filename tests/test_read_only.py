@@ -98,7 +98,7 @@ def test_a_read_only_folder_is_one_line_before_any_work(read_only: Path, command
     assert r.returncode == 2, r.stderr
     assert r.stderr == (
         f"error: {out}: cannot write the atlas (permission denied); nothing was changed there: "
-        "free space, or choose a folder you can write\n"
+        "choose a folder you can write\n"
     )
     assert r.stdout == ""
     assert _snapshot(read_only) == before  # the old atlas byte for byte; no lock, no staging
