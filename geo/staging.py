@@ -42,6 +42,12 @@ def check_out(out: Path, overwrite: bool) -> None:
     A folder that cannot be written (read-only file system, no permission) is refused here
     too, before any work, in the words of the refusal while writing.
     """
+    if any(ord(c) < 32 or ord(c) == 127 for c in str(out)):
+        msg = (
+            f"{str(out)!r}: the output path holds a control character (a newline, a tab); "
+            "choose a name without them for --out"
+        )
+        raise OutputError(msg)
     try:
         exists = out.exists()
     except OSError as exc:  # a name too long for the file system, a loop of links
