@@ -102,6 +102,11 @@ def _recipe(d: Path, recipe: str, *edits: tuple[str, str]) -> Path:
     return edited_recipe(MAPS / recipe, d / f"рецепт {recipe}", edits)
 
 
+def _suffix(df, col: str, text: str):
+    df[col] = [f"{v}{text}" for v in df[col]]
+    return df
+
+
 def _set(df, col: str, value: object, row: int = 0):
     df[col] = df[col].astype(object)
     df.loc[row, col] = value
@@ -284,6 +289,26 @@ CASES: dict[str, tuple[Make, str]] = {
     "out name too long": (
         lambda d: ["map", str(MAPS / "pollution.toml"), "--out", str(d / ("я" * 200))],
         "too long",
+    ),
+    "out with a newline": (
+        lambda d: ["map", str(MAPS / "pollution.toml"), "--out", str(d / "атлас\nдва")],
+        "control character",
+    ),
+    "a newline in the town names": (
+        map_with(
+            "pollution.toml",
+            "town_boundaries",
+            lambda d: _frame(d, "town_boundaries", lambda g: _suffix(g, "town", "\nstray line")),
+        ),
+        "town_boundaries",
+    ),
+    "a newline in the district names": (
+        map_with(
+            "sustainability.toml",
+            "districts",
+            lambda d: _frame(d, "districts", lambda g: _suffix(g, "district", "\nstray line")),
+        ),
+        "districts",
     ),
     # recipes: not a recipe
     "empty recipe": (recipe_text(""), "рецепт.toml"),
@@ -568,6 +593,12 @@ KNOWN = {
          "recipe is a folder", "velocity as words", "height missing", "validate a folder"],
         "geo/cli.py main(): a click usage error is shown with exc.show(), three lines "
         "(Usage: …, Try 'geo … --help' for help., Error: …), not one",
+    ),
+    **dict.fromkeys(
+        ["a newline in the town names", "a newline in the district names"],
+        "geo/cli.py main() prints str(exc) as it is, and geo/area.py _boundaries_of and the "
+        "reference check of geo/validate.py list the layer's names unquoted: a newline in a "
+        "user's name breaks the one line",
     ),
     "huge cell size": "geo/area.py _number(): area.cell_size_m has no upper bound; 1e308 m "
     "makes a 1 × 1 grid that crashes rasterio's write_transform in geo/writers/gpkg.py "
