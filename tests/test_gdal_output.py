@@ -17,6 +17,7 @@ def _say_like_gdal() -> None:
 
 def test_after_a_success_the_lines_are_said_as_before(caplog, capfd) -> None:
     caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="geo")  # an earlier command in this process set it
     with gdal_output("x.tif"):
         _say_like_gdal()
     assert capfd.readouterr().err == ""  # nothing reached the descriptor itself
@@ -33,6 +34,7 @@ def test_after_a_success_the_lines_are_said_as_before(caplog, capfd) -> None:
 
 def test_after_a_failure_they_are_info_for_v_and_the_error_goes_on(caplog, capfd) -> None:
     caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="geo")  # an earlier command in this process set it
     with pytest.raises(OSError, match="disk"), gdal_output("x.tif"):
         _say_like_gdal()
         raise OSError("disk")
