@@ -10,6 +10,14 @@ import pytest
 from geo.writers.cog import gdal_output
 
 
+@pytest.fixture(autouse=True)
+def _no_stale_handlers(monkeypatch) -> None:
+    """The root handlers an earlier in-process command left on a closed stream are set aside."""
+    root = logging.getLogger()
+    kept = [h for h in root.handlers if type(h) is not logging.StreamHandler]
+    monkeypatch.setattr(root, "handlers", kept)
+
+
 def _say_like_gdal() -> None:
     os.write(2, b"_tiffWriteProc: File too large.\n")  # libtiff, straight to the descriptor
     logging.getLogger("rasterio._env").warning("CPLE_AppDefined in x.tif: a strile")
