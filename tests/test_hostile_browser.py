@@ -135,6 +135,7 @@ def test_the_geopackage_keeps_the_hostile_values_as_data(built: Built) -> None:
     assert all(n.endswith(PAYLOAD) for n in sources)
 
 
+@pytest.mark.qgis
 def test_qgis_opens_the_hostile_project_and_every_layer(
     built: Built, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -262,7 +263,7 @@ def test_every_layer_shows_its_hostile_values_somewhere(browser, built: Built) -
     shown = ""
     for name in PAGES[1:]:
         page = browser.open((built.out / name).resolve().as_uri(), width=1400, height=900)
-        got = page.eval(OPEN_EVERYTHING + "(400)")
+        got = page.eval(OPEN_EVERYTHING + "(10)")
         shown += " ".join(got["texts"]) + got["panel"]
         page.close()
     catalog = Catalog(overrides=built.layers)
