@@ -131,8 +131,55 @@ def _storage_limit(tmp: Path) -> str | None:
     if soft != resource.RLIM_INFINITY:
         sizes = [p.stat().st_size for p in tmp.rglob("*") if p.is_file()]
         if sizes and max(sizes) >= soft * 0.9:
-            return f"a file reached the file-size limit of {soft:,} bytes (ulimit -f)"
+            return _size_limit()
     return None
+
+
+def _size_limit() -> str:
+    """The file-size limit reached, in words."""
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return f"a file reached the file-size limit of {soft:,} bytes (ulimit -f)"
+
+
+@contextlib.contextmanager
+def _watch_file_size() -> Iterator[list[int]]:
+    """Record SIGXFSZ while the build writes: a write reached the file-size limit (``ulimit -f``).
+
+    Python ignores the signal (the write fails with EFBIG instead of killing the process);
+    a handler keeps that behaviour and tells the refusal the cause for certain, whatever
+    the writer left behind (a writer removes its half-written file before the error arrives).
+    """
+    hits: list[int] = []
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        hits.append(signum)
+
+    try:
+        previous = signal.signal(signal.SIGXFSZ, handler)
+    except (ValueError, AttributeError):  # not the main thread, or no such signal
+        yield hits
+        return
+    try:
+        yield hits
+    finally:
+        signal.signal(signal.SIGXFSZ, previous)
+
+
+def _refusal(out: Path, tmp: Path, exc: Exception, *, size_limit_hit: bool) -> str | None:
+    """The one line for a failure while writing *tmp*, or None when it is not the storage's.
+
+    An OSError with a file-system errno is said by its errno; any other error (GDAL's,
+    SQLite's, rasterio's ``RasterioIOError``, an OSError without errno) is said as the
+    file-size limit when a write reached it (SIGXFSZ), or as a full disk when the disk is.
+    """
+    if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+        return _os_message(out, exc)
+    why = _size_limit() if size_limit_hit else _storage_limit(tmp)
+    if why is None:
+        return None
+    return f"{out}: cannot write the atlas ({why}); nothing was changed there: {_FIX}"
 
 
 def _os_message(out: Path, exc: OSError) -> str:
@@ -226,7 +273,7 @@ def staged(out: Path, *, overwrite: bool) -> Iterator[Path]:
     """
     check_out(out, overwrite)
     parent = _parent(out)
-    with _lock(parent, out.name), _sigterm_exits():
+    with _lock(parent, out.name), _sigterm_exits(), _watch_file_size() as too_large:
         check_out(out, overwrite)  # a build that just finished may have made it
         _remove_stale(parent, out.name)
         try:
@@ -237,21 +284,15 @@ def staged(out: Path, *, overwrite: bool) -> Iterator[Path]:
             tmp.chmod(0o777 & ~_umask())
             yield tmp
             _swap_into_place(tmp, out)
-        except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if exc.errno not in _WRITE_ERRORS:
-                raise
-            raise OutputError(_os_message(out, exc)) from None
         except AtlasError:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        except Exception as exc:  # a GDAL writer's error: say a full disk or a size limit plainly
-            why = _storage_limit(tmp)
+        except Exception as exc:  # the file system's or a GDAL writer's error, said plainly
+            msg = _refusal(out, tmp, exc, size_limit_hit=bool(too_large))
             shutil.rmtree(tmp, ignore_errors=True)
-            if why is None:
+            if msg is None:
                 raise
-            msg = f"{out}: cannot write the atlas ({why}); nothing was changed there: {_FIX}"
-            raise OutputError(msg) from exc
+            raise OutputError(msg) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -132,12 +132,14 @@ def test_a_crash_past_every_check_is_one_line_with_its_own_code(monkeypatch, cap
         cli.main(["build", "--out", "/nonexistent/x", "-v"])
 
 
-def _limited_build(out: Path, *flags: str) -> subprocess.CompletedProcess[str]:
-    """``geo map maps/pollution.toml --out OUT --overwrite FLAGS`` under ``ulimit -f`` of 300 kB."""
+def _limited_build(
+    out: Path, *flags: str, limit_bytes: int = 300_000
+) -> subprocess.CompletedProcess[str]:
+    """``geo map maps/pollution.toml --out OUT --overwrite FLAGS`` under ``ulimit -f``."""
     import resource
 
     def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
     return subprocess.run(
         [sys.executable, "-m", "geo.cli", "map", "maps/pollution.toml", "--out", str(out),
@@ -150,14 +152,21 @@ def _limited_build(out: Path, *flags: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("flags", [(), ("-q",)])
+@pytest.mark.parametrize(
+    ("flags", "limit_bytes"),
+    [
+        ((), 300_000),  # a COG reaches it (GDAL's COG driver, libtiff)
+        (("-q",), 300_000),
+        ((), 1_300_000),  # the GeoPackage reaches it (SQLite under GDAL: RasterioIOError)
+    ],
+)
 def test_a_file_size_limit_is_one_refusal_and_the_old_atlas_stays(
-    tmp_path: Path, flags: tuple[str, ...]
+    tmp_path: Path, flags: tuple[str, ...], limit_bytes: int
 ) -> None:
     out = tmp_path / "atlas"
     out.mkdir()
     (out / "old.txt").write_text("old", encoding="utf-8")
-    r = _limited_build(out, *flags)
+    r = _limited_build(out, *flags, limit_bytes=limit_bytes)
     assert r.returncode == 2, r.stderr
     # libtiff's own lines ("_tiffWriteProc: File too large.") and GDAL's warnings are held back
     assert r.stderr.startswith(
