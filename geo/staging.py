@@ -174,9 +174,12 @@ def _refusal(out: Path, tmp: Path, exc: Exception, *, size_limit_hit: bool) -> s
     SQLite's, rasterio's ``RasterioIOError``, an OSError without errno) is said as the
     file-size limit when a write reached it (SIGXFSZ), or as a full disk when the disk is.
     """
-    if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+    if size_limit_hit:
+        why: str | None = _size_limit()
+    elif isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
         return _os_message(out, exc)
-    why = _size_limit() if size_limit_hit else _storage_limit(tmp)
+    else:
+        why = _storage_limit(tmp)
     if why is None:
         return None
     return f"{out}: cannot write the atlas ({why}); nothing was changed there: {_FIX}"

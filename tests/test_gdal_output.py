@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 
@@ -40,14 +41,31 @@ def test_after_a_success_the_lines_are_said_as_before(caplog, capfd) -> None:
     ]
 
 
-def test_after_a_failure_they_are_info_for_v_and_the_error_goes_on(caplog, capfd) -> None:
+def test_after_a_failure_they_are_info_for_v_and_the_cause_is_named(caplog, capfd) -> None:
     caplog.set_level(logging.INFO)
     caplog.set_level(logging.INFO, logger="geo")  # an earlier command in this process set it
-    with pytest.raises(OSError, match="disk"), gdal_output("x.tif"):
+    with pytest.raises(OSError) as exc, gdal_output("x.tif"):
         _say_like_gdal()
-        raise OSError("disk")
+        raise RuntimeError("TIFFAppendToStrip:Write error at scanline 640")
+    assert exc.value.errno == errno.EFBIG and exc.value.filename == "x.tif"  # libtiff named it
+    assert isinstance(exc.value.__cause__, RuntimeError)
     assert capfd.readouterr().err == ""
     assert [(r.name, r.levelno) for r in caplog.records] == [("geo.writers.cog", logging.INFO)] * 2
     assert "File too large" in caplog.records[1].getMessage()
     assert logging.getLogger("rasterio").propagate  # put back as found
     assert os.write(2, b"") == 0  # the descriptor is stderr again
+
+
+@pytest.mark.parametrize(
+    ("said", "code"),
+    [
+        (b"_tiffWriteProc: No space left on device.\n", errno.ENOSPC),
+        (b"Disk quota exceeded\n", errno.EDQUOT),
+        (b"", None),
+    ],
+)
+def test_a_full_disk_named_by_gdal_becomes_its_errno(said: bytes, code: int | None) -> None:
+    with pytest.raises((OSError, RuntimeError)) as exc, gdal_output("y.tif"):
+        os.write(2, said)
+        raise RuntimeError("Write failed")
+    assert (exc.value.errno if isinstance(exc.value, OSError) else None) == code

@@ -14,6 +14,7 @@ the tags are written in sorted order.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -174,20 +175,19 @@ def gdal_output(what: str) -> Iterator[None]:
     libtiff prints some errors straight to stderr (``_tiffWriteProc: File too large.``)
     and rasterio logs GDAL's warnings (``CPLE_AppDefined ...``) before the write raises;
     the build turns that failure into one refusal line (:mod:`geo.staging`), so after a
-    failure these lines are logged at INFO, shown with ``-v`` only. After a success they
-    are said as they would have been (rasterio's records at their level, the rest as
-    warnings).
+    failure these lines are logged at INFO, shown with ``-v`` only, and a failure they
+    name as a full disk, a quota or the file-size limit is raised as the :class:`OSError`
+    of that errno (the cause kept), so the refusal does not have to guess it. After a
+    success they are said as they would have been (rasterio's records at their level,
+    the rest as warnings).
     """
     rio = logging.getLogger("rasterio")
     held = _Held()
     rio.addHandler(held)
     propagate, rio.propagate = rio.propagate, False
     fds = _hold_stderr()
-    ok = False
-    try:
-        yield
-        ok = True
-    finally:
+
+    def release(ok: bool) -> list[str]:
         printed = _release_stderr(fds)
         rio.removeHandler(held)
         rio.propagate = propagate
@@ -198,6 +198,36 @@ def gdal_output(what: str) -> Iterator[None]:
                 logging.getLogger(record.name).handle(record)
         for line in printed:
             log.log(logging.WARNING if ok else logging.INFO, "GDAL, writing %s: %s", what, line)
+        return [*printed, *(r.getMessage() for r in held.records)]
+
+    try:
+        yield
+    except Exception as exc:
+        code = _storage_errno([*release(ok=False), str(exc)])
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), what) from exc
+    except BaseException:
+        release(ok=False)
+        raise
+    release(ok=True)
+
+
+_STORAGE_ERRNOS = {
+    os.strerror(errno.ENOSPC): errno.ENOSPC,
+    os.strerror(errno.EDQUOT): errno.EDQUOT,
+    os.strerror(errno.EFBIG): errno.EFBIG,
+}
+"""The C library's words for a full disk, a quota and the file-size limit, and their errno."""
+
+
+def _storage_errno(said: list[str]) -> int | None:
+    """The errno of a full disk, quota or size limit that GDAL or libtiff named, else None."""
+    for line in said:
+        for words, code in _STORAGE_ERRNOS.items():
+            if words in line:
+                return code
+    return None
 
 
 def _tag_value(v: Any) -> str:
