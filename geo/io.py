@@ -8,7 +8,9 @@ raster holding only "no data".
 from __future__ import annotations
 
 import logging
+import re
 import warnings
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,6 +39,55 @@ def _check_exists(path: Path, what: str) -> None:
         raise DataError(msg)
 
 
+def _check_zip(path: Path) -> None:
+    """Refuse a ``.zip`` that is no zip archive or is damaged, before GDAL reads it.
+
+    GDAL says such a file "does not exist in the file system"; the user needs to hear
+    that the archive is broken and what a zipped layer holds.
+    """
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        return
+    try:
+        with zipfile.ZipFile(path) as z:
+            member = z.testzip()
+        why = None if member is None else f"its {member} is damaged"
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        why = "not a zip, or truncated"
+    if why is not None:
+        msg = (
+            f"{path}: not a readable zip archive ({why}); zip the layer's files again "
+            "(a shapefile's .shp, .shx, .dbf and .prj, or a .gpkg)"
+        )
+        raise DataError(msg)
+
+
+def _zip_members(path: Path) -> str:
+    """What a zip holds, for a message: ``a.txt, b.csv`` (at most five names)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError):
+        return ""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f" (it holds {shown})" if names else " (it is empty)"
+
+
+def _unreadable(p: Path, exc: BaseException) -> str:
+    """One line for a vector file GDAL cannot open: a folder, a zip of other files, junk."""
+    if p.is_dir():
+        return (
+            f"{p}: is a folder GDAL cannot read as a layer; give the layer's file "
+            "(a folder is read only when it is a File Geodatabase or holds shapefiles)"
+        )
+    if p.suffix.lower() == ".zip":
+        return (
+            f"{p}: holds no layer GDAL can read{_zip_members(p)}; a zipped layer needs "
+            "a shapefile's .shp, .shx, .dbf and .prj, or a .gpkg or .geojson"
+        )
+    detail = _first_line(exc).replace(f"'{p}' ", "")  # the path is said once, first
+    return f"{p}: not a readable vector file or truncated ({detail}); re-export it from the source"
+
+
 def read_vector(
     path: str | Path, *, layer: str | int | None = None, what: str = "layer"
 ) -> gpd.GeoDataFrame:
@@ -60,6 +111,7 @@ def read_vector(
     """
     p = Path(path)
     _check_exists(p, what)
+    _check_zip(p)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -74,8 +126,7 @@ def read_vector(
         pyogrio.errors.GeometryError,
         pyogrio.errors.FieldError,
     ) as exc:
-        msg = f"{p}: not a readable vector file or truncated ({_first_line(exc)}); re-export it from the source"
-        raise DataError(msg) from None
+        raise DataError(_unreadable(p, exc)) from None
     except shapely.errors.ShapelyError as exc:
         msg = (
             f"{p}: a feature has a corrupt geometry ({_first_line(exc)}); "
@@ -146,7 +197,8 @@ def read_raster(path: str | Path, *, what: str = "raster") -> Raster:
             arr = src.read(1, masked=True)
             transform, crs_wkt, tags = src.transform, src.crs.to_wkt(), src.tags()
     except RasterioIOError as exc:
-        msg = f"{p}: not a readable raster or truncated ({_first_line(exc)}); re-export it"
+        detail = _first_line(exc).replace(f"'{p}' ", "")
+        msg = f"{p}: not a readable raster or truncated ({detail}); re-export it"
         raise DataError(msg) from None
     data = np.ma.filled(arr.astype("float32"), np.nan)
     if not np.isfinite(data).any():
@@ -170,6 +222,21 @@ def read_table(path: str | Path, *, what: str = "table") -> pd.DataFrame:
     return df
 
 
+_GDAL_ADVICE = re.compile(r"[;.]*\s*It might help to specify the correct driver.*$")
+_SQLITE = re.compile(r"sqlite3_\w+\(.*?\) failed: ([^;]*)")
+DETAIL_MAX = 160
+"""Longest library detail quoted in a one-line error."""
+
+
 def _first_line(exc: BaseException) -> str:
+    """The library's own words, short: first line, GDAL's driver advice and SQL left out."""
     text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+    if not text:
+        return type(exc).__name__
+    line = _GDAL_ADVICE.sub("", text[0]).rstrip("; ")
+    sqlite = _SQLITE.search(line)
+    if sqlite:
+        line = f"SQLite: {sqlite.group(1).strip()}"
+    if len(line) > DETAIL_MAX:
+        line = line[: DETAIL_MAX - 1].rsplit(" ", 1)[0] + "…"
+    return line

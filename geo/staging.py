@@ -37,16 +37,50 @@ log = logging.getLogger(__name__)
 
 
 def check_out(out: Path, overwrite: bool) -> None:
-    """Refuse an *out* that exists (without *overwrite*), is a file, or holds the current folder."""
-    if out.exists() and not out.is_dir():
+    """Refuse an *out* that exists (without *overwrite*), is a file, or holds the current folder.
+
+    A folder that cannot be written (read-only file system, no permission) is refused here
+    too, before any work, in the words of the refusal while writing.
+    """
+    if any(ord(c) < 32 or ord(c) == 127 for c in str(out)):
+        msg = (
+            f"{str(out)!r}: the output path holds a control character (a newline, a tab); "
+            "choose a name without them for --out"
+        )
+        raise OutputError(msg)
+    try:
+        exists = out.exists()
+    except OSError as exc:  # a name too long for the file system, a loop of links
+        raise OutputError(_os_message(out, exc)) from None
+    if exists and not out.is_dir():
         msg = f"{out}: exists and is not a folder; choose another --out"
         raise OutputExistsError(msg)
-    if out.exists() and not overwrite:
+    if exists and not overwrite:
         msg = f"{out}: output folder exists; pass --overwrite to replace it"
         raise OutputExistsError(msg)
     if out.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
         msg = f"{out}: is the current folder or holds it; choose a new folder for --out"
         raise OutputExistsError(msg)
+    _check_writable(out)
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse *out* when the folder that will hold it (or its nearest existing folder) is not writable.
+
+    The build writes a lock and its staging folder beside *out* and renames them: it needs
+    to write and enter that folder.
+    """
+    holder = out.absolute().parent
+    while not holder.exists() and holder != holder.parent:
+        holder = holder.parent
+    if not holder.is_dir() or os.access(holder, os.W_OK | os.X_OK):
+        return  # a file in the way is named by _parent
+    try:
+        read_only = bool(os.statvfs(holder).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    code = errno.EROFS if read_only else errno.EACCES
+    raise OutputError(_os_message(out, OSError(code, os.strerror(code)))) from None
 
 
 def _parent(out: Path) -> Path:
@@ -76,6 +110,13 @@ _WRITE_ERRORS = {
 
 _FIX = "free space, or choose a folder you can write"
 
+_FIXES = {
+    errno.EACCES: "choose a folder you can write",
+    errno.EROFS: "choose a folder you can write",
+    errno.ENAMETOOLONG: "choose a shorter --out",
+}
+"""The fix where it is not the general one (:data:`_FIX`)."""
+
 
 def _storage_limit(tmp: Path) -> str | None:
     """Why writing into *tmp* may have failed: a full disk or the file-size limit, else None."""
@@ -90,14 +131,65 @@ def _storage_limit(tmp: Path) -> str | None:
     if soft != resource.RLIM_INFINITY:
         sizes = [p.stat().st_size for p in tmp.rglob("*") if p.is_file()]
         if sizes and max(sizes) >= soft * 0.9:
-            return f"a file reached the file-size limit of {soft:,} bytes (ulimit -f)"
+            return _size_limit()
     return None
+
+
+def _size_limit() -> str:
+    """The file-size limit reached, in words."""
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return f"a file reached the file-size limit of {soft:,} bytes (ulimit -f)"
+
+
+@contextlib.contextmanager
+def _watch_file_size() -> Iterator[list[int]]:
+    """Record SIGXFSZ while the build writes: a write reached the file-size limit (``ulimit -f``).
+
+    Python ignores the signal (the write fails with EFBIG instead of killing the process);
+    a handler keeps that behaviour and tells the refusal the cause for certain, whatever
+    the writer left behind (a writer removes its half-written file before the error arrives).
+    """
+    hits: list[int] = []
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        hits.append(signum)
+
+    try:
+        previous = signal.signal(signal.SIGXFSZ, handler)
+    except (ValueError, AttributeError):  # not the main thread, or no such signal
+        yield hits
+        return
+    try:
+        yield hits
+    finally:
+        signal.signal(signal.SIGXFSZ, previous)
+
+
+def _refusal(out: Path, tmp: Path, exc: Exception, *, size_limit_hit: bool) -> str | None:
+    """The one line for a failure while writing *tmp*, or None when it is not the storage's.
+
+    An OSError with a file-system errno is said by its errno; any other error (GDAL's,
+    SQLite's, rasterio's ``RasterioIOError``, an OSError without errno) is said as the
+    file-size limit when a write reached it (SIGXFSZ), or as a full disk when the disk is.
+    """
+    if size_limit_hit:
+        why: str | None = _size_limit()
+    elif isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+        return _os_message(out, exc)
+    else:
+        why = _storage_limit(tmp)
+    if why is None:
+        return None
+    return f"{out}: cannot write the atlas ({why}); nothing was changed there: {_FIX}"
 
 
 def _os_message(out: Path, exc: OSError) -> str:
     """One line for a file-system failure while writing *out*."""
     why = _WRITE_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
-    return f"{out}: cannot write the atlas ({why}); nothing was changed there: {_FIX}"
+    fix = _FIXES.get(exc.errno or 0, _FIX)
+    return f"{out}: cannot write the atlas ({why}); nothing was changed there: {fix}"
 
 
 @contextlib.contextmanager
@@ -184,7 +276,7 @@ def staged(out: Path, *, overwrite: bool) -> Iterator[Path]:
     """
     check_out(out, overwrite)
     parent = _parent(out)
-    with _lock(parent, out.name), _sigterm_exits():
+    with _lock(parent, out.name), _sigterm_exits(), _watch_file_size() as too_large:
         check_out(out, overwrite)  # a build that just finished may have made it
         _remove_stale(parent, out.name)
         try:
@@ -195,21 +287,15 @@ def staged(out: Path, *, overwrite: bool) -> Iterator[Path]:
             tmp.chmod(0o777 & ~_umask())
             yield tmp
             _swap_into_place(tmp, out)
-        except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if exc.errno not in _WRITE_ERRORS:
-                raise
-            raise OutputError(_os_message(out, exc)) from None
         except AtlasError:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        except Exception as exc:  # a GDAL writer's error: say a full disk or a size limit plainly
-            why = _storage_limit(tmp)
+        except Exception as exc:  # the file system's or a GDAL writer's error, said plainly
+            msg = _refusal(out, tmp, exc, size_limit_hit=bool(too_large))
             shutil.rmtree(tmp, ignore_errors=True)
-            if why is None:
+            if msg is None:
                 raise
-            msg = f"{out}: cannot write the atlas ({why}); nothing was changed there: {_FIX}"
-            raise OutputError(msg) from exc
+            raise OutputError(msg) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

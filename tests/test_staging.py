@@ -132,30 +132,60 @@ def test_a_crash_past_every_check_is_one_line_with_its_own_code(monkeypatch, cap
         cli.main(["build", "--out", "/nonexistent/x", "-v"])
 
 
-def test_a_file_size_limit_is_one_refusal_and_the_old_atlas_stays(tmp_path: Path) -> None:
+def _limited_build(
+    out: Path, *flags: str, limit_bytes: int = 300_000
+) -> subprocess.CompletedProcess[str]:
+    """``geo map maps/pollution.toml --out OUT --overwrite FLAGS`` under ``ulimit -f``."""
     import resource
 
-    out = tmp_path / "atlas"
-    out.mkdir()
-    (out / "old.txt").write_text("old", encoding="utf-8")
-
     def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
-    r = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "geo.cli", "map", "maps/pollution.toml", "--out", str(out),
-         "--overwrite", "-q"],
+         "--overwrite", *flags],
         cwd=Path(__file__).resolve().parents[1],
         preexec_fn=limit,
         capture_output=True,
         text=True,
         check=False,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("flags", "limit_bytes"),
+    [
+        ((), 300_000),  # a COG reaches it (GDAL's COG driver, libtiff)
+        (("-q",), 300_000),
+        ((), 1_300_000),  # the GeoPackage reaches it (SQLite under GDAL: RasterioIOError)
+    ],
+)
+def test_a_file_size_limit_is_one_refusal_and_the_old_atlas_stays(
+    tmp_path: Path, flags: tuple[str, ...], limit_bytes: int
+) -> None:
+    out = tmp_path / "atlas"
+    out.mkdir()
+    (out / "old.txt").write_text("old", encoding="utf-8")
+    r = _limited_build(out, *flags, limit_bytes=limit_bytes)
     assert r.returncode == 2, r.stderr
-    last = r.stderr.strip().splitlines()[-1]  # GDAL's own lines may come first
-    assert last.startswith(f"error: {out}: cannot write the atlas (a file reached the file-size")
+    # libtiff's own lines ("_tiffWriteProc: File too large.") and GDAL's warnings are held back
+    assert r.stderr.startswith(
+        f"error: {out}: cannot write the atlas (a file reached the file-size"
+    )
+    assert len(r.stderr.splitlines()) == 1, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["atlas"]
     assert [p.name for p in out.iterdir()] == ["old.txt"]
+
+
+def test_gdals_own_lines_on_a_failed_write_are_shown_with_v(tmp_path: Path) -> None:
+    r = _limited_build(tmp_path / "atlas", "-v")
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[-1].startswith(f"error: {tmp_path / 'atlas'}: cannot write the atlas")
+    gdal = [
+        line for line in lines if line.startswith("INFO: GDAL, writing concentration_so2.tif: ")
+    ]
+    assert any("File too large" in line for line in gdal), r.stderr
 
 
 def test_two_builds_to_one_new_folder_at_once_one_is_refused(tmp_path: Path) -> None:

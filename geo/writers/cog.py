@@ -13,9 +13,13 @@ the tags are written in sorted order.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ from geo.symbology import RasterClasses, RasterRamp
 __all__ = [
     "RASTERS_DIR",
     "cog_profile",
+    "gdal_output",
     "raster_for_writing",
     "raster_paths",
     "raster_tags",
@@ -124,6 +129,107 @@ def cog_profile(
     }
 
 
+class _Held(logging.Handler):
+    """Keeps the records it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _hold_stderr() -> tuple[int, int] | None:
+    """Point file descriptor 2 at a file in memory: (that file, the saved stderr), or None."""
+    try:
+        held = os.memfd_create("gdal-stderr", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):  # not Linux: what the C libraries print goes through
+        return None
+    sys.stderr.flush()
+    saved = os.dup(2)
+    os.dup2(held, 2)
+    return held, saved
+
+
+def _release_stderr(fds: tuple[int, int] | None) -> list[str]:
+    """Give file descriptor 2 back; the lines printed on it meanwhile."""
+    if fds is None:
+        return []
+    held, saved = fds
+    sys.stderr.flush()
+    os.dup2(saved, 2)
+    os.close(saved)
+    os.lseek(held, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(held, 1 << 16):
+        chunks.append(chunk)
+    os.close(held)
+    return [line for line in b"".join(chunks).decode(errors="replace").splitlines() if line]
+
+
+@contextlib.contextmanager
+def gdal_output(what: str) -> Iterator[None]:
+    """Hold what GDAL and libtiff say while writing *what*; a failure's lines go to ``-v``.
+
+    libtiff prints some errors straight to stderr (``_tiffWriteProc: File too large.``)
+    and rasterio logs GDAL's warnings (``CPLE_AppDefined ...``) before the write raises;
+    the build turns that failure into one refusal line (:mod:`geo.staging`), so after a
+    failure these lines are logged at INFO, shown with ``-v`` only, and a failure they
+    name as a full disk, a quota or the file-size limit is raised as the :class:`OSError`
+    of that errno (the cause kept), so the refusal does not have to guess it. After a
+    success they are said as they would have been (rasterio's records at their level,
+    the rest as warnings).
+    """
+    rio = logging.getLogger("rasterio")
+    held = _Held()
+    rio.addHandler(held)
+    propagate, rio.propagate = rio.propagate, False
+    fds = _hold_stderr()
+
+    def release(ok: bool) -> list[str]:
+        printed = _release_stderr(fds)
+        rio.removeHandler(held)
+        rio.propagate = propagate
+        for record in held.records:
+            if not ok:
+                log.info("GDAL, writing %s: %s", what, record.getMessage())
+            elif logging.getLogger(record.name).isEnabledFor(record.levelno):
+                logging.getLogger(record.name).handle(record)
+        for line in printed:
+            log.log(logging.WARNING if ok else logging.INFO, "GDAL, writing %s: %s", what, line)
+        return [*printed, *(r.getMessage() for r in held.records)]
+
+    try:
+        yield
+    except Exception as exc:
+        code = _storage_errno([*release(ok=False), str(exc)])
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), what) from exc
+    except BaseException:
+        release(ok=False)
+        raise
+    release(ok=True)
+
+
+_STORAGE_ERRNOS = {
+    os.strerror(errno.ENOSPC): errno.ENOSPC,
+    os.strerror(errno.EDQUOT): errno.EDQUOT,
+    os.strerror(errno.EFBIG): errno.EFBIG,
+}
+"""The C library's words for a full disk, a quota and the file-size limit, and their errno."""
+
+
+def _storage_errno(said: list[str]) -> int | None:
+    """The errno of a full disk, quota or size limit that GDAL or libtiff named, else None."""
+    for line in said:
+        for words, code in _STORAGE_ERRNOS.items():
+            if words in line:
+                return code
+    return None
+
+
 def _tag_value(v: Any) -> str:
     if isinstance(v, str):
         return v
@@ -192,7 +298,7 @@ def write_cog(
     all_tags = {str(k): _tag_value(v) for k, v in {**raster.tags, **(tags or {})}.items()}
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with rasterio.open(tmp, "w", **profile) as dst:
+        with gdal_output(path.name), rasterio.open(tmp, "w", **profile) as dst:
             dst.write(array, 1)
             if all_tags:
                 dst.update_tags(**dict(sorted(all_tags.items())))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -381,9 +382,18 @@ def _draw_north_arrow(ax: Any, lang: str) -> None:
     )
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters (tab and newline aside): no font has a glyph for them."""
+
+
 def _plain(text: str) -> str:
-    """Text from data drawn as is: a ``$`` must not switch matplotlib to mathtext."""
-    return text.replace("$", r"\$")
+    """Text from data drawn as is: a ``$`` must not switch matplotlib to mathtext.
+
+    Control characters are dropped: they draw as nothing in any font (matplotlib would
+    draw a missing-glyph box and warn once per character); the QGIS documents of the
+    same build warn about them.
+    """
+    return _CONTROL.sub("", text).replace("$", r"\$")
 
 
 def _wrap(text: str, width: int) -> str:
