@@ -183,7 +183,11 @@ def test_popup_shows_aliases_units_synthetic_label_source_and_chart(browser, sit
               rows: Array.from(el.querySelectorAll('tr')).map(r => [r.cells[0].textContent, r.cells[1].textContent])};
     })()"""
     )
-    assert info["rows"] == [["Название", "Zone A"], ["Балл", "12.5 %"], ["Статус", "существующий"]]  # the code shown in the language
+    assert info["rows"] == [
+        ["Название", "Zone A"],
+        ["Балл", "12.5 %"],
+        ["Статус", "существующий"],
+    ]  # the code shown in the language
     assert info["rects"] == 3  # the toolkit's bar chart
     assert "СИНТЕТИЧЕСКИЕ" in info["text"] and "generated" in info["text"]
     assert "Источник: Synthetic test zones" in info["text"]
