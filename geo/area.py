@@ -252,8 +252,12 @@ def read_area(recipe: Recipe, *, buffer_m: float, cell_size_m: float = 100.0) ->
         towns=_towns(recipe, table.get("towns", [])),
         bbox=check_bbox(table["bbox"], origin["bbox"]) if "bbox" in table else None,
         file=_file(recipe, table.get("file")),
-        buffer_m=_number(recipe, "area.buffer_m", table.get("buffer_m", buffer_m), low=0.0),
-        cell_size_m=_number(recipe, "area.cell_size_m", table.get("cell_size_m", cell_size_m)),
+        buffer_m=_number(
+            recipe, "area.buffer_m", table.get("buffer_m", buffer_m), low=0.0, high=MAX_BUFFER_M
+        ),
+        cell_size_m=_number(
+            recipe, "area.cell_size_m", table.get("cell_size_m", cell_size_m), high=MAX_CELL_M
+        ),
         min_population=int(
             _number(
                 recipe, "area.min_population", table.get("min_population", _MIN_POPULATION), low=0.0
@@ -264,12 +268,24 @@ def read_area(recipe: Recipe, *, buffer_m: float, cell_size_m: float = 100.0) ->
     return req
 
 
+MAX_CELL_M = 10_000.0
+"""Largest analysis cell (10 km): coarser cells cannot resolve a small town."""
+MAX_BUFFER_M = 500_000.0
+"""Largest buffer around an area (500 km: the whole basin and beyond)."""
+
+
 def _towns(recipe: Recipe, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(t, str | int) for t in value):
         raise recipe.error("area.towns", 'give a list of town names, e.g. towns = ["Zhanatas"]')
-    return tuple(str(t).strip() for t in value if str(t).strip())
+    towns = tuple(str(t).strip() for t in value if str(t).strip())
+    if "towns" in recipe.get("area", {}) and not towns:
+        raise recipe.error(
+            "area.towns",
+            'names no town; give at least one, e.g. towns = ["Zhanatas"], or remove the key',
+        )
+    return towns
 
 
 def _file(recipe: Recipe, value: Any) -> str | None:
@@ -283,12 +299,16 @@ def _file(recipe: Recipe, value: Any) -> str | None:
     return str(p)
 
 
-def _number(recipe: Recipe, key: str, value: Any, *, low: float | None = None) -> float:
+def _number(
+    recipe: Recipe, key: str, value: Any, *, low: float | None = None, high: float | None = None
+) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise recipe.error(key, f"must be a number, got {value!r}")
     if (low is None and value <= 0) or (low is not None and value < low):
         need = "> 0" if low is None else f"≥ {low:g}"
         raise recipe.error(key, f"must be {need}, got {value!r}")
+    if high is not None and value > high:
+        raise recipe.error(key, f"must be at most {high:g} m, got {value!r}")
     return float(value)
 
 

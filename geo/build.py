@@ -187,6 +187,7 @@ def run_recipe(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     inputs = ctx.inputs(layer_prefix(spec, recipe), _Required(ctx, spec))
     result = theme.build(inputs, settings)
     result.name = recipe.name
+    _recipe_texts(recipe, result)
     layers: list[VectorLayer | RasterLayer] = [*result.vectors, *result.rasters]
     for layer in layers:
         layer.name = inputs.name(layer.name)
@@ -195,6 +196,16 @@ def run_recipe(ctx: BuildContext, recipe: Recipe) -> ThemeResult:
     ctx.results.setdefault(spec.id, result)
     ctx.results[recipe.name] = result
     return result
+
+
+def _recipe_texts(recipe: Recipe, result: ThemeResult) -> None:
+    """The recipe's own ``title`` and ``description`` (keys of every theme) on its map."""
+    from geo.themes.common import recipe_text
+
+    if "title" in recipe.data:
+        result.title = recipe_text(recipe, "title", result.title)
+    if "description" in recipe.data:
+        result.description = recipe_text(recipe, "description", result.description or {})
 
 
 def _provenance(ctx: BuildContext, result: ThemeResult) -> dict[str, dict[str, Any]]:

@@ -64,23 +64,39 @@ def cli() -> None:
     """
 
 
+def one_line(message: str) -> str:
+    r"""*message* on one line: line breaks and other control characters from a user's names escaped.
+
+    >>> one_line("layer 'towns' holds 'A\nB'")
+    "layer 'towns' holds 'A\\nB'"
+    """
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in message.strip()
+    )
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``geo`` console script."""
     try:
         return cli.main(args=argv, prog_name="geo", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # a bad option or argument: one line, with where to look
+        where = exc.ctx.command_path if exc.ctx is not None else "geo"
+        click.echo(f"error: {one_line(exc.format_message())} (see `{where} --help`)", err=True)
+        sys.exit(2)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"error: {one_line(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
     except InputError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {one_line(str(exc))}", err=True)
         sys.exit(2)
     except AtlasError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {one_line(str(exc))}", err=True)
         sys.exit(1)
     except Exception as exc:  # a bug that got past every check: still one line, and its own code
         if logging.getLogger("geo").getEffectiveLevel() <= logging.INFO:

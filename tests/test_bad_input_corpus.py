@@ -587,43 +587,8 @@ def _zip_of(d: Path, files: dict[str, str]) -> Path:
     return z
 
 
-KNOWN = {
-    **dict.fromkeys(
-        ["empty layer path", "bbox of words", "bbox of NaN", "unknown language", "out is a file",
-         "recipe is a folder", "velocity as words", "height missing", "validate a folder"],
-        "geo/cli.py main(): a click usage error is shown with exc.show(), three lines "
-        "(Usage: …, Try 'geo … --help' for help., Error: …), not one",
-    ),
-    **dict.fromkeys(
-        ["a newline in the town names", "a newline in the district names"],
-        "geo/cli.py main() prints str(exc) as it is, and geo/area.py _boundaries_of and the "
-        "reference check of geo/validate.py list the layer's names unquoted: a newline in a "
-        "user's name breaks the one line",
-    ),
-    "huge cell size": "geo/area.py _number(): area.cell_size_m has no upper bound; 1e308 m "
-    "makes a 1 × 1 grid that crashes rasterio's write_transform in geo/writers/gpkg.py "
-    "_write_raster (internal error, exit 3)",
-    "no towns": "geo/area.py _towns(): towns = [] is read as no towns given and the build "
-    "runs on the theme's default area (exit 0) instead of refusing the empty list",
-    "max_cr negative": "geo/themes/suitability/settings.py:490 reads weights.max_cr unchecked: "
-    "-1 is refused as an inconsistent matrix (CR > -1), naming weights.matrix, not max_cr",
-    "max_cr as words": "geo/themes/suitability/settings.py:490 float(recipe.get('weights.max_cr')) "
-    "on a string: ValueError, internal error (exit 3)",
-    "membership of NaN": "a membership control point of nan is accepted: the build fails later "
-    "blaming the layers' coverage (0 % of Zhanatas), not criteria.slope.membership.a",
-    "validate chunk size negative": "geo/commands/validate.py: --chunk-size is a plain int "
-    "option; 0 and -1 are accepted and the file reported OK (exit 0)",
-    "seed fractional": "geo/themes/suitability/settings.py:307 int(recipe_number(...)) truncates "
-    "monte_carlo.seed = 1.5 to 1 silently (draws is refused as 'must be a whole number')",
-}  # fmt: skip
-"""Cases that fail today outside the files these tests' authors own: strict xfail, so a fix shows."""
-
-
 def _params(cases: dict[str, tuple[Make, str]]) -> list[object]:
-    return [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN[c])) if c in KNOWN else c
-        for c in cases
-    ]
+    return list(cases)
 
 
 def _as_outside_pytest() -> None:

@@ -284,12 +284,6 @@ def test_every_layer_shows_its_hostile_values_somewhere(browser, built: Built) -
     assert missing == ["soils"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="geo/themes/base.py COMMON_KEYS accepts title/description in every recipe, but the "
-    "pollution, infrastructure_wear and sustainability themes never read them: the page keeps "
-    "its built-in title (a recipe key silently ignored)",
-)
 @pytest.mark.parametrize(
     "name", ["pollution.html", "infrastructure_wear.html", "sustainability.html"]
 )
@@ -298,12 +292,6 @@ def test_every_theme_shows_its_recipes_title(built: Built, name: str) -> None:
     assert "Title \\u003cimg" in html  # the recipe's title, escaped in the page's data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="geo/themes/pollution/layers.py:91-92 gives the sources layer source='SYNTHETIC: layer "
-    "enterprises ...' and synthetic=True even when --layer enterprises=FILE replaced it "
-    "(catalog.provenance is not consulted)",
-)
 def test_a_users_sources_are_not_called_synthetic(built: Built) -> None:
     layers = _page_data(built.out / "pollution.html")["layers"]
     (sources,) = [lyr for lyr in layers if lyr.get("title") == "Pollution sources"]

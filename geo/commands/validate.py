@@ -19,7 +19,13 @@ from geo.commands.options import verbosity_options
     help="Catalog layer to check against (default: from the file name).",
 )
 @click.option("--layer-name", default=None, help="Layer inside a multi-layer file (GeoPackage).")
-@click.option("--chunk-size", default=10_000, show_default=True, help="Features read at a time.")
+@click.option(
+    "--chunk-size",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Features read at a time.",
+)
 @verbosity_options
 def validate(path: str, as_id: str | None, layer_name: str | None, chunk_size: int) -> None:
     """Check PATH against catalog layer ID with the build's own checks.

@@ -377,6 +377,12 @@ class Membership:
                 f"allowed: {', '.join(required + optional)}"
             )
             raise MembershipError(msg)
+        for k, v in self.params.items():
+            if k == "shape":
+                continue
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                msg = f"{self.kind} membership: parameter {k} must be a finite number, got {v!r}"
+                raise MembershipError(msg)
         # evaluate once: raises for bad parameter values (a == b, negative spread ...)
         self(np.array([0.0]))
 

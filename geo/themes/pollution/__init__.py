@@ -167,7 +167,8 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
     rasters, ratios = _rasters(grid, field, s)
     spz = _spz(ctx, s.spz, grid, src.grid)
     exposure = _exposure(ctx, grid, list(area.towns), ratios, field.index_max)
-    vectors = _vectors(src_out, spz.zones, spz.conflicts, exposure, s.pollutants)
+    prov = {lid: ctx.catalog.provenance(lid) for lid in ("enterprises", "micro_districts")}
+    vectors = _vectors(src_out, spz.zones, spz.conflicts, exposure, s.pollutants, prov)
     parameters = _parameters(s, grid, field, n_sub, spz.record)
     parameters["area"] = area.record()
     parameters["windows"] = [[w[0].start, w[0].stop, w[1].start, w[1].stop] for w in windows]

@@ -7,7 +7,8 @@ description and source.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 
@@ -38,14 +39,30 @@ def _vectors(
     conflicts: gpd.GeoDataFrame,
     exposure: gpd.GeoDataFrame,
     pollutants: Sequence[Pollutant],
+    provenance: Mapping[str, Mapping[str, Any]],
 ) -> list[VectorLayer]:
-    """The sources, sanitary zones, SPZ conflicts and exposure layers, in drawing order."""
-    return [
+    """The sources, sanitary zones, SPZ conflicts and exposure layers, in drawing order.
+
+    *provenance* (catalog id → source, licence, synthetic flag) says whether the
+    sources and the zones they fall on are the atlas's synthetic ones or given.
+    """
+    ent = provenance["enterprises"]
+    syn = bool(ent["synthetic"])
+    zones_syn = syn or bool(provenance["micro_districts"]["synthetic"])
+    given = f"layer 'enterprises': {ent['source']}"
+    layers = [
         _source_layer(src, pollutants),
         _zones_layer(zones),
         _conflicts_layer(conflicts),
         _exposure_layer(exposure, pollutants),
     ]
+    flags = (syn, syn, zones_syn, zones_syn)
+    for layer, flag in zip(layers, flags, strict=True):
+        layer.synthetic = flag
+    if not syn:  # name the user's or the fetched sources, not the synthetic ones
+        layers[0].source = given
+        layers[1].source = f"layers/tables/spz_widths.csv; {given}"
+    return layers
 
 
 def _source_layer(src: gpd.GeoDataFrame, pollutants: Sequence[Pollutant]) -> VectorLayer:

@@ -314,11 +314,19 @@ def _monte_carlo(recipe: Recipe) -> tuple[mcda.MonteCarlo | None, float]:
             control_point_spread=recipe_number(
                 recipe, "monte_carlo.control_point_spread", 0.0, lo=0.0
             ),
-            seed=int(recipe_number(recipe, "monte_carlo.seed", 20231, lo=0, hi=2**63 - 1)),
+            seed=_whole(recipe, "monte_carlo.seed", 20231, hi=2**63 - 1),
         )
     except mcda.MCDAError as exc:
         raise recipe.error("monte_carlo", str(exc)) from None
     return mc, stable
+
+
+def _whole(recipe: Recipe, key: str, default: int, *, hi: float) -> int:
+    """A whole number ≥ 0 at *key* (a seed): 1.5 is refused, not truncated."""
+    value = recipe_number(recipe, key, default, lo=0, hi=hi)
+    if value != int(value):
+        raise recipe.error(key, f"must be a whole number, got {value:g}")
+    return int(value)
 
 
 def _report(recipe: Recipe) -> Report:
@@ -517,7 +525,7 @@ def _weights(
             res = ahp_weights(
                 matrix,
                 ri_table=str(recipe.get("weights.ri_table", "saaty1980")),
-                max_cr=float(recipe.get("weights.max_cr", 0.10)),
+                max_cr=recipe_number(recipe, "weights.max_cr", 0.10, lo=1e-9, hi=1.0),
                 labels=order,
             )
         except AHPError as exc:
