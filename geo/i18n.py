@@ -422,6 +422,20 @@ FIELDS: dict[str, Text] = {
 }
 """Aliases of the columns several layers share, by column name."""
 
+_STUDY_TYPES: dict[str, Text] = {
+    "industrial": text("industrial", "өнеркәсіптік", "промышленный"),
+    "transport-industrial": text(
+        "transport-industrial", "көліктік-өнеркәсіптік", "транспортно-промышленный"
+    ),
+    "agro-industrial": text("agro-industrial", "агроөнеркәсіптік", "агропромышленный"),
+    "administrative-economic centre": text(
+        "administrative-economic centre",
+        "әкімшілік-экономикалық орталық",
+        "административно-экономический центр",
+    ),
+}
+"""The study's types of small towns (paper 000)."""
+
 CODES: dict[str, dict[str, Text]] = {
     "level": {
         "micro_district": text("micro-district", "шағын аудан", "микрорайон"),
@@ -527,29 +541,9 @@ CODES: dict[str, dict[str, Text]] = {
             "көліктік-өнеркәсіптік шағын қала",
             "транспортно-промышленный малый город",
         ),
-        "industrial": text("industrial", "өнеркәсіптік", "промышленный"),
-        "transport-industrial": text(
-            "transport-industrial", "көліктік-өнеркәсіптік", "транспортно-промышленный"
-        ),
-        "agro-industrial": text("agro-industrial", "агроөнеркәсіптік", "агропромышленный"),
-        "administrative-economic centre": text(
-            "administrative-economic centre",
-            "әкімшілік-экономикалық орталық",
-            "административно-экономический центр",
-        ),
+        **_STUDY_TYPES,
     },
-    "study_type": {
-        "industrial": text("industrial", "өнеркәсіптік", "промышленный"),
-        "transport-industrial": text(
-            "transport-industrial", "көліктік-өнеркәсіптік", "транспортно-промышленный"
-        ),
-        "agro-industrial": text("agro-industrial", "агроөнеркәсіптік", "агропромышленный"),
-        "administrative-economic centre": text(
-            "administrative-economic centre",
-            "әкімшілік-экономикалық орталық",
-            "административно-экономический центр",
-        ),
-    },
+    "study_type": _STUDY_TYPES,
     "gshhg_class": {
         "permanent major river": text(
             "permanent major river", "тұрақты ірі өзен", "постоянная крупная река"
