@@ -144,3 +144,10 @@ def test_outputs_do_not_depend_on_the_folder_of_the_clone(atlas: Path) -> None:
     with sqlite3.connect(atlas / "atlas.gpkg") as db:
         texts = [str(v) for (v,) in db.execute("SELECT metadata FROM gpkg_metadata")]
     assert texts and not any(repo in t for t in texts)
+
+
+def test_the_pages_stay_within_their_size_budget(atlas: Path) -> None:
+    """Planners open the maps on phones: all HTML of the default atlas under 10 MB, each page under 3 MB."""
+    pages = {p.name: p.stat().st_size for p in atlas.glob("*.html")}
+    assert sum(pages.values()) < 10_000_000, pages
+    assert max(pages.values()) < 3_000_000, pages
