@@ -158,6 +158,15 @@ def test_index_links_every_theme_and_stays_offline(browser, atlas_dir):
     assert sorted(info["links"]) == sorted([*expected, "atlas.gpkg", "manifest.json"])
     assert all((out / link).is_file() for link in info["links"])
     assert info["cards"] == len(THEMES) and len(info["desc"]) == len(THEMES)
+    # the overview map: the oblast, a box per theme (a click opens its map), the modelled towns
+    drawn = page.eval(
+        "(() => { const m = window.__overview, out = {boxes: 0, towns: []};"
+        " m.eachLayer((l) => { if (l instanceof L.Rectangle) out.boxes++;"
+        "   else if (l instanceof L.CircleMarker) out.towns.push(l.getTooltip().getContent().textContent); });"
+        " return out; })()"
+    )
+    assert drawn["boxes"] == len(THEMES)
+    assert sorted(drawn["towns"]) == ["Karatau", "Shu", "Zhanatas"]
     assert all(len(d) > 20 for d in info["desc"])
     assert page.errors() == [] and page.remote_requests() == []
     page.close()

@@ -19,7 +19,9 @@ RECIPE = ROOT / "maps" / "infrastructure_wear.toml"
 
 
 def _hrefs(page: Path) -> list[str]:
-    return re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8"))
+    """The links of a page's HTML (not of the scripts and styles it carries)."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", page.read_text(encoding="utf-8"), flags=re.S)
+    return re.findall(r'href="([^"]+)"', text)
 
 
 @pytest.fixture(scope="module")

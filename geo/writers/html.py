@@ -1060,6 +1060,7 @@ def render_index(
     sheets: Mapping[str, str] | None = None,
     downloads: Mapping[str, str] | None = None,
     languages: Mapping[str, str] | None = None,
+    base: ThemeResult | None = None,
 ) -> str:
     """The atlas index page, as a string (see :func:`write_index`)."""
     _check_lang(lang)
@@ -1101,19 +1102,89 @@ def render_index(
             + "</section>"
         )
     title = message("atlas_title", lang)
+    overview = "" if base is None else _overview(results, base, lang, links)
+    head, csp = "", "default-src 'none'; style-src 'unsafe-inline'"
+    if overview:
+        head, _used = inline_assets(
+            f'<link rel="stylesheet" href="{LEAFLET_CSS}">\n<script src="{LEAFLET_JS}"></script>\n'
+        )
+        csp += "; script-src 'unsafe-inline'; img-src data:"
     page = (
         "<!DOCTYPE html>\n"
         f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        f"<title>{esc(title)}</title>\n<style>{_asset_text('index.css')}</style>\n</head>\n<body>\n<main>\n"
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        f"<title>{esc(title)}</title>\n{head}<style>{_asset_text('index.css')}</style>\n</head>\n<body>\n<main>\n"
         f'<h1>{esc(title)}</h1>\n<div class="atlas-sub">{esc(message("theme_maps", lang))}</div>\n'
+        + overview
         + "\n".join(cards)
         + _index_extras(lang, downloads or {}, languages or {})
         + f"\n<footer>{esc(message('built_with', lang))}</footer>\n</main>\n</body>\n</html>\n"
     )
     check_offline(page, where="index")
     return page
+
+
+def _box(res: ThemeResult) -> tuple[float, float, float, float] | None:
+    """Where a theme's map is about (west, south, east, north): its area, focus or layers."""
+    if res.extent is not None:
+        return res.extent
+    if res.map_focus is not None:
+        return res.map_focus
+    boxes = [
+        tuple(float(v) for v in v.data.to_crs(WGS84).total_bounds)
+        for v in res.vectors
+        if len(v.data) and v.data.crs is not None
+    ]
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _overview(
+    results: list[ThemeResult], base: ThemeResult, lang: str, links: Mapping[str, str]
+) -> str:
+    """The index's overview map: the oblast, the towns with outlines, and each theme's area."""
+    themes: list[dict[str, Any]] = []
+    corners: list[tuple[float, float, float, float]] = []
+    for res in results:
+        box, key = _box(res), _link_key(res, dict(links))
+        if box is None or key is None:
+            continue
+        w, s_, e, n = box
+        corners.append((s_, w, n, e))
+        themes.append({"title": tr(res.title, lang), "href": links[key],
+                       "box": [[round(s_, 4), round(w, 4)], [round(n, 4), round(e, 4)]]})  # fmt: skip
+    towns = []
+    outlines = next((v for v in base.vectors if v.name == "town_boundaries"), None)
+    if outlines is not None and len(outlines.data):
+        gdf = outlines.data.to_crs(WGS84)
+        for _, row in gdf.iterrows():
+            p = row.geometry.representative_point()
+            name = local_value(row, "name", lang) if "name" in row.index else row.get("town", "")
+            towns.append([str(name), round(p.y, 4), round(p.x, 4)])
+    outline = None
+    oblast = next((v for v in base.vectors if v.name == "oblast"), None)
+    if oblast is not None and len(oblast.data):
+        geom = shapely.union_all(oblast.data.to_crs(WGS84).geometry.values).simplify(0.01)
+        outline = shapely.geometry.mapping(shapely.set_precision(geom, 1e-4))
+    if not themes:
+        return ""
+    bounds = [
+        [round(min(c[0] for c in corners), 4), round(min(c[1] for c in corners), 4)],
+        [round(max(c[2] for c in corners), 4), round(max(c[3] for c in corners), 4)],
+    ]
+    data = {"themes": themes, "towns": towns, "outline": outline, "bounds": bounds}
+    return (
+        '<div id="atlas-overview"></div>\n'
+        f'<script type="application/json" id="atlas-overview-data">{_json_for_script(data)}</script>\n'
+        f"<script>{_asset_text('index.js')}</script>\n"
+    )
 
 
 def _sheet_link(res: ThemeResult, sheets: Mapping[str, str], lang: str) -> str:
@@ -1157,6 +1228,7 @@ def write_index(
     sheets: Mapping[str, str] | None = None,
     downloads: Mapping[str, str] | None = None,
     languages: Mapping[str, str] | None = None,
+    base: ThemeResult | None = None,
 ) -> None:
     """Write ``index.html``: every theme with its title, description and a link.
 
@@ -1177,6 +1249,9 @@ def write_index(
         Message key (``gpkg_link``, ``manifest_link``) → file of the atlas, listed under "Files".
     languages : mapping, optional
         Other language → the same atlas's index in it (``../ru/index.html``).
+    base : ThemeResult, optional
+        The base map: with it the index opens on an overview map of the oblast,
+        the towns and each theme's area (a click opens that map).
 
     Raises
     ------
@@ -1184,6 +1259,7 @@ def write_index(
         If a theme has no link, or a link is not a relative ``.html`` name.
     """
     page = render_index(
-        results, lang=lang, links=links, sheets=sheets, downloads=downloads, languages=languages
-    )
+        results, lang=lang, links=links, sheets=sheets, downloads=downloads, languages=languages,
+        base=base,
+    )  # fmt: skip
     Path(path).write_text(page, encoding="utf-8")

@@ -110,7 +110,7 @@ class HtmlWriter:
         sheets = {res.key: sheet_path(res) for res in results}
         write_index(
             results, folder / "index.html", lang=lang, links=links,
-            sheets=sheets, downloads=downloads, languages=others,
+            sheets=sheets, downloads=downloads, languages=others, base=base,
         )  # fmt: skip
         return [*paths, folder / "index.html"]
 
