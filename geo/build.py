@@ -303,18 +303,8 @@ def build_atlas(
     out = Path(out)
     langs = _languages(lang)
     check_out(out, overwrite)  # before any work; checked again under the lock
-    if area is not None:
-        area.check()
     chosen = recipes if recipes is not None else default_recipes()
-    recipe_list = order_recipes([override_area(load_recipe(p), area) for p in chosen])
-    _check_names(recipe_list)
-    catalog = Catalog(layers_dir, overrides=overrides)
-    for layer_id in catalog.overrides:  # fail fast on the user's files, before any heavy work
-        catalog.read(layer_id)
-    run = [*recipe_list, *_required_recipes(recipe_list, area)]
-    for recipe in run:  # every town of the run in scope, and bad areas refused, before any work
-        include_area(catalog, read_area(recipe, buffer_m=0.0))
-    settings = _check_cost(catalog, run)
+    catalog, recipe_list, settings = _prepare(chosen, overrides, layers_dir, area)
     with staged(out, overwrite=overwrite) as tmp:
         if len(langs) == 1:
             ctx = BuildContext(catalog, langs[0], progress=progress, area=area, settings=settings)
@@ -324,6 +314,31 @@ def build_atlas(
     report.out = out
     log.info("wrote %d files to %s", len(report.files), out)
     return report
+
+
+def _prepare(
+    recipes: Iterable[str | Path],
+    overrides: Mapping[str, str | Path] | None,
+    layers_dir: Path | None,
+    area: AreaOverride | None,
+) -> tuple[Catalog, list[Recipe], dict[tuple[str, str], Any]]:
+    """Everything checked before any work: the catalog, the recipes in order, their settings.
+
+    The user's files are read (a bad one fails fast), every town of the run is
+    put in the catalog's scope, bad areas are refused, and the run's cost is
+    estimated and checked.
+    """
+    if area is not None:
+        area.check()
+    recipe_list = order_recipes([override_area(load_recipe(p), area) for p in recipes])
+    _check_names(recipe_list)
+    catalog = Catalog(layers_dir, overrides=overrides)
+    for layer_id in catalog.overrides:
+        catalog.read(layer_id)
+    run = [*recipe_list, *_required_recipes(recipe_list, area)]
+    for recipe in run:
+        include_area(catalog, read_area(recipe, buffer_m=0.0))
+    return catalog, recipe_list, _check_cost(catalog, run)
 
 
 def _languages(lang: str | Sequence[str]) -> tuple[str, ...]:
@@ -393,19 +408,12 @@ def theme_map(
     >>> folium.CircleMarker([43.56, 69.73], radius=8, tooltip="New site").add_to(m)  # doctest: +SKIP
     >>> m.save("zhanatas.html")  # doctest: +SKIP
     """
-    from geo.i18n import LANGUAGES
     from geo.themes.base_layers import base_result
     from geo.writers.html import folium_map
 
-    if lang not in LANGUAGES:
-        msg = f"language {lang!r} is not supported; use one of {', '.join(LANGUAGES)}"
-        raise InputError(msg)
-    main = override_area(load_recipe(recipe), area)
-    catalog = Catalog(overrides=overrides)
-    run = [main, *_required_recipes([main], area)]
-    for r in run:
-        include_area(catalog, read_area(r, buffer_m=0.0))
-    ctx = BuildContext(catalog, lang, area=area, settings=_check_cost(catalog, run))
+    (lang,) = _languages(lang)
+    catalog, (main,), settings = _prepare([recipe], overrides, None, area)
+    ctx = BuildContext(catalog, lang, area=area, settings=settings)
     result = run_recipe(ctx, main)
     base = base_result(ctx.inputs())
     return folium_map(result, base, lang=lang)

@@ -62,7 +62,7 @@ from geo.layerspec import geometry_family
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import Categorized, RasterClasses, RasterRamp, Single
-from geo.writers.framing import theme_focus, union_bounds
+from geo.writers.framing import layer_bounds, theme_focus, union_bounds
 from geo.writers.geometry import COORD_DECIMALS, prepare_geometries, shape_of
 from geo.writers.legend import (
     LegendSpec,
@@ -1127,23 +1127,7 @@ def render_index(
 
 def _box(res: ThemeResult) -> tuple[float, float, float, float] | None:
     """Where a theme's map is about (west, south, east, north): its area, focus or layers."""
-    if res.extent is not None:
-        return res.extent
-    if res.map_focus is not None:
-        return res.map_focus
-    boxes = [
-        tuple(float(v) for v in v.data.to_crs(WGS84).total_bounds)
-        for v in res.vectors
-        if len(v.data) and v.data.crs is not None
-    ]
-    if not boxes:
-        return None
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
+    return res.extent or theme_focus(res) or union_bounds(layer_bounds(res))
 
 
 def _overview(
@@ -1151,13 +1135,13 @@ def _overview(
 ) -> str:
     """The index's overview map: the oblast, the towns with outlines, and each theme's area."""
     themes: list[dict[str, Any]] = []
-    corners: list[tuple[float, float, float, float]] = []
+    boxes: list[tuple[float, ...]] = []
     for res in results:
         box, key = _box(res), _link_key(res, dict(links))
         if box is None or key is None:
             continue
         w, s_, e, n = box
-        corners.append((s_, w, n, e))
+        boxes.append(box)
         themes.append({"title": tr(res.title, lang), "href": links[key],
                        "box": [[round(s_, 4), round(w, 4)], [round(n, 4), round(e, 4)]]})  # fmt: skip
     towns = []
@@ -1175,10 +1159,8 @@ def _overview(
         outline = shapely.geometry.mapping(shapely.set_precision(geom, 1e-4))
     if not themes:
         return ""
-    bounds = [
-        [round(min(c[0] for c in corners), 4), round(min(c[1] for c in corners), 4)],
-        [round(max(c[2] for c in corners), 4), round(max(c[3] for c in corners), 4)],
-    ]
+    w, s_, e, n = union_bounds(boxes) or (0.0, 0.0, 0.0, 0.0)
+    bounds = [[round(s_, 4), round(w, 4)], [round(n, 4), round(e, 4)]]
     data = {"themes": themes, "towns": towns, "outline": outline, "bounds": bounds}
     return (
         '<div id="atlas-overview"></div>\n'
