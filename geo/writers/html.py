@@ -913,10 +913,15 @@ def _centre(bounds: list[list[float]]) -> list[float]:
     return [round((s + n) / 2, 5), round((w + e) / 2, 5)]
 
 
+def _base_layer(base: ThemeResult, name: str) -> VectorLayer | None:
+    """The base map's vector layer *name* (``town_boundaries``, ``oblast``), if drawn."""
+    return next((v for v in base.vectors if v.name == name), None)
+
+
 def _town_places(result: ThemeResult, base: ThemeResult, lang: str) -> list[list[Any]]:
     """A "Go to" button for every town the theme modelled, on its outline, west to east."""
     towns = [str(t) for t in result.parameters.get("area", {}).get("towns", [])]
-    outlines = next((v for v in base.vectors if v.name == "town_boundaries"), None)
+    outlines = _base_layer(base, "town_boundaries")
     if len(towns) < 2 or outlines is None or "town" not in outlines.data:
         return []
     gdf = outlines.data.to_crs(WGS84) if outlines.data.crs else outlines.data
@@ -1145,7 +1150,7 @@ def _overview(
         themes.append({"title": tr(res.title, lang), "href": links[key],
                        "box": [[round(s_, 4), round(w, 4)], [round(n, 4), round(e, 4)]]})  # fmt: skip
     towns = []
-    outlines = next((v for v in base.vectors if v.name == "town_boundaries"), None)
+    outlines = _base_layer(base, "town_boundaries")
     if outlines is not None and len(outlines.data):
         gdf = outlines.data.to_crs(WGS84)
         for _, row in gdf.iterrows():
@@ -1153,7 +1158,7 @@ def _overview(
             name = local_value(row, "name", lang) if "name" in row.index else row.get("town", "")
             towns.append([str(name), round(p.y, 4), round(p.x, 4)])
     outline = None
-    oblast = next((v for v in base.vectors if v.name == "oblast"), None)
+    oblast = _base_layer(base, "oblast")
     if oblast is not None and len(oblast.data):
         geom = shapely.union_all(oblast.data.to_crs(WGS84).geometry.values).simplify(0.01)
         outline = shapely.geometry.mapping(shapely.set_precision(geom, 1e-4))

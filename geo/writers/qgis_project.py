@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from pyproj import CRS, Transformer
 
+from geo.writers.framing import union_bounds
 from geo.writers.qml import QGIS_VERSION, subelement, to_xml
 
 __all__ = [
@@ -310,15 +311,7 @@ def project_extent(
         for lyr in g.layers
         if lyr.bounds is not None
     ]
-    boxes = [b for b in boxes if all(map(_finite, b))]
-    if not boxes:
-        return None
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
+    return union_bounds(b for b in boxes if all(map(_finite, b)))
 
 
 def _finite(v: float) -> bool:
