@@ -506,6 +506,12 @@ def _scan_vector(
 
     where = str(p)
     try:
+        if layer is not None and layer not in (names := fiona.listlayers(p)):
+            known = ", ".join(repr(n) for n in names) or "none"
+            msg = (
+                f"{where}: has no layer {layer!r} (its layers: {known}); give one with --layer-name"
+            )
+            return [Problem("error", msg)]
         src = fiona.open(p, layer=layer)
     except (fiona.errors.FionaError, OSError, ValueError) as exc:
         return [

@@ -543,7 +543,7 @@ VALIDATE: dict[str, tuple[Make, str]] = {
     ),
     "validate a missing layer name": (
         lambda d: ["validate", str(_gpkg(d)), "--as", "districts", "--layer-name", "нет"],
-        "нет",
+        "has no layer 'нет'",
     ),
     "validate chunk size negative": (
         lambda d: ["validate", str(_gpkg(d)), "--as", "districts", "--chunk-size", "-1"],
