@@ -34,8 +34,11 @@ def configure_logging(verbose: int, quiet: int) -> None:
     root.setLevel(logging.WARNING)
     logging.getLogger("geo").setLevel(level)
 
+    said: set[str] = set()  # a warning raised by every document of a build is said once
+
     def showwarning(message: Any, category: Any, *_args: Any, **_kwargs: Any) -> None:
-        if level <= logging.WARNING:
+        if level <= logging.WARNING and str(message) not in said:
+            said.add(str(message))
             click.echo(f"warning: {message}", err=True)
 
     warnings.showwarning = showwarning

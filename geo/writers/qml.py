@@ -183,8 +183,8 @@ def to_xml(element: ET.Element) -> str:
                 el.attrib[key] = xml_safe(value)
     if replaced:
         warnings.warn(
-            f"replaced {replaced} character(s) XML cannot carry (control characters) in a "
-            "QGIS document with U+FFFD; remove them from the recipe or layer text",
+            "replaced the characters XML cannot carry (control characters) in the QGIS "
+            "styles and project with U+FFFD; remove them from the recipe or layer text",
             RepairWarning,
             stacklevel=2,
         )
