@@ -604,7 +604,7 @@ PROVENANCE: dict[str, Text] = {
         "as given by the user", "пайдаланушы көрсеткендей", "как указано пользователем"
     ),
     "layer_source": text(
-        "layer '{layer}': {source}", "«{layer}» қабаты: {source}", "слой «{layer}»: {source}"
+        "layer `{layer}`: {source}", "`{layer}` қабаты: {source}", "слой `{layer}`: {source}"
     ),
     "with_geometry": text(
         "{what}; geometry: {geometry}",
@@ -631,7 +631,7 @@ PROVENANCE: dict[str, Text] = {
     "layers_not_embedded": text("not embedded", "енгізілмеген", "не встроен"),
     "layers_features": text("{n} features", "{n} объект", "объектов: {n}"),
     "layers_rows": text("{n} rows", "{n} жол", "строк: {n}"),
-    "layers_pixels": text("{w}x{h} px", "{w}x{h} пкс", "{w}x{h} пкс"),
+    "layers_pixels": text("{w}x{h} px", "{w}×{h} пкс", "{w}×{h} пкс"),
     "kind_vector": text("vector", "вектор", "вектор"),
     "kind_raster": text("raster", "растр", "растр"),
     "kind_table": text("table", "кесте", "таблица"),
