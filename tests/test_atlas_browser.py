@@ -300,6 +300,26 @@ _ALLOWED_LATIN = frozenset(
 )
 """Latin words a Kazakh or Russian page may show: class codes, acronyms, names of sources and methods."""
 _CODE = re.compile(r"^[A-Z]{2,3}-[A-Z]+-\d+$")  # source and segment ids (KR-BOILER-01)
+_SOURCE_NAMES = frozenset(
+    {"GeoNames", "OpenStreetMap", "GEBCO", "GSHHG", "WDB", "ESA", "WorldCover", "GeoTIFF", "v200"}
+    | {"ISRIC", "SoilGrids", "Copernicus", "geokz", "OCHA", "HDX", "COD", "AB", "KZ31", "PyPI"}
+    | {"Debian", "GMT", "HOT", "Zanaga", "Poggio", "AP14870750", "CC", "BY", "CC0", "ODbL", "MIT"}
+)
+"""Proper names a source, licence or credit names in every language: data sets, their makers and
+authors, the packages they came through, the study's grant, licences."""
+_VERBATIM = (
+    "© OpenStreetMap contributors",
+    "GEBCO Compilation Group (2023) GEBCO 2023 Grid",
+    "GEBCO 2023 Grid",
+    "© 2025 Aidos Makhanov, WaterHydro-Kazakhstan-Portal (MIT)",
+    "WaterHydro-Kazakhstan-Portal",
+    "Wessel & Smith",
+    "«Kazakhstan populated places (points)»",
+    "LGPL-3.0-or-later",
+)
+"""Credits the licences require word for word, titles of data sets and licence identifiers."""
+_IDENTIFIERS = re.compile(r"doi:\S+|https?://\S+|\b[\w.-]+\.(org|com|net)\b|\b[0-9a-f]{40}\b")
+"""DOIs, URLs, domains and commits: the same in every language."""
 
 
 def _shown_texts(page: str) -> dict[str, str]:
@@ -326,16 +346,47 @@ def _shown_texts(page: str) -> dict[str, str]:
     return out
 
 
+def _shown_provenance(page: str) -> dict[str, str]:
+    """The sources, licences and credits a map page shows (sources panel, popups, attribution)."""
+    d = json.loads(re.search(r'id="atlas-data">(.*?)</script>', page, re.S).group(1))
+    out = {f"source of {title}": src for title, src, _lic, _syn in d["sources"]}
+    out |= {f"licence of {title}": lic for title, _src, lic, _syn in d["sources"] if lic}
+    out |= {f"popup source of {x['title']}": x["source"] for x in d["layers"] if x.get("source")}
+    out["credits"] = d["credits"]
+    return out
+
+
+def _english_words(shown: str) -> set[str]:
+    """Latin words of *shown* beyond codes, commands, identifiers and the names of sources."""
+    plain = _COMMANDS.sub(" ", _IDENTIFIERS.sub(" ", shown))
+    for phrase in _VERBATIM:
+        plain = plain.replace(phrase, " ")
+    allowed = _ALLOWED_LATIN | _SOURCE_NAMES
+    return {w for w in _LATIN_WORD.findall(plain) if w not in allowed}
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_kazakh_and_russian_maps_show_no_english(atlas_dir, lang):
-    """Every title, legend, field, value and label of every map in the language (sources aside)."""
+    """Every title, legend, field, value, label, source, licence and credit of every map in the
+    language (beyond codes, identifiers and the proper names of sources)."""
     out = atlas_dir(lang)
     leftovers = {}
+    provenance = 0
     for theme in THEMES:
         page = (out / f"{theme}.html").read_text(encoding="utf-8")
-        for where, shown in _shown_texts(page).items():
-            plain = _COMMANDS.sub(" ", shown)
-            words = {w for w in _LATIN_WORD.findall(plain) if w not in _ALLOWED_LATIN}
+        shown_provenance = _shown_provenance(page)
+        provenance += len(shown_provenance)
+        for where, shown in {**_shown_texts(page), **shown_provenance}.items():
+            words = _english_words(shown)
             if words:
                 leftovers[f"{theme} / {where}"] = sorted(words)
     assert leftovers == {}
+    assert provenance > 100  # the sources panel, the popups' source lines and the credits were read
+
+
+def test_the_english_maps_show_their_sources_in_english(atlas_dir):
+    """The same scan reads the English sources: they are there, and in English."""
+    page = (atlas_dir("en") / "pollution.html").read_text(encoding="utf-8")
+    shown = _shown_provenance(page)
+    assert any(w in _english_words(shown["source of Districts"]) for w in ("districts", "division"))
+    assert "derived" in _english_words(" ".join(shown.values()))
