@@ -649,7 +649,7 @@ def fill(template: Text | str, **parts: Text | str | int | float) -> Text | str:
     Examples
     --------
     >>> fill(PROVENANCE["layer_source"], layer="rivers", source=text("GSHHG", "GSHHG", "GSHHG"))["ru"]
-    'слой «rivers»: GSHHG'
+    'слой `rivers`: GSHHG'
     >>> fill("{a} and {b}", a="x", b=2)
     'x and 2'
     """

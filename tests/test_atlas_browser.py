@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest_browser import start_browser
+from latin import english_words
 
 from geo.build import build_atlas
 from geo.writers.offline import check_offline
@@ -272,54 +273,7 @@ def pd_concat(frames):
     return pd.concat(frames, ignore_index=True)
 
 
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
-_COMMANDS = re.compile(
-    r"--[\w-]+(=\S+)?|\b\w+=FILE\b|[\w./-]+\.(csv|toml|tif|gpkg|geojson|json)\b|`[^`]*`"
-)
-"""Command-line options, file names and quoted commands: the same in every language."""
-_ALLOWED_LATIN = frozenset(
-    {"I", "II", "III", "IV", "V", "S1", "S2", "S3", "N", "FAO", "OECD", "JRC", "AHP", "OWA", "WLC"}
-    | {"PNG", "GeoNames", "OpenStreetMap", "OSM", "GEBCO", "GSHHG", "Leaflet", "Monte", "Carlo"}
-    | {
-        "n",
-        "C",
-        "CR",
-        "UTM",
-        "EPSG",
-        "ISO",
-        "km",
-        "m",
-        "ha",
-        "mg",
-        "pH",
-        "OND",
-        "MRR",
-        "SanPiN",
-        "SPZ",
-    }
-)
-"""Latin words a Kazakh or Russian page may show: class codes, acronyms, names of sources and methods."""
 _CODE = re.compile(r"^[A-Z]{2,3}-[A-Z]+-\d+$")  # source and segment ids (KR-BOILER-01)
-_SOURCE_NAMES = frozenset(
-    {"GeoNames", "OpenStreetMap", "GEBCO", "GSHHG", "WDB", "ESA", "WorldCover", "GeoTIFF", "v200"}
-    | {"ISRIC", "SoilGrids", "Copernicus", "geokz", "OCHA", "HDX", "COD", "AB", "KZ31", "PyPI"}
-    | {"Debian", "GMT", "HOT", "Zanaga", "Poggio", "AP14870750", "CC", "BY", "CC0", "ODbL", "MIT"}
-)
-"""Proper names a source, licence or credit names in every language: data sets, their makers and
-authors, the packages they came through, the study's grant, licences."""
-_VERBATIM = (
-    "© OpenStreetMap contributors",
-    "GEBCO Compilation Group (2023) GEBCO 2023 Grid",
-    "GEBCO 2023 Grid",
-    "© 2025 Aidos Makhanov, WaterHydro-Kazakhstan-Portal (MIT)",
-    "WaterHydro-Kazakhstan-Portal",
-    "Wessel & Smith",
-    "«Kazakhstan populated places (points)»",
-    "LGPL-3.0-or-later",
-)
-"""Credits the licences require word for word, titles of data sets and licence identifiers."""
-_IDENTIFIERS = re.compile(r"doi:\S+|https?://\S+|\b[\w.-]+\.(org|com|net)\b|\b[0-9a-f]{40}\b")
-"""DOIs, URLs, domains and commits: the same in every language."""
 
 
 def _shown_texts(page: str) -> dict[str, str]:
@@ -356,15 +310,6 @@ def _shown_provenance(page: str) -> dict[str, str]:
     return out
 
 
-def _english_words(shown: str) -> set[str]:
-    """Latin words of *shown* beyond codes, commands, identifiers and the names of sources."""
-    plain = _COMMANDS.sub(" ", _IDENTIFIERS.sub(" ", shown))
-    for phrase in _VERBATIM:
-        plain = plain.replace(phrase, " ")
-    allowed = _ALLOWED_LATIN | _SOURCE_NAMES
-    return {w for w in _LATIN_WORD.findall(plain) if w not in allowed}
-
-
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_kazakh_and_russian_maps_show_no_english(atlas_dir, lang):
     """Every title, legend, field, value, label, source, licence and credit of every map in the
@@ -377,7 +322,7 @@ def test_kazakh_and_russian_maps_show_no_english(atlas_dir, lang):
         shown_provenance = _shown_provenance(page)
         provenance += len(shown_provenance)
         for where, shown in {**_shown_texts(page), **shown_provenance}.items():
-            words = _english_words(shown)
+            words = english_words(shown)
             if words:
                 leftovers[f"{theme} / {where}"] = sorted(words)
     assert leftovers == {}
@@ -388,5 +333,5 @@ def test_the_english_maps_show_their_sources_in_english(atlas_dir):
     """The same scan reads the English sources: they are there, and in English."""
     page = (atlas_dir("en") / "pollution.html").read_text(encoding="utf-8")
     shown = _shown_provenance(page)
-    assert any(w in _english_words(shown["source of Districts"]) for w in ("districts", "division"))
-    assert "derived" in _english_words(" ".join(shown.values()))
+    assert any(w in english_words(shown["source of Districts"]) for w in ("districts", "division"))
+    assert "derived" in english_words(" ".join(shown.values()))

@@ -98,11 +98,29 @@ def _print_table(rows: list[dict[str, Any]], lang: str) -> None:
     )
     for r in rows:
         syn = message("yes" if r["synthetic"] else "no", lang)
-        src = r["source"] if len(r["source"]) < 70 else r["source"][:67] + "..."
+        src = _shorten(r["source"], 70)
         click.echo(
             f"{r['id']:<{width}}  {kinds[r['kind']]:<{w_kind}}  {r['_size'][lang]:<{w_size}}  "
             f"{r['crs']:<{w_crs}}  {syn:<{w_syn}}  {r['licence']} / {src}"
         )
+
+
+def _shorten(value: str, width: int) -> str:
+    """*value* cut to *width* characters with "...", never inside a `quoted` name.
+
+    Examples
+    --------
+    >>> _shorten("geokz 1.0.2 (`arodionoff/geokz` repository)", 24)
+    'geokz 1.0.2 (...'
+    >>> _shorten("short", 24)
+    'short'
+    """
+    if len(value) < width:
+        return value
+    cut = value[: width - 3]
+    if cut.count("`") % 2:
+        cut = cut[: cut.rindex("`")]
+    return cut + "..."
 
 
 def _coverage(cat: Any, layer_id: str, value: Any) -> dict[str, Any]:
