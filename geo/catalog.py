@@ -31,6 +31,7 @@ from pyproj import CRS
 
 from geo.crs import WGS84, to_crs
 from geo.errors import DataError, InputError, LayerNotFoundError
+from geo.i18n import PROVENANCE, fill
 from geo.io import read_raster, read_table, read_vector
 from geo.layerspec import LayerSpec
 from geo.raster import Raster
@@ -107,7 +108,8 @@ class Catalog:
     >>> cat = Catalog()
     >>> "dem" in cat.ids
     True
-    >>> cat.spec("rivers").licence.startswith("LGPL")
+    >>> from geo.i18n import tr
+    >>> tr(cat.spec("rivers").licence, "ru").startswith("LGPL")
     True
     """
 
@@ -177,6 +179,10 @@ class Catalog:
     def provenance(self, layer_id: str) -> dict[str, Any]:
         """Source, licence, attribution and synthetic flag (the user's file when overridden).
 
+        Source, licence and attribution are texts in every language or plain strings
+        (shown as is in every language: a user's own catalog, a fetched file's record);
+        :func:`geo.i18n.tr` gives one language.
+
         A replacing file recorded in the ``fetch.json`` beside it, unchanged since, reports
         the recorded source, licence, date and checksum (:func:`sidecar_provenance`).
         """
@@ -186,8 +192,8 @@ class Catalog:
             if fetched is not None:
                 return fetched
             return {
-                "source": f"user file {self.overrides[layer_id]}",
-                "licence": "as given by the user",
+                "source": fill(PROVENANCE["user_file"], path=str(self.overrides[layer_id])),
+                "licence": PROVENANCE["user_licence"],
                 "attribution": "",
                 "synthetic": False,
             }

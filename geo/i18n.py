@@ -17,11 +17,14 @@ __all__ = [
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "MESSAGES",
+    "PROVENANCE",
     "UNITS",
     "Text",
+    "all_languages",
     "check_text",
     "code_labels",
     "field_alias",
+    "fill",
     "message",
     "text",
     "tr",
@@ -587,3 +590,85 @@ def code_labels(name: str) -> dict[str, Text]:
     ('шойын', {})
     """
     return CODES.get(name, {})
+
+
+# --------------------------------------------------------------------------- Provenance texts
+# Sources, licences and attributions in every language. The catalog's layers carry theirs
+# in layers/catalog.toml (a plain string there, as in a user's own catalog, is shown as is
+# in every language); these are the texts the toolkit writes itself: a user's file, the
+# parts the themes compose their computed layers' provenance from, and `geo layers`.
+
+PROVENANCE: dict[str, Text] = {
+    "user_file": text("user file {path}", "пайдаланушы файлы {path}", "файл пользователя {path}"),
+    "user_licence": text(
+        "as given by the user", "пайдаланушы көрсеткендей", "как указано пользователем"
+    ),
+    "layer_source": text(
+        "layer `{layer}`: {source}", "`{layer}` қабаты: {source}", "слой `{layer}`: {source}"
+    ),
+    "with_geometry": text(
+        "{what}; geometry: {geometry}",
+        "{what}; геометриясы: {geometry}",
+        "{what}; геометрия: {geometry}",
+    ),
+    "published_figures": text(
+        "Published figures, cited",
+        "Жарияланған деректер, дереккөзі көрсетілген",
+        "Опубликованные данные со ссылкой",
+    ),
+    "computed_cc0": text(
+        "CC0 (computed); inputs as cited",
+        "CC0 (есептелген); кіріс деректері көрсетілген лицензиялар бойынша",
+        "CC0 (рассчитано); входные данные — по указанным лицензиям",
+    ),
+    # `geo layers`: the table's columns and values
+    "layers_id": text("id", "қабат", "слой"),
+    "layers_kind": text("kind", "түрі", "вид"),
+    "layers_size": text("size", "көлемі", "объём"),
+    "layers_crs": text("crs", "коорд. жүйесі", "СК"),
+    "layers_synthetic": text("synthetic", "синтетикалық", "синтетический"),
+    "layers_provenance": text("licence / source", "лицензия / дереккөз", "лицензия / источник"),
+    "layers_not_embedded": text("not embedded", "енгізілмеген", "не встроен"),
+    "layers_features": text("{n} features", "{n} объект", "объектов: {n}"),
+    "layers_rows": text("{n} rows", "{n} жол", "строк: {n}"),
+    "layers_pixels": text("{w}x{h} px", "{w}×{h} пкс", "{w}×{h} пкс"),
+    "kind_vector": text("vector", "вектор", "вектор"),
+    "kind_raster": text("raster", "растр", "растр"),
+    "kind_table": text("table", "кесте", "таблица"),
+}
+"""The provenance texts the toolkit writes itself, by key (:func:`fill` fills their ``{names}``)."""
+
+
+def fill(template: Text | str, **parts: Text | str | int | float) -> Text | str:
+    """*template* with each ``{name}`` replaced by *parts* in the same language.
+
+    A part may be a text in every language or a plain value (a path, a number, a
+    string that is the same in every language); the result is a plain string when
+    the template and every part are.
+
+    Examples
+    --------
+    >>> fill(PROVENANCE["layer_source"], layer="rivers", source=text("GSHHG", "GSHHG", "GSHHG"))["ru"]
+    'слой `rivers`: GSHHG'
+    >>> fill("{a} and {b}", a="x", b=2)
+    'x and 2'
+    """
+    if isinstance(template, str) and not any(isinstance(p, Mapping) for p in parts.values()):
+        return template.format(**parts)
+    return {
+        lang: tr(template, lang).format(
+            **{k: tr(v, lang) if isinstance(v, str | Mapping) else v for k, v in parts.items()}
+        )
+        for lang in LANGUAGES
+    }
+
+
+def all_languages(value: Text | str) -> dict[str, str]:
+    """*value* in every language of :data:`LANGUAGES` (a plain string the same in each).
+
+    Examples
+    --------
+    >>> all_languages("CC BY 4.0")["kk"]
+    'CC BY 4.0'
+    """
+    return {lang: tr(value, lang) for lang in LANGUAGES}

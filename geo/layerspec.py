@@ -13,9 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geo.errors import InputError
-from geo.i18n import Text, check_text
+from geo.i18n import LANGUAGES, Text, check_text
 
-__all__ = ["FAMILIES", "GEOMETRY_FAMILIES", "KINDS", "LayerSpec", "families_of", "geometry_family"]
+__all__ = [
+    "FAMILIES",
+    "GEOMETRY_FAMILIES",
+    "KINDS",
+    "PROVENANCE_KEYS",
+    "LayerSpec",
+    "families_of",
+    "geometry_family",
+]
 
 KINDS = ("vector", "raster", "table")
 """What a catalog layer can be."""
@@ -69,9 +77,11 @@ class LayerSpec:
     id: str
     kind: str
     title: Text
-    source: str
-    licence: str
-    attribution: str
+    source: Text | str
+    """Where the data come from: a text in every language, or a plain string shown as is."""
+    licence: Text | str
+    attribution: Text | str
+    """The credit the licence requires: verbatim credits stay plain strings."""
     synthetic: bool
     path: str | None = None
     generator: str | None = None
@@ -148,6 +158,7 @@ class LayerSpec:
             check_text(d["title"], f"{where} title")
         except ValueError as exc:
             raise InputError(str(exc)) from None
+        texts = {k: _provenance_text(d[k], f"{where} {k}") for k in PROVENANCE_KEYS}
         ranges = {k: (float(v[0]), float(v[1])) for k, v in d.get("ranges", {}).items()}
         extent = d.get("extent")
         if extent is not None:
@@ -158,4 +169,32 @@ class LayerSpec:
                 raise InputError(msg)
             extent = (w, s_, e, n)
         lists = {k: tuple(str(v) for v in d.get(k, ())) for k in ("unique", "finite")}
-        return cls(**{**d, "ranges": ranges, "extent": extent, **lists})
+        return cls(**{**d, "ranges": ranges, "extent": extent, **lists, **texts})
+
+
+PROVENANCE_KEYS = ("source", "licence", "attribution")
+"""The keys of an entry that may be a text in every language or a plain string."""
+
+
+def _provenance_text(value: Any, where: str) -> Text | str:
+    """*value* as read: a plain string (shown as is in every language) or a checked text.
+
+    Examples
+    --------
+    >>> _provenance_text("CC BY 4.0", "x licence")
+    'CC BY 4.0'
+    >>> _provenance_text({"en": "a", "kk": "ә"}, "x source")
+    Traceback (most recent call last):
+    ...
+    geo.errors.InputError: x source: missing translation(s) ru; add them to the text
+    """
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, Mapping):
+        msg = f"{where}: give a string or a table {{ en = ..., kk = ..., ru = ... }}"
+        raise InputError(msg)
+    try:
+        check_text(value, where)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    return {lang: str(value[lang]) for lang in LANGUAGES}

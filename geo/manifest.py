@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from geo.catalog import Catalog
+from geo.i18n import all_languages, tr
+from geo.layerspec import PROVENANCE_KEYS
 from geo.results import ThemeResult
 
 __all__ = ["PACKAGES", "make_manifest", "sha256_of", "write_manifest"]
@@ -76,6 +78,21 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _provenance(prov: dict[str, Any]) -> dict[str, Any]:
+    """A layer's provenance as recorded: source, licence and attribution in English.
+
+    ``texts`` holds each of them in every language (a plain string the same in each).
+    """
+    out = dict(prov)
+    texts = {}
+    for key in PROVENANCE_KEYS:
+        value = prov.get(key, "")
+        out[key] = tr(value, "en")
+        texts[key] = all_languages(value)
+    out["texts"] = texts
+    return out
+
+
 def make_manifest(
     folder: Path,
     catalog: Catalog,
@@ -96,7 +113,7 @@ def make_manifest(
         layers[lid] = {
             "kind": spec.kind,
             "title": dict(spec.title),
-            **catalog.provenance(lid),
+            **_provenance(catalog.provenance(lid)),
             "overridden_by_user": catalog.is_overridden(lid),
         }
     licences: dict[str, list[str]] = {}

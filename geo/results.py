@@ -36,8 +36,9 @@ class VectorLayer:
         How it looks, in HTML, QGIS and PNG alike.
     fields : tuple of FieldSpec
         Fields shown in tooltips/popups, with translated aliases.
-    source, licence : str
-        Provenance; ``synthetic`` marks invented data.
+    source, licence : Text or str
+        Provenance, in every language (a plain string is shown as is in every
+        language); ``synthetic`` marks invented data.
     label_field : str, optional
         Field used for map labels.
     show : bool
@@ -61,8 +62,8 @@ class VectorLayer:
     style: VectorStyle
     fields: tuple[FieldSpec, ...] = ()
     description: Text | None = None
-    source: str = ""
-    licence: str = ""
+    source: Text | str = ""
+    licence: Text | str = ""
     synthetic: bool = False
     label_field: str | None = None
     show: bool = True
@@ -81,8 +82,9 @@ class RasterLayer:
     raster: Raster
     style: RasterRamp | RasterClasses
     description: Text | None = None
-    source: str = ""
-    licence: str = ""
+    source: Text | str = ""
+    """Provenance in every language, or a plain string shown as is; ``licence`` likewise."""
+    licence: Text | str = ""
     synthetic: bool = False
     show: bool = True
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -118,9 +120,10 @@ class ThemeResult:
         The area the theme modelled, in degrees (its study area with the buffer):
         a theme reading this result elsewhere finds nothing modelled there.
     provenance : dict
-        Catalog layer id → its source, licence, attribution and synthetic flag,
-        for the ids in *inputs* (set by the build): a computed layer without a
-        licence of its own is recorded as derived from these.
+        Catalog layer id → its source, licence, attribution (each a text in every
+        language or a plain string) and synthetic flag, for the ids in *inputs*
+        (set by the build): a computed layer without a licence of its own is
+        recorded as derived from these.
     """
 
     theme: str

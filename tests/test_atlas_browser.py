@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest_browser import start_browser
+from latin import english_words
 
 from geo.build import build_atlas
 from geo.writers.offline import check_offline
@@ -272,33 +273,6 @@ def pd_concat(frames):
     return pd.concat(frames, ignore_index=True)
 
 
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
-_COMMANDS = re.compile(
-    r"--[\w-]+(=\S+)?|\b\w+=FILE\b|[\w./-]+\.(csv|toml|tif|gpkg|geojson|json)\b|`[^`]*`"
-)
-"""Command-line options, file names and quoted commands: the same in every language."""
-_ALLOWED_LATIN = frozenset(
-    {"I", "II", "III", "IV", "V", "S1", "S2", "S3", "N", "FAO", "OECD", "JRC", "AHP", "OWA", "WLC"}
-    | {"PNG", "GeoNames", "OpenStreetMap", "OSM", "GEBCO", "GSHHG", "Leaflet", "Monte", "Carlo"}
-    | {
-        "n",
-        "C",
-        "CR",
-        "UTM",
-        "EPSG",
-        "ISO",
-        "km",
-        "m",
-        "ha",
-        "mg",
-        "pH",
-        "OND",
-        "MRR",
-        "SanPiN",
-        "SPZ",
-    }
-)
-"""Latin words a Kazakh or Russian page may show: class codes, acronyms, names of sources and methods."""
 _CODE = re.compile(r"^[A-Z]{2,3}-[A-Z]+-\d+$")  # source and segment ids (KR-BOILER-01)
 
 
@@ -326,16 +300,38 @@ def _shown_texts(page: str) -> dict[str, str]:
     return out
 
 
+def _shown_provenance(page: str) -> dict[str, str]:
+    """The sources, licences and credits a map page shows (sources panel, popups, attribution)."""
+    d = json.loads(re.search(r'id="atlas-data">(.*?)</script>', page, re.S).group(1))
+    out = {f"source of {title}": src for title, src, _lic, _syn in d["sources"]}
+    out |= {f"licence of {title}": lic for title, _src, lic, _syn in d["sources"] if lic}
+    out |= {f"popup source of {x['title']}": x["source"] for x in d["layers"] if x.get("source")}
+    out["credits"] = d["credits"]
+    return out
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_kazakh_and_russian_maps_show_no_english(atlas_dir, lang):
-    """Every title, legend, field, value and label of every map in the language (sources aside)."""
+    """Every title, legend, field, value, label, source, licence and credit of every map in the
+    language (beyond codes, identifiers and the proper names of sources)."""
     out = atlas_dir(lang)
     leftovers = {}
+    provenance = 0
     for theme in THEMES:
         page = (out / f"{theme}.html").read_text(encoding="utf-8")
-        for where, shown in _shown_texts(page).items():
-            plain = _COMMANDS.sub(" ", shown)
-            words = {w for w in _LATIN_WORD.findall(plain) if w not in _ALLOWED_LATIN}
+        shown_provenance = _shown_provenance(page)
+        provenance += len(shown_provenance)
+        for where, shown in {**_shown_texts(page), **shown_provenance}.items():
+            words = english_words(shown)
             if words:
                 leftovers[f"{theme} / {where}"] = sorted(words)
     assert leftovers == {}
+    assert provenance > 100  # the sources panel, the popups' source lines and the credits were read
+
+
+def test_the_english_maps_show_their_sources_in_english(atlas_dir):
+    """The same scan reads the English sources: they are there, and in English."""
+    page = (atlas_dir("en") / "pollution.html").read_text(encoding="utf-8")
+    shown = _shown_provenance(page)
+    assert any(w in english_words(shown["source of Districts"]) for w in ("districts", "division"))
+    assert "derived" in english_words(" ".join(shown.values()))

@@ -8,6 +8,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo.catalog import Catalog
+from geo.i18n import tr
 from geo.themes.base import ThemeInputs
 from geo.themes.base_layers import base_result, localized_place_names
 
@@ -32,7 +33,8 @@ def test_base_result_layers_carry_provenance_and_localized_labels() -> None:
     assert names[0] == "oblast" and "towns" in names and "micro_districts" in names
     by_name = {v.name: v for v in base.vectors}
     assert by_name["micro_districts"].synthetic and not by_name["rivers"].synthetic
-    assert "GeoNames" in by_name["towns"].source
+    assert "GeoNames" in tr(by_name["towns"].source, "kk")
+    assert "елді мекені" in tr(by_name["towns"].source, "kk")
     towns = by_name["towns"].data
     assert "Жаңатас" in set(towns["name_kk"]) and "Кордай" in set(towns["name_ru"])
     # the layer's own names win (OpenStreetMap's tags, else GeoNames by the strict rule of

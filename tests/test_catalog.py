@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 import shapely
+from cli import run_cli
 
-from geo.catalog import Catalog
-from geo.errors import LayerNotFoundError
-from geo.i18n import LANGUAGES
+from geo.catalog import Catalog, default_layers_dir
+from geo.errors import InputError, LayerNotFoundError
+from geo.i18n import LANGUAGES, tr
 from geo.raster import Raster
 
 REQUIRED_IDS = {
@@ -108,3 +114,107 @@ def test_published_tables_match_the_study(catalog: Catalog) -> None:
         10.4,
     )
     assert (survey["n"] == 499).all()
+
+
+# -- provenance in every language, and a user's own catalog with plain strings ---------------
+
+PLAIN_SOURCE = "Akimat survey of district borders, 2025"
+PLAIN_LICENCE = "internal use of the akimat"
+
+
+def _own_catalog(tmp_path: Path, layer_id: str, lines: str) -> Path:
+    """A copy of the embedded layers whose *layer_id* entry gives *lines* as its source and licence."""
+    folder = tmp_path / "layers"
+    shutil.copytree(default_layers_dir(), folder, ignore=shutil.ignore_patterns("scripts"))
+    toml = folder / "catalog.toml"
+    text = toml.read_text(encoding="utf-8")
+    start = text.index(f'id = "{layer_id}"')
+    end = text.index("[[layer]]", start)
+    entry = re.sub(r"(?m)^(source|licence)\.(en|kk|ru) = .*\n", "", text[start:end])
+    entry = entry.replace("synthetic = ", lines + "synthetic = ", 1)
+    toml.write_text(text[:start] + entry + text[end:], encoding="utf-8")
+    return folder
+
+
+def test_every_source_and_licence_of_the_catalog_is_in_three_languages(catalog: Catalog) -> None:
+    for spec in catalog:
+        for key in ("source", "licence"):
+            value = getattr(spec, key)
+            assert isinstance(value, dict), f"{spec.id}.{key}"
+            assert all(value[lang].strip() for lang in LANGUAGES), f"{spec.id}.{key}"
+            if any(ch.isalpha() and ch.isascii() for ch in value["en"].replace("CC", "")):
+                assert value["kk"] != value["en"] or spec.id in PLAIN_TEXT_LAYERS[key], spec.id
+    # a verbatim credit stays one string; a sentence is translated
+    assert catalog.spec("places_osm").attribution == "© OpenStreetMap contributors (ODbL)"
+    assert tr(catalog.spec("micro_districts").attribution, "ru").startswith("Атлас Шу-Таласа")
+
+
+PLAIN_TEXT_LAYERS = {
+    "source": set(),
+    "licence": {
+        "landcover", "soil_organic_carbon", "soil_ph", "oblast", "districts", "basin",
+        "places_osm",
+    },
+}  # fmt: skip
+"""Layers whose licence is a licence's name alone (CC BY 4.0, MIT, ODbL 1.0): the same in every language."""
+
+
+def test_a_users_catalog_may_give_plain_strings_shown_as_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _own_catalog(
+        tmp_path,
+        "districts",
+        f'source = "{PLAIN_SOURCE}"\nlicence = "{PLAIN_LICENCE}"\n',
+    )
+    cat = Catalog(layers_dir=folder)
+    assert cat.spec("districts").source == PLAIN_SOURCE
+    assert cat.provenance("districts")["licence"] == PLAIN_LICENCE
+    assert tr(cat.provenance("oblast")["source"], "kk").startswith("geokz 1.0.2 (`arodionoff")
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(folder))
+    code, out, _ = run_cli(["layers", "--json", "--lang", "kk"], capsys)
+    row = next(r for r in json.loads(out) if r["id"] == "districts")
+    assert code == 0 and (row["source"], row["licence"]) == (PLAIN_SOURCE, PLAIN_LICENCE)
+    # a map built on it shows the user's words as they are, in a Kazakh map
+    atlas = tmp_path / "atlas"
+    code, _, err = run_cli(
+        ["map", "maps/sustainability.toml", "--out", str(atlas), "--lang", "kk", "-q"], capsys
+    )
+    assert code == 0, err
+    page = (atlas / "sustainability.html").read_text(encoding="utf-8")
+    d = json.loads(re.search(r'id="atlas-data">(.*?)</script>', page, re.S).group(1))
+    districts = next(s for s in d["sources"] if s[0] == "Аудандар")
+    assert districts[1:3] == [PLAIN_SOURCE, PLAIN_LICENCE]
+    # the computed layers drawn on the districts name them inside their own Kazakh text
+    mining = [s for s in d["sources"] if PLAIN_SOURCE in s[1] and s[0] != "Аудандар"]
+    assert mining and all("геометриясы: " + PLAIN_SOURCE in s[1] for s in mining)
+    assert all(s[2].endswith("геометриясы: " + PLAIN_LICENCE) for s in mining)
+    manifest = json.loads((atlas / "manifest.json").read_text(encoding="utf-8"))
+    rec = manifest["layers"]["districts"]
+    assert rec["source"] == PLAIN_SOURCE
+    assert rec["texts"]["source"] == {"en": PLAIN_SOURCE, "kk": PLAIN_SOURCE, "ru": PLAIN_SOURCE}
+    assert manifest["layers"]["oblast"]["texts"]["licence"]["ru"] == "CC BY 4.0"
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ('source.en = "Survey"\nsource.kk = "Сауалнама"\nlicence = "CC0"\n', "source: missing translation(s) ru"),
+        ('source = 5\nlicence = "CC0"\n', "source: give a string or a table { en = ..., kk = ..., ru = ... }"),
+    ],
+)  # fmt: skip
+def test_a_provenance_text_missing_a_language_is_refused_by_name(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    lines: str,
+    expected: str,
+) -> None:
+    folder = _own_catalog(tmp_path, "districts", lines)
+    with pytest.raises(InputError, match=re.escape(expected)):
+        Catalog(layers_dir=folder)
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(folder))
+    code, out, err = run_cli(["layers"], capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "catalog.toml [[layer]] #" in err
+    assert expected in err

@@ -29,6 +29,7 @@ from geo.errors import (
 )
 from geo.fetch import fetch, fetched_layers
 from geo.fetch.mapping import DERIVED
+from geo.i18n import PROVENANCE
 from geo.validate import validate_file
 
 OSM_LAYERS = ("enterprises", "micro_districts", "town_boundaries", "utility_networks")
@@ -227,7 +228,7 @@ def test_the_catalog_reports_the_fetched_provenance_until_the_file_changes(
     copy.write_bytes((fetched / "enterprises.gpkg").read_bytes())
     assert (
         Catalog(overrides={"enterprises": copy}).provenance("enterprises")["licence"]
-        == "as given by the user"
+        == PROVENANCE["user_licence"]
     )
 
 

@@ -24,7 +24,7 @@ from affine import Affine
 from pyproj import CRS
 
 from geo.errors import CRSError, DataError, GeometryError
-from geo.i18n import text
+from geo.i18n import message, text
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import (
@@ -36,7 +36,7 @@ from geo.symbology import (
     RasterRamp,
     Single,
 )
-from geo.writers.cog import write_cog
+from geo.writers.cog import raster_tags, write_cog
 from geo.writers.gpkg import plan_tables, write_geopackage
 
 UTM42 = CRS.from_epsg(32642)
@@ -643,3 +643,59 @@ def test_real_base_map_is_valid_and_styled(
     assert synthetic["micro_districts"] == 1 and synthetic["rivers"] == 0
     with rasterio.open(f"GPKG:{gpkg}:hillshade") as ds:
         assert ds.count == 1 and ds.nodata == 0 and ds.read(1).max() > 200
+
+
+def test_layer_metadata_gives_sources_licences_and_credits_in_the_build_language(
+    tmp_path: Path,
+) -> None:
+    """QGIS metadata (tables and the project's rasters) in the build's language; plain strings as is."""
+    results = make_results()
+    rivers = results[0].vectors[1]
+    rivers.source = text("GSHHG rivers", "GSHHG өзендері", "Реки GSHHG")
+    rivers.licence = text("Public domain", "Қоғамдық игілік", "Общественное достояние")
+    rivers.metadata = {
+        "attribution": text(
+            "Wessel & Smith (rivers)", "Wessel & Smith (өзендер)", "Wessel & Smith (реки)"
+        )
+    }
+    conc = results[1].rasters[0]
+    conc.source = text("OND-86 model", "ОНД-86 моделі", "Модель ОНД-86")
+    conc.licence = text("CC0 (computed)", "CC0 (есептелген)", "CC0 (рассчитано)")
+    results[2].provenance = {
+        "towns": {
+            "source": "GeoNames",
+            "licence": text("CC BY 4.0 (names)", "CC BY 4.0 (атаулар)", "CC BY 4.0 (названия)"),
+            "attribution": text("GeoNames; names", "GeoNames; атаулары", "GeoNames; названия"),
+            "synthetic": False,
+        },
+    }
+    gpkg = build_atlas_dir(tmp_path / "atlas", lang="ru", results=results)
+    docs = _qgis_metadata(gpkg)
+    assert [e.text for e in docs["rivers"].iter("license")] == ["Общественное достояние"]
+    assert [e.text for e in docs["rivers"].iter("rights")] == [
+        "Источник: Реки GSHHG",
+        "Wessel & Smith (реки)",
+    ]
+    history = [e.text for e in docs["rivers"].iter("history")]
+    assert history[0] == "Источник: Реки GSHHG" and not any("rivers)" in h for h in history)
+    # "networks" has no licence of its own: its inputs' licences and credits, in Russian
+    assert [e.text for e in docs["networks"].iter("license")] == [
+        message("derived_from", "ru"),
+        "towns: CC BY 4.0 (названия)",
+    ]
+    assert "towns: GeoNames; названия" in [e.text for e in docs["networks"].iter("rights")]
+    # plain strings (a user's, a name) are shown as they are
+    assert [e.text for e in docs["towns"].iter("license")] == ["CC-BY 4.0"]
+    # the project's raster layers carry the same metadata
+    project = _project_xml(gpkg)
+    layer = next(
+        m
+        for m in project.iter("maplayer")
+        if m.findtext("datasource") == "GPKG:./atlas.gpkg:concentration"
+    )
+    md = layer.find("resourceMetadata")
+    assert [e.text for e in md.iter("license")] == ["CC0 (рассчитано)"]
+    assert [e.text for e in md.iter("rights")] == ["Источник: Модель ОНД-86"]
+    # machine-readable tags stay English, like the COG's title
+    assert raster_tags(conc)["source"] == "OND-86 model"
+    assert pyogrio.read_info(gpkg, layer="rivers")["layer_metadata"]["SOURCE"] == "GSHHG rivers"

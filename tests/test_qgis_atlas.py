@@ -23,10 +23,12 @@ from typing import Any
 import numpy as np
 import pytest
 import rasterio
+from latin import english_words
 from test_qgis import QGIS_PYTHON, SCRIPT, _env, _qgis_available
 
 from geo.build import build_atlas
-from geo.i18n import CODES, message
+from geo.catalog import Catalog
+from geo.i18n import CODES, message, tr
 
 pytestmark = pytest.mark.qgis
 
@@ -182,6 +184,21 @@ def test_years_show_without_a_thousands_separator(
     assert population["358153"] == "358\xa0153"
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_integer_ids_show_without_a_thousands_separator(
+    atlases: dict[str, tuple[Path, dict[str, Any]]], lang: str
+) -> None:
+    _, seen = atlases[lang]
+    checked = 0
+    for table, column in (("towns", "geonameid"), ("town_boundaries", "utm_epsg")):
+        field = seen["vectors"][table]["fields"][column]
+        assert field["widget"] == "ValueMap", (table, column)
+        for value, shown in field["shown"]:
+            assert shown == str(int(float(value))), (table, column, value, shown)
+            checked += 1
+    assert checked >= 4
+
+
 def _metadata_layers(seen: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out = {f"file:{t}": i["metadata"] for t, i in seen["vectors"].items()}
     out |= {f"project:{lid}": i["metadata"] for lid, i in seen["project"]["layers"].items()}
@@ -212,6 +229,32 @@ def test_every_layer_has_licence_abstract_crs_and_extent(
     # derived from GeoNames towns (CC BY, names ODbL): the attribution goes with it
     assert any(x.startswith("towns: CC BY 4.0 (GeoNames); ODbL 1.0") for x in suit["licenses"])
     assert any(r.startswith("towns: GeoNames") for r in suit["rights"])
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_layer_metadata_is_in_the_build_language(
+    atlases: dict[str, tuple[Path, dict[str, Any]]], lang: str
+) -> None:
+    """Licences, sources and credits of every layer as QGIS shows them: no English beyond
+    proper names, verbatim credits and the ids of the inputs a computed layer lists."""
+    _, seen = atlases[lang]
+    leftovers = {}
+    for where, md in _metadata_layers(seen).items():
+        shown = [*md["licenses"], *md["rights"]]
+        for value in shown:
+            words = english_words(INPUT_ID.sub("", value))
+            if words:
+                leftovers.setdefault(where, set()).update(words)
+    assert leftovers == {}
+    towns = seen["vectors"]["towns"]["metadata"]
+    source = f"{message('source', lang)}: " + tr(Catalog().spec("towns").source, lang)
+    assert towns["rights"][0] == source and towns["history"][0] == source
+    assert towns["licenses"] == [tr(Catalog().spec("towns").licence, lang)]
+    assert tr(Catalog().spec("towns").attribution, lang) in towns["rights"]
+
+
+INPUT_ID = re.compile(r"^[a-z][a-z0-9_]*: ")
+"""The id of an input a computed layer lists its licence or credit under (``towns: CC BY 4.0``)."""
 
 
 def test_pollution_index_fades_out_where_the_air_is_clean(

@@ -317,6 +317,34 @@ def test_value_maps_and_aliases_reach_the_qml() -> None:
     assert aliases["material"] == "Материал"
 
 
+def test_integer_ids_are_never_grouped_by_thousands_in_qgis() -> None:
+    """A GeoNames id or an EPSG code shows as its digits (1516788), as QGIS 3.22 cannot be told
+    to leave out the locale's group separator for an integer column otherwise."""
+    gdf = gpd.GeoDataFrame(
+        {
+            "geonameid": [1516788, 1522751, 1516788],
+            "utm_epsg": [32642, 32642, 32643],
+            "population": [21000, 27000, 35000],  # a count: grouped as the locale says
+            "number": [1, 2, 3],
+        },
+        geometry=[shapely.Point(i, 0) for i in range(3)],
+        crs=4326,
+    )
+    layer = VectorLayer("towns", text("Towns", "Қалалар", "Города"), gdf, Single("#000000"))
+    root = _parse(vector_qml(layer, "kk"))
+    widgets = {f.get("name"): f.find("editWidget") for f in root.iter("field")}
+    assert {n: w.get("type") for n, w in widgets.items()} == {
+        "geonameid": "ValueMap",
+        "utm_epsg": "ValueMap",
+    }
+    for name, codes in (("geonameid", {"1516788", "1522751"}), ("utm_epsg", {"32642", "32643"})):
+        entries = {
+            o.get("value"): o.get("name")
+            for o in widgets[name].findall("config/Option/Option/Option/Option")
+        }
+        assert entries == {c: c for c in codes}, name
+
+
 def test_shared_glossary_is_translated_in_every_language() -> None:
     for name, alias in FIELDS.items():
         check_text(alias, f"field {name}")

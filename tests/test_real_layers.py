@@ -13,6 +13,7 @@ from shapely.geometry import Point
 
 from geo.build import build_atlas
 from geo.crs import EQUAL_AREA
+from geo.i18n import all_languages, tr
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "layers" / "data"
@@ -55,7 +56,9 @@ def test_geometries_are_carried_unchanged(fetched: Path) -> None:
 def test_districts_are_the_legal_ones_in_three_languages(catalog) -> None:
     spec = catalog.spec("districts")
     assert spec.synthetic is False and spec.generator is None
-    assert spec.licence == "CC BY 4.0" and "geokz" in spec.attribution
+    assert all_languages(spec.licence) == {"en": "CC BY 4.0", "kk": "CC BY 4.0", "ru": "CC BY 4.0"}
+    assert all("geokz" in a for a in all_languages(spec.attribution).values())
+    assert "на основе OCHA/HDX COD-AB" in tr(spec.attribution, "ru")
     d = catalog.read("districts").set_index("district")
     assert len(d) == 11
     assert d.loc["Sarysu", ["name_kk", "name_ru", "label_ru", "kato"]].tolist() == [
@@ -84,11 +87,14 @@ def test_study_towns_fall_in_their_districts(catalog) -> None:
 
 def test_basin_and_lakes_are_real(catalog) -> None:
     basin = catalog.read("basin")
-    assert catalog.spec("basin").synthetic is False and catalog.spec("basin").licence == "MIT"
+    assert (
+        catalog.spec("basin").synthetic is False
+        and tr(catalog.spec("basin").licence, "kk") == "MIT"
+    )
     assert basin.to_crs(EQUAL_AREA).area.sum() / 1e6 == pytest.approx(161_245, rel=2e-3)
     assert basin.contains(Point(73.762, 43.605)).any()  # Shu lies in the basin
     lakes = catalog.read("lakes").set_index("osm_id")
-    assert "ODbL" in catalog.spec("lakes").licence
+    assert all("ODbL" in lic for lic in all_languages(catalog.spec("lakes").licence).values())
     assert lakes.loc["way/24970926", ["name_kk", "name_ru", "name_en"]].tolist() == [
         "Билікөл", "Биликоль", "Bilikol",
     ]  # fmt: skip
@@ -97,7 +103,8 @@ def test_basin_and_lakes_are_real(catalog) -> None:
 
 def test_osm_places_name_the_towns(catalog) -> None:
     spec = catalog.spec("places_osm")
-    assert spec.licence == "ODbL 1.0" and "OpenStreetMap" in spec.attribution
+    assert tr(spec.licence, "ru") == "ODbL 1.0"
+    assert spec.attribution == "© OpenStreetMap contributors (ODbL)"  # verbatim in every language
     towns = catalog.read("towns").set_index("geonameid")
     zh = towns.loc[1516788]
     assert (zh["name"], zh["name_en"], zh["name_kk"], zh["name_ru"]) == (
@@ -106,7 +113,7 @@ def test_osm_places_name_the_towns(catalog) -> None:
     assert zh["names_source"] == "OpenStreetMap node/240711925"
     # Shu: GeoNames alone cannot settle Шу against the Soviet-era Чу; OpenStreetMap's tags do
     assert towns.loc[1519030, ["name_kk", "name_ru"]].tolist() == ["Шу", "Шу"]
-    assert "ODbL" in catalog.spec("towns").licence
+    assert all("ODbL" in lic for lic in all_languages(catalog.spec("towns").licence).values())
 
 
 def test_osm_match_rule() -> None:

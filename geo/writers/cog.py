@@ -27,6 +27,7 @@ import numpy as np
 import rasterio
 
 from geo.errors import CRSError, DataError, InputError
+from geo.i18n import tr
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult
 from geo.symbology import RasterClasses, RasterRamp
@@ -324,8 +325,8 @@ def raster_tags(layer: RasterLayer) -> dict[str, str]:
     tags.update(
         {
             "title": layer.title.get("en", layer.name),
-            "source": layer.source,
-            "licence": layer.licence,
+            "source": tr(layer.source, "en"),
+            "licence": tr(layer.licence, "en"),
         }
     )
     tags["synthetic"] = "true" if layer.synthetic else "false"

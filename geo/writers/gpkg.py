@@ -311,26 +311,29 @@ def _licences(entry: TableEntry, lang: str) -> tuple[str, ...]:
     """The layer's licence; a computed layer without one: each input's licence, by input."""
     layer = entry.layer
     if layer.licence:
-        return (layer.licence,)
+        return (tr(layer.licence, lang),)
     prov = entry.result.provenance
     if not prov:
         return (f"{message('licence', lang)}: {message('unknown', lang)}",)
     return (
         message("derived_from", lang),
-        *(f"{lid}: {p.get('licence') or message('unknown', lang)}" for lid, p in prov.items()),
+        *(
+            f"{lid}: {tr(p.get('licence') or message('unknown', lang), lang)}"
+            for lid, p in prov.items()
+        ),
     )
 
 
 def _rights(entry: TableEntry, lang: str) -> tuple[str, ...]:
     """Source and attribution: the layer's own, and each input's for a derived layer."""
     layer = entry.layer
-    out = [f"{message('source', lang)}: {layer.source}"] if layer.source else []
+    out = [f"{message('source', lang)}: {tr(layer.source, lang)}"] if layer.source else []
     own = layer.metadata.get("attribution")
     if own:
-        out.append(str(own))
+        out.append(tr(own, lang))
     if not layer.licence:
         out.extend(
-            f"{lid}: {p['attribution']}"
+            f"{lid}: {tr(p['attribution'], lang)}"
             for lid, p in entry.result.provenance.items()
             if p.get("attribution")
         )
@@ -349,13 +352,13 @@ def _layer_meta(
     title = tr(layer.title, lang)
     created = f"{ts[:19]}Z"
     lines = [
-        f"{message('source', lang)}: {layer.source or message('unknown', lang)}",
+        f"{message('source', lang)}: {tr(layer.source or message('unknown', lang), lang)}",
         f"{message('created', lang)}: {created}",
     ]
     method = _method(entry)
     if method:
         lines.append(f"method: {method}")
-    extra = {k: v for k, v in layer.metadata.items() if k != "method"}
+    extra = {k: v for k, v in layer.metadata.items() if k not in ("method", "attribution")}
     if extra:
         lines.append(f"layer: {_json(extra)}")
     if res.parameters:
@@ -384,8 +387,8 @@ def _gdal_metadata(entry: TableEntry) -> dict[str, str]:
     layer = entry.layer
     md = {
         "THEME": entry.result.theme,
-        "SOURCE": layer.source,
-        "LICENCE": layer.licence,
+        "SOURCE": tr(layer.source, "en"),
+        "LICENCE": tr(layer.licence, "en"),
         "SYNTHETIC": "true" if layer.synthetic else "false",
         "METHOD": _method(entry),
         "PARAMETERS": _json(entry.result.recorded_parameters()),

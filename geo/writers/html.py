@@ -538,7 +538,7 @@ def _vector_payload(
         "fields": aliases,
         "synthetic": bool(layer.synthetic),
         "note": layer_note,
-        "source": layer.source,
+        "source": tr(layer.source, lang),
         "label_zoom": _label_zoom(gdf, shape),
         "swatch": [shape, sw_colour, s["outline"]],
         "data": {"type": "FeatureCollection", "features": features},
@@ -564,7 +564,7 @@ def _raster_payload(
         "opacity": float(layer.style.opacity),
         "pixelated": isinstance(layer.style, RasterClasses),
         "synthetic": bool(layer.synthetic),
-        "source": layer.source,
+        "source": tr(layer.source, lang),
     }
     legend = None if base else legend_for(layer.style, title, lang, where=repr(layer.name))
     return payload, legend, (w, s, e, n)
@@ -766,7 +766,7 @@ class _PageParts:
                 self.feature_boxes.append((b[0], b[1], b[2], b[3]))
             if legend is not None:
                 self.legends.append(_legend_json(lid, legend, synthetic=r.synthetic))
-            self.add_source(payload["title"], r.source, r.licence, r.synthetic)
+            self.add_source(payload["title"], tr(r.source, lang), tr(r.licence, lang), r.synthetic)
         for j, v in enumerate(res.vectors):
             lid = f"g{gi}v{j}"
             self._add_vector(v, lid, is_base, group_title, lang)
@@ -812,7 +812,7 @@ class _PageParts:
         ]
         if vlegend is not None:
             self.legends.append(_legend_json(lid, vlegend, synthetic=v.synthetic))
-        self.add_source(vp["title"], v.source, v.licence, v.synthetic)
+        self.add_source(vp["title"], tr(v.source, lang), tr(v.licence, lang), v.synthetic)
 
 
 _PAGE_UI = (
@@ -877,7 +877,7 @@ def theme_payload(
         "bounds": bounds,
         "view": view,
         "sheet": None if sheet is None else _checked_link(sheet, f"the sheet of {result.key!r}"),
-        "credits": _credits(result, base),
+        "credits": _credits(result, base, lang),
     }
     payload["software"] = SOFTWARE_MARK
     return payload
@@ -942,22 +942,20 @@ def _town_places(result: ThemeResult, base: ThemeResult, lang: str) -> list[list
     return out
 
 
-def _credits(result: ThemeResult, base: ThemeResult) -> str:
-    """The attributions the licences of the map's inputs require, once each."""
-    seen: dict[str, None] = {}
+def _credits(result: ThemeResult, base: ThemeResult, lang: str) -> str:
+    """The attributions the licences of the map's inputs require, once each, in *lang*."""
+    seen: dict[str, str] = {}  # in *lang* → in English
     for res in (result, base):
-        for prov in res.provenance.values():
-            a = str(prov.get("attribution") or "").strip()
-            if a:
-                seen.setdefault(a, None)
+        credits = [prov.get("attribution") for prov in res.provenance.values()]
         layers: list[VectorLayer | RasterLayer] = [*res.vectors, *res.rasters]
-        for layer in layers:
-            a = str(layer.metadata.get("attribution") or "").strip()
+        credits += [layer.metadata.get("attribution") for layer in layers]
+        for value in credits:
+            a = tr(value or "", lang).strip()
             if a:
-                seen.setdefault(a, None)
+                seen.setdefault(a, tr(value or "", "en"))
     # the toolkit's own and the study's credits are in the sources list: these are the others'
     own = ("Shu-Talas Atlas", "Study AP")
-    return " · ".join(a for a in seen if not a.startswith(own))
+    return " · ".join(a for a, en in seen.items() if not en.startswith(own))
 
 
 def render_theme_map(

@@ -421,7 +421,7 @@ def _text_blocks(result: ThemeResult, base: ThemeResult, lang: str) -> tuple[lis
         for lyr in layers:
             if not lyr.show or not lyr.source:
                 continue
-            titles = grouped.setdefault((lyr.source, lyr.licence), [])
+            titles = grouped.setdefault((tr(lyr.source, lang), tr(lyr.licence, lang)), [])
             title = short_title(tr(lyr.title, lang), tr(result.title, lang))
             if title not in titles:
                 titles.append(title)

@@ -595,6 +595,10 @@ def _one_alias(layer: VectorLayer, own: Mapping[str, str], col: str, lang: str) 
     return None if shared is None else tr(shared, lang)
 
 
+_INTEGER_ID = re.compile(r"(^|_)(id|epsg|geonameid)$")
+"""Integer columns that identify something (never grouped by thousands)."""
+
+
 def field_widgets(
     layer: VectorLayer, lang: str, columns: Sequence[str]
 ) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -608,7 +612,10 @@ def field_widgets(
     - a year (``install_year``) a ``DateTime`` widget showing ``yyyy``: with
       *Show group separator* on (Options → General → Locale), QGIS 3.22 draws
       numbers with the locale's thousands separator ("1 968") and its Range
-      widget cannot switch that off.
+      widget cannot switch that off;
+    - an integer id or code (``geonameid``, ``utm_epsg``, ``*_id``) a ``ValueMap``
+      of each of its values to its own digits, for the same reason (1516788,
+      not "1 516 788"): no other widget of QGIS 3.22 shows an integer unformatted.
 
     Returns
     -------
@@ -626,6 +633,10 @@ def field_widgets(
             continue
         if is_year(col) and pd.api.types.is_numeric_dtype(series):
             out[col] = ("DateTime", {"field_format": "yyyy", "display_format": "yyyy"})
+            continue
+        if _INTEGER_ID.search(col) and pd.api.types.is_integer_dtype(series):
+            digits = [str(v) for v in sorted({int(v) for v in series.dropna()})]
+            out[col] = ("ValueMap", {"map": [(d, d) for d in digits]})
             continue
         labels = code_map(layer, col, lang)
         if not labels:

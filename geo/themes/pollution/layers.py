@@ -12,7 +12,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo.i18n import text
+from geo.i18n import PROVENANCE, fill, text
 from geo.results import VectorLayer
 from geo.symbology import Categorized, Category, FieldSpec, Graduated, ramp
 from geo.themes.common import unit
@@ -49,7 +49,7 @@ def _vectors(
     ent = provenance["enterprises"]
     syn = bool(ent["synthetic"])
     zones_syn = syn or bool(provenance["micro_districts"]["synthetic"])
-    given = f"layer 'enterprises': {ent['source']}"
+    given = fill(PROVENANCE["layer_source"], layer="enterprises", source=ent["source"])
     layers = [
         _source_layer(src, pollutants),
         _zones_layer(zones),
@@ -61,7 +61,7 @@ def _vectors(
         layer.synthetic = flag
     if not syn:  # name the user's or the fetched sources, not the synthetic ones
         layers[0].source = given
-        layers[1].source = f"layers/tables/spz_widths.csv; {given}"
+        layers[1].source = fill("layers/tables/spz_widths.csv; {given}", given=given)
     return layers
 
 
@@ -108,7 +108,11 @@ def _source_layer(src: gpd.GeoDataFrame, pollutants: Sequence[Pollutant]) -> Vec
             "Шығарынды қарқыны және әр көздің ең жоғары бір реттік шоғырлануы (cm) / ШРК көрсетілген мұржалар мен алаңдық көздер.",
             "Трубы и площадные источники с мощностью выбросов и максимальной разовой концентрацией (cm) каждого источника / ПДК.",
         ),
-        source="SYNTHETIC: layer 'enterprises' (kinds and names from papers 000, 001)",
+        source=text(
+            "SYNTHETIC: layer `enterprises` (kinds and names from papers 000, 001)",
+            "СИНТЕТИКАЛЫҚ: `enterprises` қабаты (түрлері мен атаулары 000, 001 мақалалардан)",
+            "СИНТЕТИЧЕСКИЕ: слой `enterprises` (виды и названия из статей 000, 001)",
+        ),
         synthetic=True,
         label_field=None,
         aliases={
@@ -148,7 +152,11 @@ def _zones_layer(zones: gpd.GeoDataFrame) -> VectorLayer:
             "Площадка, обведённая буфером предварительной ширины СЗЗ её класса (ҚР ДСМ-2, 2022; ширины не проверены).",
         ),
         value_maps={"kind": dict(KIND_TEXT)},
-        source="layers/tables/spz_widths.csv; SYNTHETIC sources",
+        source=text(
+            "layers/tables/spz_widths.csv; SYNTHETIC sources",
+            "layers/tables/spz_widths.csv; СИНТЕТИКАЛЫҚ көздер",
+            "layers/tables/spz_widths.csv; СИНТЕТИЧЕСКИЕ источники",
+        ),
         synthetic=True,
     )
 
@@ -186,7 +194,11 @@ def _conflicts_layer(conflicts: gpd.GeoDataFrame) -> VectorLayer:
             "Тұрғын шағын аудандарға немесе ауыл шаруашылығы жеріне түсетін санитариялық аймақ бөліктері (аудандар UTM-да).",
             "Части санитарно-защитных зон на жилых микрорайонах или сельхозземлях (площади в UTM).",
         ),
-        source="derived: sanitary_zones × micro_districts, soils",
+        source=text(
+            "derived: sanitary_zones × micro_districts, soils",
+            "есептелген: санитариялық-қорғаныш аймақтары × шағын аудандар, топырақ",
+            "рассчитано: санитарно-защитные зоны × микрорайоны, почвы",
+        ),
         synthetic=True,
     )
 
@@ -245,7 +257,11 @@ def _exposure_layer(exposure: gpd.GeoDataFrame, pollutants: Sequence[Pollutant])
             "Шағын аудан және қала бойынша ең жоғары және орташа C/ШРК; 1 ШРК-дан жоғары халық біркелкі таралу болжамымен.",
             "Максимальное и среднее C/ПДК по микрорайонам и городам; население выше 1 ПДК при равномерном расселении.",
         ),
-        source="derived: concentration rasters × micro_districts, town_boundaries (SYNTHETIC)",
+        source=text(
+            "derived: concentration rasters × micro_districts, town_boundaries (SYNTHETIC)",
+            "есептелген: шоғырлану растрлары × шағын аудандар, қала шекаралары (СИНТЕТИКАЛЫҚ)",
+            "рассчитано: растры концентраций × микрорайоны, границы городов (СИНТЕТИЧЕСКИЕ)",
+        ),
         synthetic=True,
         label_field="name",
         aliases={

@@ -19,7 +19,11 @@ from geo.themes.common import unit
 from geo.themes.pollution.labels import INDEX_UNIT, _pollutant_text
 from geo.themes.pollution.settings import Pollutant, PollutionSettings
 
-_SRC_NOTE = "SYNTHETIC sources (layer 'enterprises'); OND-86 regulatory dispersion"
+_SRC_NOTE = text(
+    "SYNTHETIC sources (layer `enterprises`); OND-86 regulatory dispersion",
+    "СИНТЕТИКАЛЫҚ көздер (`enterprises` қабаты); ОНД-86 бойынша нормативтік таралу есебі",
+    "СИНТЕТИЧЕСКИЕ источники (слой `enterprises`); нормативный расчёт рассеивания по ОНД-86",
+)
 
 
 def _concentration_raster(

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from geo.grid import AnalysisGrid
-from geo.i18n import Text, text
+from geo.i18n import Text, text, tr
 from geo.recipe import shown_path
 from geo.themes.pollution.settings import PollutionSettings
 
@@ -68,8 +68,8 @@ def source_notes(provenance: Mapping[str, Any]) -> tuple[Text, list[Text]]:
     """The description and notes of a pollution map, by where its sources come from."""
     if provenance.get("synthetic", True):
         return DESCRIPTION, [NOTES[0], SYNTHETIC_SOURCES_NOTE, *NOTES[1:]]
-    src = str(provenance.get("source", ""))[:160]
-    given = {k: v.format(source=src) for k, v in GIVEN_SOURCES_NOTE.items()}
+    src = provenance.get("source", "")
+    given = {k: v.format(source=tr(src, k)[:160]) for k, v in GIVEN_SOURCES_NOTE.items()}
     return GIVEN_DESCRIPTION, [NOTES[0], given, *NOTES[1:]]
 
 

@@ -61,7 +61,11 @@ def _rasters(
                 "Жиынтық жарамдылық, 0 (жарамсыз) – 1 (ең жақсы).",
                 "Итоговая пригодность, от 0 (непригодно) до 1 (лучшее).",
             ),
-            source="Computed by the toolkit from the recipe's criteria",
+            source=text(
+                "Computed by the toolkit from the recipe's criteria",
+                "Құрал рецепт критерийлері бойынша есептеген",
+                "Рассчитано программой по критериям рецепта",
+            ),
             synthetic=True,
         ),
         RasterLayer(
@@ -76,7 +80,11 @@ def _rasters(
                 "FAO жарамдылық кластары S1/S2/S3/N.",
                 "Классы пригодности FAO S1/S2/S3/N.",
             ),
-            source="FAO (1976) Framework for Land Evaluation classes; breaks from the recipe",
+            source=text(
+                "FAO (1976) Framework for Land Evaluation classes; breaks from the recipe",
+                "FAO (1976) «Жерді бағалау негіздері» бойынша кластар; кластар шектері рецептен",
+                "Классы FAO (1976) «Основы оценки земель»; границы классов из рецепта",
+            ),
             synthetic=True,
             show=False,
         ),
@@ -95,7 +103,11 @@ def _rasters(
                     "Салмақтар ауытқығанда ұяшықтың өз класын сақтау ықтималдығы (Монте-Карло).",
                     "Вероятность сохранения класса ячейкой при возмущении весов (Монте-Карло).",
                 ),
-                source="Monte Carlo perturbation of the recipe's weights",
+                source=text(
+                    "Monte Carlo perturbation of the recipe's weights",
+                    "Рецепт салмақтарын Монте-Карло әдісімен ауытқыту",
+                    "Возмущение весов рецепта методом Монте-Карло",
+                ),
                 synthetic=True,
                 show=False,
             )
@@ -114,7 +126,11 @@ def _classes_layer(class_r: Raster, s: SuitabilitySettings) -> VectorLayer:
             FieldSpec("class", text("Class", "Класс", "Класс")),
             FieldSpec("area_ha", text("Area", "Ауданы", "Площадь"), unit("ha"), 1),
         ),
-        source="Polygons of the class raster",
+        source=text(
+            "Polygons of the class raster",
+            "Кластар растрының көпбұрыштары",
+            "Полигоны растра классов",
+        ),
         synthetic=True,
     )
 
@@ -158,9 +174,13 @@ def _by_zone_layer(
                 3,
             ),
         ),
-        source=(
-            "Zone layers of the catalog; exact cell coverage (exactextract), areas in the "
-            "grid's UTM CRS; zones reaching beyond the grid are drawn clipped to it"
+        source=text(
+            "Zone layers of the catalog; exact cell coverage (`exactextract`), areas in the "
+            "grid's UTM CRS; zones reaching beyond the grid are drawn clipped to it",
+            "Каталогтың аймақ қабаттары; ұяшықтардың дәл жабылуы (`exactextract`), аудандар "
+            "тордың UTM координаттар жүйесінде; тордан шығатын аймақтар тор шегінде қиылып сызылған",
+            "Слои зон из каталога; точное покрытие ячеек (`exactextract`), площади в системе "
+            "координат UTM сетки; зоны, выходящие за сетку, показаны обрезанными по ней",
         ),
         synthetic=True,
         label_field="name",

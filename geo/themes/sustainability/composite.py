@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import IndicatorError, LayerNotFoundError
-from geo.i18n import tr
+from geo.i18n import PROVENANCE, tr
 from geo.models.indicators import (
     GROUPS,
     CompositeResult,
@@ -32,7 +32,7 @@ from geo.symbology import FieldSpec, Graduated, ramp
 from geo.themes.base import ThemeInputs
 from geo.themes.common import require_columns
 from geo.themes.sustainability.charts import Choropleth, classify
-from geo.themes.sustainability.labels import GROUP_LABELS, PAPER_000, PAPER_001, T
+from geo.themes.sustainability.labels import GROUP_LABELS, PAPERS, T
 from geo.themes.sustainability.mining import Geometries, mining_column
 from geo.themes.sustainability.settings import IndicatorEntry, SustainabilitySettings
 
@@ -285,8 +285,8 @@ def index_layer(
             FieldSpec("imputed", T["imputed"]),
         ),
         description=T["index_desc"],
-        source=f"Computed by the toolkit from the cited indicator tables ({PAPER_000}; {PAPER_001}; GeoNames)",
-        licence="CC0 (computed); inputs as cited",
+        source=PAPERS["index"],
+        licence=PROVENANCE["computed_cc0"],
         synthetic=bool(town_prov["synthetic"]),
         label_field="town",
     )

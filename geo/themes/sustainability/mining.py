@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import IndicatorError
-from geo.i18n import Text, tr
+from geo.i18n import PROVENANCE, Text, fill, tr
 from geo.models.indicators import (
     check_group_sums,
     check_share_range,
@@ -28,7 +28,7 @@ from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, Single, ramp
 from geo.themes.base import ThemeInputs
 from geo.themes.sustainability.charts import Choropleth, _fmt, classify
-from geo.themes.sustainability.labels import PAPER_000, T
+from geo.themes.sustainability.labels import PAPERS, T
 from geo.themes.sustainability.settings import SustainabilitySettings
 
 __all__ = ["DistrictLayers", "Geometries", "district_layers", "mining_column", "read_geometries"]
@@ -312,8 +312,12 @@ def district_layers(settings: SustainabilitySettings, geo: Geometries, lang: str
             FieldSpec("unit_share_pct", T["reporting_unit_share"], "%", 1),
         ),
         description=_fmt(T["by_district_desc"], share=gshare, size=gsize),
-        source=f"{PAPER_000} (Bureau of National Statistics 2023); geometry: {dist_prov['source']}",
-        licence=f"Published figures, cited; geometry: {dist_prov['licence']}",
+        source=fill(
+            PROVENANCE["with_geometry"],
+            what=PAPERS["000_statistics"],
+            geometry=dist_prov["source"],
+        ),
+        licence=_published_licence(dist_prov),
         synthetic=bool(dist_prov["synthetic"]),
         label_field="share_label",
         metadata={"mining": geo.mining_info},
@@ -358,10 +362,19 @@ def _group_outline_layer(
             FieldSpec("unit_share_pct", T["reporting_unit_share"], "%", 1),
         ),
         description=_fmt(T["group_note"], share=gshare, size=gsize),
-        source=f"{PAPER_000}; geometry: {dist_prov['source']}",
-        licence=f"Published figures, cited; geometry: {dist_prov['licence']}",
+        source=fill(PROVENANCE["with_geometry"], what=PAPERS["000"], geometry=dist_prov["source"]),
+        licence=_published_licence(dist_prov),
         synthetic=bool(dist_prov["synthetic"]),
         label_field="label",
+    )
+
+
+def _published_licence(geometry_provenance: dict[str, Any]) -> Text | str:
+    """The licence of published figures drawn on the geometry of a catalog layer."""
+    return fill(
+        PROVENANCE["with_geometry"],
+        what=PROVENANCE["published_figures"],
+        geometry=geometry_provenance["licence"],
     )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import IndicatorError
-from geo.i18n import text, tr
+from geo.i18n import PROVENANCE, fill, text, tr
 from geo.models.indicators import (
     check_group_sums,
     check_share_range,
@@ -32,7 +32,7 @@ from geo.themes.base import ThemeInputs
 from geo.themes.common import require_columns, unit
 from geo.themes.sustainability.charts import Choropleth, _popup_html, classify
 from geo.themes.sustainability.composite import IndexValues
-from geo.themes.sustainability.labels import ANSWER_LABELS, PAPER_000, T
+from geo.themes.sustainability.labels import ANSWER_LABELS, PAPERS, T
 from geo.themes.sustainability.mining import Geometries
 from geo.themes.sustainability.settings import IndicatorEntry, SustainabilitySettings
 
@@ -287,8 +287,12 @@ def towns_layer(
         ),
         fields=_town_fields(entries),
         description=T["by_town_desc"],
-        source=f"{PAPER_000}; geometry: {town_prov['source']}",
-        licence=f"Published figures, cited; geometry: {town_prov['licence']}",
+        source=fill(PROVENANCE["with_geometry"], what=PAPERS["000"], geometry=town_prov["source"]),
+        licence=fill(
+            PROVENANCE["with_geometry"],
+            what=PROVENANCE["published_figures"],
+            geometry=town_prov["licence"],
+        ),
         synthetic=bool(town_prov["synthetic"]),
         label_field="town",
         popup_html="chart_html",

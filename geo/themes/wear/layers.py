@@ -10,7 +10,7 @@ import dataclasses
 
 import geopandas as gpd
 
-from geo.i18n import Text, text
+from geo.i18n import Text, fill, text
 from geo.models import wear as W
 from geo.results import VectorLayer
 from geo.symbology import FieldSpec, Graduated, ramp
@@ -198,6 +198,14 @@ def _style(field: str, classes: W.WearClasses, nan_label: Text | None = None) ->
     )
 
 
+_ZONES_SOURCE = text(
+    f"Computed from the `{THEME}` recipe over: {{networks}}; micro-districts: {{zones}}",
+    f"`{THEME}` рецептісі бойынша есептелген, кіріс деректері: {{networks}}; шағын аудандар: {{zones}}",
+    f"Рассчитано по рецепту `{THEME}` на основе: {{networks}}; микрорайоны: {{zones}}",
+)
+"""The source of ``wear_by_zone``: the networks' and the micro-districts' sources fill it."""
+
+
 def vectors(
     inputs: WearInputs,
     settings: WearSettings,
@@ -215,8 +223,8 @@ def vectors(
         style=_style("wear_pct", classes, UNKNOWN_WEAR),
         fields=_segment_fields(currency),
         description=segments_description(settings.method, settings.reference_year),
-        source=str(prov["source"]),
-        licence=str(prov["licence"]),
+        source=prov["source"],
+        licence=prov["licence"],
         synthetic=synthetic,
         label_field=None,
         show=True,
@@ -229,8 +237,8 @@ def vectors(
         style=dataclasses.replace(_style("wear_pct", classes, NO_KNOWN_WEAR), fill_opacity=0.25),
         fields=_zone_fields(classes, settings.replace_at_pct, currency),
         description=ZONES_DESCRIPTION,
-        source=f"Computed from {THEME} recipe over: {prov['source']}; micro-districts: {md_prov['source']}",
-        licence=str(prov["licence"]),
+        source=fill(_ZONES_SOURCE, networks=prov["source"], zones=md_prov["source"]),
+        licence=prov["licence"],
         synthetic=synthetic or bool(md_prov["synthetic"]),
         label_field="name",  # already in the build's language
         show=True,
