@@ -413,7 +413,10 @@ def _gather_distributed(
     pending = set(futures)
     alone_since: float | None = None
     while pending:
-        done, pending = wait(pending, timeout=2.0, return_when="FIRST_COMPLETED")
+        try:
+            done, pending = wait(pending, timeout=2.0, return_when="FIRST_COMPLETED")
+        except TimeoutError:  # nothing finished in 2 s: is there a worker left?
+            done = set()
         for f in done:
             out[where[f.key]] = f.result()
             f.release()
