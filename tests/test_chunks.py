@@ -25,7 +25,7 @@ from geo import chunks
 from geo.build import BuildContext, build_atlas, run_recipe
 from geo.catalog import Catalog
 from geo.chunks import Execution, grid_map, map_cells, random_field, resolve_chunk_size
-from geo.errors import ResourceError, SchedulerError
+from geo.errors import ChunkError, ResourceError, SchedulerError
 from geo.models import terrain
 from geo.models.dispersion import Stacks, WindRose, ground_field
 from geo.recipe import load_recipe
@@ -261,3 +261,60 @@ def test_an_address_without_scheduler_is_refused_by_the_api(tmp_path: Path) -> N
     with pytest.raises(SchedulerError, match="no dask scheduler answers"):
         build_atlas(tmp_path / "x", scheduler=f"tcp://127.0.0.1:{_free_port()}")
     assert not (tmp_path / "x").exists()
+
+
+def _kill_a_busy_worker(client, pids: dict[str, int], killed: list[int]) -> None:
+    """SIGKILL the first worker process seen computing a chunk (polls for up to 60 s)."""
+    import os
+    import signal
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        busy = [w for w, keys in client.processing().items() if keys]
+        if busy:
+            pid = pids[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+            return
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("allowed_failures", [0, 3], ids=["fails-cleanly", "retried"])
+def test_a_worker_killed_mid_build(
+    recipe: Path, in_memory: dict[str, str], tmp_path: Path, allowed_failures: int
+) -> None:
+    import threading
+
+    import dask
+    import distributed
+
+    config = {"distributed.scheduler.allowed-failures": allowed_failures}
+    with (
+        dask.config.set(config),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None,
+        ) as lc,
+        distributed.Client(lc) as client,
+    ):  # fmt: skip
+        import os
+
+        killed: list[int] = []
+        pids = client.run(os.getpid)
+        killer = threading.Thread(target=_kill_a_busy_worker, args=(client, pids, killed))
+        killer.start()
+        out = tmp_path / "atlas"
+        execution = Execution(chunk_size=6, client=client)
+        try:
+            if allowed_failures == 0:
+                with pytest.raises(ChunkError, match=r"^pollution: dispersion: stopped"):
+                    build_atlas(out, recipes=[recipe], scheduler=execution)
+                assert not out.exists()
+                assert [p.name for p in tmp_path.iterdir()] == []  # no staging left either
+            else:
+                res = _build(recipe, execution)
+                got = _files(res, tmp_path / "retried")
+                assert [n for n in got if got[n] != in_memory[n]] == []
+        finally:
+            killer.join()
+        assert killed, "no worker was seen computing a chunk"
