@@ -20,12 +20,13 @@ import difflib
 import importlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from geo.area import AreaOverride, include_area, override_area, read_area
 from geo.catalog import Catalog
+from geo.chunks import Execution, connected
 from geo.errors import InputError
 from geo.recipe import Recipe, default_maps_dir, load_recipe, shown_path
 from geo.results import RasterLayer, ThemeResult, VectorLayer
@@ -74,6 +75,9 @@ class BuildContext:
     area : AreaOverride, optional
         The command line's study area, replacing every recipe's ``[area]``
         (the recipes built for a required theme included).
+    execution : Execution, optional
+        The scheduler and chunk size of the raster steps (:mod:`geo.chunks`; the
+        threaded scheduler by default); None computes them whole in memory.
     """
 
     catalog: Catalog
@@ -81,6 +85,7 @@ class BuildContext:
     results: dict[str, ThemeResult] = field(default_factory=dict)
     progress: bool = False
     area: AreaOverride | None = None
+    execution: Execution | None = field(default_factory=Execution)
     settings: dict[tuple[str, str], Any] = field(default_factory=dict)
     """Settings read before the run (for its estimate), by recipe path and name: read once."""
 
@@ -88,7 +93,9 @@ class BuildContext:
         self, prefix: str = "", results: Mapping[str, ThemeResult] | None = None
     ) -> ThemeInputs:
         """What a theme is handed from this build."""
-        return ThemeInputs(self.catalog, self.lang, results or {}, self.progress, prefix)
+        return ThemeInputs(
+            self.catalog, self.lang, results or {}, self.progress, prefix, self.execution
+        )
 
 
 def theme_of(recipe: Recipe) -> Theme:
@@ -264,7 +271,7 @@ def _check_cost(catalog: Catalog, recipes: Sequence[Recipe]) -> dict[tuple[str, 
     return settings
 
 
-def build_atlas(
+def build_atlas(  # noqa: PLR0913 - the options of `geo build`, one keyword each
     out: str | Path,
     *,
     recipes: Iterable[str | Path] | None = None,
@@ -274,6 +281,7 @@ def build_atlas(
     progress: bool = False,
     layers_dir: Path | None = None,
     area: AreaOverride | None = None,
+    scheduler: str | Execution | Any = "threads",
 ) -> BuildReport:
     """Build the atlas (or the themes of *recipes*) into the folder *out*.
 
@@ -295,6 +303,12 @@ def build_atlas(
         Show a progress bar on stderr.
     area : AreaOverride, optional
         A study area replacing every recipe's ``[area]`` (``--town``, ``--bbox``, ``--area``).
+    scheduler : str, distributed.Client or Execution
+        Where the raster steps run in chunks (:mod:`geo.chunks`): ``threads``,
+        ``processes``, ``synchronous``, a dask.distributed scheduler's address
+        (``tcp://host:8786``, refused in a few seconds if it does not answer), a
+        connected ``distributed.Client``, or an :class:`~geo.chunks.Execution` that
+        also gives the chunk size (``Execution("processes", chunk_size=512)``).
 
     Returns
     -------
@@ -302,18 +316,31 @@ def build_atlas(
     """
     out = Path(out)
     langs = _languages(lang)
+    execution = _execution(scheduler, progress)
     check_out(out, overwrite)  # before any work; checked again under the lock
     chosen = recipes if recipes is not None else default_recipes()
-    catalog, recipe_list, settings = _prepare(chosen, overrides, layers_dir, area)
-    with staged(out, overwrite=overwrite) as tmp:
-        if len(langs) == 1:
-            ctx = BuildContext(catalog, langs[0], progress=progress, area=area, settings=settings)
-            report = _build_into(tmp, ctx, recipe_list, progress=progress)
-        else:
-            report = _build_languages(tmp, langs, recipe_list, catalog, area, settings, progress)
+    with connected(execution) as run:
+        catalog, recipe_list, settings = _prepare(chosen, overrides, layers_dir, area)
+        with staged(out, overwrite=overwrite) as tmp:
+            base = BuildContext(
+                catalog, langs[0], progress=progress, area=area, settings=settings, execution=run
+            )
+            if len(langs) == 1:
+                report = _build_into(tmp, base, recipe_list, progress=progress)
+            else:
+                report = _build_languages(tmp, langs, recipe_list, base)
     report.out = out
     log.info("wrote %d files to %s", len(report.files), out)
     return report
+
+
+def _execution(scheduler: str | Execution | Any, progress: bool) -> Execution:
+    """The :class:`Execution` of a build's *scheduler* argument, with its progress flag."""
+    if isinstance(scheduler, Execution):
+        return replace(scheduler, progress=scheduler.progress or progress)
+    if isinstance(scheduler, str):
+        return Execution(scheduler, progress=progress)
+    return Execution(progress=progress, client=scheduler)  # a distributed.Client
 
 
 def _prepare(
@@ -354,24 +381,24 @@ def _languages(lang: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def _build_languages(
-    tmp: Path,
-    langs: tuple[str, ...],
-    recipes: list[Recipe],
-    catalog: Catalog,
-    area: AreaOverride | None,
-    settings: dict[tuple[str, str], Any],
-    progress: bool,
+    tmp: Path, langs: tuple[str, ...], recipes: list[Recipe], base: BuildContext
 ) -> BuildReport:
-    """One atlas per language in ``tmp/<lang>/``, an index offering them and a manifest."""
+    """One atlas per language in ``tmp/<lang>/``, an index offering them and a manifest.
+
+    *base* gives the catalog, area, settings read, progress and execution of the run.
+    """
     from geo.manifest import sha256_of, write_manifest
     from geo.writers.html import render_language_index
 
     parts = {}
     for lang in langs:
         log.info("building the atlas in %s", lang)
-        ctx = BuildContext(catalog, lang, progress=progress, area=area, settings=settings)
+        ctx = BuildContext(
+            base.catalog, lang, progress=base.progress, area=base.area,
+            settings=base.settings, execution=base.execution,
+        )  # fmt: skip
         (tmp / lang).mkdir()
-        parts[lang] = _build_into(tmp / lang, ctx, recipes, progress=progress, languages=langs)
+        parts[lang] = _build_into(tmp / lang, ctx, recipes, progress=base.progress, languages=langs)
     (tmp / "index.html").write_text(render_language_index(langs), encoding="utf-8")
     manifest = {
         "atlas": "Shu-Talas Atlas",
@@ -395,6 +422,7 @@ def theme_map(
     lang: str = "en",
     overrides: Mapping[str, str | Path] | None = None,
     area: AreaOverride | None = None,
+    scheduler: str | Execution | Any = "threads",
 ) -> Any:
     """A recipe's theme as a ``folium.Map`` over the base map, as on the atlas's page.
 
@@ -412,9 +440,10 @@ def theme_map(
     from geo.writers.html import folium_map
 
     (lang,) = _languages(lang)
-    catalog, (main,), settings = _prepare([recipe], overrides, None, area)
-    ctx = BuildContext(catalog, lang, area=area, settings=settings)
-    result = run_recipe(ctx, main)
+    with connected(_execution(scheduler, progress=False)) as run:
+        catalog, (main,), settings = _prepare([recipe], overrides, None, area)
+        ctx = BuildContext(catalog, lang, area=area, settings=settings, execution=run)
+        result = run_recipe(ctx, main)
     base = base_result(ctx.inputs())
     return folium_map(result, base, lang=lang)
 

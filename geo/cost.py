@@ -34,7 +34,9 @@ __all__ = [
     "available_memory",
     "cgroup_available",
     "check_fits",
+    "chunk_cell_bytes",
     "combine",
+    "default_chunk_size",
     "estimate",
     "fitting_cell_size",
     "meminfo_available",
@@ -57,6 +59,11 @@ class ThemeCost:
     case_seconds)``. Monte Carlo draws cost time, not memory: :func:`geo.models.mcda.evaluate`
     scores them in chunks of 2^24 cell-draws (about 0.1 GB), below the peak at every
     measured size.
+
+    A theme whose raster steps run in chunks (:mod:`geo.chunks`) also declares what one
+    cell of a chunk holds while it is computed: ``chunk_cell_bytes + pollutants ·
+    chunk_pollutant_bytes`` (:func:`chunk_cell_bytes`), from which
+    :func:`default_chunk_size` picks the chunk side.
     """
 
     base_bytes: float
@@ -69,6 +76,8 @@ class ThemeCost:
     criterion_seconds: float = 0.0
     draw_seconds: float = 0.0
     case_seconds: float = 0.0
+    chunk_cell_bytes: float = 0.0
+    chunk_pollutant_bytes: float = 0.0
 
 
 # The toolkit's own measurements, not published values: `python bench/bench_cost.py
@@ -120,6 +129,12 @@ COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
             pollutant_bytes=19.4,
             base_seconds=6.8,
             case_seconds=1.57e-9,
+            # the dispersion kernel on a chunk: per pollutant the maximum, rose, wind case and
+            # direction's best at float64 in the model and its outer sums, plus the stacked
+            # result; per cell the index's four float64 arrays, the evaluation count and the
+            # two index layers of the result (geo.models.dispersion.ground)
+            chunk_cell_bytes=56.0,
+            chunk_pollutant_bytes=56.0,
         ),
         "infrastructure_wear": ThemeCost(base_bytes=400e6, grid=False, base_seconds=8.0),
         "sustainability": ThemeCost(base_bytes=457e6, grid=False, base_seconds=7.6),
@@ -260,6 +275,58 @@ def estimate(
         cell_size_m if gridded else None,
         MappingProxyType({k: v for k, v in counts.items() if v}),
     )
+
+
+CHUNK_SIDES = (256, 512, 1024, 2048)
+"""Chunk sides (cells) :func:`default_chunk_size` chooses from: multiples of the COG tile."""
+
+CHUNK_SHARE = 0.25
+"""Share of the available memory the chunks in flight may take by default (the rest holds
+the gathered results, the writers and the vectors)."""
+
+
+def chunk_cell_bytes(theme: str, *, pollutants: int = 0) -> float:
+    """Bytes one cell of a chunk holds while *theme*'s chunked kernel computes it.
+
+    Examples
+    --------
+    >>> chunk_cell_bytes("pollution", pollutants=5)
+    336.0
+    """
+    model = COEFFICIENTS.get(theme)
+    if model is None:
+        msg = f"no cost model for theme {theme!r}; known: {', '.join(COEFFICIENTS)}"
+        raise ValueError(msg)
+    return model.chunk_cell_bytes + pollutants * model.chunk_pollutant_bytes
+
+
+def default_chunk_size(
+    cell_bytes: float, *, workers: int, available: int, cells: int | None = None
+) -> int:
+    """The chunk side (cells) for a chunked step: the largest of :data:`CHUNK_SIDES` that fits.
+
+    Each of *workers* holds two chunks (one computing, one handed back), of *cell_bytes*
+    per cell; together they may take :data:`CHUNK_SHARE` of *available* bytes. On a grid
+    of *cells*, the side is also kept small enough that every worker gets two chunks. The
+    smallest side when none fits.
+
+    Examples
+    --------
+    >>> default_chunk_size(336.0, workers=2, available=16 * 2**30)
+    1024
+    >>> default_chunk_size(336.0, workers=8, available=1 * 2**30)
+    256
+    >>> default_chunk_size(336.0, workers=2, available=16 * 2**30, cells=2000 * 2000)
+    512
+    """
+    n = max(1, workers)
+    best = CHUNK_SIDES[0]
+    for side in CHUNK_SIDES:
+        fits = 2 * n * side * side * cell_bytes <= CHUNK_SHARE * available
+        shared = cells is None or side * side * 2 * n <= cells
+        if fits and shared:
+            best = side
+    return best
 
 
 def combine(estimates: Sequence[CostEstimate]) -> CostEstimate:

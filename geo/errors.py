@@ -11,6 +11,7 @@ __all__ = [
     "AtlasError",
     "AtlasWarning",
     "CRSError",
+    "ChunkError",
     "DataError",
     "FetchCacheError",
     "FetchConnectionError",
@@ -27,6 +28,7 @@ __all__ = [
     "RecipeError",
     "RepairWarning",
     "ResourceError",
+    "SchedulerError",
 ]
 
 
@@ -78,6 +80,17 @@ class OutputExistsError(InputError):
 
 class ResourceError(InputError):
     """The build would not fit in the memory available; the message gives a cell size that fits."""
+
+
+class SchedulerError(InputError):
+    """``--scheduler`` names no scheduler, or the dask scheduler at its address does not answer."""
+
+
+class ChunkError(AtlasError):
+    """A step computed in chunks stopped (a dask worker died or left); the message names the step.
+
+    Nothing of the build is written: the output folder stays as it was.
+    """
 
 
 class FetchError(InputError):

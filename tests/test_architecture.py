@@ -21,7 +21,10 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         ("geo.layerspec", "geo.results", "geo.raster", "geo.symbology", "geo.recipe", "geo.crs"),
     ),
     ("catalog", ("geo.io", "geo.validate", "geo.catalog")),
-    ("alignment", ("geo.grid", "geo.area", "geo.places", "geo.synthetic", "geo.cost")),
+    (
+        "alignment",
+        ("geo.grid", "geo.area", "geo.places", "geo.synthetic", "geo.cost", "geo.chunks"),
+    ),
     ("real data", ("geo.fetch",)),
     ("models", ("geo.models",)),
     ("themes", ("geo.themes",)),

@@ -10,6 +10,7 @@ import click
 from geo.commands.options import (
     area_options,
     data_option,
+    execution_options,
     lang_option,
     layer_option,
     overwrite_option,
@@ -25,6 +26,7 @@ from geo.commands.options import (
 @area_options
 @lang_option
 @overwrite_option
+@execution_options
 @verbosity_options
 def build(
     out: str,
@@ -32,6 +34,8 @@ def build(
     data_dir: str | None,
     lang: tuple[str, ...],
     overwrite: bool,
+    scheduler: str,
+    chunk_size: int | None,
     **area: Any,
 ) -> None:
     """Build the atlas: GeoPackage, HTML maps, rasters and manifest in one folder.
@@ -47,8 +51,16 @@ def build(
       geo build --out atlas --layer districts=districts.geojson --overwrite
       geo build --out taraz --town Taraz
       geo build --out real --data data/study
+      geo build --out atlas --scheduler tcp://127.0.0.1:8786 --overwrite
     """
-    run_build(out, layers=with_data(layers, data_dir), lang=lang, overwrite=overwrite, area=area)
+    run_build(
+        out,
+        layers=with_data(layers, data_dir),
+        lang=lang,
+        overwrite=overwrite,
+        area=area,
+        execution={"scheduler": scheduler, "chunk_size": chunk_size},
+    )
 
 
 def with_data(layers: dict[str, str], data_dir: str | None) -> dict[str, str]:
@@ -68,10 +80,15 @@ def run_build(
     overwrite: bool,
     recipes: list[str] | None = None,
     area: dict[str, Any] | None = None,
+    execution: dict[str, Any] | None = None,
 ) -> None:
-    """Build (all recipes, or *recipes*) and print the index page's path on stdout."""
+    """Build (all recipes, or *recipes*) and print the index page's path on stdout.
+
+    *execution* holds ``scheduler`` and ``chunk_size`` (``--scheduler``, ``--chunk-size``).
+    """
     from geo.area import AreaOverride
     from geo.build import build_atlas
+    from geo.chunks import Execution
 
     a = area or {}
 
@@ -83,5 +100,6 @@ def run_build(
         overwrite=overwrite,
         progress=quiet_level() == 0 and sys.stderr.isatty(),
         area=AreaOverride(tuple(a.get("towns") or ()), a.get("bbox"), a.get("area_file")),
+        scheduler=Execution(**(execution or {})),
     )
     click.echo(str(report.out / "index.html"))

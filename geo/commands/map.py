@@ -10,6 +10,7 @@ from geo.commands.build import run_build, with_data
 from geo.commands.options import (
     area_options,
     data_option,
+    execution_options,
     lang_option,
     layer_option,
     overwrite_option,
@@ -25,6 +26,7 @@ from geo.commands.options import (
 @area_options
 @lang_option
 @overwrite_option
+@execution_options
 @verbosity_options
 def map_(
     recipe: str,
@@ -33,6 +35,8 @@ def map_(
     data_dir: str | None,
     lang: tuple[str, ...],
     overwrite: bool,
+    scheduler: str,
+    chunk_size: int | None,
     **area: Any,
 ) -> None:
     """Build the theme of one RECIPE (a maps/*.toml file) into a folder.
@@ -46,6 +50,7 @@ def map_(
       geo map maps/pollution.toml --out pollution --lang ru --overwrite
       geo map maps/land_suitability.toml --out kentau --town Kentau
       geo map maps/land_suitability.toml --out box --bbox 69.3,43.2,70.2,43.9
+      geo map maps/pollution.toml --out pollution --scheduler processes --chunk-size 512
     """
     run_build(
         out,
@@ -54,4 +59,5 @@ def map_(
         overwrite=overwrite,
         recipes=[recipe],
         area=area,
+        execution={"scheduler": scheduler, "chunk_size": chunk_size},
     )

@@ -14,6 +14,7 @@ __all__ = [
     "area_options",
     "configure_logging",
     "data_option",
+    "execution_options",
     "lang_option",
     "layer_option",
     "overwrite_option",
@@ -171,5 +172,38 @@ def area_options(f: F) -> F:
         multiple=True,
         metavar="NAME",
         help="Study area: a town (any spelling, or a GeoNames id; `geo towns` lists them). Repeatable.",
+    )(f)
+    return f
+
+
+def _parse_scheduler(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from geo.chunks import check_scheduler
+    from geo.errors import InputError
+
+    try:
+        return check_scheduler(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
+
+
+def execution_options(f: F) -> F:
+    """Add ``--scheduler`` and ``--chunk-size``: where the raster steps run, in what chunks."""
+    f = click.option(
+        "--chunk-size",
+        default=None,
+        type=click.IntRange(min=1),
+        metavar="CELLS",
+        help="Cells per side of a raster chunk (default: the largest that fits the memory "
+        "available for the workers).",
+    )(f)
+    f = click.option(
+        "--scheduler",
+        default="threads",
+        show_default=True,
+        callback=_parse_scheduler,
+        metavar="NAME|ADDRESS",
+        help="Where raster chunks run: threads, processes, synchronous (one at a time, for "
+        "debugging) or a running dask scheduler's address (tcp://host:8786; start one with "
+        "`dask scheduler` and `dask worker`).",
     )(f)
     return f

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from geo.chunks import Execution
 from geo.results import ThemeResult
 
 if TYPE_CHECKING:
@@ -113,6 +114,9 @@ class ThemeInputs:
         Whether long loops may show a progress bar on stderr.
     prefix : str
         Prefix of this recipe's layer names (:func:`layer_prefix`).
+    execution : Execution, optional
+        Where raster steps run in chunks and how large (:mod:`geo.chunks`: the
+        scheduler, the chunk size); None computes them whole in memory.
     """
 
     catalog: Catalog
@@ -120,6 +124,7 @@ class ThemeInputs:
     results: Mapping[str, ThemeResult] = field(default_factory=dict)
     progress: bool = False
     prefix: str = ""
+    execution: Execution | None = field(default_factory=Execution)
 
     def layer(self, layer_id: str) -> Any:
         """Read a catalog layer (GeoDataFrame, Raster or DataFrame)."""

@@ -7,6 +7,12 @@ compression, a predictor, internal overviews and the no-data value set, first
 under a temporary name and then renamed, so a crash never leaves a half
 written ``.tif`` behind.
 
+The array is streamed: it is written band of rows by band of rows into a plain
+tiled GeoTIFF beside the output (a dask array one row of its chunks at a time,
+computed on dask's current scheduler; a numpy array :data:`STREAM_ROWS` rows at a
+time), which GDAL's COG driver then copies tile by tile. The array is never held
+whole, nor copied whole, and the bytes are those of writing it in one piece.
+
 The bytes depend only on the input: GDAL writes no timestamp unless asked, and
 the tags are written in sorted order.
 """
@@ -25,6 +31,8 @@ from typing import Any
 
 import numpy as np
 import rasterio
+import rasterio.shutil
+from rasterio.windows import Window
 
 from geo.errors import CRSError, DataError, InputError
 from geo.i18n import tr
@@ -41,6 +49,7 @@ __all__ = [
     "raster_tags",
     "write_cog",
     "write_rasters",
+    "writing_type",
 ]
 
 RASTERS_DIR = "rasters"
@@ -50,6 +59,12 @@ log = logging.getLogger(__name__)
 
 #: Block (tile) size of the COGs, in pixels.
 BLOCKSIZE = 256
+
+STREAM_ROWS = 4 * BLOCKSIZE
+"""Rows of a numpy array written at a time (a dask array: the rows of one row of chunks)."""
+
+COPY_CACHE_MB = 256
+"""GDAL's block cache while the COG is copied from the streamed GeoTIFF (MB)."""
 
 
 def raster_for_writing(raster: Raster) -> tuple[np.ndarray, float | int | None]:
@@ -71,20 +86,62 @@ def raster_for_writing(raster: Raster) -> tuple[np.ndarray, float | int | None]:
     nodata : float, int or None
         The no-data value to declare.
     """
-    a = np.asarray(raster.array)
-    if a.dtype == bool:
-        return a.astype("uint8"), None
-    if np.issubdtype(a.dtype, np.floating):
-        out = a.astype("float64" if a.dtype == np.float64 else "float32", copy=True)
-        out[~raster.valid_mask()] = np.nan
-        return out, float("nan")
-    if np.issubdtype(a.dtype, np.integer):
+    dtype, nodata = writing_type(raster)
+    return _block_for_writing(np.asarray(raster.array), raster.nodata, dtype), nodata
+
+
+def writing_type(raster: Raster) -> tuple[str, float | int | None]:
+    """The data type a raster is written as and its no-data value (see :func:`raster_for_writing`).
+
+    Raises
+    ------
+    DataError
+        An array type GDAL cannot write.
+    """
+    dt = np.dtype(raster.array.dtype)
+    if dt == np.bool_:
+        return "uint8", None
+    if np.issubdtype(dt, np.floating):
+        return ("float64" if dt == np.float64 else "float32"), float("nan")
+    if np.issubdtype(dt, np.integer):
         nodata = raster.nodata
         if nodata is not None and not (isinstance(nodata, float) and np.isnan(nodata)):
-            return a, int(nodata)
-        return a, None
-    msg = f"cannot write a raster of dtype {a.dtype}; convert it to a number type first"
+            return str(dt), int(nodata)
+        return str(dt), None
+    msg = f"cannot write a raster of dtype {dt}; convert it to a number type first"
     raise DataError(msg)
+
+
+def _block_for_writing(block: np.ndarray, nodata: float | int | None, dtype: str) -> np.ndarray:
+    """A block of a raster's array as written: its type, no data as NaN in floats."""
+    if block.dtype == bool:
+        return block.astype("uint8")
+    if np.issubdtype(block.dtype, np.floating):
+        out = block.astype(dtype, copy=True)
+        invalid = ~np.isfinite(block)
+        if nodata is not None and not (isinstance(nodata, float) and np.isnan(nodata)):
+            invalid |= block == nodata
+        out[invalid] = np.nan
+        return out
+    return block
+
+
+def _bands(array: Any) -> Iterator[tuple[int, np.ndarray]]:
+    """(first row, values) of successive bands of rows of *array*, never the whole of it.
+
+    A dask array goes by its row chunks, each computed on dask's current scheduler;
+    anything else by :data:`STREAM_ROWS` rows.
+    """
+    rows = int(array.shape[0])
+    chunks = getattr(array, "chunks", None)
+    if chunks is not None and hasattr(array, "compute"):
+        r0 = 0
+        for height in chunks[0]:
+            yield r0, np.asarray(array[r0 : r0 + height].compute())
+            r0 += height
+        return
+    for r0 in range(0, rows, STREAM_ROWS):
+        yield r0, np.asarray(array[r0 : r0 + STREAM_ROWS])
 
 
 def cog_profile(
@@ -293,30 +350,56 @@ def write_cog(
     if raster.crs is None:
         msg = f"{path.name}: the raster has no CRS; give Raster(..., crs=...) before writing"
         raise CRSError(msg)
-    array, nodata = raster_for_writing(raster)
+    dtype, nodata = writing_type(raster)
     categorical = isinstance(style, RasterClasses)
-    profile = cog_profile(raster, str(array.dtype), nodata, categorical=categorical)
+    profile = cog_profile(raster, dtype, nodata, categorical=categorical)
     all_tags = {str(k): _tag_value(v) for k, v in {**raster.tags, **(tags or {})}.items()}
+    src = path.with_name(f".{path.name}.src-{os.getpid()}")
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with gdal_output(path.name), rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(array, 1)
-            if all_tags:
-                dst.update_tags(**dict(sorted(all_tags.items())))
-            units = all_tags.get("units")
-            if units:
-                dst.set_band_unit(1, units)
-            if categorical and array.dtype in (np.uint8, np.uint16):
-                assert isinstance(style, RasterClasses)
-                dst.write_colormap(
-                    1,
-                    {int(v): _hex_rgba(c) for v, c in zip(style.values, style.colors, strict=True)},
-                )
+        with gdal_output(path.name):
+            with rasterio.open(src, "w", **_streamed_profile(profile)) as dst:
+                for r0, block in _bands(raster.array):
+                    values = _block_for_writing(block, raster.nodata, dtype)
+                    dst.write(values, 1, window=Window(0, r0, values.shape[1], values.shape[0]))
+            # tags set on the open dataset, not read back from the file: GDAL drops the
+            # empty ones on reading, and a copy from the open dataset keeps them all
+            with rasterio.open(src, "r+") as ds:
+                if all_tags:
+                    ds.update_tags(**dict(sorted(all_tags.items())))
+                units = all_tags.get("units")
+                if units:
+                    ds.set_band_unit(1, units)
+                if categorical and dtype in ("uint8", "uint16"):
+                    assert isinstance(style, RasterClasses)
+                    colours = zip(style.values, style.colors, strict=True)
+                    ds.write_colormap(1, {int(v): _hex_rgba(c) for v, c in colours})
+                options = {k: v for k, v in profile.items() if k not in (*_DATASET, "driver")}
+                with rasterio.Env(GDAL_CACHEMAX=COPY_CACHE_MB):
+                    rasterio.shutil.copy(ds, tmp, driver="COG", **options)
         os.replace(tmp, path)
     finally:
-        if tmp.exists():
-            tmp.unlink()
-    log.debug("wrote COG %s (%s, %dx%d)", path, array.dtype, *raster.shape)
+        for leftover in (src, tmp):
+            if leftover.exists():
+                leftover.unlink()
+    log.debug("wrote COG %s (%s, %dx%d)", path, dtype, *raster.shape)
+
+
+_DATASET = ("width", "height", "count", "dtype", "crs", "transform", "nodata")
+"""Keys of a COG profile that describe the grid, not the COG driver's options."""
+
+
+def _streamed_profile(profile: dict[str, Any]) -> dict[str, Any]:
+    """The plain tiled GeoTIFF a COG is streamed into before GDAL copies it (same grid and type)."""
+    return {
+        **{k: profile[k] for k in _DATASET},
+        "driver": "GTiff",
+        "tiled": True,
+        "blockxsize": BLOCKSIZE,
+        "blockysize": BLOCKSIZE,
+        "compress": "NONE",
+        "bigtiff": "IF_SAFER",
+    }
 
 
 def raster_tags(layer: RasterLayer) -> dict[str, str]:

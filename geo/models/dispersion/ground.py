@@ -132,7 +132,11 @@ class GroundField:
     speeds : tuple of float
         Wind speeds scanned (the wind rose's plus the dangerous one, if added).
     evaluations : int
-        Number of source × cell × wind-case evaluations actually computed.
+        Number of source × cell × wind-case evaluations inside the plumes: upwind cells,
+        cells beyond ``max_distance`` and cells where ``s2`` is below its floor are not
+        counted (nor computed, where whole blocks can be skipped).
+    cell_evaluations : ndarray (rows, cols) of int32, optional
+        The same count per cell (it sums to ``evaluations``).
     """
 
     max: np.ndarray
@@ -141,6 +145,7 @@ class GroundField:
     index_rose: np.ndarray | None
     speeds: tuple[float, ...]
     evaluations: int
+    cell_evaluations: np.ndarray | None = None
 
 
 def ground_field(  # noqa: PLR0913 - the OND-86 inputs plus the grid and the scan's options, as in max_concentration
@@ -162,6 +167,7 @@ def ground_field(  # noqa: PLR0913 - the OND-86 inputs plus the grid and the sca
     block_rows: int = 64,
     workers: int = 1,
     dtype: str = "float64",
+    cell_size: float | None = None,
 ) -> GroundField:
     """Ground concentration field of many stacks on a regular grid of cell centres.
 
@@ -202,6 +208,9 @@ def ground_field(  # noqa: PLR0913 - the OND-86 inputs plus the grid and the sca
         (MRR-2017 applies up to 100 km; infinite by default).
     block_rows : int
         Rows per block (memory/cache trade-off; no effect on the result).
+    cell_size : float, optional
+        Spacing of the cell centres (m); by default ``xc[1] - xc[0]``. Give it for a
+        window of one column.
     dtype : {"float64", "float32"}
         Precision of the per-source kernels (float32 is about twice as fast;
         relative differences stay below 1e-5); sums are kept in float64.
@@ -214,6 +223,15 @@ def ground_field(  # noqa: PLR0913 - the OND-86 inputs plus the grid and the sca
     Returns
     -------
     GroundField
+
+    Notes
+    -----
+    A cell's values depend on its own centre and the sources alone, never on the
+    window of cells computed with it: every cut is a test on the cell (its distance
+    from the source, ``s2`` against the floor), the blocks skipped are those where
+    every cell would fail it, and sums run in a fixed order per cell. So the field of
+    a window is, to the bit, the window of the field of the whole grid, which is what
+    lets :mod:`geo.chunks` compute it chunk by chunk.
     """
     _check_method(method)
     xc = np.asarray(xc, dtype="float64")
@@ -234,7 +252,7 @@ def ground_field(  # noqa: PLR0913 - the OND-86 inputs plus the grid and the sca
     if len(xc) > 1 and not np.all(np.diff(xc) > 0):
         msg = "xc must ascend"
         raise ValueError(msg)
-    cs = float(xc[1] - xc[0]) if len(xc) > 1 else 1.0
+    cs = float(cell_size) if cell_size else float(xc[1] - xc[0]) if len(xc) > 1 else 1.0
     x0 = float(xc[0])
 
     # one unit source per (stack, F) pair actually used
@@ -250,8 +268,9 @@ def ground_field(  # noqa: PLR0913 - the OND-86 inputs plus the grid and the sca
     imax = np.zeros((ny, nx)) if w is not None else None
     irose = np.zeros((ny, nx)) if w is not None else None
     speeds = tuple(sorted({float(u) for u in wind.speeds}))
+    counts = np.zeros((ny, nx), dtype="int32")
     if not pairs:
-        return GroundField(cmax, rose, imax, irose, speeds, 0)
+        return GroundField(cmax, rose, imax, irose, speeds, 0, counts)
 
     idx = np.array([p[0] for p in pairs])
     fv = np.array([p[1] for p in pairs])
@@ -287,15 +306,14 @@ def ground_field(  # noqa: PLR0913 - the OND-86 inputs plus the grid and the sca
 
         with ThreadPoolExecutor(nw) as pool:
             parts = list(pool.map(lambda ch: _directions(setup, ch), chunks))
-    evaluations = 0
     for part in parts:  # fixed order: deterministic sums
         np.maximum(cmax, part[0], out=cmax)
         rose += part[1]
         if imax is not None and irose is not None and part[2] is not None and part[3] is not None:
             np.maximum(imax, part[2], out=imax)
             irose += part[3]
-        evaluations += part[4]
-    return GroundField(cmax, rose, imax, irose, speeds, evaluations)
+        counts += part[4]
+    return GroundField(cmax, rose, imax, irose, speeds, int(counts.sum()), counts)
 
 
 @dataclass
@@ -321,10 +339,26 @@ class _Setup:
     dtype: str
 
 
+def _in_reach(values: np.ndarray, centre: float, reach: float) -> tuple[int, int]:
+    """The index range of the monotonic *values* within *reach* of *centre* (exact, per value)."""
+    if not np.isfinite(reach):
+        return 0, len(values)
+    near = np.flatnonzero(np.abs(values - centre) <= reach)
+    return (int(near[0]), int(near[-1]) + 1) if near.size else (0, 0)
+
+
+def _index_case(w: np.ndarray, case: np.ndarray) -> np.ndarray:
+    """``Σ_p w_p · case_p`` per cell, summed in pollutant order (no BLAS: the same bits in any window)."""
+    out: np.ndarray = case[0] * w[0]
+    for p in range(1, len(w)):
+        out += case[p] * w[p]
+    return out
+
+
 def _directions(
     st: _Setup, dirs: list[tuple[float, float]]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, int]:
-    """Max, rose-weighted sum (and index ones) over the wind directions *dirs*."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray]:
+    """Max, rose-weighted sum (and index ones) over the wind directions *dirs*; counts per cell."""
     ny, nx = len(st.yc), len(st.xc)
     npol, w = st.npol, st.w
     cmax = np.zeros((npol, ny, nx))
@@ -334,8 +368,17 @@ def _directions(
     case = np.zeros((npol, ny, nx))
     best_dir = np.zeros((npol, ny, nx))
     ibest = np.zeros((ny, nx)) if w is not None else None
-    evaluations = 0
+    counts = np.zeros((ny, nx), dtype="int32")
     rmax = st.max_distance
+    # rows and columns within reach of each source: exact per row and column, so a window
+    # skips the cells the whole grid would give 0
+    reach = [
+        (
+            *_in_reach(st.yc, float(st.stacks.y[s]), rmax),
+            *_in_reach(st.xc, float(st.stacks.x[s]), rmax),
+        )
+        for s, _f, _p in st.pairs
+    ]
     for theta, freq in dirs:
         rad = np.deg2rad(theta)
         wx, wy = -np.sin(rad), -np.cos(rad)  # the wind blows *to* this unit vector
@@ -356,10 +399,10 @@ def _directions(
                 ay = ((st.xc - sx) * (wy * inv)).astype(st.dtype)
                 hj = float(st.heights[j])
                 rho_max = rmax * inv
-                for r0, r1 in st.blocks:
-                    if min(abs(st.yc[r0] - sy), abs(st.yc[r1 - 1] - sy)) > rmax and (
-                        (st.yc[r0] - sy) * (st.yc[r1 - 1] - sy) > 0
-                    ):
+                ra, rb, ca, cb = reach[j]
+                for b0, b1 in st.blocks:
+                    r0, r1 = max(b0, ra), min(b1, rb)
+                    if r1 <= r0:
                         continue
                     c0, c1 = _cone_columns(
                         sx,
@@ -373,27 +416,26 @@ def _directions(
                         st.cs,
                         nx,
                     )
-                    if np.isfinite(rmax):
-                        c0 = max(c0, int(np.floor((sx - rmax - st.x0) / st.cs)))
-                        c1 = min(c1, int(np.ceil((sx + rmax - st.x0) / st.cs)) + 1)
+                    c0, c1 = max(c0, ca), min(c1, cb)
                     if c1 <= c0:
                         continue
                     dy = st.yc[r0:r1] - sy
                     rho = ax[None, c0:c1] + (dy * (wy * inv)).astype(st.dtype)[:, None]
                     rhoy = ay[None, c0:c1] - (dy * (wx * inv)).astype(st.dtype)[:, None]
-                    g = _unit_kernel(
-                        rho, rhoy, ue, fval, st.method, hj if st.low[j] else None, rho_max
-                    )
+                    g, inside = _unit_kernel(
+                        rho, rhoy, ue, fval, st.method, hj if st.low[j] else None, rho_max,
+                        st.t_cut,
+                    )  # fmt: skip
                     g *= float(cmu[j])
-                    evaluations += g.size
+                    counts[r0:r1, c0:c1] += inside
                     for p, mrate in pols:
                         case[p, r0:r1, c0:c1] += mrate * g
             np.maximum(best_dir, case, out=best_dir)
             if w is not None and ibest is not None:
-                np.maximum(ibest, np.tensordot(w, case, axes=(0, 0)), out=ibest)
+                np.maximum(ibest, _index_case(w, case), out=ibest)
         np.maximum(cmax, best_dir, out=cmax)
         rose += freq * best_dir
         if imax is not None and irose is not None and ibest is not None:
             np.maximum(imax, ibest, out=imax)
             irose += freq * ibest
-    return cmax, rose, imax, irose, evaluations
+    return cmax, rose, imax, irose, counts

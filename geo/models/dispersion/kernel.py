@@ -5,7 +5,8 @@ Private helpers of :func:`geo.models.dispersion.ground.ground_field`:
 :func:`_line_interval` and :func:`_cone_columns` (which cells of a row block
 may lie inside a source's plume cone) and :func:`_s1_block` /
 :func:`_unit_kernel` (the along × across-axis factor of a unit source,
-computing each ``s1`` branch only where it applies).
+computing each ``s1`` branch only where it applies; every cut it makes is a test on
+the cell's own values, so a cell's value does not depend on the block).
 
 Examples
 --------
@@ -131,15 +132,23 @@ def _unit_kernel(
     method: str,
     height: float | None,
     rho_max: float = float("inf"),
-) -> np.ndarray:
-    """``s1(ρ) · s2`` on a block; ``rhoy`` is the crosswind offset over ``x_mu``.
+    t_cut: float = float("inf"),
+) -> tuple[np.ndarray, np.ndarray]:
+    """``s1(ρ) · s2`` on a block, and where it was taken; ``rhoy`` is the crosswind offset over ``x_mu``.
 
-    Cells farther than ``rho_max`` (in units of ``x_mu``) from the source get 0.
+    A cell gets 0 upwind (``ρ ≤ 0``), beyond ``rho_max`` (in units of ``x_mu``) from the
+    source, and where ``t = u y² / x²`` exceeds ``t_cut`` (``s2`` below its floor). Each
+    test reads the cell's own values alone, so a cell's result never depends on the
+    block it is computed in (the chunks of :mod:`geo.chunks` give the same bytes).
+    The mask of the cells that passed is returned with the values.
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         t = rhoy / rho
         t *= t
         t *= ue
+        inside = rho > 0
+        if np.isfinite(t_cut):
+            inside &= t <= t_cut
         poly = 45.1 * t
         poly += 17.0
         poly *= t
@@ -154,7 +163,6 @@ def _unit_kernel(
     if np.isfinite(rho_max):
         r2 = rho * rho
         r2 += rhoy * rhoy
-        s1[~((rho > 0) & (r2 <= rho_max * rho_max))] = 0.0
-    else:
-        s1[~(rho > 0)] = 0.0
-    return s1
+        inside &= r2 <= rho_max * rho_max
+    s1[~inside] = 0.0
+    return s1, inside

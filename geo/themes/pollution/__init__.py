@@ -29,6 +29,11 @@ The theme is split by concern; :func:`build` runs the steps in order:
 :mod:`~geo.themes.pollution.sources`
     The ``enterprises`` layer checked, area sources split into sub-sources,
     the stacks and their emission rates, each source's own maximum.
+:mod:`~geo.themes.pollution.windows`
+    The windows of the grid around the towns that are modelled.
+:mod:`~geo.themes.pollution.field`
+    The dispersion field, computed in chunks of the grid (:mod:`geo.chunks`: any
+    chunk size and scheduler give the same bytes).
 :mod:`~geo.themes.pollution.rasters`
     Concentration and index rasters.
 :mod:`~geo.themes.pollution.zones`
@@ -47,31 +52,28 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
-
 from geo.area import resolve_area, town_polygons
 from geo.catalog import Catalog
 from geo.cost import CostEstimate
 from geo.cost import estimate as cost_estimate
-from geo.models.dispersion import GroundField, ground_field
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
 from geo.themes.common import layer_where
 from geo.themes.pollution.exposure import _exposure, zone_exposure
+from geo.themes.pollution.field import dispersion_field
 from geo.themes.pollution.labels import KIND_TEXT, TITLE
 from geo.themes.pollution.layers import _vectors
 from geo.themes.pollution.rasters import _rasters
 from geo.themes.pollution.report import _parameters, source_notes
 from geo.themes.pollution.settings import PollutionSettings, read_settings
 from geo.themes.pollution.sources import (
-    Releases,
     _source_maxima,
     _sources,
     _stacks,
     sources_in_area,
     split_area_sources,
 )
-from geo.themes.pollution.windows import paste, town_windows
+from geo.themes.pollution.windows import town_windows
 from geo.themes.pollution.zones import _spz
 
 __all__ = [
@@ -113,16 +115,6 @@ def estimate(s: PollutionSettings, catalog: Catalog) -> tuple[CostEstimate, str]
     return est, s.area.at("cell_size_m")
 
 
-def _field(xc: np.ndarray, yc: np.ndarray, rel: Releases, s: PollutionSettings) -> GroundField:
-    """The dispersion of every sub-source on the cells of one window."""
-    return ground_field(
-        xc, yc, rel.stacks, rel.rates, rel.settling, s.wind, A=s.A, eta=s.eta, method=s.method,
-        index_weights=s.index_weights, add_dangerous_speed=s.add_dangerous_speed,
-        s2_floor=s.s2_floor, coefficients=s.coefficients, max_distance=s.max_distance,
-        dtype=s.dtype,
-    )  # fmt: skip
-
-
 def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
     """Build the pollution theme from its settings (``maps/pollution.toml`` read by :func:`read_settings`).
 
@@ -155,11 +147,8 @@ def build(ctx: ThemeInputs, s: PollutionSettings) -> ThemeResult:
     grid = area.grid()
     src = _sources(ctx, area, s.pollutants)
     rel = _stacks(src.grid, s, layer_where(ctx, "enterprises"))
-    xs, ys = grid.cell_centres()
     windows = town_windows(ctx.catalog, area, grid)
-    fields = [_field(xs[0][cols], ys[rows, 0], rel, s) for rows, cols in windows]
-    field = paste(fields, windows, grid.shape)
-    assert field.index_max is not None and field.index_rose is not None
+    field = dispersion_field(grid, windows, rel, s, ctx.execution)
     n_sub = len(rel.stacks)
     log.info("pollution: %d sub-sources, %s evaluations", n_sub, f"{field.evaluations:,}")
 

@@ -11,15 +11,11 @@ would have there.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-
-import numpy as np
 
 from geo.area import StudyArea, town_polygons
 from geo.catalog import Catalog
 from geo.crs import to_crs
 from geo.grid import AnalysisGrid
-from geo.models.dispersion import GroundField
 
 __all__: list[str] = []
 
@@ -81,29 +77,3 @@ def _merge(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, 
             if changed:
                 break
     return sorted(out)
-
-
-def paste(fields: list[GroundField], windows: list[Window], shape: tuple[int, int]) -> GroundField:
-    """One field of the whole grid from the fields of its windows (NaN outside every window)."""
-    first = fields[0]
-    if len(fields) == 1 and windows[0] == (slice(0, shape[0]), slice(0, shape[1])):
-        return first
-
-    def blank(a: np.ndarray) -> np.ndarray:
-        return np.full((*a.shape[:-2], *shape), np.nan, dtype=a.dtype)
-
-    mx, rose = blank(first.max), blank(first.rose)
-    assert first.index_max is not None and first.index_rose is not None
-    imax, irose = blank(first.index_max), blank(first.index_rose)
-    for f, (rows, cols) in zip(fields, windows, strict=True):
-        assert f.index_max is not None and f.index_rose is not None
-        mx[..., rows, cols], rose[..., rows, cols] = f.max, f.rose
-        imax[rows, cols], irose[rows, cols] = f.index_max, f.index_rose
-    return replace(
-        first,
-        max=mx,
-        rose=rose,
-        index_max=imax,
-        index_rose=irose,
-        evaluations=sum(f.evaluations for f in fields),
-    )
