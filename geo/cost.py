@@ -307,7 +307,7 @@ def default_chunk_size(
 
     Each of *workers* holds two chunks (one computing, one handed back), of *cell_bytes*
     per cell; together they may take :data:`CHUNK_SHARE` of *available* bytes. On a grid
-    of *cells*, the side is also kept small enough that every worker gets two chunks. The
+    of *cells*, the side is also kept small enough that every worker gets a chunk. The
     smallest side when none fits.
 
     Examples
@@ -316,14 +316,14 @@ def default_chunk_size(
     1024
     >>> default_chunk_size(336.0, workers=8, available=1 * 2**30)
     256
-    >>> default_chunk_size(336.0, workers=2, available=16 * 2**30, cells=2000 * 2000)
+    >>> default_chunk_size(336.0, workers=2, available=16 * 2**30, cells=1000 * 1000)
     512
     """
     n = max(1, workers)
     best = CHUNK_SIDES[0]
     for side in CHUNK_SIDES:
         fits = 2 * n * side * side * cell_bytes <= CHUNK_SHARE * available
-        shared = cells is None or side * side * 2 * n <= cells
+        shared = cells is None or side * side * n <= cells
         if fits and shared:
             best = side
     return best

@@ -74,7 +74,7 @@ def cluster():
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=":0",  # a free port: never 8787, which may be taken
+            dashboard_address=":0",
         ) as lc,
         distributed.Client(lc) as client,
     ):
@@ -293,7 +293,7 @@ def test_a_worker_killed_mid_build(
         dask.config.set(config),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=":0",  # a free port: never 8787, which may be taken
+            dashboard_address=":0",
         ) as lc,
         distributed.Client(lc) as client,
     ):  # fmt: skip

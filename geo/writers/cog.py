@@ -8,7 +8,7 @@ under a temporary name and then renamed, so a crash never leaves a half
 written ``.tif`` behind.
 
 The array is streamed: it is written band of rows by band of rows into a plain
-tiled GeoTIFF beside the output (a dask array one row of its chunks at a time,
+tiled GeoTIFF beside the output, compressed like it (a dask array one row of its chunks at a time,
 computed on dask's current scheduler; a numpy array :data:`STREAM_ROWS` rows at a
 time), which GDAL's COG driver then copies tile by tile. The array is never held
 whole, nor copied whole, and the bytes are those of writing it in one piece.
@@ -397,7 +397,10 @@ def _streamed_profile(profile: dict[str, Any]) -> dict[str, Any]:
         "tiled": True,
         "blockxsize": BLOCKSIZE,
         "blockysize": BLOCKSIZE,
-        "compress": "NONE",
+        # compressed like the COG (at a fast level): the file on disk stays about its size
+        "compress": profile["compress"],
+        "predictor": 3 if profile["predictor"] == "FLOATING_POINT" else 2,  # GTiff's numbers
+        "zlevel": 1,
         "bigtiff": "IF_SAFER",
     }
 
