@@ -88,9 +88,13 @@ def test_an_analysts_extra_plugin_goes_through_the_offline_writer(browser, tmp_p
 
     m = folium_map(make_theme(), real_base(), lang="en")
     site = folium.GeoJson(SITE, name="site").add_to(m)
-    Search(layer=site, search_label="name", geom_type="Polygon", placeholder="Find a site").add_to(m)
+    Search(layer=site, search_label="name", geom_type="Polygon", placeholder="Find a site").add_to(
+        m
+    )
     page_html = offline_page(m)
-    assert page_html.count("/* leaflet-search 2.9.7 (MIT) */") == 2  # its script and stylesheet, once
+    assert (
+        page_html.count("/* leaflet-search 2.9.7 (MIT) */") == 2
+    )  # its script and stylesheet, once
     assert "cdn.jsdelivr" not in page_html
     path = tmp_path / "search.html"
     m.save(str(path))
@@ -114,7 +118,9 @@ def test_an_analysts_extra_plugin_goes_through_the_offline_writer(browser, tmp_p
         }))()"""
     )
     assert found["tips"] == ["Planned greenhouse site"]
-    assert abs(found["lat"] - 43.61) < 0.01 and abs(found["lng"] - 69.72) < 0.01  # flown to the site
+    assert (
+        abs(found["lat"] - 43.61) < 0.01 and abs(found["lng"] - 69.72) < 0.01
+    )  # flown to the site
     assert page.errors() == [] and page.remote_requests() == []
     page.close()
 

@@ -155,13 +155,13 @@ window.atlasControls = (function () {
       sourceData: function (text, callResponse) { callResponse(index.order); return null; },
       formatData: function () { return index.records; },
       filterData: function (text, records) {
-        var q = fold(text), starts = [], inside = [], out = {};
+        var q = fold(text), exact = [], starts = [], inside = [], out = {};
         if (!q) { return out; }
-        index.order.forEach(function (key) {
+        index.order.forEach(function (key) {  // the name itself, then names starting so, then the rest
           var f = fold(key), at = f.indexOf(q);
-          if (at === 0) { starts.push(key); } else if (at > 0) { inside.push(key); }
+          if (f === q) { exact.push(key); } else if (at === 0) { starts.push(key); } else if (at > 0) { inside.push(key); }
         });
-        starts.concat(inside).forEach(function (key) { out[key] = records[key]; });
+        exact.concat(starts, inside).forEach(function (key) { out[key] = records[key]; });
         return out;
       },
       buildTip: function (text, loc) {
