@@ -163,10 +163,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "locate_title": text(
         "Show my location", "Менің орнымды көрсету", "Показать моё местоположение"
     ),
+    # {0} the distance, {1} its unit
     "locate_popup": text(
-        "You are within {distance} {unit} of this point",
-        "Сіз осы нүктеден {distance} {unit} радиуста тұрсыз",
-        "Вы в радиусе {distance} {unit} от этой точки",
+        "You are within {0} {1} of this point",
+        "Сіз осы нүктеден {0} {1} радиуста тұрсыз",
+        "Вы в радиусе {0} {1} от этой точки",
     ),
     "locate_outside": text(
         "You are outside this map",

@@ -286,6 +286,11 @@ def test_locate_shows_where_the_reader_is(browser, tmp_path):
         centre = json.loads(c)
         assert centre["lat"] == pytest.approx(43.5731, abs=1e-3)
         assert centre["lng"] == pytest.approx(69.7512, abs=1e-3)
+        popup = page.eval(
+            "(() => { const c = Object.values(window).find((v) => v instanceof L.Control.Locate);"
+            " c._marker.openPopup(); return document.querySelector('.leaflet-popup-content').textContent; })()"
+        )
+        assert re.fullmatch(r"Вы в радиусе \d+ м от этой точки", popup), popup
         assert page.errors() == [] and page.remote_requests() == []
         page.close()
     finally:

@@ -676,8 +676,10 @@ class AtlasMap(folium.Map):
     loaded: the atlas needs Leaflet and its full-screen control alone, and a
     page must open offline. :meth:`save` writes the self-contained page
     (:func:`offline_page`); elements an analyst adds that need only Leaflet
-    (GeoJSON, circle markers, polylines, popups) work as they are, and one
-    that loads a script from the network is refused by name.
+    (GeoJSON, markers, polylines, popups) work as they are, so do the folium
+    plugins whose libraries are vendored (``MiniMap``, ``MeasureControl``,
+    ``Search``, ``LocateControl``, ``Fullscreen``), and one that loads a
+    script from the network is refused by name.
     """
 
     default_js = [  # noqa: RUF012 - folium's own class attributes, replaced

@@ -76,7 +76,7 @@ window.atlasControls = (function () {
 
   function locateDefaults(map, ui) {
     var o = L.Control.Locate.prototype.options;
-    o.strings = { title: ui.locate_title, metersUnit: ui.m, feetUnit: ui.m, popup: escaped(ui.locate_popup),
+    o.strings = { title: ui.locate_title, metersUnit: ui.m, feetUnit: ui.m, popup: escaped(ui.locate_popup).replace('{0}', '{distance}').replace('{1}', '{unit}'),
                   outsideMapBoundsMsg: ui.locate_outside };
     o.onLocationError = function (err) {
       notice(map, err && err.code === 1 ? ui.locate_denied : ui.locate_unavailable);
