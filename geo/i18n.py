@@ -129,6 +129,69 @@ MESSAGES: dict[str, dict[str, str]] = {
     "value": text("Value", "Мәні", "Значение"),
     "go_to": text("Go to", "Өту", "Перейти"),
     "print": text("Print", "Басып шығару", "Печать"),
+    # Map controls: folium's plugins on the HTML maps (search, measure, locate, overview map, opacity)
+    "search_placeholder": text("Find a place", "Орынды табу", "Найти место"),
+    "search_not_found": text("Not found", "Табылмады", "Не найдено"),
+    "search_clear": text("Clear", "Тазалау", "Очистить"),
+    "measure": text("Measure", "Өлшеу", "Измерить"),
+    "measure_title": text(
+        "Measure distances and areas",
+        "Қашықтық пен ауданды өлшеу",
+        "Измерение расстояний и площадей",
+    ),
+    "measure_new": text("New measurement", "Жаңа өлшеу", "Новое измерение"),
+    "measure_start": text(
+        "Click points on the map to measure",
+        "Өлшеу үшін картадағы нүктелерді басыңыз",
+        "Щёлкайте по карте, чтобы отметить точки",
+    ),
+    "measure_finish": text("Finish", "Аяқтау", "Завершить"),
+    "measure_last_point": text("Last point", "Соңғы нүкте", "Последняя точка"),
+    "measure_area": text("Area", "Ауданы", "Площадь"),
+    "measure_perimeter": text("(perimeter)", "(периметрі)", "(периметр)"),
+    "measure_point": text("Point", "Нүкте", "Точка"),
+    "measure_area_title": text("Area measured", "Өлшенген аудан", "Измеренная площадь"),
+    "measure_line_title": text("Distance measured", "Өлшенген қашықтық", "Измеренное расстояние"),
+    "measure_distance": text("Distance", "Қашықтық", "Расстояние"),
+    "measure_centre_area": text("Centre the area", "Ауданды ортаға қою", "К центру участка"),
+    "measure_centre_line": text("Centre the line", "Сызықты ортаға қою", "К центру линии"),
+    "measure_centre_point": text("Centre the point", "Нүктені ортаға қою", "К точке"),
+    "measure_cancel": text("Cancel", "Болдырмау", "Отменить"),
+    "measure_delete": text("Delete", "Жою", "Удалить"),
+    "sq_m": text("m²", "м²", "м²"),
+    "lat_north": text("N", "с. е.", "с. ш."),
+    "lat_south": text("S", "о. е.", "ю. ш."),
+    "lon_east": text("E", "ш. б.", "в. д."),
+    "lon_west": text("W", "б. б.", "з. д."),
+    "locate_title": text(
+        "Show my location", "Менің орнымды көрсету", "Показать моё местоположение"
+    ),
+    # {0} the distance, {1} its unit
+    "locate_popup": text(
+        "You are within {0} {1} of this point",
+        "Сіз осы нүктеден {0} {1} радиуста тұрсыз",
+        "Вы в радиусе {0} {1} от этой точки",
+    ),
+    "locate_outside": text(
+        "You are outside this map",
+        "Сіз осы картаның аумағынан тыссыз",
+        "Вы за пределами этой карты",
+    ),
+    "locate_denied": text(
+        "Your location is not shown: the browser was not allowed to share it.",
+        "Орныңыз көрсетілмеді: браузерге оны анықтауға рұқсат берілмеген.",
+        "Местоположение не показано: браузеру не разрешено его определять.",
+    ),
+    "locate_unavailable": text(
+        "Your location is not available on this device or without a connection.",
+        "Бұл құрылғыда немесе байланыссыз орныңызды анықтау мүмкін емес.",
+        "Местоположение недоступно на этом устройстве или без связи.",
+    ),
+    "minimap_show": text(
+        "Show the overview map", "Шолу картасын көрсету", "Показать обзорную карту"
+    ),
+    "minimap_hide": text("Hide the overview map", "Шолу картасын жасыру", "Скрыть обзорную карту"),
+    "opacity": text("Opacity", "Мөлдірсіздігі", "Непрозрачность"),
     # the index: files of the atlas and the same atlas in other languages
     "downloads": text("Files of the atlas", "Атлас файлдары", "Файлы атласа"),
     "gpkg_link": text(

@@ -73,13 +73,56 @@ def test_an_analysts_layers_survive_the_offline_writer(browser, tmp_path: Path) 
 
 
 def test_an_element_that_needs_the_network_is_refused_by_name(tmp_path: Path) -> None:
-    from folium.plugins import MiniMap
+    from folium.plugins import MarkerCluster  # leaflet.markercluster is not vendored
 
     m = folium_map(make_theme(), real_base(), lang="en")
-    MiniMap().add_to(m)
-    with pytest.raises(OfflineAssetError, match=r"https://"):
+    MarkerCluster([[43.56, 69.73], [43.57, 69.74]]).add_to(m)
+    with pytest.raises(OfflineAssetError, match=r"https://.*markercluster"):
         m.save(str(tmp_path / "x.html"))
     assert not (tmp_path / "x.html").exists()
+
+
+def test_an_analysts_extra_plugin_goes_through_the_offline_writer(browser, tmp_path: Path) -> None:
+    """folium's own Search over the analyst's layer: its library is the vendored one, inlined once."""
+    from folium.plugins import Search
+
+    m = folium_map(make_theme(), real_base(), lang="en")
+    site = folium.GeoJson(SITE, name="site").add_to(m)
+    Search(layer=site, search_label="name", geom_type="Polygon", placeholder="Find a site").add_to(
+        m
+    )
+    page_html = offline_page(m)
+    assert (
+        page_html.count("/* leaflet-search 2.9.7 (MIT) */") == 2
+    )  # its script and stylesheet, once
+    assert "cdn.jsdelivr" not in page_html
+    path = tmp_path / "search.html"
+    m.save(str(path))
+    page = browser.open(path.resolve().as_uri(), width=1366, height=768)
+    controls = page.eval("document.querySelectorAll('.leaflet-control-search').length")
+    assert controls == 2  # the atlas's place search and the analyst's
+    found = page.eval(
+        """(() => new Promise((ok) => {
+          const input = Array.from(document.querySelectorAll('.leaflet-control-search input'))
+            .find((i) => i.placeholder === 'Find a site');
+          const ctl = Object.values(window).find((v) => v && v._input === input);
+          const map = window.__atlas.map;
+          map.setView([43.0, 71.0], 9, {animate: false});
+          ctl.searchText('Planned green');
+          setTimeout(() => {
+            const tips = Array.from(ctl._tooltip.querySelectorAll('.search-tip')).map((t) => t.textContent);
+            ctl._input.value = tips[0];
+            ctl._handleSubmit();
+            setTimeout(() => { const c = map.getCenter(); ok({tips: tips, lat: c.lat, lng: c.lng}); }, 1500);
+          }, 600);
+        }))()"""
+    )
+    assert found["tips"] == ["Planned greenhouse site"]
+    assert (
+        abs(found["lat"] - 43.61) < 0.01 and abs(found["lng"] - 69.72) < 0.01
+    )  # flown to the site
+    assert page.errors() == [] and page.remote_requests() == []
+    page.close()
 
 
 def test_theme_map_builds_a_recipe_into_a_folium_map(tmp_path: Path) -> None:

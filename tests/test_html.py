@@ -71,7 +71,10 @@ def _data(page: str) -> dict:
 def test_manifest_pins_every_asset_with_hash_licence_and_source():
     doc = json.loads((ASSETS_DIR / "MANIFEST.json").read_text(encoding="utf-8"))
     names = {e["name"]: e["version"] for e in doc["assets"]}
-    assert names == {"leaflet": "1.9.3", "leaflet.fullscreen": "3.0.0"}
+    assert names == {
+        "leaflet": "1.9.3", "leaflet.fullscreen": "3.0.0", "leaflet-minimap": "3.6.1",
+        "leaflet-measure": "2.1.7", "leaflet-search": "2.9.7", "leaflet.locatecontrol": "0.66.2",
+    }  # fmt: skip
     for e in doc["assets"]:
         data = (ASSETS_DIR / e["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == e["sha256"], e["file"]

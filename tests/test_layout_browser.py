@@ -12,15 +12,26 @@ pytestmark = pytest.mark.browser
 SIZES = [(390, 844), (768, 1024), (1366, 768)]
 LANGS = ["kk", "ru", "en"]
 
-BOXES = """(() => {
+CONTROLS = (
+    ".leaflet-control-zoom, .leaflet-bar:has(> .leaflet-control-zoom-fullscreen), .leaflet-control-search, "
+    ".leaflet-control-measure, .leaflet-control-locate, .leaflet-control-minimap"
+)
+"""Leaflet's and folium's plugins' controls (search, measure, locate, the overview map)."""
+
+BOXES = (
+    """(() => {
+  const CONTROLS = '"""
+    + CONTROLS
+    + """';
   const r = (e) => { const b = e.getBoundingClientRect();
     return {l: b.left, t: b.top, r: b.right, b: b.bottom, w: b.width, h: b.height}; };
   const all = (sel) => Array.from(document.querySelectorAll(sel))
     .filter((e) => e.offsetParent !== null || getComputedStyle(e).position === 'fixed').map(r);
-  return {controls: all('.leaflet-control-zoom, .leaflet-control-fullscreen'),
+  return {controls: all(CONTROLS),
           title: all('.atlas-title'), panels: all('.leaflet-control.atlas-panel, .leaflet-control.atlas-drawer'),
           vw: innerWidth, vh: innerHeight};
 })()"""
+)
 
 OPEN_ALL = "document.querySelectorAll('details').forEach((d) => { d.open = true; }); true"
 
@@ -72,9 +83,12 @@ def _check_boxes(boxes: dict, where: str) -> None:
     for i, a in enumerate(panels):
         for b in panels[i + 1 :]:
             assert not _overlap(a, b), (where, "two panels overlap", a, b)
-    for c in boxes["controls"]:
+    for i, c in enumerate(boxes["controls"]):
+        assert c["l"] >= 0 and c["r"] <= boxes["vw"] + 1 and c["b"] <= boxes["vh"] + 1, (where, c)
         for t in boxes["title"]:
             assert not _overlap(c, t), (where, "the title covers a control", c, t)
+        for d in boxes["controls"][i + 1 :]:
+            assert not _overlap(c, d), (where, "two controls overlap", c, d)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -91,6 +105,11 @@ def test_nothing_covers_the_controls_or_another_panel(browser, pages, lang, widt
     _check_boxes(page.eval(BOXES), where + " (panels opened)")
     drawer = page.eval("document.querySelectorAll('.atlas-drawer').length")
     assert drawer == (1 if width < 900 else 0), where
+    # search, measure and locate everywhere; the overview map where there is room for it
+    assert len(boxes["controls"]) == (5 if width < 900 else 6), (where, boxes["controls"])
+    assert page.eval("document.querySelectorAll('.leaflet-control-minimap').length") == (
+        width >= 900
+    )
     assert page.errors() == []
     page.close()
 
@@ -114,10 +133,14 @@ def test_print_shows_the_map_title_and_legend_without_controls(browser, pages) -
         ".some((e) => getComputedStyle(e).display !== 'none');"
         " return {zoom: v('.leaflet-control-zoom'), layers: v('.atlas-layers'), print: v('.atlas-print'),"
         " legend: v('.atlas-legend'), title: v('.atlas-title'), scale: v('.leaflet-control-scale'),"
-        " info: v('.atlas-info')}; })()"
+        " info: v('.atlas-info'), search: v('.leaflet-control-search'), measure: v('.leaflet-control-measure'),"
+        " locate: v('.leaflet-control-locate'), minimap: v('.leaflet-control-minimap'),"
+        " opacity: v('.atlas-opacity'), fullscreen: v('.leaflet-bar:has(> .leaflet-control-zoom-fullscreen)')};"
+        " })()"
     )
     assert shown == {
-        "zoom": False, "layers": False, "print": False,
+        "zoom": False, "layers": False, "print": False, "search": False, "measure": False,
+        "locate": False, "minimap": False, "opacity": False, "fullscreen": False,
         "legend": True, "title": True, "scale": True, "info": True,
     }  # fmt: skip
     label = page.eval("document.querySelector('.atlas-print').textContent")

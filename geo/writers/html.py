@@ -10,6 +10,12 @@ without a network connection:
 * Leaflet (and the full-screen button) are vendored in ``geo/assets`` and
   inlined by :mod:`geo.writers.offline`; a build fails if anything remote is
   left (:class:`~geo.writers.offline.OfflineAssetError`).
+* folium's own plugins serve the planner (:func:`add_map_controls`): a search
+  over the base layers' place and micro-district names in every language
+  (``Search``'s leaflet-search), measuring in m, km and ha (``MeasureControl``),
+  the reader's location (``LocateControl``; denied or offline, a message on the
+  map), and an overview map on the page's own hillshade (``MiniMap``, no tiles);
+  each raster overlay has an opacity slider in the layer list.
 * The base (hillshade, rivers, boundaries, towns) comes from the ``base``
   :class:`~geo.themes.base.ThemeResult`, drawn from local data; an
   OpenStreetMap tile layer is offered as an extra, hidden by default.
@@ -41,15 +47,18 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import folium
+import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from affine import Affine
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 from PIL import Image
 from pyproj import CRS, Transformer
@@ -57,7 +66,7 @@ from rasterio.warp import transform_bounds
 
 from geo.crs import WGS84
 from geo.errors import DataError, InputError
-from geo.i18n import LANGUAGE_NAMES, LANGUAGES, message, tr
+from geo.i18n import LANGUAGE_NAMES, LANGUAGES, UNITS, message, tr
 from geo.layerspec import geometry_family
 from geo.raster import Raster
 from geo.results import RasterLayer, ThemeResult, VectorLayer
@@ -87,6 +96,9 @@ __all__ = [
     "ONLINE_TILES",
     "AtlasLayers",
     "AtlasMap",
+    "AtlasMiniMap",
+    "AtlasSearch",
+    "add_map_controls",
     "folium_map",
     "offline_page",
     "prepare_geometries",
@@ -473,6 +485,22 @@ def _vector_legend(
     return legend
 
 
+def _search_names(gdf: gpd.GeoDataFrame, lang: str) -> list[list[str]] | None:
+    """Each feature's names for the search, the page's language first (``name``, else ``label``)."""
+    col = "name" if "name" in gdf.columns else "label" if "label" in gdf.columns else None
+    if col is None:
+        return None
+    out: list[list[str]] = []
+    for _, row in gdf.iterrows():
+        names: dict[str, None] = {}
+        for other in (lang, *(lg for lg in LANGUAGES if lg != lang)):
+            value = local_value(row, col, other)
+            if not is_missing(value) and str(value).strip():
+                names.setdefault(str(value).strip(), None)
+        out.append(list(names))
+    return out if any(out) else None
+
+
 def _vector_payload(
     layer: VectorLayer,
     lang: str,
@@ -543,6 +571,8 @@ def _vector_payload(
         "swatch": [shape, sw_colour, s["outline"]],
         "data": {"type": "FeatureCollection", "features": features},
     }
+    if base:
+        payload["search"] = _search_names(gdf, lang)
     legend = None if base else _vector_legend(style, title, lang, types, gdf, where)
     boxes = gdf.geometry.bounds.to_numpy(dtype="float64") if len(gdf) else np.zeros((0, 4))
     return payload, legend, boxes
@@ -629,10 +659,14 @@ def _software_credit(files: list[str]) -> str:
 
 
 _CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
     "img-src data: https://tile.openstreetmap.org; font-src data:"
 )
-"""The pages' Content-Security-Policy: nothing but what the page carries (and the optional OSM tiles)."""
+"""The pages' Content-Security-Policy: nothing but what the page carries (and the optional OSM tiles).
+
+``'unsafe-eval'``: leaflet-measure (folium's ``MeasureControl``, 2.1.7 and 3.x alike) compiles its
+own HTML templates with ``new Function`` when it loads; no string from data is ever evaluated.
+"""
 
 
 class AtlasMap(folium.Map):
@@ -642,8 +676,10 @@ class AtlasMap(folium.Map):
     loaded: the atlas needs Leaflet and its full-screen control alone, and a
     page must open offline. :meth:`save` writes the self-contained page
     (:func:`offline_page`); elements an analyst adds that need only Leaflet
-    (GeoJSON, circle markers, polylines, popups) work as they are, and one
-    that loads a script from the network is refused by name.
+    (GeoJSON, markers, polylines, popups) work as they are, so do the folium
+    plugins whose libraries are vendored (``MiniMap``, ``MeasureControl``,
+    ``Search``, ``LocateControl``, ``Fullscreen``), and one that loads a
+    script from the network is refused by name.
     """
 
     default_js = [  # noqa: RUF012 - folium's own class attributes, replaced
@@ -700,7 +736,99 @@ class AtlasLayers(MacroElement):
         self._id = "layers"
         self.payload = _json_for_script(dict(payload))
         self.css = _asset_text("map.css")
-        self.js = _asset_text("map.js")
+        self.js = "\n".join((_default_icon_js(), _asset_text("map.js"), _asset_text("controls.js")))
+
+
+def _default_icon_js() -> str:
+    """Leaflet's default marker as data URIs (a marker of the measure tool or an analyst's ``folium.Marker``).
+
+    Leaflet finds its marker images next to ``leaflet.css``; inlined, there is no such place.
+    """
+    manifest = load_manifest()
+    urls = {
+        "iconUrl": manifest.data_uri("leaflet/images/marker-icon.png"),
+        "iconRetinaUrl": manifest.data_uri("leaflet/images/marker-icon-2x.png"),
+        "shadowUrl": manifest.data_uri("leaflet/images/marker-shadow.png"),
+    }
+    return f"L.Icon.Default.imagePath = '';\nL.Icon.Default.mergeOptions({json.dumps(urls)});"
+
+
+class AtlasMiniMap(folium.plugins.MiniMap):
+    """folium's ``MiniMap`` on the page's own hillshade (its base raster overlay): no tiles, no network.
+
+    ``controls.js`` makes the control from the image the page already embeds,
+    on screens at least 900 px wide (a phone's map has no room for it).
+    """
+
+    _template = FoliumTemplate(
+        "{% macro script(this, kwargs) %}"
+        "atlasControls.minimap({{ this._parent.get_name() }}, {{ this.options|tojavascript }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # type: ignore[no-untyped-call]
+        self._name = "AtlasMiniMap"
+        self.tile_layer = None  # type: ignore[assignment]  # the base is the page's hillshade
+
+
+class AtlasSearch(JSCSSMixin, MacroElement):
+    """A search over the names of the base layers' features, with folium's ``Search`` library.
+
+    folium's ``Search`` indexes one folium layer; the atlas's layers are drawn
+    by ``map.js``, so ``controls.js`` feeds leaflet-search the names the
+    payload carries (every language, matched without case or Kazakh letters)
+    and shows its tips as text.
+    """
+
+    default_js = folium.plugins.Search.default_js
+    default_css = folium.plugins.Search.default_css
+    _template = FoliumTemplate(
+        "{% macro script(this, kwargs) %}"
+        "atlasControls.search({{ this._parent.get_name() }}, {{ this.options|tojavascript }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, position: str = "topleft") -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "AtlasSearch"
+        self.options = {"position": position}
+
+
+_M = TypeVar("_M", bound=folium.Map)
+
+
+def add_map_controls(m: _M) -> _M:
+    """Add folium's plugins a planner uses to an atlas map, after its :class:`AtlasLayers`.
+
+    Search (names of places and micro-districts), measure (m, km, ha), locate
+    and an overview map on the hillshade. ``atlasMap`` (``map.js``) makes the
+    page's language their default strings, so they are configured here by
+    position and units alone.
+    """
+    controls = [
+        AtlasSearch(),
+        folium.plugins.MeasureControl(  # type: ignore[no-untyped-call]
+            position="topleft",
+            primary_length_unit="meters",
+            secondary_length_unit="kilometers",
+            primary_area_unit="hectares",
+            secondary_area_unit="sqmeters",
+            active_color="#d7301f",
+            completed_color="#fc8d59",
+        ),
+        # LocateControl hands its options to Leaflet as they are spelt (tojson, not camelised)
+        folium.plugins.LocateControl(  # type: ignore[no-untyped-call]
+            position="topleft", locateOptions={"maxZoom": 15}
+        ),
+        AtlasMiniMap(
+            position="bottomleft", width=200, height=110, zoom_level_offset=-5, toggle_display=True
+        ),
+    ]
+    for i, control in enumerate(controls):
+        control._id = f"atlas{i}"  # fixed names: the same map gives the same bytes
+        control.add_to(m)
+    return m
 
 
 def offline_page(m: folium.Map, *, where: str = "map") -> str:
@@ -819,6 +947,14 @@ _PAGE_UI = (
     "layers", "legend", "limitations", "about", "sources", "source", "licence", "software",
     "synthetic", "synthetic_note", "zoom_in", "zoom_out", "fullscreen", "exit_fullscreen", "km",
     "m", "go_to", "whole_theme", "print", "map_sheet",
+    # map controls (controls.js)
+    "search_placeholder", "search_not_found", "search_clear", "measure", "measure_title",
+    "measure_new", "measure_start", "measure_finish", "measure_last_point", "measure_area",
+    "measure_perimeter", "measure_point", "measure_area_title", "measure_line_title",
+    "measure_distance", "measure_centre_area", "measure_centre_line", "measure_centre_point",
+    "measure_cancel", "measure_delete", "sq_m", "lat_north", "lat_south", "lon_east", "lon_west",
+    "locate_title", "locate_popup", "locate_outside", "locate_denied", "locate_unavailable",
+    "minimap_show", "minimap_hide", "opacity",
 )  # fmt: skip
 """Interface strings the page's script shows."""
 
@@ -866,7 +1002,7 @@ def theme_payload(
         "title": title,
         "subtitle": f"{message('atlas_title', lang)}"
         + (f" · {message('built_with', lang)}" if has_synthetic else ""),
-        "ui": {k: ui(k, lang) for k in _PAGE_UI},
+        "ui": {**{k: ui(k, lang) for k in _PAGE_UI}, "ha": tr(UNITS["ha"], lang)},
         "places": places,
         "panes": [list(p) for p in PANES],
         "groups": groups,
@@ -905,7 +1041,7 @@ def folium_map(
     payload = theme_payload(result, base, lang=lang, sheet=sheet)
     m = AtlasMap(lang, str(payload["title"]), location=_centre(payload["bounds"]), zoom_start=9)
     AtlasLayers(payload).add_to(m)
-    return m
+    return add_map_controls(m)
 
 
 def _centre(bounds: list[list[float]]) -> list[float]:

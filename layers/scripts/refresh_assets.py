@@ -29,8 +29,10 @@ from pathlib import Path
 
 ASSETS = Path(__file__).resolve().parents[2] / "geo" / "assets"
 
-# name, version, licence (SPDX), files {path in the npm tarball: path under geo/assets},
-# CDN paths (relative to the package root) under which folium & co. reference each file.
+# name, version, licence (SPDX), files {path in the npm tarball: path under geo/assets} and,
+# optionally, urls {path in the npm tarball: [more URLs]}: where folium's plugin classes
+# reference a file outside the npm CDNs (cdnjs, a GitHub tag on jsDelivr). Versions are the
+# ones folium's classes name (folium/plugins/*.py), so folium.plugins.X inlines as it is.
 PINS: list[dict] = [
     {
         "name": "leaflet",
@@ -58,6 +60,83 @@ PINS: list[dict] = [
             "package/LICENSE": "leaflet.fullscreen/LICENSE",
         },
     },
+    {  # folium.plugins.MiniMap (cdnjs serves the package's src/ folder)
+        "name": "leaflet-minimap",
+        "version": "3.6.1",
+        "licence": "BSD-2-Clause",
+        "files": {
+            "package/src/Control.MiniMap.js": "leaflet-minimap/Control.MiniMap.js",
+            "package/src/Control.MiniMap.css": "leaflet-minimap/Control.MiniMap.css",
+            "package/src/images/toggle.svg": "leaflet-minimap/images/toggle.svg",
+            "package/src/images/toggle.png": "leaflet-minimap/images/toggle.png",
+            "package/LICENSE.txt": "leaflet-minimap/LICENSE.txt",
+        },
+        "urls": {
+            "package/src/Control.MiniMap.js": [
+                "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js",
+                "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.min.js",
+            ],
+            "package/src/Control.MiniMap.css": [
+                "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css",
+                "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.min.css",
+            ],
+        },
+    },
+    {  # folium.plugins.MeasureControl: folium links the 2.1.7 tag on GitHub, the same release as npm's
+        "name": "leaflet-measure",
+        "version": "2.1.7",
+        "licence": "MIT",
+        "files": {
+            "package/dist/leaflet-measure.min.js": "leaflet-measure/dist/leaflet-measure.min.js",
+            "package/dist/leaflet-measure.css": "leaflet-measure/dist/leaflet-measure.css",
+            **{
+                f"package/dist/images/{icon}{size}.png": f"leaflet-measure/dist/images/{icon}{size}.png"
+                for icon in ("cancel", "check", "focus", "rulers", "start", "trash")
+                for size in ("", "_@2X")
+            },
+            "package/LICENSE": "leaflet-measure/LICENSE",
+        },
+        "urls": {
+            "package/dist/leaflet-measure.min.js": [
+                "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js",
+                "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.js",
+            ],
+            "package/dist/leaflet-measure.css": [  # npm's .css is the minified one
+                "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css",
+                "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.css",
+            ],
+        },
+    },
+    {  # folium.plugins.Search
+        "name": "leaflet-search",
+        "version": "2.9.7",
+        "licence": "MIT",
+        "files": {
+            "package/dist/leaflet-search.min.js": "leaflet-search/dist/leaflet-search.min.js",
+            "package/dist/leaflet-search.min.css": "leaflet-search/dist/leaflet-search.min.css",
+            "package/images/search-icon.png": "leaflet-search/images/search-icon.png",
+            "package/images/loader.gif": "leaflet-search/images/loader.gif",
+            "package/license.txt": "leaflet-search/license.txt",
+        },
+    },
+    {  # folium.plugins.LocateControl
+        "name": "leaflet.locatecontrol",
+        "version": "0.66.2",
+        "licence": "MIT",
+        "files": {
+            "package/dist/L.Control.Locate.min.js": "leaflet.locatecontrol/L.Control.Locate.min.js",
+            "package/dist/L.Control.Locate.min.css": "leaflet.locatecontrol/L.Control.Locate.min.css",
+            "package/LICENSE": "leaflet.locatecontrol/LICENSE",
+        },
+        "urls": {
+            "package/dist/L.Control.Locate.min.js": [
+                "https://cdnjs.cloudflare.com/ajax/libs/leaflet-locatecontrol/0.66.2/L.Control.Locate.min.js",
+            ],
+            "package/dist/L.Control.Locate.min.css": [
+                "https://cdnjs.cloudflare.com/ajax/libs/leaflet-locatecontrol/0.66.2/L.Control.Locate.min.css",
+            ],
+        },
+    },
 ]
 
 CDNS = (
@@ -76,6 +155,13 @@ def _urls(name: str, version: str, tar_path: str) -> list[str]:
     if rel.endswith(".js") and not rel.endswith(".min.js"):  # folium links the .min variants
         urls += [c.format(name=name, version=version, path=rel[:-3] + ".min.js") for c in CDNS]
     return urls
+
+
+def _licence_file(pin: dict) -> str:
+    """Where the pin's licence text is vendored (``LICENSE``, ``LICENSE.txt``, ``license.txt``)."""
+    return next(
+        r for t, r in pin["files"].items() if t.rsplit("/", 1)[-1].lower().startswith("license")
+    )
 
 
 def refresh(dest: Path) -> list[dict]:
@@ -104,12 +190,11 @@ def refresh(dest: Path) -> list[dict]:
                         "file": rel,
                         "sha256": _sha256(target),
                         "licence": pin["licence"],
-                        "licence_file": next(
-                            r for t, r in pin["files"].items() if t.endswith("LICENSE")
-                        ),
+                        "licence_file": _licence_file(pin),
                         "source": f"{tarball}#{tar_path}",
                         "integrity": info.get("integrity", ""),
-                        "urls": _urls(pin["name"], pin["version"], tar_path),
+                        "urls": _urls(pin["name"], pin["version"], tar_path)
+                        + pin.get("urls", {}).get(tar_path, []),
                     }
                 )
     return sorted(entries, key=lambda e: e["file"])

@@ -186,6 +186,25 @@ window.atlasMap = function (map, D) {
     return s;
   }
 
+  // a raster overlay's opacity, under its row in the layer list
+  function opacityRow(id, spec) {
+    var row = el('div', 'atlas-opacity'), input = el('input'), out = el('span', 'atlas-opacity-value');
+    input.type = 'range';
+    input.min = '0';
+    input.max = '100';
+    input.step = '5';
+    input.value = String(Math.round(100 * spec.opacity));
+    input.setAttribute('aria-label', D.ui.opacity + ': ' + spec.title);
+    input.setAttribute('data-opacity', id);
+    function show() { out.textContent = input.value + ' %'; }
+    input.addEventListener('input', function () { layers[id].setOpacity(Number(input.value) / 100); show(); });
+    show();
+    row.appendChild(el('span', 'atlas-opacity-label', D.ui.opacity));
+    row.appendChild(input);
+    row.appendChild(out);
+    return row;
+  }
+
   function layerBox() {
       var box = el('div', 'atlas-panel atlas-layers');
       L.DomEvent.disableClickPropagation(box);
@@ -209,6 +228,7 @@ window.atlasMap = function (map, D) {
           if (spec.swatch) { row.appendChild(swatch(spec.swatch[0], spec.swatch[1], spec.swatch[2])); }
           row.appendChild(el('span', null, spec.title + (spec.synthetic ? ' (' + D.ui.synthetic + ')' : '')));
           det.appendChild(row);
+          if (spec.kind === 'raster') { det.appendChild(opacityRow(id, spec)); }
         });
       });
       box.appendChild(det);
@@ -328,5 +348,6 @@ window.atlasMap = function (map, D) {
   map.on('moveend', declutter);
   map.fitBounds(D.view || D.bounds, padding());
   sync();
-  window.__atlas = { map: map, layers: layers, labels: labels };
+  window.__atlas = { map: map, layers: layers, labels: labels, data: D };
+  if (window.atlasControls) { window.atlasControls.init(map, D); }  // folium's plugins in the page's language
 };
