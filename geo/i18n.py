@@ -18,6 +18,7 @@ __all__ = [
     "LANGUAGE_NAMES",
     "MESSAGES",
     "UNITS",
+    "WHATIF",
     "Text",
     "check_text",
     "code_labels",
@@ -587,3 +588,73 @@ def code_labels(name: str) -> dict[str, Text]:
     ('шойын', {})
     """
     return CODES.get(name, {})
+
+
+# What-if
+# The What-if panel of a land-suitability map (geo/writers/whatif.py, geo/assets/atlas/whatif.js).
+WHATIF: dict[str, Text] = {
+    "title": text("What if…: weights and constraints", "Егер…: салмақтар мен шектеулер", "Что если…: веса и ограничения"),
+    "loading": text("Preparing…", "Дайындалуда…", "Подготовка…"),
+    "unsupported": text(
+        "This browser cannot unpack the panel's data (DecompressionStream); use a current Chromium, Firefox or Safari.",
+        "Бұл браузер панель деректерін аша алмайды (DecompressionStream); Chromium, Firefox немесе Safari-дің жаңа нұсқасын пайдаланыңыз.",
+        "Этот браузер не может распаковать данные панели (DecompressionStream); используйте актуальный Chromium, Firefox или Safari.",
+    ),
+    "weights": text("Criterion weights", "Критерийлер салмағы", "Веса критериев"),
+    "weights_note": text(
+        "Moving one weight rescales the others so that they sum to 100 %.",
+        "Бір салмақты өзгерткенде қалғандары қосындысы 100 % болатындай қайта есептеледі.",
+        "При изменении одного веса остальные пересчитываются к сумме 100 %.",
+    ),
+    "constraints": text("Constraints (land excluded)", "Шектеулер (алынып тасталған жер)", "Ограничения (исключённые земли)"),
+    "optional": text("optional", "міндетті емес", "необязательное"),
+    "show": text("Show the recomputed classes on the map", "Қайта есептелген кластарды картада көрсету", "Показать пересчитанные классы на карте"),
+    "as_recipe": text("As in the recipe", "Рецепттегідей", "Как в рецепте"),
+    "changed": text("Changed from the recipe", "Рецепттен өзгертілді", "Изменено относительно рецепта"),
+    "cells_changed": text("Cells whose class differs from the recipe's", "Класы рецепттегіден өзгеше ұяшықтар", "Ячейки, класс которых отличается от рецепта"),
+    "reset": text("Reset to the recipe", "Рецептке қайтару", "Вернуть к рецепту"),
+    "link": text("Link to this scenario", "Осы сценарийге сілтеме", "Ссылка на этот сценарий"),
+    "copy": text("Copy", "Көшіру", "Копировать"),
+    "copied": text("Copied", "Көшірілді", "Скопировано"),
+    "download": text("Download as recipe", "Рецепт ретінде жүктеу", "Скачать как рецепт"),
+    "recipe_comment": text(
+        "Written by the What-if panel of the atlas map: the recipe with the weights and constraints set there. Build it with: geo map FILE --out DIR",
+        "Атлас картасының «Егер…» панелі жазды: онда орнатылған салмақтар мен шектеулері бар рецепт. Құрастыру: geo map FILE --out DIR",
+        "Записано панелью «Что если…» карты атласа: рецепт с заданными там весами и ограничениями. Сборка: geo map FILE --out DIR",
+    ),
+    "areas": text("Class areas by zone, ha", "Аймақтар бойынша класс аудандары, га", "Площади классов по зонам, га"),
+    "zone": text("Zone", "Аймақ", "Зона"),
+    "suitable": text("Suitable, %", "Жарамды, %", "Пригодно, %"),
+    "ahp": text("Pairwise comparisons (AHP)", "Жұптық салыстырулар (AHP)", "Попарные сравнения (AHP)"),
+    "ahp_note": text(
+        "How much more important the row's criterion is than the column's (Saaty scale); the mirrored cell takes the reciprocal.",
+        "Жол критерийі баған критерийінен қаншалықты маңызды (Саати шкаласы); симметриялы ұяшыққа кері мән беріледі.",
+        "Насколько критерий строки важнее критерия столбца (шкала Саати); симметричная ячейка получает обратное значение.",
+    ),
+    "cr": text("Consistency ratio CR", "Келісімділік коэффициенті CR", "Коэффициент согласованности CR"),
+    "cr_ok": text("accepted (limit {max})", "қабылданды (шегі {max})", "принято (предел {max})"),
+    "cr_refused": text(
+        "refused: above {max}, as the build refuses it; the weights keep their last accepted values",
+        "қабылданбады: {max} мәнінен жоғары, құрастыру да қабылдамайды; салмақтар соңғы қабылданған мәндерінде қалады",
+        "отклонено: выше {max}, как и при сборке; веса сохраняют последние принятые значения",
+    ),
+    "owa": text("OWA order weights (rank 1 = the cell's lowest factor)", "OWA реттік салмақтары (1-ранг — ұяшықтың ең төменгі факторы)", "Порядковые веса OWA (ранг 1 — наименьший фактор ячейки)"),
+    "rank": text("Rank", "Ранг", "Ранг"),
+    "andness": text("ANDness", "ЖӘНЕ дәрежесі", "Степень И"),
+    "orness": text("ORness", "НЕМЕСЕ дәрежесі", "Степень ИЛИ"),
+    "tradeoff": text("Trade-off", "Өтемділік", "Компенсация"),
+    "zone_town": text("Towns", "Қалалар", "Города"),
+    "zone_micro_district": text("Micro-districts", "Шағын аудандар", "Микрорайоны"),
+    "zone_district": text("Districts", "Аудандар", "Районы"),
+    "zone_suburbs": text("Suburbs", "Қала маңы", "Пригороды"),
+    "zone_other": text("Other zones", "Басқа аймақтар", "Другие зоны"),
+    "kind_near_layer": text("near a layer", "қабатқа жақын", "вблизи слоя"),
+    "kind_inside_layer": text("inside a layer", "қабат ішінде", "внутри слоя"),
+    "kind_slope_above": text("slope above a value", "еңіс шектен жоғары", "уклон выше порога"),
+    "kind_elevation_above": text("elevation above a value", "биіктік шектен жоғары", "высота выше порога"),
+    "kind_sanitary_zones": text("sanitary protection zones", "санитариялық қорғау аймақтары", "санитарно-защитные зоны"),
+    "kind_pollution_above": text("pollution above a value", "ластану шектен жоғары", "загрязнение выше порога"),
+    "kind_raster_classes": text("land-cover classes", "жер жамылғысы кластары", "классы покрова"),
+    "kind_other": text("constraint", "шектеу", "ограничение"),
+}  # fmt: skip
+"""Interface strings of the What-if panel."""

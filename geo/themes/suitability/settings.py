@@ -223,6 +223,9 @@ class SuitabilitySettings:
     use_pollution: bool
     report: Report
     error: Callable[[str, str], RecipeError] = dc_field(repr=False, compare=False)
+    recipe_data: Mapping[str, Any] = dc_field(default_factory=dict, repr=False, compare=False)
+    """The recipe as read (the area as the command line may have replaced it): the What-if
+    panel writes it back with the planner's weights and constraints."""
 
     @property
     def ids(self) -> list[str]:
@@ -276,6 +279,7 @@ def read_settings(recipe: Recipe, catalog: Catalog) -> SuitabilitySettings:
         use_pollution=bool(recipe.get("pollution.use", True)),
         report=_report(recipe),
         error=recipe.error,
+        recipe_data=MappingProxyType(dict(recipe.data)),
     )
 
 
@@ -521,11 +525,12 @@ def _weights(
             "criterion {!r} is not in the AHP list; add it and its row",
         )  # fmt: skip
         matrix = _matrix(recipe.get("weights.matrix"), recipe)
+        max_cr = recipe_number(recipe, "weights.max_cr", 0.10, lo=1e-9, hi=1.0)
         try:
             res = ahp_weights(
                 matrix,
                 ri_table=str(recipe.get("weights.ri_table", "saaty1980")),
-                max_cr=recipe_number(recipe, "weights.max_cr", 0.10, lo=1e-9, hi=1.0),
+                max_cr=max_cr,
                 labels=order,
             )
         except AHPError as exc:
@@ -541,6 +546,7 @@ def _weights(
             "method": "ahp",
             "criteria": list(order),
             "matrix": [[float(v) for v in r] for r in matrix],
+            "max_cr": max_cr,
             **res.as_dict(order),
         }
     raise recipe.error("weights.method", f'unknown method {method!r}; use "direct" or "ahp"')
