@@ -220,19 +220,61 @@ def test_edited_matrix_and_permalink_round_trip(browser, built, tmp_path):
     assert (_classes(rebuilt) == got).all()
 
 
-def test_panel_fits_a_phone(browser, built):
+def test_panel_works_on_a_phone(browser, built):
     page = _open(
         browser, (built / "land_suitability.html").resolve().as_uri(), width=390, height=780
     )
-    box = page.eval(
-        "(() => { const r = document.querySelector('details.whatif-panel').getBoundingClientRect();"
-        " return [r.left, r.top, r.right, r.bottom]; })()"
-    )
-    assert box[0] >= 0 and box[2] <= 390 and box[3] <= 780, box
+    assert page.eval("!!document.querySelector('.atlas-drawer .whatif-panel[open]')")
     _slide(page, "slope", 50)
     assert (
         page.eval("document.querySelector('.whatif-status').textContent")
         == "Changed from the recipe"
     )
+    assert page.errors() == []
+    page.close()
+
+
+RESIDENTIAL = MAPS / "residential_expansion.toml"
+
+
+def test_owa_order_weights_round_trip(browser, tmp_path_factory, tmp_path):
+    out = tmp_path_factory.mktemp("whatif-owa") / "atlas"
+    build_theme(RESIDENTIAL, out, lang="ru")
+    with rasterio.open(out / "rasters" / "residential_expansion_class.tif") as src:
+        ref = src.read(1)
+    page = _open(browser, (out / "residential_expansion.html").resolve().as_uri())
+    assert (_browser_classes(page, ref.shape) == ref).all()
+    assert "Степень И" in page.eval("document.querySelector('.whatif-panel').textContent")
+    page.eval(
+        "(() => { const s = document.querySelector('input[data-rank=\"0\"]');"
+        " s.value = '70'; s.dispatchEvent(new Event('input', {bubbles: true})); })()"
+    )
+    _slide(page, "town", 10)
+    got = _browser_classes(page, ref.shape)
+    assert (got != ref).sum() > 100
+    text = _downloaded(page)
+    assert 'method = "owa"' in text
+    recipe = tmp_path / "residential_expansion.toml"
+    recipe.write_text(text, encoding="utf-8")
+    build_theme(recipe, tmp_path / "rebuilt", lang="ru")
+    with rasterio.open(tmp_path / "rebuilt" / "rasters" / "residential_expansion_class.tif") as src:
+        assert (src.read(1) == got).all()
+    assert page.errors() == []
+    page.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 768)])
+def test_panel_covers_no_control_or_other_panel(browser, built, width, height):
+    from test_layout_browser import BOXES, OPEN_ALL, _check_boxes
+
+    page = _open(
+        browser, (built / "land_suitability.html").resolve().as_uri(), width=width, height=height
+    )
+    page.eval(OPEN_ALL)
+    page.b.pump(0.2)
+    boxes = page.eval(BOXES)
+    _check_boxes(boxes, f"What-if {width}×{height}")
+    inside = page.eval("!!document.querySelector('.atlas-drawer .whatif-panel')")
+    assert inside == (width < 900)
     assert page.errors() == []
     page.close()

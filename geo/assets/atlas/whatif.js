@@ -255,7 +255,8 @@ function atlasWhatIf(map, D) {
       return panel;
     }
   });
-  new Ctl({ position: 'topleft' }).addTo(map);
+  var drawer = document.querySelector('.atlas-drawer');  // a phone: one more section of the drawer
+  if (drawer) { drawer.insertBefore(panel, drawer.firstChild); } else { new Ctl({ position: 'topleft' }).addTo(map); }
 
   if (typeof DecompressionStream === 'undefined') {
     status.textContent = U.unsupported;
