@@ -541,6 +541,7 @@ function atlasWhatIf(map, D) {
       base = classes();
       fromFragment(location.hash);
       update();
+      api.readyAt = performance.now();
       api.ready = true;
     })
     .catch(function (e) { status.textContent = U.unsupported + ' (' + e + ')'; });
