@@ -129,6 +129,8 @@ class WhatIfConstraint:
     excluded: np.ndarray
     toml: str
     """The recipe's ``[constraints.<id>]`` table as TOML (written when switched on)."""
+    title: Text | None = None
+    """Its name in every language, when the recipe gives one (else the panel shows its id)."""
 
 
 @dataclass(frozen=True)

@@ -181,3 +181,18 @@ def test_every_panel_string_is_in_three_languages() -> None:
         assert set(t) == set(LANGUAGES), key
         assert all(t[lang].strip() for lang in LANGUAGES), key
     assert WHATIF["download"]["kk"] != WHATIF["download"]["en"]
+
+
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
+_COMMAND = re.compile(r"geo map FILE --out DIR|\(DecompressionStream\)|\{max\}")
+_ALLOWED = {"S1", "S2", "S3", "N", "AHP", "OWA", "CR", "Chromium", "Firefox", "Safari", "CO", "SO2"}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_panel_shows_no_english_in_kazakh_and_russian(land: ThemeResult, lang: str) -> None:
+    p = whatif_payload(land, lang)
+    shown = [*p["ui"].values(), *(c["title"] for c in p["criteria"])]
+    shown += [c["title"] for c in p["constraints"]] + [c["kind"] for c in p["constraints"]]
+    shown += [z["name"] for z in p["zones"]]
+    left = {w for s in shown for w in _LATIN.findall(_COMMAND.sub(" ", s))} - _ALLOWED
+    assert left == set()

@@ -118,7 +118,7 @@ class AHPResult:
         names = list(labels) if labels is not None else [str(i) for i in range(n)]
         i, j = self.worst_pair
         return {
-            "method": "principal eigenvector (power iteration)",
+            "method": "principal eigenvector",
             "weights": {names[k]: round(float(self.weights[k]), 6) for k in range(n)},
             "lambda_max": round(self.lambda_max, 6),
             "ci": round(self.ci, 6),

@@ -164,6 +164,7 @@ def whatif_payload(
         "constraints": [
             {
                 "id": c.id,
+                "title": c.id if c.title is None else tr(c.title, lang),
                 "kind": tr(WHATIF.get(f"kind_{c.kind}", WHATIF["kind_other"]), lang),
                 "optional": c.optional,
                 "toml": c.toml,

@@ -322,7 +322,7 @@ function atlasWhatIf(map, D) {
         switches.push(b);
         var r = el('label', 'whatif-row whatif-switch');
         r.appendChild(b);
-        r.appendChild(el('span', null, c.id + ' (' + c.kind + (c.optional ? ', ' + U.optional : '') + ')'));
+        r.appendChild(el('span', null, c.title + ' (' + c.kind + (c.optional ? ', ' + U.optional : '') + ')'));
         body.appendChild(r);
       });
     }
@@ -498,7 +498,7 @@ function atlasWhatIf(map, D) {
     var same = changed === 0 && !fragment();
     status.textContent = same ? U.as_recipe : U.changed;
     status.classList.toggle('whatif-modified', !same);
-    changedLine.textContent = U.cells_changed + ': ' + fmt(changed, 0) + ' (' + fmt(changed * D.cell_ha, 1) + ' ha)';
+    changedLine.textContent = U.cells_changed + ': ' + fmt(changed, 0) + ' (' + fmt(changed * D.cell_ha, 1) + ' ' + U.ha + ')';
     if (D.zones.length) {
       zoneAreas(current).forEach(function (a, k) {
         for (var c = 0; c < 4; c++) { cells[k][c].textContent = fmt(a.ha[c], 1); cells[k][c].dataset.ha = String(a.ha[c]); }

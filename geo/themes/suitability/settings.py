@@ -84,6 +84,7 @@ _CONSTRAINT_KEYS = (
     "table",
     "field",
     "classes",
+    "title",
 )
 MAX_DRAWS = 100_000
 """Most Monte Carlo draws a recipe may ask for (a class stability settles long before)."""
@@ -169,6 +170,8 @@ class Constraint:
         Sanitary-zone width by hazard class, from the cited table.
     classes : tuple of int
         Class codes of a categorical raster (land cover) that are excluded.
+    title : Text or None
+        Its name in every language (the What-if panel's switch), when the recipe gives one.
     record : mapping
         What the manifest records of it (the recipe's table, widths as read).
     """
@@ -184,6 +187,7 @@ class Constraint:
     widths_m: Mapping[str, float] | None
     record: Mapping[str, Any]
     classes: tuple[int, ...] = ()
+    title: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -458,6 +462,7 @@ def _constraint(recipe: Recipe, catalog: Catalog, cid: str, spec: Any) -> Constr
         widths_m=None if widths is None else MappingProxyType(widths),
         record=MappingProxyType(record),
         classes=_class_codes(recipe, f"{key}.classes", spec.get("classes", [])),
+        title=recipe_text(recipe, f"{key}.title", text(cid, cid, cid)) if "title" in spec else None,
     )
 
 

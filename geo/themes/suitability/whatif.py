@@ -60,6 +60,7 @@ def whatif(
             c.optional,
             constraints.excluded[c.id],
             _table(f"constraints.{_key(c.id)}", cons_data.get(c.id, {})),
+            c.title,
         )
         for c in settings.constraints
         if c.id in constraints.excluded
