@@ -93,12 +93,14 @@ def main() -> None:
                 time.sleep(0.02)
             ready = tab.eval("window.__atlasWhatIf.readyAt") / 1000  # since navigation
             tab.eval("document.querySelector('details.whatif-panel summary').click()")
+            tab.b.pump(0.5)  # the opened panel and its overlay drawn once
             frames, own = [], []
             for i in range(args.runs):
                 f, o = tab.eval(MOVE % (10 + (i % 2) * 30))
                 frames.append(f)
                 own.append(o)
             errors = tab.errors()
+            print("  moves (ms):", " ".join(f"{f:.0f}" for f in frames))
             tab.close()
             print(
                 f"{cell} m cells ({rows}×{cols} = {rows * cols:,} cells, "
