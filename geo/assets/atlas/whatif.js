@@ -470,7 +470,8 @@ function atlasWhatIf(map, D) {
         }
       }
       crLine.textContent = U.cr + ' = ' + res.cr.toFixed(4) + ': ' +
-        (ok ? U.cr_ok : U.cr_refused).replace('{max}', fmt(D.ahp.max_cr, 2));
+        (ok ? U.cr_ok : U.cr_refused).replace('{max}', fmt(D.ahp.max_cr, 2)) +
+        (S.mode === 'direct' && !draft ? ' ' + U.ahp_unused : '');
       crLine.dataset.cr = String(res.cr);
       crLine.classList.toggle('whatif-refused', !ok);
     }
