@@ -12,12 +12,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 
 from geo.i18n import Text
 from geo.raster import Raster
 from geo.symbology import FieldSpec, RasterClasses, RasterRamp, VectorStyle
 
-__all__ = ["RasterLayer", "ThemeResult", "VectorLayer"]
+__all__ = [
+    "RasterLayer",
+    "ThemeResult",
+    "VectorLayer",
+    "WhatIf",
+    "WhatIfConstraint",
+    "WhatIfCriterion",
+    "WhatIfZone",
+]
 
 
 @dataclass
@@ -90,6 +99,112 @@ class RasterLayer:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class WhatIfCriterion:
+    """A criterion the What-if panel weighs: its quantised factor on the grid and its weight.
+
+    Parameters
+    ----------
+    id : str
+        The recipe's criterion id.
+    title : Text
+        Its title in every language.
+    weight : float
+        The weight the build used (float64, summing to 1 over the criteria).
+    factor : numpy.ndarray
+        uint16 ``round(membership·quantum)`` per cell, ``no_factor`` where no data.
+    """
+
+    id: str
+    title: Text
+    weight: float
+    factor: np.ndarray
+
+
+@dataclass(frozen=True)
+class WhatIfConstraint:
+    """A constraint the panel can switch off: the cells it excludes and its recipe table."""
+
+    id: str
+    kind: str
+    optional: bool
+    excluded: np.ndarray
+    toml: str
+    """The recipe's ``[constraints.<id>]`` table as TOML (written when switched on)."""
+    title: Text | None = None
+    """Its name in every language, when the recipe gives one (else the panel shows its id)."""
+
+
+@dataclass(frozen=True)
+class WhatIfZone:
+    """A zone of the areas table: the grid cells it covers and the exact fraction of each."""
+
+    id: str
+    name: Text
+    kind: str
+    cells: np.ndarray
+    """Row-major cell indices (int64) of the cells the zone touches."""
+    coverage: np.ndarray
+    """Fraction (float64, 0–1] of each of those cells inside the zone."""
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Everything a map page needs to recompute a suitability map in the browser.
+
+    The classes follow from integers and IEEE float64 alone (see
+    :func:`geo.models.mcda.quantised_score`): with these factors, weights,
+    masks and breaks the page gets the build's class raster cell for cell.
+
+    Parameters
+    ----------
+    classes : Raster
+        The build's class raster, the ``raster`` of one of the result's layers (its
+        grid is the panel's grid; 1–4 = S1–N, 0 = no data).
+    raster : str
+        The theme's name of that layer (before the build prefixes it).
+    quantum, no_factor : int
+        Factors are ``q / quantum``; *no_factor* marks a cell without data.
+    criteria, constraints, zones : tuple
+        In the recipe's order (constraints: the ones the build applied).
+    breaks : (float, float, float)
+        Lower bounds of S3, S2, S1.
+    order_weights : tuple of float, optional
+        OWA order weights (rank 1 = lowest factor); WLC when None.
+    ahp : mapping, optional
+        The recipe's pairwise matrix (rows in criterion order), ``ri`` (the random
+        index of each n), ``ri_table`` and ``max_cr``.
+    cell_ha : float
+        Area of one cell in hectares.
+    recipe_file : str
+        File name of the recipe the panel writes.
+    recipe_head : str
+        The recipe as TOML without ``[weights]``, ``[aggregation]`` and the tables of
+        *constraints*; empty when it cannot be written back.
+    recipe_tables : mapping
+        ``weights`` and ``aggregation``: the recipe's own tables as TOML (written
+        while the panel keeps the recipe's weights or order weights).
+    recipe_ids : tuple of str
+        Every criterion id of the recipe, in its order (skipped ones included).
+    """
+
+    classes: Raster
+    raster: str
+    quantum: int
+    no_factor: int
+    criteria: tuple[WhatIfCriterion, ...]
+    constraints: tuple[WhatIfConstraint, ...]
+    breaks: tuple[float, float, float]
+    order_weights: tuple[float, ...] | None
+    ahp: dict[str, Any] | None
+    zones: tuple[WhatIfZone, ...]
+    cell_ha: float
+    recipe_file: str
+    recipe_head: str
+    recipe_tables: dict[str, str] = field(default_factory=dict)
+    recipe_ids: tuple[str, ...] = ()
+
+
 @dataclass
 class ThemeResult:
     """What a theme hands to the writers.
@@ -124,6 +239,9 @@ class ThemeResult:
         language or a plain string) and synthetic flag, for the ids in *inputs*
         (set by the build): a computed layer without a licence of its own is
         recorded as derived from these.
+    whatif : WhatIf, optional
+        What the map page needs to recompute the theme in the browser (the
+        land-suitability theme); the HTML writer adds the What-if panel when set.
     """
 
     theme: str
@@ -138,6 +256,7 @@ class ThemeResult:
     map_focus: tuple[float, float, float, float] | None = None
     extent: tuple[float, float, float, float] | None = None
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    whatif: WhatIf | None = None
 
     def covers(self, bounds: tuple[float, float, float, float]) -> bool:
         """Whether the modelled area meets *bounds* (degrees); True when the extent is unknown."""

@@ -35,6 +35,7 @@ __all__ = [
     "CLASS_CODES",
     "CLASS_LABELS",
     "DEFAULT_BREAKS",
+    "QUANTUM",
     "Evaluation",
     "MCDAError",
     "MonteCarlo",
@@ -42,8 +43,11 @@ __all__ = [
     "check_weights",
     "classify",
     "evaluate",
+    "normalised",
     "owa",
     "owa_measures",
+    "quantise",
+    "quantised_score",
     "wlc",
 ]
 
@@ -54,6 +58,15 @@ CLASS_CODES: dict[str, int] = {"S1": 1, "S2": 2, "S3": 3, "N": 4}
 """Cell values of the class raster; 0 is "no data"."""
 
 CLASS_LABELS: tuple[str, ...] = ("S1", "S2", "S3", "N")
+
+QUANTUM = 1000
+"""Steps of a quantised membership: each factor is stored as ``round(x·1000)``, 0 … 1000.
+
+The build aggregates ``q / QUANTUM`` in float64, criterion by criterion in the recipe's
+order (:func:`quantised_score`); the What-if panel of the HTML map does the same IEEE
+arithmetic on the same integers, so both give the same classes cell for cell."""
+NO_FACTOR = 65535
+"""A quantised factor without data (uint16)."""
 
 
 class MCDAError(InputError):
@@ -76,11 +89,38 @@ def check_weights(weights: Any, *, tol: float = 1e-3, what: str = "weights") -> 
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         msg = f"{what} must be finite and ≥ 0, got {w.tolist()}"
         raise MCDAError(msg)
-    s = float(w.sum())
+    s = _sum(w)
     if abs(s - 1.0) > tol:
         msg = f"{what} sum to {s:.4g}, not 1; rescale them (divide each by {s:.4g})"
         raise MCDAError(msg)
-    return w / s
+    return normalised(w)
+
+
+def _sum(values: Any) -> float:
+    """Sum of *values* in float64, left to right (the order the browser's What-if panel uses)."""
+    total = 0.0
+    for v in np.asarray(values, dtype="float64").ravel().tolist():
+        total += v
+    return total
+
+
+def normalised(weights: Any) -> np.ndarray:
+    """*weights* divided by their sum, summed left to right in float64.
+
+    The What-if panel of the HTML map normalises its sliders the same way, so a
+    recipe it writes gives the build the same weights to the last bit.
+
+    Examples
+    --------
+    >>> normalised([1, 1, 2]).tolist()
+    [0.25, 0.25, 0.5]
+    """
+    w = np.asarray(weights, dtype="float64").ravel()
+    total = _sum(w)
+    if not total > 0:
+        msg = f"weights sum to {total:g}; give at least one positive weight"
+        raise MCDAError(msg)
+    return np.array([v / total for v in w.tolist()], dtype="float64")
 
 
 def check_breaks(breaks: Sequence[float]) -> tuple[float, float, float]:
@@ -252,6 +292,82 @@ def _level(s: np.ndarray, b: tuple[float, float, float]) -> np.ndarray:
     return lv
 
 
+# -- quantised factors (the build and the browser's What-if compute alike) ----------
+def quantise(factors: np.ndarray, quantum: int = QUANTUM) -> np.ndarray:
+    """Factors in 0–1 as integers ``round(x·quantum)`` (uint16), :data:`NO_FACTOR` where NaN.
+
+    Examples
+    --------
+    >>> quantise(np.array([0.0, 0.12345, 1.0, np.nan])).tolist()
+    [0, 123, 1000, 65535]
+    """
+    if not 1 <= quantum < NO_FACTOR:
+        msg = f"quantum must be in 1 … {NO_FACTOR - 1}, got {quantum}"
+        raise MCDAError(msg)
+    z = np.asarray(factors, dtype="float64")
+    ok = np.isfinite(z)
+    q = np.full(z.shape, NO_FACTOR, dtype="uint16")
+    q[ok] = np.rint(np.clip(z[ok], 0.0, 1.0) * quantum).astype("uint16")
+    return q
+
+
+def quantised_score(
+    q: np.ndarray,
+    weights: Any,
+    *,
+    order_weights: Any = None,
+    allowed: np.ndarray | None = None,
+    quantum: int = QUANTUM,
+) -> np.ndarray:
+    """Score (float64) of quantised factors *q* ``(k, ...)``: WLC, or OWA with *order_weights*.
+
+    Each factor is ``x_j = q_j / quantum``; the sums run over the criteria in
+    their order, one IEEE float64 operation at a time (no BLAS, no fused
+    multiply-add), so ``geo/assets/atlas/whatif.js`` reproduces them exactly:
+
+    * WLC: ``S = ((w_1·x_1 + w_2·x_2) + …)``;
+    * OWA: ``u_j·v_r(j)`` with ranks by ascending factor (ties by criterion order),
+      ``S = Σ_j (u_j·v_r(j))·x_j / Σ_j u_j·v_r(j)`` (0 when the denominator is 0).
+
+    NaN where any factor has no data; 0 where *allowed* is False.
+
+    Examples
+    --------
+    >>> q = np.array([[900, 100], [700, 300]], dtype="uint16")
+    >>> quantised_score(q, [0.5, 0.5]).tolist()
+    [0.8, 0.2]
+    """
+    q = np.asarray(q)
+    k = q.shape[0]
+    w = np.asarray(weights, dtype="float64").ravel()
+    if w.size != k:
+        msg = f"{w.size} weights for {k} factors; give one weight per factor"
+        raise MCDAError(msg)
+    missing = (q == NO_FACTOR).any(axis=0)
+    x = [q[j].astype("float64") / float(quantum) for j in range(k)]
+    if order_weights is None:
+        score = w[0] * x[0]
+        for j in range(1, k):
+            score = score + w[j] * x[j]
+    else:
+        v = np.asarray(order_weights, dtype="float64").ravel()
+        ranks = np.empty(q.shape, dtype="intp")
+        order = np.argsort(q, axis=0, kind="stable")
+        np.put_along_axis(ranks, order, np.arange(k).reshape((k,) + (1,) * (q.ndim - 1)), axis=0)
+        uv = [w[j] * v[ranks[j]] for j in range(k)]
+        num, den = uv[0] * x[0], uv[0]
+        for j in range(1, k):
+            num = num + uv[j] * x[j]
+            den = den + uv[j]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    score = np.asarray(score, dtype="float64")
+    score[missing] = np.nan
+    if allowed is not None:
+        score[~np.asarray(allowed, dtype=bool) & ~missing] = 0.0
+    return score
+
+
 # -- Monte Carlo -----------------------------------------------------------------
 @dataclass(frozen=True)
 class MonteCarlo:
@@ -322,11 +438,15 @@ class Evaluation:
     stability : numpy.ndarray or None
         Probability (0–1, float32) that the cell keeps its class under the
         Monte Carlo perturbation; NaN where no data; None without Monte Carlo.
+    factors : numpy.ndarray or None
+        The quantised factors ``(k, rows, cols)`` (uint16, :func:`quantise`) the
+        score was computed from, when :func:`evaluate` was given a *quantum*.
     """
 
     score: np.ndarray
     classes: np.ndarray
     stability: np.ndarray | None
+    factors: np.ndarray | None = None
 
 
 def evaluate(
@@ -338,6 +458,7 @@ def evaluate(
     allowed: np.ndarray | None = None,
     breaks: Sequence[float] = DEFAULT_BREAKS,
     monte_carlo: MonteCarlo | None = None,
+    quantum: int | None = None,
 ) -> Evaluation:
     """Standardise, aggregate, constrain, classify and test the stability of a model.
 
@@ -358,6 +479,11 @@ def evaluate(
         Lower bounds of S3, S2, S1.
     monte_carlo : MonteCarlo, optional
         Perturbation settings; no stability raster when None.
+    quantum : int, optional
+        Quantise each factor to ``round(x·quantum)`` and aggregate those in
+        float64 in the criteria's order (:func:`quantised_score`): the classes
+        then follow from integers and IEEE arithmetic alone, as the browser's
+        What-if panel recomputes them. Float32 factors when None.
 
     Returns
     -------
@@ -390,15 +516,22 @@ def evaluate(
     for j, (x, m) in enumerate(zip(raw, memberships, strict=True)):
         z[j] = m(x)
     ok = None if allowed is None else np.asarray(allowed, dtype=bool)
-    score = _aggregate(z, w, v)
-    if ok is not None:
-        score[~ok & np.isfinite(score)] = 0.0
+    q = None
+    if quantum is None:
+        score = _aggregate(z, w, v)
+        if ok is not None:
+            score[~ok & np.isfinite(score)] = 0.0
+    else:
+        q = quantise(z, quantum)
+        z = np.where(q == NO_FACTOR, np.nan, q / float(quantum)).astype("float32")
+        score = quantised_score(q, w, order_weights=v, allowed=ok, quantum=quantum)
     stability = None
     if monte_carlo is not None:
         draws_w, shifts = monte_carlo.draw(w, k)
         model = _Model(z, raw, memberships, v, b)
         stability = _stability(model, score, ok, draws_w, shifts, monte_carlo)
-    return Evaluation(score, classify(score, b), stability)
+    classes = classify(score, b)
+    return Evaluation(score.astype("float32", copy=False), classes, stability, q)
 
 
 def _aggregate(z: np.ndarray, w: np.ndarray, v: np.ndarray | None) -> np.ndarray:

@@ -90,6 +90,7 @@ from geo.writers.legend import (
 )
 from geo.writers.offline import ASSETS_DIR, check_offline, inline_assets, load_manifest
 from geo.writers.render import display_rgba
+from geo.writers.whatif import add_whatif
 
 __all__ = [
     "MAX_OVERLAY_PX",
@@ -1041,6 +1042,7 @@ def folium_map(
     payload = theme_payload(result, base, lang=lang, sheet=sheet)
     m = AtlasMap(lang, str(payload["title"]), location=_centre(payload["bounds"]), zoom_start=9)
     AtlasLayers(payload).add_to(m)
+    add_whatif(m, result, lang)
     return add_map_controls(m)
 
 

@@ -39,6 +39,13 @@ The theme is split by concern; :func:`build` runs the steps in order:
     The zones intersecting the grid and their class areas.
 :mod:`~geo.themes.suitability.report`
     Manifest parameters and the report town's modelled share.
+:mod:`~geo.themes.suitability.whatif`
+    What the map page's What-if panel needs (:class:`geo.results.WhatIf`): the
+    quantised factors, constraint masks, zone cell coverage, the recipe as TOML.
+
+Each membership is quantised to ``round(x·1000)`` and the score aggregated in
+float64 in the criteria's order (:func:`geo.models.mcda.quantised_score`), so
+the browser recomputes the same classes cell for cell.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ from geo.themes.suitability.settings import (
     SuitabilitySettings,
     read_settings,
 )
+from geo.themes.suitability.whatif import whatif
 from geo.themes.suitability.zones import _with_suburbs, _zone_table, _zones
 
 __all__ = [
@@ -153,6 +161,7 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
         allowed=constraints.allowed,
         breaks=settings.breaks,
         monte_carlo=settings.monte_carlo,
+        quantum=mcda.QUANTUM,
     )
     filled = check_filled(ev.score, settings, area)
     rasters, class_r = _rasters(grid, ev, settings)
@@ -189,6 +198,7 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
         notes=notes,
         inputs=inputs,
         description=settings.description,
+        whatif=whatif(settings, grid, criteria, weighting, constraints, ev, class_r, zones),
     )
 
 

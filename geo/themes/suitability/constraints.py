@@ -10,6 +10,7 @@ the cited table (``layers/tables/spz_widths.csv``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ class Constraints:
     allowed: np.ndarray
     params: Mapping[str, Any]
     notes: tuple[Text, ...]
+    excluded: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    """Constraint id → the cells it excludes, for each constraint applied (recipe order)."""
 
     @property
     def layers(self) -> set[str]:
@@ -90,6 +93,7 @@ def _constraints(
     allowed = np.ones(grid.shape, dtype=bool)
     params: dict[str, Any] = {}
     notes: list[Text] = []
+    excluded: dict[str, np.ndarray] = {}
     for c in settings.constraints:
         if f"constraints.{c.id}" in left_out:
             params[c.id] = {
@@ -121,7 +125,8 @@ def _constraints(
             "excluded_ha": round(float(excl.sum()) * grid.cell_area_ha, 1),
         }
         allowed &= ~excl
-    return Constraints(allowed, params, tuple(notes))
+        excluded[c.id] = excl
+    return Constraints(allowed, params, tuple(notes), excluded)
 
 
 def _exclusion(

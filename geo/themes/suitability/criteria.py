@@ -218,8 +218,7 @@ def _vector_criterion(
 def _weighting(settings: SuitabilitySettings, criteria: Criteria) -> Weighting:
     """Weights of the criteria used (rescaled to sum 1) and the OWA order weights for them."""
     ids = settings.ids
-    w_used = np.array([settings.weights[ids.index(c)] for c in criteria.used])
-    w_used = w_used / w_used.sum()
+    w_used = mcda.normalised([settings.weights[ids.index(c)] for c in criteria.used])
     order, info = _order_weights(settings, len(criteria.used), skipped=bool(criteria.skipped))
     return Weighting(w_used, order, info)
 

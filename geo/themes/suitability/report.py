@@ -108,6 +108,11 @@ def _parameters(
             "method": settings.aggregation,
             "order_weights": weighting.order,
             **weighting.owa,
+            "membership_quantum": mcda.QUANTUM,
+            "arithmetic": (
+                f"each membership rounded to 1/{mcda.QUANTUM}; score summed in float64 in the "
+                "criteria's order (the HTML map's What-if panel computes the same way)"
+            ),
         },
         "constraints": dict(constraints.params),
         "classes": {

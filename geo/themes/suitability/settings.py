@@ -84,6 +84,7 @@ _CONSTRAINT_KEYS = (
     "table",
     "field",
     "classes",
+    "title",
 )
 MAX_DRAWS = 100_000
 """Most Monte Carlo draws a recipe may ask for (a class stability settles long before)."""
@@ -169,6 +170,8 @@ class Constraint:
         Sanitary-zone width by hazard class, from the cited table.
     classes : tuple of int
         Class codes of a categorical raster (land cover) that are excluded.
+    title : Text or None
+        Its name in every language (the What-if panel's switch), when the recipe gives one.
     record : mapping
         What the manifest records of it (the recipe's table, widths as read).
     """
@@ -184,6 +187,7 @@ class Constraint:
     widths_m: Mapping[str, float] | None
     record: Mapping[str, Any]
     classes: tuple[int, ...] = ()
+    title: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,9 @@ class SuitabilitySettings:
     use_pollution: bool
     report: Report
     error: Callable[[str, str], RecipeError] = dc_field(repr=False, compare=False)
+    recipe_data: Mapping[str, Any] = dc_field(default_factory=dict, repr=False, compare=False)
+    """The recipe as read (the area as the command line may have replaced it): the What-if
+    panel writes it back with the planner's weights and constraints."""
 
     @property
     def ids(self) -> list[str]:
@@ -276,6 +283,7 @@ def read_settings(recipe: Recipe, catalog: Catalog) -> SuitabilitySettings:
         use_pollution=bool(recipe.get("pollution.use", True)),
         report=_report(recipe),
         error=recipe.error,
+        recipe_data=MappingProxyType(dict(recipe.data)),
     )
 
 
@@ -454,6 +462,7 @@ def _constraint(recipe: Recipe, catalog: Catalog, cid: str, spec: Any) -> Constr
         widths_m=None if widths is None else MappingProxyType(widths),
         record=MappingProxyType(record),
         classes=_class_codes(recipe, f"{key}.classes", spec.get("classes", [])),
+        title=recipe_text(recipe, f"{key}.title", text(cid, cid, cid)) if "title" in spec else None,
     )
 
 
@@ -521,11 +530,12 @@ def _weights(
             "criterion {!r} is not in the AHP list; add it and its row",
         )  # fmt: skip
         matrix = _matrix(recipe.get("weights.matrix"), recipe)
+        max_cr = recipe_number(recipe, "weights.max_cr", 0.10, lo=1e-9, hi=1.0)
         try:
             res = ahp_weights(
                 matrix,
                 ri_table=str(recipe.get("weights.ri_table", "saaty1980")),
-                max_cr=recipe_number(recipe, "weights.max_cr", 0.10, lo=1e-9, hi=1.0),
+                max_cr=max_cr,
                 labels=order,
             )
         except AHPError as exc:
@@ -541,6 +551,7 @@ def _weights(
             "method": "ahp",
             "criteria": list(order),
             "matrix": [[float(v) for v in r] for r in matrix],
+            "max_cr": max_cr,
             **res.as_dict(order),
         }
     raise recipe.error("weights.method", f'unknown method {method!r}; use "direct" or "ahp"')
