@@ -736,6 +736,8 @@ def all_languages(value: Text | str) -> dict[str, str]:
     'CC BY 4.0'
     """
     return {lang: tr(value, lang) for lang in LANGUAGES}
+
+
 # What-if
 # The What-if panel of a land-suitability map (geo/writers/whatif.py, geo/assets/atlas/whatif.js).
 WHATIF: dict[str, Text] = {
