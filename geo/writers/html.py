@@ -89,6 +89,7 @@ from geo.writers.legend import (
     ui,
 )
 from geo.writers.offline import ASSETS_DIR, check_offline, inline_assets, load_manifest
+from geo.writers.offline import json_for_script as _json_for_script
 from geo.writers.render import display_rgba
 from geo.writers.whatif import add_whatif
 
@@ -148,18 +149,6 @@ def _check_lang(lang: str) -> None:
     if lang not in LANGUAGES:
         msg = f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)} (--lang)"
         raise InputError(msg)
-
-
-def _json_for_script(obj: Any) -> str:
-    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&``."""
-    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (
-        s.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 _SVG_TAGS = {

@@ -36,8 +36,27 @@ __all__ = [
     "OfflineAssetError",
     "check_offline",
     "inline_assets",
+    "json_for_script",
     "load_manifest",
 ]
+
+
+def json_for_script(obj: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&``.
+
+    Examples
+    --------
+    >>> print(json_for_script({"t": "</script>"}))
+    {"t":"\\u003c/script\\u003e"}
+    """
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        s.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"

@@ -43,23 +43,12 @@ from geo.i18n import WHATIF, tr
 from geo.results import ThemeResult, WhatIf
 from geo.symbology import RasterClasses
 from geo.writers.offline import ASSETS_DIR
+from geo.writers.offline import json_for_script as _json_for_script
 
 __all__ = ["MAX_DISPLAY_PX", "WhatIfPanel", "add_whatif", "whatif_payload"]
 
 MAX_DISPLAY_PX = 1024
 """Longest side of the redrawn class image (as the HTML writer's raster overlays)."""
-
-
-def _json_for_script(obj: Any) -> str:
-    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&``."""
-    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (
-        s.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 def _packed(arr: np.ndarray) -> str:
