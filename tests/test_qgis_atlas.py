@@ -253,6 +253,24 @@ def test_layer_metadata_is_in_the_build_language(
     assert tr(Catalog().spec("towns").attribution, lang) in towns["rights"]
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_layer_abstracts_are_in_the_build_language(
+    atlases: dict[str, tuple[Path, dict[str, Any]]], lang: str
+) -> None:
+    """Every layer's abstract as QGIS shows it: no English words, no method or pollutant ids,
+    no decimal point (Kazakh and Russian write a decimal comma)."""
+    _, seen = atlases[lang]
+    leftovers, points = {}, {}
+    for where, md in _metadata_layers(seen).items():
+        abstract = md["abstract"]
+        if words := english_words(abstract) - {"A"}:  # OND-86's coefficient A, Latin in Russian too
+            leftovers[where] = sorted(words)
+        if found := re.findall(r"(?<![\w.])\d+\.\d+(?![\w.])", abstract):
+            points[where] = found
+    assert leftovers == {}
+    assert points == {}
+
+
 INPUT_ID = re.compile(r"^[a-z][a-z0-9_]*: ")
 """The id of an input a computed layer lists its licence or credit under (``towns: CC BY 4.0``)."""
 

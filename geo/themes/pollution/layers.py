@@ -105,8 +105,8 @@ def _source_layer(src: gpd.GeoDataFrame, pollutants: Sequence[Pollutant]) -> Vec
         fields=src_fields,
         description=text(
             "Stacks and area sources with emission rates and each source's own maximum one-time concentration (cm) over MPC.",
-            "Шығарынды қарқыны және әр көздің ең жоғары бір реттік шоғырлануы (cm) / ШРК көрсетілген мұржалар мен алаңдық көздер.",
-            "Трубы и площадные источники с мощностью выбросов и максимальной разовой концентрацией (cm) каждого источника / ПДК.",
+            "Шығарынды қарқыны және әр көздің ең жоғары бір реттік шоғырлануы (См) / ШРК көрсетілген мұржалар мен алаңдық көздер.",
+            "Трубы и площадные источники с мощностью выбросов и максимальной разовой концентрацией (См) каждого источника / ПДК.",
         ),
         source=text(
             "SYNTHETIC: layer `enterprises` (kinds and names from papers 000, 001)",
@@ -117,7 +117,7 @@ def _source_layer(src: gpd.GeoDataFrame, pollutants: Sequence[Pollutant]) -> Vec
         label_field=None,
         aliases={
             f"cm_{p.id}_mg_m3": _pollutant_text(
-                p, "{}: source cm (mg/m³)", "{}: көздің cm (мг/м³)", "{}: cm источника (мг/м³)"
+                p, "{}: source cm (mg/m³)", "{}: көздің См (мг/м³)", "{}: См источника (мг/м³)"
             )
             for p in pollutants
         },

@@ -57,9 +57,9 @@ def _concentration_raster(
             unit=unit("mg/m³"),
         ),
         description=text(
-            f"Maximum over wind directions and speeds of the sum of all sources (OND-86 method '{method}', A = {A:g}, η = {eta:g}); MPC max one-time {mpcv:g} mg/m³ ({p.status}).",
-            f"Барлық көздердің қосындысының жел бағыттары мен жылдамдықтары бойынша ең үлкені (ОНД-86 әдісі '{method}', A = {A:g}, η = {eta:g}); бір реттік ШРК {mpcv:g} мг/м³.",
-            f"Максимум по направлениям и скоростям ветра суммы всех источников (методика ОНД-86 '{method}', A = {A:g}, η = {eta:g}); ПДК м.р. {mpcv:g} мг/м³.",
+            f"Maximum over wind directions and speeds of the sum of all sources ({_METHOD_NAMES[method]['en']}, A = {A:g}, η = {eta:g}); MPC max one-time {mpcv:g} mg/m³ ({p.status}).",
+            f"Барлық көздердің қосындысының жел бағыттары мен жылдамдықтары бойынша ең үлкені ({_METHOD_NAMES[method]['kk']}, A = {_comma(A)}, η = {_comma(eta)}); бір реттік ШРК {_comma(mpcv)} мг/м³.",
+            f"Максимум по направлениям и скоростям ветра суммы всех источников ({_METHOD_NAMES[method]['ru']}, A = {_comma(A)}, η = {_comma(eta)}); ПДК м.р. {_comma(mpcv)} мг/м³.",
         ),
         source=_SRC_NOTE,
         synthetic=True,
@@ -72,6 +72,18 @@ def _concentration_raster(
     )
 
 
+_METHOD_NAMES = {
+    "ond86": text("OND-86 method", "ОНД-86 әдісі", "методика ОНД-86"),
+    "mrr2017": text("MRR-2017 method", "МРР-2017 әдісі", "методика МРР-2017"),
+}
+"""The dispersion methods' names in the rasters' descriptions (``[method] name``)."""
+
+
+def _comma(x: float) -> str:
+    """*x* as ``{:g}`` with the decimal comma of Kazakh and Russian."""
+    return f"{x:g}".replace(".", ",")
+
+
 def _rasters(
     grid: AnalysisGrid, field: Any, s: PollutionSettings
 ) -> tuple[list[RasterLayer], dict[str, np.ndarray]]:
@@ -82,7 +94,11 @@ def _rasters(
     for j, p in enumerate(s.pollutants):
         ratios[p.id] = field.max[j] / p.mpc
         rasters.append(_concentration_raster(grid, field.max[j], p, s))
-    listed = ", ".join(s.index_ids)
+    names = {p.id: p.names for p in s.pollutants}
+    listed = {
+        lang: ", ".join(names[i].get(lang, i) if i in names else i for i in s.index_ids)
+        for lang in ("en", "kk", "ru")
+    }
     rasters.append(
         _index_raster(
             grid,
@@ -95,9 +111,9 @@ def _rasters(
                 "Индекс загрязнения: Σ C/ПДК (максимальный разовый)",
             ),
             description=text(
-                f"Maximum over wind cases of the sum of C/MPC over {listed}; a screening index (OND-86 sums only within summation groups).",
-                f"Жел жағдайлары бойынша C/ШРК қосындысының ең үлкені ({listed}); скринингтік индекс (ОНД-86 тек суммациялық топтар ішінде қосады).",
-                f"Максимум по ветровым ситуациям суммы C/ПДК ({listed}); скрининговый индекс (ОНД-86 суммирует только внутри групп суммации).",
+                f"Maximum over wind cases of the sum of C/MPC over {listed['en']}; a screening index (OND-86 sums only within summation groups).",
+                f"Жел жағдайлары бойынша C/ШРК қосындысының ең үлкені ({listed['kk']}); скринингтік индекс (ОНД-86 тек суммациялық топтар ішінде қосады).",
+                f"Максимум по ветровым ситуациям суммы C/ПДК ({listed['ru']}); скрининговый индекс (ОНД-86 суммирует только внутри групп суммации).",
             ),
             metadata={"max": float(np.nanmax(field.index_max))},
         )

@@ -76,11 +76,19 @@ ZONES_DESCRIPTION = text(
 
 def segments_description(method: str, reference_year: int) -> Text:
     """Description of the ``network_wear`` layer for a wear curve and reference year."""
+    curve = _CURVES.get(method, text(method, method, method))
     return text(
-        f"Wear of each segment: {method} age curve over the normative life, replaced by the inspection grade where one exists; reference year {reference_year}.",
-        f"Әр учаскенің тозуы: нормативтік мерзімге қатысты {method} жас қисығы, тексеру бағасы болса, соның мәні алынады; есептік жыл {reference_year}.",
-        f"Износ каждого участка: кривая {method} по нормативному сроку службы, при наличии оценки обследования берётся она; расчётный год {reference_year}.",
+        f"Wear of each segment: {curve['en']} age curve over the normative life, replaced by the inspection grade where one exists; reference year {reference_year}.",
+        f"Әр учаскенің тозуы: нормативтік мерзімге қатысты {curve['kk']} жас қисығы, тексеру бағасы болса, соның мәні алынады; есептік жыл {reference_year}.",
+        f"Износ каждого участка: {curve['ru']} по нормативному сроку службы, при наличии оценки обследования берётся она; расчётный год {reference_year}.",
     )
+
+
+_CURVES = {
+    "linear": text("the linear", "сызықтық", "линейная кривая"),
+    "ross": text("Ross's", "Росс", "кривая Росса"),
+}
+"""The wear curves' names in the layer's description (``[wear] method``)."""
 
 
 SYNTHETIC_NOTE = text(
