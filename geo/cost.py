@@ -62,7 +62,7 @@ class ThemeCost:
 
     A theme whose raster steps run in chunks (:mod:`geo.chunks`) also declares what one
     cell of a chunk holds while it is computed: ``chunk_cell_bytes + pollutants ·
-    chunk_pollutant_bytes`` (:func:`chunk_cell_bytes`), from which
+    chunk_pollutant_bytes + criteria · chunk_criterion_bytes`` (:func:`chunk_cell_bytes`), from which
     :func:`default_chunk_size` picks the chunk side.
     """
 
@@ -78,6 +78,7 @@ class ThemeCost:
     case_seconds: float = 0.0
     chunk_cell_bytes: float = 0.0
     chunk_pollutant_bytes: float = 0.0
+    chunk_criterion_bytes: float = 0.0
 
 
 # The toolkit's own measurements, not published values: `python bench/bench_cost.py
@@ -123,6 +124,13 @@ COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
             cell_seconds=2.99e-6,
             criterion_seconds=0.439e-6,
             draw_seconds=3.0e-9,
+            # the model on a chunk (geo.themes.suitability.cells): per criterion its raw
+            # values (float64 at most), membership (float32), quantised factor (uint16) and
+            # its float64 share of the score, OWA rank weights and the stacked result; per
+            # cell the score, classes, stability and its Monte Carlo draw (float32), the
+            # constraint masks and the result's five layers
+            chunk_cell_bytes=96.0,
+            chunk_criterion_bytes=48.0,
         ),
         "pollution": ThemeCost(
             base_bytes=406e6,
@@ -285,7 +293,7 @@ CHUNK_SHARE = 0.25
 the gathered results, the writers and the vectors)."""
 
 
-def chunk_cell_bytes(theme: str, *, pollutants: int = 0) -> float:
+def chunk_cell_bytes(theme: str, *, pollutants: int = 0, criteria: int = 0) -> float:
     """Bytes one cell of a chunk holds while *theme*'s chunked kernel computes it.
 
     Examples
@@ -297,7 +305,11 @@ def chunk_cell_bytes(theme: str, *, pollutants: int = 0) -> float:
     if model is None:
         msg = f"no cost model for theme {theme!r}; known: {', '.join(COEFFICIENTS)}"
         raise ValueError(msg)
-    return model.chunk_cell_bytes + pollutants * model.chunk_pollutant_bytes
+    return (
+        model.chunk_cell_bytes
+        + pollutants * model.chunk_pollutant_bytes
+        + criteria * model.chunk_criterion_bytes
+    )
 
 
 def default_chunk_size(

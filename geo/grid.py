@@ -3,14 +3,25 @@
 A theme picks an area (towns plus a buffer, or a bounding box), a projected
 CRS from :mod:`geo.crs` and a cell size; every vector is rasterised and every
 raster warped onto that frame, so models work on plain aligned arrays.
+
+Rasterising, warping and distances work on a **window** of the grid (row and
+column slices; the whole grid by default) and always **tile by tile** of a fixed
+lattice of :data:`TILE` cells anchored at the grid's upper-left corner: GDAL's
+warper interpolates its transformation along each destination block and its
+rasteriser works in the block's own pixel frame, so a cell's value could depend on
+the block it was computed in. Computed by fixed tiles, it depends on the cell alone,
+and a window of the grid (a dask chunk, :mod:`geo.chunks`) gets exactly the values of
+the whole grid. A grid of up to ``TILE`` cells a side is one tile.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,9 +36,20 @@ from geo.crs import to_crs
 from geo.errors import InputError
 from geo.raster import Raster
 
-__all__ = ["AnalysisGrid"]
+__all__ = ["TILE", "AnalysisGrid", "Window"]
 
 log = logging.getLogger(__name__)
+
+TILE = 1024
+"""Side (cells) of the fixed tiles the grid is rasterised, warped and measured by."""
+
+_GDAL_MEMORY = threading.Lock()
+"""Held while GDAL builds in-memory datasets for a warp or a burn: rasterio creating two at
+once in two threads reports a spurious NotGeoreferencedWarning (and GDAL's work on a tile is
+short beside the model's)."""
+
+Window = tuple[slice, slice]
+"""Rows and columns of a grid: ``(slice(r0, r1), slice(c0, c1))``."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,57 @@ class AnalysisGrid:
             raise ValueError(msg)
         return Raster(array, self.transform, self.crs, **kwargs)  # type: ignore[arg-type]
 
+    def window(self, rows: slice, cols: slice) -> AnalysisGrid:
+        """The grid of the cells *rows* × *cols* (which may reach beyond this grid's edges).
+
+        Examples
+        --------
+        >>> from pyproj import CRS
+        >>> g = AnalysisGrid.from_bounds((0, 0, 1000, 500), CRS.from_epsg(32642), 100)
+        >>> w = g.window(slice(1, 3), slice(-2, 4))
+        >>> w.shape, w.bounds
+        ((2, 6), (-200.0, 200.0, 400.0, 400.0))
+        """
+        return AnalysisGrid(
+            self.transform * Affine.translation(cols.start, rows.start),
+            cols.stop - cols.start,
+            rows.stop - rows.start,
+            self.crs,
+        )
+
+    def _whole(self, window: Window | None) -> Window:
+        return window or (slice(0, self.height), slice(0, self.width))
+
+    def _by_tiles(
+        self,
+        window: Window | None,
+        tile: Callable[[AnalysisGrid], np.ndarray],
+        dtype: str,
+        side: int | None = None,
+    ) -> np.ndarray:
+        """``tile(grid of one tile)`` over *window*, tile by tile of the fixed lattice.
+
+        Tiles are *side* cells a side (:data:`TILE` by default), cut to this grid's
+        edges, so a grid of up to that many cells a side is one call on the whole grid.
+        """
+        rows, cols = self._whole(window)
+        r0, r1, c0, c1 = rows.start, rows.stop, cols.start, cols.stop
+        if not (0 <= r0 <= r1 <= self.height and 0 <= c0 <= c1 <= self.width):
+            msg = f"window rows {r0}:{r1}, columns {c0}:{c1} lie outside the grid {self.shape}"
+            raise ValueError(msg)
+        out = np.empty((r1 - r0, c1 - c0), dtype=dtype)
+        t = side or TILE
+        for tr in range(r0 // t, math.ceil(r1 / t)):
+            a0, a1 = tr * t, min((tr + 1) * t, self.height)
+            for tc in range(c0 // t, math.ceil(c1 / t)):
+                b0, b1 = tc * t, min((tc + 1) * t, self.width)
+                values = tile(self.window(slice(a0, a1), slice(b0, b1)))
+                i0, i1, j0, j1 = max(r0, a0), min(r1, a1), max(c0, b0), min(c1, b1)
+                out[i0 - r0 : i1 - r0, j0 - c0 : j1 - c0] = values[
+                    i0 - a0 : i1 - a0, j0 - b0 : j1 - b0
+                ]
+        return out
+
     # -- vectors -------------------------------------------------------------
     def _in_crs(self, gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
         return to_crs(gdf, self.crs, what=what)
@@ -122,8 +195,9 @@ class AnalysisGrid:
         all_touched: bool = False,
         dtype: str = "float32",
         what: str = "layer",
+        window: Window | None = None,
     ) -> np.ndarray:
-        """Burn *gdf* into a grid-shaped array.
+        """Burn *gdf* into a grid-shaped array (or the cells of *window*).
 
         Parameters
         ----------
@@ -135,38 +209,74 @@ class AnalysisGrid:
             Value of cells no feature touches.
         all_touched : bool
             Burn every cell a geometry touches, not just those whose centre it covers.
+        window : (rows, cols), optional
+            The cells to burn; the whole grid when None. Burnt tile by tile, so a
+            window gets the values of the whole grid.
         """
         g = self._in_crs(gdf, what)
-        g = g[~g.geometry.is_empty & g.geometry.notna()]
-        if g.empty:
-            return np.full(self.shape, fill, dtype=dtype)
+        keep = (~g.geometry.is_empty & g.geometry.notna()).to_numpy()
         if values is None:
-            vals: Iterable[float] = np.ones(len(g))
+            vals = np.ones(len(g))
         elif isinstance(values, str):
             vals = g[values].to_numpy(dtype=float)
         else:
             vals = np.asarray(list(values), dtype=float)[: len(g)]
-        shapes = zip(g.geometry.values, vals, strict=False)
-        out = features.rasterize(
-            shapes,
-            out_shape=self.shape,
-            transform=self.transform,
-            fill=fill,
-            all_touched=all_touched,
-            dtype=dtype,
+        geoms = g.geometry.values[keep]
+        return self._burn(
+            geoms, vals[keep[: len(vals)]], window, fill, all_touched=all_touched, dtype=dtype
         )
-        return np.asarray(out)
+
+    def _burn(
+        self,
+        geoms: Any,
+        vals: np.ndarray,
+        window: Window | None,
+        fill: float,
+        *,
+        all_touched: bool,
+        dtype: str,
+        side: int | None = None,
+    ) -> np.ndarray:
+        """Geometries already in the grid's CRS burnt with *vals* on *window*, tile by tile."""
+        rows, cols = self._whole(window)
+        if len(geoms) == 0:
+            return np.full((rows.stop - rows.start, cols.stop - cols.start), fill, dtype=dtype)
+
+        def burn(tile: AnalysisGrid) -> np.ndarray:
+            with _GDAL_MEMORY:
+                out = features.rasterize(
+                    zip(geoms, vals, strict=False),
+                    out_shape=tile.shape,
+                    transform=tile.transform,
+                    fill=fill,
+                    all_touched=all_touched,
+                    dtype=dtype,
+                )
+            return np.asarray(out)
+
+        return self._by_tiles(window, burn, dtype, side)
 
     def mask(
-        self, gdf: gpd.GeoDataFrame, *, all_touched: bool = False, what: str = "layer"
+        self,
+        gdf: gpd.GeoDataFrame,
+        *,
+        all_touched: bool = False,
+        what: str = "layer",
+        window: Window | None = None,
     ) -> np.ndarray:
-        """Boolean array, True inside *gdf*'s geometries."""
-        return (
-            self.rasterize(gdf, None, fill=0, all_touched=all_touched, dtype="uint8", what=what) > 0
+        """Boolean array, True inside *gdf*'s geometries (on *window*, or the whole grid)."""
+        burnt = self.rasterize(
+            gdf, None, fill=0, all_touched=all_touched, dtype="uint8", what=what, window=window
         )
+        return burnt > 0
 
     def distance_to(
-        self, gdf: gpd.GeoDataFrame, *, cap: float | None = None, what: str = "layer"
+        self,
+        gdf: gpd.GeoDataFrame,
+        *,
+        cap: float | None = None,
+        what: str = "layer",
+        window: Window | None = None,
     ) -> np.ndarray:
         """Euclidean distance in metres from each cell centre to the nearest feature.
 
@@ -174,42 +284,92 @@ class AnalysisGrid:
         lost; distances are exact to within half a cell. *cap* clips the result
         (useful where a membership function saturates). Features outside the
         grid still count: the grid is padded to reach them, up to *cap*.
+
+        A *window* (which needs a *cap*) is measured tile by tile, each tile with a
+        halo of ``cap`` around it: a feature nearer than the cap always lies inside
+        the halo, so every chunking gives the distances of the whole grid.
         """
-        pad = 0
-        if cap is not None:
-            pad = math.ceil(cap / self.cell_size)
-        big = AnalysisGrid(
-            self.transform * Affine.translation(-pad, -pad),
-            self.width + 2 * pad,
-            self.height + 2 * pad,
-            self.crs,
-        )
-        burnt = big.mask(gdf, all_touched=True, what=what)
-        if not burnt.any():
-            far = np.inf if cap is None else cap
-            return np.full(self.shape, far, dtype="float32")
-        dist = ndimage.distance_transform_edt(~burnt, sampling=(self.cell_size, self.cell_size))
-        dist = np.asarray(dist, dtype="float32")[pad : pad + self.height, pad : pad + self.width]
-        if cap is not None:
-            np.minimum(dist, cap, out=dist)
-        return dist
+        pad = 0 if cap is None else math.ceil(cap / self.cell_size)
+        if window is not None and cap is None:
+            msg = "distances on a window of the grid need a cap (the halo a tile reads)"
+            raise ValueError(msg)
+        big = self.window(slice(-pad, self.height + pad), slice(-pad, self.width + pad))
+        g = self._in_crs(gdf, what)
+        geoms = g.geometry.values[(~g.geometry.is_empty & g.geometry.notna()).to_numpy()]
+        ones = np.ones(len(geoms))
+        rows, cols = self._whole(window)
+        far = np.inf if cap is None else cap
+        side = TILE + 2 * pad  # the padded grid's lattice: a tile's halo meets at most 2 × 2
+        if len(geoms) == 0:
+            return np.full((rows.stop - rows.start, cols.stop - cols.start), far, dtype="float32")
+
+        def measure(tile: AnalysisGrid) -> np.ndarray:
+            # the tile's cells and the halo around them, in the padded grid's frame
+            r0 = round((tile.transform.f - self.transform.f) / self.transform.e)
+            c0 = round((tile.transform.c - self.transform.c) / self.transform.a)
+            halo = (slice(r0, r0 + tile.height + 2 * pad), slice(c0, c0 + tile.width + 2 * pad))
+            burnt = big._burn(
+                geoms, ones, halo, 0, all_touched=True, dtype="uint8", side=side
+            ).astype(bool)
+            if not burnt.any():
+                return np.full(tile.shape, far, dtype="float32")
+            dist = ndimage.distance_transform_edt(~burnt, sampling=(self.cell_size, self.cell_size))
+            dist = np.asarray(dist, dtype="float32")[
+                pad : pad + tile.height, pad : pad + tile.width
+            ]
+            if cap is not None:
+                np.minimum(dist, cap, out=dist)
+            return dist
+
+        if cap is None:  # no halo bounds the search: the whole grid at once
+            return measure(self)
+        return self._by_tiles(window, measure, "float32")
 
     # -- rasters -------------------------------------------------------------
-    def warp(self, raster: Raster, *, resampling: str = "bilinear") -> np.ndarray:
-        """Resample *raster* onto the grid (float32, NaN where it has no data)."""
+    def warp(
+        self,
+        raster: Raster,
+        *,
+        resampling: str = "bilinear",
+        window: Window | None = None,
+        halo: int = 0,
+    ) -> np.ndarray:
+        """Resample *raster* onto the grid (float32, NaN where it has no data).
+
+        On *window* (the whole grid when None), warped tile by tile; with a *halo*
+        the window grows by that many cells on each side, and cells beyond the grid's
+        edge repeat its edge cells (as a 3×3 kernel on the whole grid reads them).
+        """
         src = raster.array.astype("float32", copy=False)
         if raster.nodata is not None:
             src = np.where(src == raster.nodata, np.nan, src)
-        dst = np.full(self.shape, np.nan, dtype="float32")
-        reproject(
-            source=src,
-            destination=dst,
-            src_transform=raster.transform,
-            src_crs=raster.crs.to_wkt(),
-            src_nodata=np.nan,
-            dst_transform=self.transform,
-            dst_crs=self.crs.to_wkt(),
-            dst_nodata=np.nan,
-            resampling=Resampling[resampling],
+        src_crs = raster.crs.to_wkt()
+        dst_crs = self.crs.to_wkt()
+
+        def resample(tile: AnalysisGrid) -> np.ndarray:
+            dst = np.full(tile.shape, np.nan, dtype="float32")
+            with _GDAL_MEMORY:
+                reproject(
+                    source=src,
+                    destination=dst,
+                    src_transform=raster.transform,
+                    src_crs=src_crs,
+                    src_nodata=np.nan,
+                    dst_transform=tile.transform,
+                    dst_crs=dst_crs,
+                    dst_nodata=np.nan,
+                    resampling=Resampling[resampling],
+                )
+            return dst
+
+        if halo <= 0:
+            return self._by_tiles(window, resample, "float32")
+        rows, cols = self._whole(window)
+        r0, r1 = max(rows.start - halo, 0), min(rows.stop + halo, self.height)
+        c0, c1 = max(cols.start - halo, 0), min(cols.stop + halo, self.width)
+        inner = self._by_tiles((slice(r0, r1), slice(c0, c1)), resample, "float32")
+        widths = (
+            (r0 - (rows.start - halo), rows.stop + halo - r1),
+            (c0 - (cols.start - halo), cols.stop + halo - c1),
         )
-        return dst
+        return np.pad(inner, widths, mode="edge") if any(map(any, widths)) else inner

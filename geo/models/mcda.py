@@ -15,8 +15,10 @@ aggregation rules follow Eastman (IDRISI/TerrSet MCE), methods-and-anchors §2.3
   the memberships) are perturbed; each cell gets the probability of keeping
   its class. Deterministic for a given seed.
 
-:func:`evaluate` runs all of it on whole arrays (a build holds its grid in
-memory); chunked evaluation of larger grids is left to a later dask path.
+:func:`evaluate` runs all of it on the arrays it is given, cell by cell (the Monte Carlo
+weights are drawn once from the seed, not per cell), so a window of the grid gets the
+values of the whole grid: the land-suitability theme runs it over dask chunks
+(:mod:`geo.themes.suitability.cells`).
 """
 
 from __future__ import annotations
@@ -552,6 +554,18 @@ class _Model(NamedTuple):
     b: tuple[float, float, float]
 
 
+def _weighted_sum(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``Σ_j w_j·x_j`` over the rows of *x*, one float32 operation at a time in row order.
+
+    Cell by cell the same operations whatever the number of cells, so a chunk of the grid
+    gets the bits of the whole (a matrix product may block and sum in another order).
+    """
+    out: np.ndarray = x[0] * w[0]
+    for j in range(1, len(w)):
+        out += x[j] * w[j]
+    return out
+
+
 def _stability(
     model: _Model,
     base: np.ndarray,
@@ -574,14 +588,12 @@ def _stability(
         else:
             vw = _rank_weights(z, v).reshape(k, -1)
             num, den = vw * zf, vw
-        chunk = max(1, (1 << 24) // max(zf.shape[1], 1))
-        for c0 in range(0, len(draws_w), chunk):
-            wc = draws_w[c0 : c0 + chunk].astype("float32")
-            s = wc @ num
+        for wi in draws_w.astype("float32"):
+            s = _weighted_sum(wi, num)
             if den is not None:
-                d = wc @ den
+                d = _weighted_sum(wi, den)
                 s = np.divide(s, d, out=np.zeros_like(s), where=d > 0)
-            same += (_level(s, b) == base_lv[None, :]).sum(axis=0, dtype="int32")
+            same += _level(s, b) == base_lv
     else:
         for i in range(len(draws_w)):
             zi = np.empty_like(z)

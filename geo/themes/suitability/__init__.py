@@ -27,12 +27,17 @@ The theme is split by concern; :func:`build` runs the steps in order:
     :class:`SuitabilitySettings` (area, criteria, weights, classes, Monte
     Carlo, constraints, zones, report); :func:`build` never reads the recipe.
 :mod:`~geo.themes.suitability.inputs`
-    The analysis grid, catalog layers, warped rasters and the pollution theme.
+    The analysis grid, catalog layers, rasters checked against the area and the
+    pollution theme.
 :mod:`~geo.themes.suitability.criteria`
-    Criterion values on the grid (:class:`Criteria`) and the weights used
-    with the OWA order weights (:class:`Weighting`).
+    What each criterion reads (:class:`Criteria`) and the weights used with
+    the OWA order weights (:class:`Weighting`).
 :mod:`~geo.themes.suitability.constraints`
-    The cells each constraint excludes (:class:`Constraints`).
+    What each constraint reads, and the cells it excluded (:class:`Constraints`).
+:mod:`~geo.themes.suitability.cells`
+    The model on a window of the grid (criteria, constraints, memberships,
+    aggregation, classes, Monte Carlo), run over dask chunks on the build's
+    scheduler: the process holds the results, never a criterion of the whole grid.
 :mod:`~geo.themes.suitability.layers`
     The score, class and stability rasters, class polygons and zone layer.
 :mod:`~geo.themes.suitability.zones`
@@ -55,12 +60,12 @@ from geo.catalog import Catalog
 from geo.cost import CostEstimate
 from geo.cost import estimate as cost_estimate
 from geo.i18n import Text, text
-from geo.models import mcda
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs, ThemeSpec
-from geo.themes.suitability.constraints import Constraints, _constraints
+from geo.themes.suitability.cells import CellModel, run_cells
+from geo.themes.suitability.constraints import Constraints, _prepare_constraints
 from geo.themes.suitability.coverage import check_coverage, check_filled
-from geo.themes.suitability.criteria import Criteria, Weighting, _compute_criteria, _weighting
+from geo.themes.suitability.criteria import Criteria, Weighting, _prepare_criteria, _weighting
 from geo.themes.suitability.inputs import _area_grid, _pollution
 from geo.themes.suitability.layers import CLASS_TEXT, _by_zone_layer, _classes_layer, _rasters
 from geo.themes.suitability.report import _parameters, _town_report
@@ -148,21 +153,23 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
     area, grid = _area_grid(ctx, settings.area)
     coverage = check_coverage(ctx, settings, area)
     pol = _pollution(ctx, settings.use_pollution, area)
-    criteria = _compute_criteria(ctx, settings, grid, pol, coverage.left_out)
+    criteria = _prepare_criteria(ctx, settings, grid, pol, coverage.left_out)
     weighting = _weighting(settings, criteria)
-    constraints = _constraints(
-        ctx, settings, grid, criteria.dems.get("dem"), pol, coverage.left_out
-    )
-    ev = mcda.evaluate(
-        criteria.raws,
-        [settings.criteria[c].membership for c in criteria.used],
-        weighting.used,
-        order_weights=weighting.order,
-        allowed=constraints.allowed,
+    prepared = _prepare_constraints(ctx, settings, grid, pol, coverage.left_out)
+    model = CellModel(
+        grid=grid,
+        criteria=criteria.sources,
+        memberships=tuple(settings.criteria[c].membership for c in criteria.used),
+        weights=weighting.used,
+        order_weights=None if weighting.order is None else tuple(weighting.order),
+        constraints=prepared.sources,
         breaks=settings.breaks,
         monte_carlo=settings.monte_carlo,
-        quantum=mcda.QUANTUM,
     )
+    cells = run_cells(model, ctx.execution, criteria_ids=criteria.used)
+    ev = cells.evaluation
+    criteria = criteria.with_filled(cells.filled, settings, grid)
+    constraints = prepared.applied(cells.excluded, grid)
     filled = check_filled(ev.score, settings, area)
     rasters, class_r = _rasters(grid, ev, settings)
     vectors = [_classes_layer(class_r, settings)]

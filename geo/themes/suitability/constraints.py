@@ -23,20 +23,22 @@ from geo.crs import to_crs
 from geo.errors import InputError
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
+from geo.raster import Raster
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs
 from geo.themes.common import layer_data, zones_by_utm
+from geo.themes.suitability.cells import ConstraintSource
 from geo.themes.suitability.inputs import (
     RecipeErrors,
+    _check_overlap,
+    _checked_layer,
     _read,
     _select,
-    _terrain,
-    _warp_checked,
-    class_grid,
+    check_classes,
 )
 from geo.themes.suitability.settings import Constraint, SuitabilitySettings
 
-__all__ = ["Constraints"]
+__all__ = ["Constraints", "PreparedConstraints"]
 
 log = logging.getLogger(__name__)
 
@@ -70,40 +72,58 @@ class Constraints:
         }
 
 
-def _constraints(
+@dataclass(frozen=True)
+class PreparedConstraints:
+    """The constraints to apply (:class:`ConstraintSource`), before any cell is computed."""
+
+    sources: tuple[ConstraintSource, ...]
+    records: Mapping[str, Mapping[str, Any]]
+    """Constraint id → its manifest record (the recipe's table, or ``skipped``)."""
+    notes: tuple[Text, ...]
+
+    def applied(self, excluded: Mapping[str, np.ndarray], grid: AnalysisGrid) -> Constraints:
+        """The constraints once the model ran: *excluded* cells of each, their area."""
+        allowed = np.ones(grid.shape, dtype=bool)
+        params: dict[str, Any] = {}
+        for cid, rec in self.records.items():
+            params[cid] = dict(rec)
+            if cid in excluded:
+                params[cid]["excluded_ha"] = round(
+                    float(excluded[cid].sum()) * grid.cell_area_ha, 1
+                )
+                allowed &= ~excluded[cid]
+        return Constraints(allowed, params, self.notes, dict(excluded))
+
+
+def _prepare_constraints(
     ctx: ThemeInputs,
     settings: SuitabilitySettings,
     grid: AnalysisGrid,
-    dem: np.ndarray | None,
     pol: ThemeResult | None,
     left_out: Mapping[str, str],
-) -> Constraints:
-    """Cells no constraint excludes, each constraint's record (excluded ha) and notes.
+) -> PreparedConstraints:
+    """What each constraint reads, each constraint's record and the notes of the skipped.
 
     Constraints in *left_out* (their layer does not cover the area) are skipped;
     the coverage check has noted them.
 
     A constraint whose input is unavailable is refused unless it is
-    ``optional``, in which case it is skipped with a note. *dem* is the DEM the
-    criteria warped, if any (its slope is derived once).
+    ``optional``, in which case it is skipped with a note.
     """
-    from geo.models.terrain import slope_degrees
-
-    slope = slope_degrees(dem, grid.cell_size) if dem is not None else None
-    allowed = np.ones(grid.shape, dtype=bool)
-    params: dict[str, Any] = {}
+    sources: list[ConstraintSource] = []
+    records: dict[str, Any] = {}
     notes: list[Text] = []
-    excluded: dict[str, np.ndarray] = {}
+    dem: list[Raster] = []  # the DEM, read and checked once
     for c in settings.constraints:
         if f"constraints.{c.id}" in left_out:
-            params[c.id] = {
+            records[c.id] = {
                 "kind": c.kind,
                 "skipped": True,
                 "left_out": "layer does not cover the area",
             }
             continue
-        excl = _exclusion(ctx, grid, c, settings.error, slope, dem, pol)
-        if excl is None:
+        src = _source(ctx, grid, c, settings.error, dem, pol)
+        if src is None:
             if not c.optional:
                 raise settings.error(
                     f"constraints.{c.id}",
@@ -117,62 +137,61 @@ def _constraints(
                 )
             )
             log.info("constraint %s skipped (input unavailable)", c.id)
-            params[c.id] = {"kind": c.kind, "skipped": True}
+            records[c.id] = {"kind": c.kind, "skipped": True}
             continue
-        excl = np.asarray(excl, dtype=bool)
-        params[c.id] = {
-            **{k: (dict(v) if isinstance(v, Mapping) else v) for k, v in c.record.items()},
-            "excluded_ha": round(float(excl.sum()) * grid.cell_area_ha, 1),
-        }
-        allowed &= ~excl
-        excluded[c.id] = excl
-    return Constraints(allowed, params, tuple(notes), excluded)
+        records[c.id] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in c.record.items()}
+        sources.append(src)
+    return PreparedConstraints(tuple(sources), records, tuple(notes))
 
 
-def _exclusion(
+def _source(
     ctx: ThemeInputs,
     grid: AnalysisGrid,
     c: Constraint,
     error: RecipeErrors,
-    slope: np.ndarray | None,
-    dem: np.ndarray | None,
+    dem: list[Raster],
     pol: ThemeResult | None,
-) -> np.ndarray | None:
-    """Cells excluded by one constraint, or None when its input is unavailable."""
+) -> ConstraintSource | None:
+    """What one constraint reads, or None when its input is unavailable."""
     key = f"constraints.{c.id}"
     if c.kind in ("slope_above", "elevation_above"):
         assert c.value is not None  # settings require it
-        base = slope if c.kind == "slope_above" else dem
-        if base is None:
-            base = _terrain(ctx, grid, error, key, slope=c.kind == "slope_above")
-        return base > c.value
+        if not dem:
+            dem.append(_checked_layer(ctx, grid, error, "dem", key))
+        kind = "slope" if c.kind == "slope_above" else "elevation"
+        return ConstraintSource(c.id, kind, raster=dem[0], value=float(c.value))
     if c.kind in ("near_layer", "inside_layer"):
         assert c.layer is not None  # settings require it
         gdf = _read(ctx, c.layer)
         if gdf is None:
             return None
-        gdf = _select(gdf, c.where, error, f"{key}.where")
-        d = c.distance_m
+        what = f"layer {c.layer!r}"
+        gdf = to_crs(_select(gdf, c.where, error, f"{key}.where"), grid.crs, what=what)
+        d = float(c.distance_m)
         if c.kind == "near_layer":
-            return grid.distance_to(gdf, cap=d + grid.cell_size, what=f"layer {c.layer!r}") <= d
-        g = gdf if d == 0 else to_crs(gdf, grid.crs).buffer(d).to_frame("geometry")
-        return grid.mask(g, what=f"layer {c.layer!r}")
+            return ConstraintSource(c.id, "near", frame=gdf, distance=d)
+        g = gdf if d == 0 else gdf.buffer(d).to_frame("geometry")
+        return ConstraintSource(c.id, "inside", frame=g)
     if c.kind == "raster_classes":
         assert c.layer is not None  # settings require it
-        classes = class_grid(_read(ctx, c.layer), grid, error, f"{key}.layer", c.layer)
-        return np.isin(classes, np.asarray(c.classes, dtype="float32"))
+        r = check_classes(_read(ctx, c.layer), grid, error, f"{key}.layer", c.layer)
+        return ConstraintSource(c.id, "classes", raster=r, classes=tuple(map(float, c.classes)))
     if c.kind == "sanitary_zones":
         zones = layer_data(pol, "sanitary_zones")
         if zones is None and c.widths_m:
             zones = _spz_from_enterprises(ctx, c, error, key, grid)
-        return None if zones is None else grid.mask(zones, what="sanitary zones")
+        if zones is None:
+            return None
+        return ConstraintSource(
+            c.id, "inside", frame=to_crs(zones, grid.crs, what="sanitary zones")
+        )
     # pollution_above
     r = layer_data(pol, "pollution_index", raster=True)
     if r is None:
         return None
     assert c.value is not None  # settings default it to 1
-    with np.errstate(invalid="ignore"):
-        return _warp_checked(grid, r, error, key, "the pollution_index raster") > c.value
+    _check_overlap(grid, r, error, key, "the pollution_index raster")
+    return ConstraintSource(c.id, "above", raster=r, value=float(c.value))
 
 
 def _spz_from_enterprises(

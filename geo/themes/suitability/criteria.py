@@ -1,13 +1,16 @@
-"""Criteria on the analysis grid and the OWA order weights.
+"""Criteria of the land-suitability theme and the OWA order weights.
 
-Each criterion's raw values (slope, elevation, distance, categorical or
-numeric field, raster, pollution index) are computed on the grid; a criterion
-whose optional input is unavailable is skipped with a note, and the OWA order
-weights are then reduced to the criteria actually used.
+Each criterion's input (the DEM for slope and elevation, a raster, a vector
+layer's features for a distance or a categorical or numeric field, the
+pollution index) is read and checked once (:class:`~geo.themes.suitability.cells.CriterionSource`);
+its raw values are computed window by window by :mod:`~geo.themes.suitability.cells`.
+A criterion whose optional input is unavailable is skipped with a note, and the
+OWA order weights are then reduced to the criteria actually used.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Mapping
@@ -17,20 +20,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo.crs import to_crs
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
 from geo.models import mcda
-from geo.models.terrain import slope_degrees
+from geo.raster import Raster
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs
 from geo.themes.common import layer_data
+from geo.themes.suitability.cells import CriterionSource
 from geo.themes.suitability.inputs import (
     RecipeErrors,
+    _check_overlap,
+    _checked_layer,
     _read,
     _select,
-    _warp_checked,
-    _warp_layer,
-    class_codes,
+    check_classes,
 )
 from geo.themes.suitability.settings import RASTER_SOURCES, Criterion, SuitabilitySettings
 
@@ -43,28 +48,37 @@ DISTANCE_CAP_MAX_M = 50_000.0
 
 @dataclass(frozen=True)
 class Criteria:
-    """Criterion values on the grid.
+    """The criteria of a build, ready to be computed on any window of the grid.
 
     Attributes
     ----------
-    raws : tuple of arrays
-        Raw values of the criteria used, in recipe order.
+    sources : tuple of CriterionSource
+        What each criterion used reads, in recipe order.
     used, skipped : tuple of str
-        Ids of the criteria computed, and of the optional ones whose input is unavailable.
+        Ids of the criteria used, and of the optional ones whose input is unavailable.
     filled : mapping
-        Criterion id → cells filled with its ``outside`` value.
-    dems : mapping
-        DEM layer id → the DEM warped to the grid (read once, reused by constraints).
+        Criterion id → cells filled with its ``outside`` value (known once the model ran:
+        :meth:`with_filled`).
     notes : tuple of Text
         One note per skipped criterion and per criterion with filled cells.
     """
 
-    raws: tuple[np.ndarray, ...]
+    sources: tuple[CriterionSource, ...]
     used: tuple[str, ...]
     skipped: tuple[str, ...]
     filled: Mapping[str, int]
-    dems: Mapping[str, np.ndarray]
     notes: tuple[Text, ...]
+
+    def with_filled(
+        self, filled: Mapping[str, int], settings: SuitabilitySettings, grid: AnalysisGrid
+    ) -> Criteria:
+        """These criteria with the cells the model filled, and a note for each."""
+        notes = [
+            _filled_note(cid, 100.0 * n / (grid.width * grid.height), settings.criteria[cid])
+            for cid, n in sorted(filled.items())
+            if n
+        ]
+        return dataclasses.replace(self, filled=dict(filled), notes=(*self.notes, *notes))
 
 
 @dataclass(frozen=True)
@@ -76,31 +90,31 @@ class Weighting:
     owa: Mapping[str, Any]
 
 
-def _compute_criteria(
+def _prepare_criteria(
     ctx: ThemeInputs,
     settings: SuitabilitySettings,
     grid: AnalysisGrid,
     pol: ThemeResult | None,
     left_out: Mapping[str, str],
 ) -> Criteria:
-    """Raw criterion values on the grid, the used and skipped ids, and their notes.
+    """What each criterion reads, the used and skipped ids, and the notes of the skipped.
 
     Criteria in *left_out* (their layer does not cover the area; noted by the
-    coverage check) are skipped without being computed.
+    coverage check) are skipped without being read. A raster that misses the study
+    area is refused here, before any cell is computed.
     """
     crit, ids = settings.criteria, settings.ids
     # rasters first: a DEM that misses the study area is reported before anything derived from it
     order = sorted(ids, key=lambda c: (crit[c].source not in RASTER_SOURCES, ids.index(c)))
-    dems: dict[str, np.ndarray] = {}
-    filled: dict[str, int] = {}
-    computed = {
+    checked: dict[str, Raster] = {}
+    prepared = {
         cid: None
         if f"criteria.{cid}" in left_out
-        else _raw_criterion(crit[cid], ctx, grid, settings.error, dems, filled, pol)
+        else _source(crit[cid], ctx, grid, settings.error, checked, pol)
         for cid in order
     }
     notes: list[Text] = []
-    skipped = [cid for cid in ids if computed[cid] is None]
+    skipped = [cid for cid in ids if prepared[cid] is None]
     for cid in skipped:
         if f"criteria.{cid}" in left_out:
             continue
@@ -111,14 +125,11 @@ def _compute_criteria(
             )
         notes.append(_skipped_note(cid))
         log.info("criterion %s skipped (input unavailable)", cid)
-    used = [cid for cid in ids if computed[cid] is not None]
+    used = [cid for cid in ids if prepared[cid] is not None]
     if not used:
         raise settings.error("criteria", "no criterion could be computed; check the layers")
-    for cid, n in sorted(filled.items()):
-        if n:
-            notes.append(_filled_note(cid, 100.0 * n / (grid.width * grid.height), crit[cid]))
-    raws = tuple(np.asarray(computed[c]) for c in used)
-    return Criteria(raws, tuple(used), tuple(skipped), filled, dems, tuple(notes))
+    sources = tuple(src for c in used if (src := prepared[c]) is not None)
+    return Criteria(sources, tuple(used), tuple(skipped), {}, tuple(notes))
 
 
 def _skipped_note(cid: str) -> Text:
@@ -138,61 +149,54 @@ def _filled_note(cid: str, share: float, c: Criterion) -> Text:
     )
 
 
-def _raw_criterion(
+def _source(
     c: Criterion,
     ctx: ThemeInputs,
     grid: AnalysisGrid,
     error: RecipeErrors,
-    dems: dict[str, np.ndarray],
-    filled: dict[str, int],
+    checked: dict[str, Raster],
     pol: ThemeResult | None,
-) -> np.ndarray | None:
-    """Raw values of criterion *c* on the grid (None when its optional input is unavailable).
+) -> CriterionSource | None:
+    """What criterion *c* reads (None when its optional input is unavailable).
 
-    DEMs are warped once and kept in *dems* by layer id; cells filled with the
-    recipe's ``outside`` value are counted in *filled*.
+    Raster layers are read and checked against the study area once, kept in
+    *checked* by layer id.
     """
     key = f"criteria.{c.id}"
     src = c.source
-    if src in ("slope", "elevation"):
-        assert c.layer is not None  # settings default it to "dem"
-        if c.layer not in dems:
-            dems[c.layer] = _warp_layer(ctx, grid, error, c.layer, key)
-        dem = dems[c.layer]
-        return slope_degrees(dem, grid.cell_size) if src == "slope" else dem
+    if src in ("slope", "elevation", "raster"):
+        assert c.layer is not None  # settings require it (slope and elevation: "dem")
+        if c.layer not in checked:
+            checked[c.layer] = _checked_layer(ctx, grid, error, c.layer, key)
+        outside = c.outside if src == "raster" else None
+        return CriterionSource(c.id, src, raster=checked[c.layer], outside=outside)
     if src == "raster_classes":
         assert c.layer is not None  # settings require it
-        return class_codes(_read(ctx, c.layer), grid, error, f"{key}.layer", c.layer)
-    if src in ("raster", "pollution_index"):
-        if src == "raster":
-            assert c.layer is not None  # settings require it
-            arr = _warp_layer(ctx, grid, error, c.layer, key)
-        else:
-            r = layer_data(pol, "pollution_index", raster=True)
-            if r is None:
-                return None
-            arr = _warp_checked(grid, r, error, key, "the pollution_index raster")
-        if c.outside is not None:
-            gaps = ~np.isfinite(arr)
-            filled[c.id] = int(gaps.sum())
-            arr[gaps] = c.outside
-        return arr
-    return _vector_criterion(c, ctx, grid, error, key)
+        r = _read(ctx, c.layer)
+        check_classes(r, grid, error, f"{key}.layer", c.layer)
+        return CriterionSource(c.id, src, raster=r)
+    if src == "pollution_index":
+        r = layer_data(pol, "pollution_index", raster=True)
+        if r is None:
+            return None
+        _check_overlap(grid, r, error, key, "the pollution_index raster")
+        return CriterionSource(c.id, src, raster=r, outside=c.outside)
+    return _vector_source(c, ctx, grid, error, key)
 
 
-def _vector_criterion(
+def _vector_source(
     c: Criterion, ctx: ThemeInputs, grid: AnalysisGrid, error: RecipeErrors, key: str
-) -> np.ndarray | None:
-    """Distance to, category of, or numeric field of a vector layer's features, on the grid."""
+) -> CriterionSource | None:
+    """Distance to, category of, or numeric field of a vector layer's features."""
     assert c.layer is not None  # settings require it
     gdf = _read(ctx, c.layer)
     if gdf is None:
         return None
-    gdf = _select(gdf, c.where, error, f"{key}.where")
+    gdf = to_crs(_select(gdf, c.where, error, f"{key}.where"), grid.crs, what=f"layer {c.layer!r}")
     if c.source == "distance":
         hi = c.membership.saturation(1e-3)[1]
         cap = min(hi, DISTANCE_CAP_MAX_M) if math.isfinite(hi) and hi > 0 else DISTANCE_CAP_MAX_M
-        return grid.distance_to(gdf, cap=cap, what=f"layer {c.layer!r}")
+        return CriterionSource(c.id, c.source, frame=gdf, cap=cap)
     field = c.field
     if field not in gdf:
         raise error(
@@ -202,17 +206,10 @@ def _vector_criterion(
     if c.source == "categorical":
         cats = sorted({str(v) for v in gdf[field].dropna()})
         code = {v: i + 1 for i, v in enumerate(cats)}
-        ids = grid.rasterize(
-            gdf,
-            [code.get(str(v), 0) for v in gdf[field]],
-            fill=0,
-            dtype="int32",
-            what=f"layer {c.layer!r}",
-        )
-        lut = np.array([None, *cats], dtype=object)
-        return lut[ids]  # type: ignore[no-any-return]
+        codes = np.array([code.get(str(v), 0) for v in gdf[field]], dtype=float)
+        return CriterionSource(c.id, c.source, frame=gdf, values=codes, categories=tuple(cats))
     vals = pd.to_numeric(gdf[field], errors="coerce").to_numpy(dtype=float)
-    return grid.rasterize(gdf, vals, fill=np.nan, dtype="float32", what=f"layer {c.layer!r}")
+    return CriterionSource(c.id, c.source, frame=gdf, values=vals)
 
 
 def _weighting(settings: SuitabilitySettings, criteria: Criteria) -> Weighting:

@@ -2,9 +2,8 @@
 
 The analysis grid around the recipe's towns, catalog layers read for a
 criterion, constraint or zone (with the recipe's ``where`` selection), rasters
-warped onto the grid (an error naming the recipe line when one misses the
-study area), the DEM and its slope, and the pollution theme's result when the
-recipe uses it. Errors found in the data are built by the settings'
+checked against the study area (an error naming the recipe line when one
+misses it), and the pollution theme's result when the recipe uses it. Errors found in the data are built by the settings'
 ``error`` (the recipe line), never by reading the recipe again.
 """
 
@@ -20,7 +19,6 @@ import numpy as np
 from geo.area import AreaRequest, StudyArea, resolve_area
 from geo.errors import RecipeError
 from geo.grid import AnalysisGrid
-from geo.models.terrain import slope_degrees
 from geo.raster import Raster
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs
@@ -76,52 +74,59 @@ def _pollution(ctx: ThemeInputs, use: bool, area: StudyArea) -> ThemeResult | No
     return res
 
 
-def _warp_checked(
-    grid: AnalysisGrid, r: Raster, error: RecipeErrors, key: str, what: str
-) -> np.ndarray:
-    arr = grid.warp(r)
-    if not np.isfinite(arr).any():
-        raise error(
-            key,
-            f"{what} does not overlap the study area (raster bounds {tuple(round(b, 3) for b in r.bounds)} "
-            f"in {r.crs.name}); give a raster covering the grid {tuple(round(b) for b in grid.bounds)} "
-            f"in {grid.crs.name}",
-        )
-    return arr
+OVERLAP_CHECK_CELLS = 256
+"""Cells per side of the coarse grid a raster is warped to, to check that it meets the area."""
 
 
-def _warp_layer(
+def _check_overlap(
+    grid: AnalysisGrid,
+    r: Raster,
+    error: RecipeErrors,
+    key: str,
+    what: str,
+    *,
+    resampling: str = "bilinear",
+) -> None:
+    """Refuse a raster with no data on the study area, before any cell is computed.
+
+    The raster is warped to a coarse copy of the grid (at most
+    :data:`OVERLAP_CHECK_CELLS` cells a side), so the check costs nothing on any grid.
+    """
+    cell = max(grid.cell_size, max(grid.width, grid.height) * grid.cell_size / OVERLAP_CHECK_CELLS)
+    coarse = AnalysisGrid.from_bounds(grid.bounds, grid.crs, cell)
+    if np.isfinite(coarse.warp(r, resampling=resampling)).any():
+        return
+    raise error(
+        key,
+        f"{what} does not overlap the study area (raster bounds {tuple(round(b, 3) for b in r.bounds)} "
+        f"in {r.crs.name}); give a raster covering the grid {tuple(round(b) for b in grid.bounds)} "
+        f"in {grid.crs.name}",
+    )
+
+
+def _checked_layer(
     ctx: ThemeInputs, grid: AnalysisGrid, error: RecipeErrors, layer: str, key: str
-) -> np.ndarray:
-    """Catalog raster *layer* warped to the grid; an error at ``<key>.layer`` if it misses it."""
-    return _warp_checked(grid, _read(ctx, layer), error, f"{key}.layer", f"layer {layer!r}")
+) -> Raster:
+    """Catalog raster *layer*, refused at ``<key>.layer`` if it misses the study area."""
+    r = _read(ctx, layer)
+    if not isinstance(r, Raster):
+        raise error(f"{key}.layer", f"layer {layer!r} is not a raster")
+    _check_overlap(grid, r, error, f"{key}.layer", f"layer {layer!r}")
+    return r
 
 
-def class_grid(
-    raster: Raster, grid: AnalysisGrid, error: RecipeErrors, key: str, layer: str
-) -> np.ndarray:
-    """Class codes of a categorical raster on the grid (float, NaN where it has none).
+def check_classes(
+    raster: Any, grid: AnalysisGrid, error: RecipeErrors, key: str, layer: str
+) -> Raster:
+    """A categorical raster of class codes that meets the study area, else a refusal.
 
-    Resampled by the most frequent class of the cells each grid cell takes in
-    (``mode``), never averaged: a mean of land-cover codes is no class.
+    Its cells are resampled to the grid by the most frequent class of the cells each
+    grid cell takes in (``mode``), never averaged: a mean of land-cover codes is no class.
     """
     if not isinstance(raster, Raster):
         raise error(key, f"layer {layer!r} is not a raster of class codes")
-    arr = grid.warp(raster, resampling="mode")
-    if not np.isfinite(arr).any():
-        return _warp_checked(grid, raster, error, key, f"layer {layer!r}")  # raises
-    return arr
-
-
-def class_codes(
-    raster: Raster, grid: AnalysisGrid, error: RecipeErrors, key: str, layer: str
-) -> np.ndarray:
-    """:func:`class_grid` as strings ("40"), None where no data: the keys of a reclass table."""
-    arr = class_grid(raster, grid, error, key, layer)
-    out = np.full(arr.shape, None, dtype=object)
-    ok = np.isfinite(arr)
-    out[ok] = [str(int(v)) for v in arr[ok]]
-    return out
+    _check_overlap(grid, raster, error, key, f"layer {layer!r}", resampling="mode")
+    return raster
 
 
 def _read(ctx: ThemeInputs, layer: str) -> Any:
@@ -131,10 +136,3 @@ def _read(ctx: ThemeInputs, layer: str) -> Any:
         # a generator of a synthetic layer not installed yet
         log.warning("layer %s unavailable (%s)", layer, exc)
         return None
-
-
-def _terrain(
-    ctx: ThemeInputs, grid: AnalysisGrid, error: RecipeErrors, key: str, *, slope: bool
-) -> np.ndarray:
-    dem = _warp_checked(grid, ctx.layer("dem"), error, key, "layer 'dem'")
-    return slope_degrees(dem, grid.cell_size) if slope else dem

@@ -1,0 +1,296 @@
+"""The land-suitability model on a window of the grid, in chunks on the build's scheduler.
+
+The criteria and constraints are prepared once (:class:`CriterionSource`,
+:class:`ConstraintSource`: the layer selected and in the grid's CRS, the raster, the
+distance cap); :class:`CellModel` then computes, for any window of the grid, each
+criterion's raw values there (rasters warped, vectors burnt and distances measured by
+the grid's fixed tiles, the slope from the DEM with a one-cell halo), the cells each
+constraint excludes, and the model of :func:`geo.models.mcda.evaluate` (memberships,
+quantised factors, WLC or OWA, FAO classes, Monte Carlo stability; the Monte Carlo
+weights are drawn once for the whole grid). Nothing a window computes depends on the
+window, so :func:`run_cells` gives the same bytes in memory, in chunks of any size and
+on any scheduler; the process holds the gathered results, never a criterion of the
+whole grid.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+
+from geo.chunks import Execution, grid_map, resolve_chunk_size
+from geo.cost import available_memory, chunk_cell_bytes, default_chunk_size
+from geo.grid import AnalysisGrid, Window
+from geo.models import mcda
+from geo.models.fuzzy import Membership
+from geo.models.terrain import slope_degrees
+from geo.raster import Raster
+
+__all__ = ["CellModel", "CellResult", "ConstraintSource", "CriterionSource", "run_cells"]
+
+STEP = "land suitability: criteria and model"
+"""The step's name on the progress bar and in errors."""
+
+
+@dataclass(frozen=True)
+class CriterionSource:
+    """What a criterion reads, ready to be computed on any window.
+
+    Attributes
+    ----------
+    id, source : str
+        The criterion and its kind (``slope``, ``elevation``, ``raster``,
+        ``raster_classes``, ``pollution_index``, ``distance``, ``categorical``, ``numeric``).
+    raster : Raster, optional
+        The raster it warps (the DEM for slope and elevation).
+    frame : GeoDataFrame, optional
+        The features it burns or measures, selected and in the grid's CRS.
+    values : array, optional
+        The value burnt per feature (category codes, numeric field).
+    categories : tuple of str
+        The category of each code (1 …) of a categorical criterion.
+    cap : float, optional
+        The distance beyond which the membership no longer changes (m).
+    outside : float, optional
+        The value of cells outside its raster.
+    """
+
+    id: str
+    source: str
+    raster: Raster | None = None
+    frame: gpd.GeoDataFrame | None = None
+    values: np.ndarray | None = None
+    categories: tuple[str, ...] = ()
+    cap: float | None = None
+    outside: float | None = None
+
+
+@dataclass(frozen=True)
+class ConstraintSource:
+    """What a constraint reads, ready to be computed on any window.
+
+    Its *kind*: ``slope`` / ``elevation`` (of the DEM *raster*) or ``above`` (a
+    raster's value) above *value*, ``near`` (within *distance* m of *frame*),
+    ``inside`` (inside *frame*) or ``classes`` (a class raster's cell in *classes*).
+    """
+
+    id: str
+    kind: str
+    raster: Raster | None = None
+    frame: gpd.GeoDataFrame | None = None
+    value: float = 0.0
+    distance: float = 0.0
+    classes: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """The model gathered over the grid.
+
+    Attributes
+    ----------
+    evaluation : mcda.Evaluation
+        Score, classes, stability and quantised factors.
+    excluded : dict
+        Constraint id → the cells it excludes.
+    filled : dict
+        Criterion id → cells filled with its ``outside`` value.
+    """
+
+    evaluation: mcda.Evaluation
+    excluded: dict[str, np.ndarray]
+    filled: dict[str, int]
+
+    @property
+    def allowed(self) -> np.ndarray:
+        """True where no constraint excludes the cell."""
+        out = np.ones(self.evaluation.score.shape, dtype=bool)
+        for excl in self.excluded.values():
+            out &= ~excl
+        return out
+
+
+@dataclass(frozen=True)
+class CellModel:
+    """The whole model of one window: criteria, constraints, aggregation, stability.
+
+    :meth:`__call__` returns float32 layers ``(score, class, stability, excluded bits,
+    filled bits, factor 1 … factor k)`` for the window; every value is exact in float32
+    (classes, bit sets below 2²⁴ and quantised factors are integers).
+    """
+
+    grid: AnalysisGrid
+    criteria: tuple[CriterionSource, ...]
+    memberships: tuple[Membership, ...]
+    weights: np.ndarray
+    order_weights: tuple[float, ...] | None
+    constraints: tuple[ConstraintSource, ...]
+    breaks: tuple[float, float, float]
+    monte_carlo: mcda.MonteCarlo | None
+
+    @property
+    def layers(self) -> int:
+        """Layers of the window's stack."""
+        return 5 + len(self.criteria)
+
+    def __call__(self, rows: slice, cols: slice) -> np.ndarray:
+        """The window's stack of layers (see the class)."""
+        window = (rows, cols)
+        dems: dict[int, np.ndarray] = {}
+        raws = []
+        filled_bits = np.zeros((rows.stop - rows.start, cols.stop - cols.start), dtype="float32")
+        for j, c in enumerate(self.criteria):
+            raw, gaps = _criterion(self.grid, c, window, dems)
+            if gaps is not None:
+                filled_bits[gaps] += float(1 << j)
+            raws.append(raw)
+        excl_bits = np.zeros_like(filled_bits)
+        allowed = np.ones(filled_bits.shape, dtype=bool)
+        for i, k in enumerate(self.constraints):
+            excl = _exclusion(self.grid, k, window, dems)
+            excl_bits[excl] += float(1 << i)
+            allowed &= ~excl
+        ev = mcda.evaluate(
+            raws,
+            self.memberships,
+            self.weights,
+            order_weights=self.order_weights,
+            allowed=allowed if self.constraints else None,
+            breaks=self.breaks,
+            monte_carlo=self.monte_carlo,
+            quantum=mcda.QUANTUM,
+        )
+        assert ev.factors is not None  # evaluated with a quantum
+        nan = np.full(filled_bits.shape, np.nan, dtype="float32")
+        stability = nan if ev.stability is None else ev.stability
+        return np.stack(
+            [ev.score, ev.classes, stability, excl_bits, filled_bits, *ev.factors]
+        ).astype("float32", copy=False)
+
+
+def _dem(
+    grid: AnalysisGrid, raster: Raster, window: Window, dems: dict[int, np.ndarray]
+) -> np.ndarray:
+    """The DEM on *window* with a one-cell halo (warped once per window and raster)."""
+    key = id(raster)
+    if key not in dems:
+        dems[key] = grid.warp(raster, window=window, halo=1)
+    return dems[key]
+
+
+def _terrain(
+    grid: AnalysisGrid, raster: Raster, window: Window, dems: dict[int, np.ndarray], *, slope: bool
+) -> np.ndarray:
+    dem = _dem(grid, raster, window, dems)
+    if slope:
+        return slope_degrees(dem, grid.cell_size)[1:-1, 1:-1]
+    return dem[1:-1, 1:-1]
+
+
+def _criterion(
+    grid: AnalysisGrid, c: CriterionSource, window: Window, dems: dict[int, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Raw values of criterion *c* on *window*, and the cells filled with its ``outside``."""
+    src = c.source
+    if src in ("slope", "elevation"):
+        assert c.raster is not None
+        return _terrain(grid, c.raster, window, dems, slope=src == "slope"), None
+    if src == "raster_classes":
+        assert c.raster is not None
+        return class_strings(grid.warp(c.raster, resampling="mode", window=window)), None
+    if src in ("raster", "pollution_index"):
+        assert c.raster is not None
+        arr = grid.warp(c.raster, window=window)
+        if c.outside is None:
+            return arr, None
+        gaps = ~np.isfinite(arr)
+        arr[gaps] = c.outside
+        return arr, gaps
+    assert c.frame is not None
+    if src == "distance":
+        return grid.distance_to(c.frame, cap=c.cap, window=window), None
+    if src == "categorical":
+        ids = grid.rasterize(c.frame, c.values, fill=0, dtype="int32", window=window)
+        lut = np.array([None, *c.categories], dtype=object)
+        return lut[ids], None
+    return grid.rasterize(c.frame, c.values, fill=np.nan, dtype="float32", window=window), None
+
+
+def class_strings(arr: np.ndarray) -> np.ndarray:
+    """Class codes as strings ("40"), None where no data: the keys of a reclass table."""
+    out = np.full(arr.shape, None, dtype=object)
+    ok = np.isfinite(arr)
+    out[ok] = [str(int(v)) for v in arr[ok]]
+    return out
+
+
+def _exclusion(
+    grid: AnalysisGrid, k: ConstraintSource, window: Window, dems: dict[int, np.ndarray]
+) -> np.ndarray:
+    """Cells of *window* constraint *k* excludes."""
+    if k.kind in ("slope", "elevation", "above"):
+        assert k.raster is not None
+        if k.kind == "above":
+            base = grid.warp(k.raster, window=window)
+        else:
+            base = _terrain(grid, k.raster, window, dems, slope=k.kind == "slope")
+        with np.errstate(invalid="ignore"):
+            return np.asarray(base > k.value)
+    if k.kind == "classes":
+        assert k.raster is not None
+        values = grid.warp(k.raster, resampling="mode", window=window)
+        return np.isin(values, np.asarray(k.classes, dtype="float32"))
+    assert k.frame is not None
+    if k.kind == "near":
+        cap = k.distance + grid.cell_size
+        return grid.distance_to(k.frame, cap=cap, window=window) <= k.distance
+    return grid.mask(k.frame, window=window)
+
+
+def run_cells(
+    model: CellModel, execution: Execution | None, *, criteria_ids: Sequence[str]
+) -> CellResult:
+    """*model* over the whole grid: at once without an *execution*, else in chunks on it.
+
+    The chunk side is the one asked (``--chunk-size``) or the largest the cost model
+    fits in memory for the scheduler's workers; the largest distance cap is the halo
+    a chunk's tiles read.
+    """
+    grid = model.grid
+    size = max(grid.shape)
+    if execution is not None:
+        per_cell = chunk_cell_bytes("land_suitability", criteria=len(model.criteria))
+        fitted = default_chunk_size(
+            per_cell,
+            workers=execution.workers(),
+            available=available_memory(),
+            cells=grid.width * grid.height,
+        )
+        size = resolve_chunk_size(execution, halo=0, cell_bytes=per_cell, what=STEP, fitted=fitted)
+    kernel = functools.partial(_call, model=model)
+    stack = grid_map(
+        kernel, grid.shape, model.layers, execution, step=STEP, dtype="float32", chunk_size=size
+    )
+    score = np.ascontiguousarray(stack[0], dtype="float32")
+    classes = stack[1].astype("uint8")
+    stability = np.ascontiguousarray(stack[2]) if model.monte_carlo is not None else None
+    factors = stack[5:].astype("uint16")
+    excl_bits = stack[3].astype("uint32")
+    filled_bits = stack[4].astype("uint32")
+    del stack
+    excluded = {k.id: (excl_bits & (1 << i)) > 0 for i, k in enumerate(model.constraints)}
+    filled = {
+        cid: int(((filled_bits & (1 << j)) > 0).sum())
+        for j, (cid, c) in enumerate(zip(criteria_ids, model.criteria, strict=True))
+        if c.outside is not None
+    }
+    ev = mcda.Evaluation(score, classes, stability, factors)
+    return CellResult(ev, excluded, filled)
+
+
+def _call(rows: slice, cols: slice, *, model: CellModel) -> np.ndarray:
+    return model(rows, cols)

@@ -1,0 +1,151 @@
+"""Land suitability in chunks: the same bytes in memory, in any chunking and on any scheduler.
+
+The shipped recipes (agriculture with WLC, residential expansion with OWA) on a coarser
+grid and fewer Monte Carlo draws, with the pollution theme's index and sanitary zones as
+criteria and constraints. Their rasters (COG files) and tables (GeoJSON) must be the bytes
+of the in-memory path with chunks of 13, 37 and 40 cells, the threaded, process and
+synchronous schedulers and a two-worker ``distributed.LocalCluster``. With the grid's tile
+(:data:`geo.grid.TILE`) shrunk to 24 cells, chunk and tile boundaries cut through steep
+slopes and distance halos on every side, and still nothing changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geo import grid as grid_module
+from geo.build import BuildContext, run_recipe
+from geo.catalog import Catalog
+from geo.chunks import Execution
+from geo.recipe import load_recipe
+from geo.results import ThemeResult
+from geo.writers.cog import write_rasters
+
+MAPS = Path(__file__).resolve().parent.parent / "maps"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _files(result: ThemeResult, folder: Path) -> dict[str, str]:
+    """sha256 of the result's COGs and of its tables as GeoJSON files, by name."""
+    folder.mkdir(parents=True)
+    paths = write_rasters([result], folder)
+    for v in result.vectors:
+        (folder / f"{v.name}.geojson").write_text(v.data.to_json(sort_keys=True), encoding="utf-8")
+    paths += [folder / f"{v.name}.geojson" for v in result.vectors]
+    return {p.name: _sha(p) for p in paths}
+
+
+def _coarse(src: Path, folder: Path, cell: int = 300, draws: int = 12) -> Path:
+    text = src.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^cell_size_m = \d+", f"cell_size_m = {cell}", text)
+    text = re.sub(r"(?m)^draws = \d+", f"draws = {draws}", text)
+    out = folder / src.name
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def pollution() -> ThemeResult:
+    return run_recipe(BuildContext(Catalog(), execution=None), load_recipe(MAPS / "pollution.toml"))
+
+
+@pytest.fixture(scope="module", params=["land_suitability", "residential_expansion"])
+def recipe(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _coarse(MAPS / f"{request.param}.toml", tmp_path_factory.mktemp(request.param))
+
+
+def _build(recipe: Path, pollution: ThemeResult, execution: Execution | None) -> ThemeResult:
+    ctx = BuildContext(Catalog(), results={"pollution": pollution}, execution=execution)
+    return run_recipe(ctx, load_recipe(recipe))
+
+
+@pytest.fixture(scope="module")
+def in_memory(
+    recipe: Path, pollution: ThemeResult, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[ThemeResult, dict[str, str]]:
+    res = _build(recipe, pollution, None)
+    return res, _files(res, tmp_path_factory.mktemp("memory") / "out")
+
+
+def test_the_model_reads_what_the_test_means_to_cut(
+    in_memory: tuple[ThemeResult, dict[str, str]],
+) -> None:
+    res, files = in_memory
+    p = res.parameters
+    used = set(p["weights"]) if isinstance(p.get("weights"), dict) else set()
+    assert "skipped_criteria" not in p, p.get("skipped_criteria")
+    assert any(n.endswith("_stability.tif") for n in files)
+    assert any(v.get("excluded_ha", 0) > 0 for v in p["constraints"].values())
+    assert used or p["criteria"]
+
+
+@pytest.mark.parametrize(
+    "execution",
+    [
+        Execution("synchronous", chunk_size=13),
+        Execution("threads", chunk_size=37),
+        Execution("processes", chunk_size=40),
+        Execution("threads"),  # the size the cost model chooses
+    ],
+    ids=["synchronous-13", "threads-37", "processes-40", "threads-auto"],
+)
+def test_land_suitability_is_the_same_bytes_in_any_chunking(
+    recipe: Path,
+    pollution: ThemeResult,
+    in_memory: tuple[ThemeResult, dict[str, str]],
+    execution: Execution,
+    tmp_path: Path,
+) -> None:
+    res = _build(recipe, pollution, execution)
+    got = _files(res, tmp_path / "out")
+    want = in_memory[1]
+    assert set(got) == set(want)
+    assert [n for n in got if got[n] != want[n]] == []
+    assert res.parameters == in_memory[0].parameters
+
+
+def test_on_a_local_dask_cluster_of_two_worker_processes(
+    recipe: Path,
+    pollution: ThemeResult,
+    in_memory: tuple[ThemeResult, dict[str, str]],
+    tmp_path: Path,
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",
+        ) as lc,
+        distributed.Client(lc) as client,
+    ):
+        res = _build(recipe, pollution, Execution(chunk_size=29, client=client))
+        assert len(client.nthreads()) == 2
+    got = _files(res, tmp_path / "out")
+    assert [n for n in got if got[n] != in_memory[1][n]] == []
+
+
+def test_tile_and_chunk_boundaries_through_slopes_and_halos_change_nothing(
+    recipe: Path, pollution: ThemeResult, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(grid_module, "TILE", 24)
+    whole = _build(recipe, pollution, None)
+    rows, cols = whole.rasters[0].raster.array.shape
+    assert rows > 3 * 24 and cols > 3 * 24  # several tiles each way
+    want = _files(whole, tmp_path / "whole")
+    for i, execution in enumerate([Execution("synchronous", 45), Execution("threads", 16)]):
+        got = _files(_build(recipe, pollution, execution), tmp_path / f"chunks{i}")
+        assert [n for n in got if got[n] != want[n]] == []
+    # the distance criteria read halos wider than a tile, and the slope reads across tiles
+    score = whole.rasters[0].raster.array
+    assert np.isfinite(score).mean() > 0.9
