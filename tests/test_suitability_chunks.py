@@ -5,7 +5,7 @@ grid and fewer Monte Carlo draws, with the pollution theme's index and sanitary 
 criteria and constraints. Their rasters (COG files) and tables (GeoJSON) must be the bytes
 of the in-memory path with chunks of 13, 37 and 40 cells, the threaded, process and
 synchronous schedulers and a two-worker ``distributed.LocalCluster``. With the grid's tile
-(:data:`geo.grid.TILE`) shrunk to 24 cells, chunk and tile boundaries cut through steep
+(:data:`geo.grid.TILE`) shrunk to 16 cells, chunk and tile boundaries cut through steep
 slopes and distance halos on every side, and still nothing changes.
 """
 
@@ -78,13 +78,17 @@ def in_memory(
 def test_the_model_reads_what_the_test_means_to_cut(
     in_memory: tuple[ThemeResult, dict[str, str]],
 ) -> None:
+    """Slopes, distances, categories and (for agriculture) the pollution index are computed,
+    and constraints near layers, inside layers and on sanitary zones exclude cells."""
     res, files = in_memory
     p = res.parameters
-    used = set(p["weights"]) if isinstance(p.get("weights"), dict) else set()
-    assert "skipped_criteria" not in p, p.get("skipped_criteria")
+    sources = {c["source"] for c in p["criteria"].values() if not c["skipped"]}
+    assert {"slope", "distance", "categorical"} <= sources
+    assert res.parameters["name"] != "land_suitability" or "pollution_index" in sources
+    kinds = {c["kind"] for c in p["constraints"].values() if c.get("excluded_ha", 0) > 0}
+    assert {"inside_layer", "sanitary_zones"} <= kinds
     assert any(n.endswith("_stability.tif") for n in files)
-    assert any(v.get("excluded_ha", 0) > 0 for v in p["constraints"].values())
-    assert used or p["criteria"]
+    assert 0 < p["class_area_ha"]["S1"] + p["class_area_ha"]["S2"]
 
 
 @pytest.mark.parametrize(
@@ -138,10 +142,10 @@ def test_on_a_local_dask_cluster_of_two_worker_processes(
 def test_tile_and_chunk_boundaries_through_slopes_and_halos_change_nothing(
     recipe: Path, pollution: ThemeResult, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(grid_module, "TILE", 24)
+    monkeypatch.setattr(grid_module, "TILE", 16)
     whole = _build(recipe, pollution, None)
     rows, cols = whole.rasters[0].raster.array.shape
-    assert rows > 3 * 24 and cols > 3 * 24  # several tiles each way
+    assert rows > 3 * 16 and cols > 3 * 16  # several tiles each way
     want = _files(whole, tmp_path / "whole")
     for i, execution in enumerate([Execution("synchronous", 45), Execution("threads", 16)]):
         got = _files(_build(recipe, pollution, execution), tmp_path / f"chunks{i}")
