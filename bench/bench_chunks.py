@@ -56,42 +56,50 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parent.parent
-RECIPE = REPO / "maps" / "pollution.toml"
-MODES = ("memory", "threads", "threads-512", "processes")
+MAPS = REPO / "maps"
+MODES = ("memory", "synchronous", "threads", "threads-512", "processes")
+THEMES = ("land_suitability", "pollution")
+REFERENCE_CELL = {"pollution": 150.0, "land_suitability": 100.0}
+"""The shipped recipes' cell sizes (m)."""
 
 
-def _recipe(folder: Path, cells: int) -> tuple[Path, int]:
-    """A copy of the pollution recipe whose grid has about *cells* cells; its real cell count."""
+def _recipe(folder: Path, cells: int, theme: str) -> tuple[Path, int]:
+    """A copy of *theme*'s recipe whose grid has about *cells* cells; its real cell count."""
     from geo.area import resolve_area
     from geo.catalog import Catalog
     from geo.recipe import load_recipe
-    from geo.themes import pollution
+    from geo.themes import pollution, suitability
 
-    text = RECIPE.read_text(encoding="utf-8")
+    text = (MAPS / f"{theme}.toml").read_text(encoding="utf-8")
     edits = {
         r"directions = \[[^\]]*\]": "directions = [0, 90, 180, 270]",
         r"frequencies = \[[^\]]*\]": "frequencies = [0.4, 0.2, 0.1, 0.3]",
         r"speeds = \[[^\]]*\]": "speeds = [0.5, 2.0]",
     }
-    for pattern, new in edits.items():
+    for pattern, new in edits.items() if theme == "pollution" else ():
         text, n = re.subn(pattern, new, text, count=1)
         assert n == 1, pattern
     catalog = Catalog()
+    module = pollution if theme == "pollution" else suitability
 
     def grid_cells(size: float) -> int:
-        path = folder / "pollution.toml"
+        path = folder / f"{theme}.toml"
         path.write_text(re.sub(r"cell_size_m = \d+", f"cell_size_m = {size:g}", text), "utf-8")
-        s = pollution.read_settings(load_recipe(path), catalog)
+        s = module.read_settings(load_recipe(path), catalog)
         grid = resolve_area(catalog, s.area).grid()
         return grid.width * grid.height
 
-    ref = grid_cells(150.0)
-    size = round(150.0 * math.sqrt(ref / cells), 1)
-    return folder / "pollution.toml", grid_cells(size)
+    ref = REFERENCE_CELL[theme]
+    size = round(ref * math.sqrt(grid_cells(ref) / cells), 1)
+    return folder / f"{theme}.toml", grid_cells(size)
 
 
 def _child(mode: str, recipe: str, out: str) -> None:
-    """Build the theme and write its COGs (run in the measured subprocess)."""
+    """Build the theme and write its COGs (run in the measured subprocess).
+
+    Land suitability reads the pollution theme's index and sanitary zones: the shipped
+    pollution recipe (150 m, about 0.3 M cells) is built first, on the same scheduler.
+    """
     from geo.build import BuildContext, run_recipe
     from geo.catalog import Catalog
     from geo.chunks import Execution
@@ -100,11 +108,18 @@ def _child(mode: str, recipe: str, out: str) -> None:
 
     execution = {
         "memory": None,
+        "synchronous": Execution("synchronous"),
         "threads": Execution("threads"),
         "threads-512": Execution("threads", chunk_size=512),
         "processes": Execution("processes"),
     }[mode]
-    res = run_recipe(BuildContext(Catalog(), execution=execution), load_recipe(recipe))
+    catalog = Catalog()
+    results = {}
+    if Path(recipe).stem == "land_suitability":
+        ctx = BuildContext(catalog, execution=execution)
+        results["pollution"] = run_recipe(ctx, load_recipe(MAPS / "pollution.toml"))
+    ctx = BuildContext(catalog, results=results, execution=execution)
+    res = run_recipe(ctx, load_recipe(recipe))
     write_rasters([res], Path(out))
     print(res.parameters["grid"]["width"] * res.parameters["grid"]["height"], flush=True)
 
@@ -151,32 +166,43 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--sizes", default="1000,4000", help="grid sides N (about N² cells)")
     ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--themes", default=",".join(THEMES))
     ap.add_argument("--memory-max", type=int, default=20_000_000, help="largest grid for 'memory'")
     args = ap.parse_args()
     if args.child:
         _child(*args.child)
         return
     modes = [m for m in args.modes.split(",") if m]
-    print(f"pollution theme + COGs, 4 directions × 2 speeds; median of {args.repeat}; "
+    print(f"theme + COGs (pollution: 4 directions × 2 speeds); median of {args.repeat}; "
           f"{psutil.cpu_count()} cores (shared: times are indicative)")  # fmt: skip
-    print(f"{'cells':>12} {'mode':>12} {'wall s':>8} {'peak GB':>8}  {'vs memory':>16}")
+    print(f"{'theme':>17} {'cells':>12} {'mode':>12} {'wall s':>8} {'peak GB':>8}  "
+          f"{'vs memory':>16} {'1 worker / 2':>13}")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
-        for side in (int(s) for s in args.sizes.split(",")):
-            folder = Path(tmp) / str(side)
-            folder.mkdir()
-            recipe, cells = _recipe(folder, side * side)
-            base: tuple[float, float] | None = None
-            for mode in modes:
-                if mode == "memory" and cells > args.memory_max:
-                    print(f"{cells:>12,} {mode:>12} {'skipped (above --memory-max)':>36}")
-                    continue
-                runs = [_measure(mode, recipe) for _ in range(args.repeat)]
-                wall = statistics.median(r[0] for r in runs)
-                peak = statistics.median(r[1] for r in runs) / 1e9
-                if mode == "memory":
-                    base = (wall, peak)
-                vs = f"{wall / base[0]:.2f}× t {peak / base[1]:.2f}× m" if base else ""
-                print(f"{cells:>12,} {mode:>12} {wall:>8.1f} {peak:>8.2f}  {vs:>16}", flush=True)
+        for theme in (t for t in args.themes.split(",") if t):
+            for side in (int(s) for s in args.sizes.split(",")):
+                folder = Path(tmp) / f"{theme}-{side}"
+                folder.mkdir()
+                recipe, cells = _recipe(folder, side * side, theme)
+                _rows(theme, recipe, cells, modes, args)
+
+
+def _rows(theme: str, recipe: Path, cells: int, modes: list[str], args: argparse.Namespace) -> None:
+    """One line per mode: median wall time and peak, ratios to memory and of 1 to 2 workers."""
+    seen: dict[str, tuple[float, float]] = {}
+    for mode in modes:
+        if mode == "memory" and cells > args.memory_max:
+            print(f"{theme:>17} {cells:>12,} {mode:>12} {'skipped (above --memory-max)':>36}")
+            continue
+        runs = [_measure(mode, recipe) for _ in range(args.repeat)]
+        wall = statistics.median(r[0] for r in runs)
+        peak = statistics.median(r[1] for r in runs) / 1e9
+        seen[mode] = (wall, peak)
+        base = seen.get("memory")
+        vs = f"{wall / base[0]:.2f}× t {peak / base[1]:.2f}× m" if base else ""
+        one = seen.get("synchronous")
+        speedup = f"{one[0] / wall:.2f}×" if mode == "threads" and one else ""
+        print(f"{theme:>17} {cells:>12,} {mode:>12} {wall:>8.1f} {peak:>8.2f}  {vs:>16} "
+              f"{speedup:>13}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

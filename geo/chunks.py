@@ -56,6 +56,7 @@ __all__ = [
     "check_scheduler",
     "connected",
     "gather",
+    "grid_each",
     "grid_map",
     "map_cells",
     "random_field",
@@ -241,6 +242,10 @@ def _bounds(n: int, size: int) -> tuple[int, ...]:
     return tuple(min(size, n - s) for s in range(0, n, size)) or (0,)
 
 
+Sink = Callable[[tuple[slice, ...], np.ndarray], None]
+"""Takes a finished chunk: where it lies in the ``(layers, rows, cols)`` result, and its values."""
+
+
 def grid_map(
     kernel: Callable[[slice, slice], np.ndarray],
     shape: tuple[int, int],
@@ -262,11 +267,53 @@ def grid_map(
     rows, cols = shape
     if execution is None:
         return kernel(slice(0, rows), slice(0, cols))
+    arr = _chunked(kernel, shape, layers, execution, dtype, chunk_size)
+    return np.asarray(gather(arr, execution, step=step))
+
+
+def grid_each(
+    kernel: Callable[[slice, slice], np.ndarray],
+    shape: tuple[int, int],
+    layers: int,
+    execution: Execution | None,
+    sink: Sink,
+    *,
+    step: str,
+    dtype: str = "float64",
+    chunk_size: int | None = None,
+) -> None:
+    """:func:`grid_map` handing each chunk to *sink* as it finishes, instead of gathering.
+
+    The caller keeps the layers in arrays of its own types (a class raster in
+    uint8, not in the stack's float32), so the process holds those and the
+    chunks in flight.
+    """
+    rows, cols = shape
+    if execution is None:
+        sink(
+            (slice(0, layers), slice(0, rows), slice(0, cols)),
+            kernel(slice(0, rows), slice(0, cols)),
+        )
+        return
+    arr = _chunked(kernel, shape, layers, execution, dtype, chunk_size)
+    gather(arr, execution, step=step, sink=sink)
+
+
+def _chunked(
+    kernel: Callable[[slice, slice], np.ndarray],
+    shape: tuple[int, int],
+    layers: int,
+    execution: Execution,
+    dtype: str,
+    chunk_size: int | None,
+) -> Any:
+    """The lazy dask array of *kernel* over the grid in square chunks."""
     import dask.array as da
 
+    rows, cols = shape
     size = chunk_size or execution.chunk_size or max(rows, cols, 1)
     template = da.zeros(shape, chunks=(_bounds(rows, size), _bounds(cols, size)), dtype=bool)
-    arr = da.map_blocks(
+    return da.map_blocks(
         _at_location,
         template,
         kernel=kernel,
@@ -275,7 +322,6 @@ def grid_map(
         dtype=dtype,
         meta=np.empty((0, 0, 0), dtype=dtype),
     )
-    return gather(arr, execution, step=step)
 
 
 def _at_location(
@@ -318,12 +364,13 @@ def map_cells(
     return da.map_overlap(kernel, array, depth=halo, boundary=boundary, trim=True, dtype=out_dtype)
 
 
-def gather(arr: Any, execution: Execution, *, step: str) -> np.ndarray:
+def gather(arr: Any, execution: Execution, *, step: str, sink: Sink | None = None) -> Any:
     """Compute the dask array *arr* on the execution's scheduler into one numpy array.
 
     Chunks are copied into the result as they finish and let go, so the process
-    holds the result and the chunks in flight, never the result twice. A progress
-    bar named *step* counts the chunks.
+    holds the result and the chunks in flight, never the result twice. With a *sink*
+    each chunk goes to it instead and None is returned. A progress bar named *step*
+    counts the chunks.
 
     Raises
     ------
@@ -332,14 +379,22 @@ def gather(arr: Any, execution: Execution, *, step: str) -> np.ndarray:
     """
     import dask
 
-    out = np.empty(arr.shape, dtype=arr.dtype)
+    out = np.empty(arr.shape, dtype=arr.dtype) if sink is None else None
+
+    def put(where: tuple[slice, ...], block: np.ndarray) -> None:
+        if out is None:
+            assert sink is not None
+            sink(where, block)
+        else:
+            out[where] = block
+
     blocks = list(arr.to_delayed(optimize_graph=True).ravel())
     places = [_place(arr.chunks, idx) for idx in np.ndindex(*arr.numblocks)]
     bar = chunk_steps(len(blocks), step, enabled=execution.progress)
     started = time.perf_counter()
     try:
         if execution.distributed:
-            _gather_distributed(execution.client, blocks, places, out, bar, step)
+            _gather_distributed(execution.client, blocks, places, put, bar, step)
         else:
             from dask.callbacks import Callback
 
@@ -349,11 +404,15 @@ def gather(arr: Any, execution: Execution, *, step: str) -> np.ndarray:
                 if isinstance(key, tuple) and key and key[0] == name:
                     bar.update(1)
 
-            with Callback(posttask=posttask):
-                done = list(dask.compute(*blocks, scheduler=execution.scheduler))
-            for i, where in enumerate(places):
-                out[where] = done[i]
-                done[i] = None
+            with Callback(posttask=posttask), _local_pool(execution) as pool:
+                batch = max(2, 2 * execution.workers())
+                for b0 in range(0, len(blocks), batch):
+                    done = dask.compute(
+                        *blocks[b0 : b0 + batch], scheduler=execution.scheduler, **pool
+                    )
+                    for where, block in zip(places[b0 : b0 + batch], done, strict=True):
+                        put(where, block)
+                    del done
     except (ChunkError, ResourceError):
         raise
     except Exception as exc:
@@ -371,6 +430,29 @@ def gather(arr: Any, execution: Execution, *, step: str) -> np.ndarray:
         time.perf_counter() - started,
     )
     return out
+
+
+@contextlib.contextmanager
+def _local_pool(execution: Execution) -> Iterator[dict[str, Any]]:
+    """Keyword arguments for :func:`dask.compute`: one process pool for every batch.
+
+    Chunks are computed a few at a time (twice the workers) and handed on, so the
+    process never holds every chunk's result at once; the process scheduler would
+    otherwise start a pool of its own for each batch.
+    """
+    if execution.scheduler != "processes":
+        yield {}
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dask.multiprocessing import get_context, initialize_worker_process
+
+    if os.environ.get("PYTHONHASHSEED") in (None, "0"):  # as dask's own pool does, for hashing
+        os.environ["PYTHONHASHSEED"] = "6640"
+    with ProcessPoolExecutor(
+        execution.workers(), mp_context=get_context(), initializer=initialize_worker_process
+    ) as pool:
+        yield {"pool": pool}
 
 
 def _place(chunks: tuple[tuple[int, ...], ...], index: tuple[int, ...]) -> tuple[slice, ...]:
@@ -401,11 +483,11 @@ def _gather_distributed(
     client: Any,
     blocks: list[Any],
     places: list[tuple[slice, ...]],
-    out: np.ndarray,
+    put: Sink,
     bar: Any,
     step: str,
 ) -> None:
-    """Submit every chunk to the cluster; copy each into *out* as it finishes."""
+    """Submit every chunk to the cluster; hand each to *put* as it finishes."""
     from distributed import wait
 
     futures = client.compute(blocks)
@@ -418,7 +500,7 @@ def _gather_distributed(
         except TimeoutError:  # nothing finished in 2 s: is there a worker left?
             done = set()
         for f in done:
-            out[where[f.key]] = f.result()
+            put(where[f.key], f.result())
             f.release()
             bar.update(1)
         if done:

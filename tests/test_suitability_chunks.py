@@ -88,7 +88,7 @@ def test_the_model_reads_what_the_test_means_to_cut(
     kinds = {c["kind"] for c in p["constraints"].values() if c.get("excluded_ha", 0) > 0}
     assert {"inside_layer", "sanitary_zones"} <= kinds
     assert any(n.endswith("_stability.tif") for n in files)
-    assert 0 < p["class_area_ha"]["S1"] + p["class_area_ha"]["S2"]
+    assert p["class_area_ha"]["S1"] + p["class_area_ha"]["S2"] > 0
 
 
 @pytest.mark.parametrize(

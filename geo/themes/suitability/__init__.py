@@ -75,7 +75,7 @@ from geo.themes.suitability.settings import (
     SuitabilitySettings,
     read_settings,
 )
-from geo.themes.suitability.whatif import whatif
+from geo.themes.suitability.whatif import WHATIF_MAX_CELLS, whatif, whatif_left_out
 from geo.themes.suitability.zones import _with_suburbs, _zone_table, _zones
 
 __all__ = [
@@ -166,7 +166,8 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
         breaks=settings.breaks,
         monte_carlo=settings.monte_carlo,
     )
-    cells = run_cells(model, ctx.execution, criteria_ids=criteria.used)
+    panel = grid.width * grid.height <= WHATIF_MAX_CELLS
+    cells = run_cells(model, ctx.execution, criteria_ids=criteria.used, factors=panel)
     ev = cells.evaluation
     criteria = criteria.with_filled(cells.filled, settings, grid)
     constraints = prepared.applied(cells.excluded, grid)
@@ -174,6 +175,8 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
     rasters, class_r = _rasters(grid, ev, settings)
     vectors = [_classes_layer(class_r, settings)]
     notes: list[Text] = [*coverage.notes, *criteria.notes, *constraints.notes]
+    if not panel:
+        notes.append(whatif_left_out(grid.width * grid.height))
     zones = _with_suburbs(_zones(ctx, settings.zone_layers, grid), settings.report, grid)
     table = None
     if zones is not None:
@@ -205,7 +208,9 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
         notes=notes,
         inputs=inputs,
         description=settings.description,
-        whatif=whatif(settings, grid, criteria, weighting, constraints, ev, class_r, zones),
+        whatif=whatif(settings, grid, criteria, weighting, constraints, ev, class_r, zones)
+        if panel
+        else None,
     )
 
 

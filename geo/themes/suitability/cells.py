@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
-from geo.chunks import Execution, grid_map, resolve_chunk_size
+from geo.chunks import Execution, grid_each, resolve_chunk_size
 from geo.cost import available_memory, chunk_cell_bytes, default_chunk_size
 from geo.grid import AnalysisGrid, Window
 from geo.models import mcda
@@ -252,13 +252,18 @@ def _exclusion(
 
 
 def run_cells(
-    model: CellModel, execution: Execution | None, *, criteria_ids: Sequence[str]
+    model: CellModel,
+    execution: Execution | None,
+    *,
+    criteria_ids: Sequence[str],
+    factors: bool = True,
 ) -> CellResult:
     """*model* over the whole grid: at once without an *execution*, else in chunks on it.
 
     The chunk side is the one asked (``--chunk-size``) or the largest the cost model
-    fits in memory for the scheduler's workers; the largest distance cap is the halo
-    a chunk's tiles read.
+    fits in memory for the scheduler's workers. Each chunk is copied into the result's
+    own arrays as it finishes (score and stability float32, classes uint8, and the
+    quantised *factors* uint16 when they are kept for the What-if panel).
     """
     grid = model.grid
     size = max(grid.shape)
@@ -271,25 +276,44 @@ def run_cells(
             cells=grid.width * grid.height,
         )
         size = resolve_chunk_size(execution, halo=0, cell_bytes=per_cell, what=STEP, fitted=fitted)
+    out = _Gathered(grid.shape, len(model.criteria), model.monte_carlo is not None, factors)
     kernel = functools.partial(_call, model=model)
-    stack = grid_map(
-        kernel, grid.shape, model.layers, execution, step=STEP, dtype="float32", chunk_size=size
-    )
-    score = np.ascontiguousarray(stack[0], dtype="float32")
-    classes = stack[1].astype("uint8")
-    stability = np.ascontiguousarray(stack[2]) if model.monte_carlo is not None else None
-    factors = stack[5:].astype("uint16")
-    excl_bits = stack[3].astype("uint32")
-    filled_bits = stack[4].astype("uint32")
-    del stack
-    excluded = {k.id: (excl_bits & (1 << i)) > 0 for i, k in enumerate(model.constraints)}
+    grid_each(
+        kernel, grid.shape, model.layers, execution, out.put, step=STEP, dtype="float32",
+        chunk_size=size,
+    )  # fmt: skip
+    excluded = {k.id: (out.excluded & (1 << i)) > 0 for i, k in enumerate(model.constraints)}
     filled = {
-        cid: int(((filled_bits & (1 << j)) > 0).sum())
+        cid: int(((out.filled & (1 << j)) > 0).sum())
         for j, (cid, c) in enumerate(zip(criteria_ids, model.criteria, strict=True))
         if c.outside is not None
     }
-    ev = mcda.Evaluation(score, classes, stability, factors)
+    ev = mcda.Evaluation(out.score, out.classes, out.stability, out.factors)
     return CellResult(ev, excluded, filled)
+
+
+class _Gathered:
+    """The model's results on the whole grid, filled chunk by chunk."""
+
+    def __init__(self, shape: tuple[int, int], k: int, stability: bool, factors: bool) -> None:
+        self.score = np.empty(shape, dtype="float32")
+        self.classes = np.empty(shape, dtype="uint8")
+        self.stability = np.empty(shape, dtype="float32") if stability else None
+        self.excluded = np.empty(shape, dtype="uint32")
+        self.filled = np.empty(shape, dtype="uint32")
+        self.factors = np.empty((k, *shape), dtype="uint16") if factors else None
+
+    def put(self, where: tuple[slice, ...], block: np.ndarray) -> None:
+        """Copy one chunk's stack of layers (see :class:`CellModel`) into the arrays."""
+        at = where[1:]
+        self.score[at] = block[0]
+        self.classes[at] = block[1]
+        if self.stability is not None:
+            self.stability[at] = block[2]
+        self.excluded[at] = block[3]
+        self.filled[at] = block[4]
+        if self.factors is not None:
+            self.factors[(slice(None), *at)] = block[5:]
 
 
 def _call(rows: slice, cols: slice, *, model: CellModel) -> np.ndarray:

@@ -21,6 +21,7 @@ from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
 
 from geo.grid import AnalysisGrid
+from geo.i18n import Text, text
 from geo.models import mcda
 from geo.models.ahp import RANDOM_INDEX
 from geo.raster import Raster
@@ -29,11 +30,27 @@ from geo.themes.suitability.constraints import Constraints
 from geo.themes.suitability.criteria import Criteria, Weighting
 from geo.themes.suitability.settings import SuitabilitySettings
 
-__all__ = ["toml_document", "toml_value", "whatif"]
+__all__ = ["WHATIF_MAX_CELLS", "toml_document", "toml_value", "whatif", "whatif_left_out"]
+
+WHATIF_MAX_CELLS = 2_000_000
+"""Largest grid (cells) a map page carries a What-if panel for: its factors, masks and zone
+cells add about 0.85 MB per million cells to the page (1.6 MB at the 25 m grid of
+Zhanatas, 1.9 M cells: ``bench/bench_whatif.py``), within the 3 MB a page may weigh; and a
+build above it keeps no factors of the whole grid in memory."""
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _CHANGED = ("weights", "aggregation")
 """Top-level tables the panel writes itself."""
+
+
+def whatif_left_out(cells: int) -> Text:
+    """The note of a map page whose grid is too large for the What-if panel."""
+    m, limit = f"{cells / 1e6:.1f}", f"{WHATIF_MAX_CELLS / 1e6:g}"
+    return text(
+        f"No What-if panel on this map: the grid has {m} million cells, more than the {limit} million a page can recompute; rebuild with a larger cell_size_m in [area] to get one.",
+        f"Бұл картада «Егер…» панелі жоқ: торда {m.replace('.', ',')} млн ұяшық бар, бұл бет қайта есептей алатын {limit} млн-нан көп; панель алу үшін [area] бөліміндегі cell_size_m мәнін үлкейтіп, қайта құрастырыңыз.",
+        f"На этой карте нет панели «Что если»: в сетке {m.replace('.', ',')} млн ячеек, больше {limit} млн, которые страница может пересчитать; чтобы получить её, пересоберите с большим cell_size_m в [area].",
+    )
 
 
 def whatif(
