@@ -1,12 +1,13 @@
 """Benchmark of the land-suitability models (issue 3), each against a peer measured in the same run.
 
-Run:  python bench/bench_suitability.py [--quick] [--sizes 1000,4000,10000]
+Run:  python bench/bench_suitability.py [--quick] [--only 1,2,3]
 
-1. Slope (Horn) on a synthetic 4000 × 4000 DEM: ``geo.models.terrain.slope_blockwise`` (row
-   blocks, float32, two threads; ``geo.models.terrain.slope_degrees`` timed too)
-   vs ``gdaldem slope -compute_edges`` (GDAL's command-line tool; its time includes
-   reading and writing the GeoTIFF, so ours is also timed with rasterio read + write).
-   Agreement on interior cells must be within 0.001°.
+1. Slope (Horn) on a synthetic 4000 × 4000 float32 DEM: ``geo.models.terrain.slope_degrees`` on
+   the whole array, and the same kernel in dask chunks of 1024 cells with a one-cell halo
+   (``geo.chunks.map_cells(..., halo=1)`` on ``dask.array.from_array``, dask's threaded
+   scheduler), vs ``gdaldem slope -compute_edges`` (GDAL's command-line tool; its time includes
+   reading and writing the GeoTIFF, so ``slope_degrees`` is also timed with rasterio read + write).
+   Agreement on interior cells must be within 0.001° for both of ours.
 2. Zonal class areas with exact coverage on the 4000² grid and 2000 Voronoi zones:
    ``geo.models.zonal.class_areas`` vs a bare ``exactextract`` call. Our function *uses*
    exactextract, so the ratio measures only our overhead; rasterstats is not installed in
@@ -14,28 +15,20 @@ Run:  python bench/bench_suitability.py [--quick] [--sizes 1000,4000,10000]
    whose area error is also printed.
 3. Weighted overlay (WLC of five float32 factors) vs one numpy pass over its inputs
    (``out += f`` for each factor): the memory-bandwidth floor. Target: within 5×.
-4. The whole block-wise pipeline (``evaluate_blocks`` here: ``mcda.evaluate`` per row block; five criteria derived per block: slope with a one-row
-   halo, a capped distance with its halo, three analytic fields; memberships, WLC, two
-   constraints, FAO classes, 20 Monte Carlo draws) at 1000², 4000² and 10000² cells, each
-   size in a fresh subprocess reporting wall time and peak RSS (``VmHWM`` of the process).
-   Target: 10000² under 2 GB.
+4. The whole pipeline now lives in ``bench/bench_chunks.py`` (the whole land-suitability and
+   pollution themes in chunks, wall time and peak memory of the process tree).
 
-Medians of repeated runs are printed (3 repeats, 1 for the scaling runs).
+Medians of 3 repeated runs are printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import resource
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,87 +37,6 @@ from rasterio.transform import from_origin
 
 CELL = 30.0
 X0, Y0 = 500_000.0, 4_850_000.0
-
-
-# -- row-block evaluation (the benchmark's; a build holds its arrays whole) ------------------------
-BlockSource = Callable[[int, int], np.ndarray]
-"""A criterion read by rows: ``source(r0, r1)`` returns rows ``r0:r1`` of the grid."""
-
-
-def array_source(array: np.ndarray) -> BlockSource:
-    """A :data:`BlockSource` over an in-memory array."""
-
-    def read(r0: int, r1: int) -> np.ndarray:
-        return array[r0:r1]
-
-    return read
-
-
-def slope_source(dem: BlockSource, cell_size: float, height: int) -> BlockSource:
-    """Slope in degrees (Horn) per block, reading one halo row above and below.
-
-    Same values as :func:`geo.models.terrain.slope_degrees` on the whole grid.
-    """
-    from geo.models.terrain import horn_slope_rows
-
-    def read(r0: int, r1: int) -> np.ndarray:
-        h0, h1 = max(0, r0 - 1), min(height, r1 + 1)
-        return horn_slope_rows(dem(h0, h1), h0 < r0, h1 > r1, cell_size)
-
-    return read
-
-
-def distance_source(
-    features: BlockSource, cell_size: float, cap: float, height: int
-) -> BlockSource:
-    """Euclidean distance (m) to cells where *features* is True, capped at *cap*, per block.
-
-    Each block reads a halo of ``ceil(cap / cell_size)`` rows on both sides, so
-    the capped result equals a whole-grid distance transform.
-    """
-    from scipy import ndimage
-
-    if not (cap > 0 and math.isfinite(cap)):
-        msg = f"distance cap must be a positive finite number of metres, got {cap}"
-        raise ValueError(msg)
-    halo = math.ceil(cap / cell_size)
-
-    def read(r0: int, r1: int) -> np.ndarray:
-        h0, h1 = max(0, r0 - halo), min(height, r1 + halo)
-        m = np.asarray(features(h0, h1), dtype=bool)
-        if not m.any():
-            return np.full((r1 - r0, m.shape[1]), cap, dtype="float32")
-        d = ndimage.distance_transform_edt(~m, sampling=(cell_size, cell_size))
-        d = np.asarray(d[r0 - h0 : r0 - h0 + (r1 - r0)], dtype="float32")
-        np.minimum(d, cap, out=d)
-        return d
-
-    return read
-
-
-def evaluate_blocks(
-    sources, memberships, weights, shape, *, allowed=None, block_cells: int = 1 << 20, **kw
-):
-    """:func:`geo.models.mcda.evaluate` by row blocks of about *block_cells* cells.
-
-    Each block is evaluated whole; the Monte Carlo draws depend only on the
-    seed, so the result equals one whole-grid evaluation.
-    """
-    from geo.models import mcda
-
-    rows, cols = shape
-    score = np.full(shape, np.nan, dtype="float32")
-    classes = np.zeros(shape, dtype="uint8")
-    stability = np.full(shape, np.nan, dtype="float32") if kw.get("monte_carlo") else None
-    step = max(1, block_cells // max(cols, 1))
-    for r0 in range(0, rows, step):
-        r1 = min(rows, r0 + step)
-        ok = None if allowed is None else allowed(r0, r1)
-        ev = mcda.evaluate([src(r0, r1) for src in sources], memberships, weights, allowed=ok, **kw)
-        score[r0:r1], classes[r0:r1] = ev.score, ev.classes
-        if stability is not None and ev.stability is not None:
-            stability[r0:r1] = ev.stability
-    return mcda.Evaluation(score, classes, stability)
 
 
 def _median_time(fn, repeat: int = 3) -> float:
@@ -161,14 +73,27 @@ def synthetic_dem(n: int) -> np.ndarray:
 
 
 # -- 1. slope -----------------------------------------------------------------------------
+SLOPE_CHUNK = 1024
+
+
 def bench_slope(n: int, repeat: int) -> dict[str, float]:
-    from geo.models.terrain import slope_blockwise, slope_degrees
+    import dask.array as da
+
+    from geo.chunks import map_cells
+    from geo.models.terrain import slope_degrees
 
     gdaldem = shutil.which("gdaldem")
     dem = synthetic_dem(n)
+
+    def chunked() -> np.ndarray:
+        lazy = map_cells(
+            lambda a: slope_degrees(a, CELL), da.from_array(dem, chunks=SLOPE_CHUNK), halo=1
+        )
+        return np.asarray(lazy.compute(scheduler="threads"))
+
     out: dict[str, float] = {}
-    out["ours_compute_s"] = _median_time(lambda: slope_blockwise(dem, CELL), repeat)
-    out["terrain_slope_degrees_s"] = _median_time(lambda: slope_degrees(dem, CELL), repeat)
+    out["slope_degrees_s"] = _median_time(lambda: slope_degrees(dem, CELL), repeat)
+    out["map_cells_threads_s"] = _median_time(chunked, repeat)
     if gdaldem is None:
         print("  gdaldem not installed: no peer for slope")
         return out
@@ -194,16 +119,18 @@ def bench_slope(n: int, repeat: int) -> dict[str, float]:
         def run_ours_io() -> None:
             with rasterio.open(src) as ds:
                 z = ds.read(1)
-            s = slope_blockwise(z, CELL)
+            s = slope_degrees(z, CELL)
             with rasterio.open(ours_tif, "w", **profile) as ds:
                 ds.write(s, 1)
 
         out["gdaldem_s"] = _median_time(run_gdal, repeat)
-        out["ours_with_io_s"] = _median_time(run_ours_io, repeat)
+        out["slope_degrees_with_io_s"] = _median_time(run_ours_io, repeat)
         with rasterio.open(dst) as ds:
-            ref = ds.read(1).astype("float64")
-    ours = slope_blockwise(dem, CELL).astype("float64")
-    out["max_abs_diff_interior_deg"] = float(np.abs(ours[1:-1, 1:-1] - ref[1:-1, 1:-1]).max())
+            ref = ds.read(1).astype("float64")[1:-1, 1:-1]
+    whole = slope_degrees(dem, CELL).astype("float64")[1:-1, 1:-1]
+    chunks = chunked().astype("float64")[1:-1, 1:-1]
+    out["max_abs_diff_interior_deg"] = float(np.abs(whole - ref).max())
+    out["max_abs_diff_interior_chunks_deg"] = float(np.abs(chunks - ref).max())
     return out
 
 
@@ -293,110 +220,29 @@ def bench_overlay(n: int, repeat: int) -> dict[str, float]:
     return out
 
 
-# -- 4. block-wise pipeline, one size per subprocess -----------------------------------------------
-def pipeline(n: int, draws: int) -> dict[str, float]:
-    """Run the whole model on an n × n grid of 100 m cells, criteria generated per block."""
-    from geo.models import mcda
-    from geo.models.fuzzy import Membership
-
-    cell = 100.0
-    cap = 3000.0
-
-    def dem(r0: int, r1: int) -> np.ndarray:
-        y, x = np.mgrid[r0:r1, 0:n].astype("float32") * cell
-        return (
-            500
-            + 0.002 * y
-            + 150 * np.sin(x / 9000.0) * np.cos(y / 7000.0)
-            + 20 * np.sin(x / 900.0 + y / 700.0)
-        ).astype("float32")
-
-    def rivers(r0: int, r1: int) -> np.ndarray:
-        rows = np.arange(r0, r1)[:, None]
-        cols = np.arange(n)[None, :]
-        return ((rows + cols // 3) % 347 == 0) | ((cols + rows // 5) % 419 == 0)
-
-    def field(freq: float, phase: float):
-        def read(r0: int, r1: int) -> np.ndarray:
-            y, x = np.mgrid[r0:r1, 0:n].astype("float32")
-            return (0.5 + 0.5 * np.sin(x * freq + phase) * np.cos(y * freq * 0.7)).astype("float32")
-
-        return read
-
-    slope = slope_source(dem, cell, n)
-    water = distance_source(rivers, cell, cap, n)
-    sources = [slope, water, dem, field(0.013, 0.3), field(0.007, 1.1)]
-    ms = [
-        Membership("linear", {"a": 8.0, "b": 2.0}),
-        Membership("small", {"midpoint": 1000.0, "spread": 3.0}),
-        Membership("sigmoidal", {"c": 550.0, "d": 800.0, "shape": "decreasing"}),
-        Membership("linear", {"a": 0.0, "b": 1.0}),
-        Membership("gaussian", {"midpoint": 0.6, "spread": 5.0}),
-    ]
-
-    def allowed(r0: int, r1: int) -> np.ndarray:
-        return (slope(r0, r1) <= 15.0) & ~rivers(r0, r1)
-
-    t = time.perf_counter()
-    ev = evaluate_blocks(
-        sources,
-        ms,
-        [0.3, 0.2, 0.1, 0.25, 0.15],
-        (n, n),
-        allowed=allowed,
-        monte_carlo=mcda.MonteCarlo(draws=draws, weight_spread=0.2, seed=1) if draws else None,
-    )
-    elapsed = time.perf_counter() - t
-    peak_kb = _peak_rss_kb()
-    return {
-        "n": n,
-        "time_s": elapsed,
-        "peak_rss_mb": peak_kb / 1024,
-        "s1_share": float((ev.classes == 1).mean()),
-        "mean_stability": float(np.nanmean(ev.stability)) if ev.stability is not None else math.nan,
-    }
-
-
-def _peak_rss_kb() -> float:
-    """Peak resident set of this process image (VmHWM; ru_maxrss survives exec on Linux)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1])
-    except OSError:
-        pass
-    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
-def _run_child(n: int, draws: int) -> dict[str, float]:
-    cmd = [sys.executable, __file__, "--child", str(n), "--draws", str(draws)]
-    res = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return json.loads(res.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller grids (1000²) for a smoke run")
-    ap.add_argument("--sizes", default="1000,4000,10000")
-    ap.add_argument("--draws", type=int, default=20)
-    ap.add_argument("--only", default="1,2,3,4", help="sections to run, e.g. 2,3")
-    ap.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--only", default="1,2,3", help="sections to run, e.g. 2,3")
     a = ap.parse_args()
-    if a.child:
-        print(json.dumps(pipeline(a.child, a.draws)))
-        return
     n = 1000 if a.quick else 4000
     repeat = 3
     only = {int(v) for v in a.only.split(",")}
     if 1 in only:
-        print(f"== 1. slope, {n}² float32 DEM, {CELL:g} m cells (median of {repeat})")
+        print(
+            f"== 1. slope, {n}² float32 DEM, {CELL:g} m cells; chunks of {SLOPE_CHUNK} on dask "
+            f"threads (median of {repeat})"
+        )
         s = bench_slope(n, repeat)
         for k, v in s.items():
             print(f"  {k:32s} {v:.6g}")
         if "gdaldem_s" in s:
+            ok = max(s["max_abs_diff_interior_deg"], s["max_abs_diff_interior_chunks_deg"]) < 1e-3
             print(
-                f"  ratio ours/gdaldem: compute {s['ours_compute_s'] / s['gdaldem_s']:.2f}, with I/O {s['ours_with_io_s'] / s['gdaldem_s']:.2f}"
-                f"  (agreement {'OK' if s['max_abs_diff_interior_deg'] < 1e-3 else 'FAILED'} < 0.001°)"
+                f"  ratio ours/gdaldem: slope_degrees {s['slope_degrees_s'] / s['gdaldem_s']:.2f}, "
+                f"map_cells {s['map_cells_threads_s'] / s['gdaldem_s']:.2f}, "
+                f"slope_degrees with I/O {s['slope_degrees_with_io_s'] / s['gdaldem_s']:.2f}"
+                f"  (agreement, whole and chunks: {'OK' if ok else 'FAILED'} < 0.001°)"
             )
     if 2 in only:
         print(f"== 2. zonal class areas, {n}², 2000 zones (median of {repeat})")
@@ -412,18 +258,6 @@ def main() -> None:
         for k, v in o.items():
             print(f"  {k:32s} {v:.6g}")
         print(f"  target ≤ 5×: {'OK' if o['ratio_wlc_over_floor'] <= 5 else 'MISSED'}")
-    if 4 in only:
-        sizes = [1000] if a.quick else [int(v) for v in a.sizes.split(",")]
-        print(
-            f"== 4. block-wise pipeline (5 criteria, 2 constraints, classes, {a.draws} Monte Carlo draws), subprocess each"
-        )
-        print(f"  {'cells':>12s} {'time s':>9s} {'peak RSS MB':>12s} {'ns/cell':>9s}")
-        for size in sizes:
-            r = _run_child(size, a.draws)
-            print(
-                f"  {size:>6d}²      {r['time_s']:9.2f} {r['peak_rss_mb']:12.0f} {1e9 * r['time_s'] / size**2:9.1f}"
-            )
-        print("  target: 10000² under 2048 MB peak RSS")
 
 
 if __name__ == "__main__":

@@ -1,34 +1,22 @@
-"""Aggregation, classes, Monte Carlo (methods-and-anchors §2.3-§2.4, T8) and the benchmark's row blocks."""
+"""Aggregation, classes, Monte Carlo (methods-and-anchors §2.3-§2.4, T8), windows and slope in chunks."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
+import dask.array as da
 import numpy as np
 import pytest
 import rasterio
 from rasterio.transform import from_origin
 from scipy import ndimage
 
-from geo.models import mcda, terrain
+from geo.chunks import map_cells
+from geo.models import mcda
 from geo.models.fuzzy import Membership
 from geo.models.terrain import slope_degrees
-
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_suitability.py"
-
-
-@pytest.fixture(scope="module")
-def bench() -> Any:
-    """``bench/bench_suitability.py`` (its row-block evaluation lives there, outside ``geo``)."""
-    spec = importlib.util.spec_from_file_location("bench_suitability", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _factors(shape: tuple[int, int] = (40, 50), k: int = 4, seed: int = 1) -> list[np.ndarray]:
@@ -109,25 +97,44 @@ def _model(k: int = 3) -> tuple[list[np.ndarray], list[Membership], list[float]]
     return raws, ms, [0.5, 0.3, 0.2][:k]
 
 
-def test_evaluate_blockwise_equals_whole_and_is_deterministic(bench: Any) -> None:
+def _evaluate_windows(
+    raws: list[np.ndarray],
+    ms: list[Membership],
+    w: list[float],
+    allowed: np.ndarray,
+    mc: mcda.MonteCarlo,
+    rows: int,
+    cols: int,
+) -> mcda.Evaluation:
+    """``mcda.evaluate`` on each *rows* × *cols* window of the inputs, stitched together."""
+    shape = raws[0].shape
+    score = np.full(shape, -1.0, dtype="float32")
+    classes = np.full(shape, 255, dtype="uint8")
+    stability = np.full(shape, -1.0, dtype="float32")
+    for r0 in range(0, shape[0], rows):
+        for c0 in range(0, shape[1], cols):
+            win = np.s_[r0 : r0 + rows, c0 : c0 + cols]
+            ev = mcda.evaluate([r[win] for r in raws], ms, w, allowed=allowed[win], monte_carlo=mc)
+            assert ev.stability is not None
+            score[win], classes[win], stability[win] = ev.score, ev.classes, ev.stability
+    return mcda.Evaluation(score, classes, stability)
+
+
+def test_evaluate_on_windows_equals_whole_and_is_deterministic() -> None:
     raws, ms, w = _model()
     allowed = np.ones(raws[0].shape, bool)
     allowed[10:20, 5:9] = False
-    srcs = [bench.array_source(r) for r in raws]
     mc = mcda.MonteCarlo(draws=50, weight_spread=0.3, seed=3)
     whole = mcda.evaluate(raws, ms, w, allowed=allowed, monte_carlo=mc)
-    shape = raws[0].shape
-    blocked = bench.array_source(allowed)
-    small = bench.evaluate_blocks(
-        srcs, ms, w, shape, allowed=blocked, monte_carlo=mc, block_cells=37 * 5
-    )
-    again = bench.evaluate_blocks(
-        srcs, ms, w, shape, allowed=blocked, monte_carlo=mc, block_cells=37 * 7
-    )
-    np.testing.assert_array_equal(whole.score, small.score)
-    np.testing.assert_array_equal(whole.classes, small.classes)
-    np.testing.assert_allclose(whole.stability, small.stability, atol=1e-6, equal_nan=True)
-    np.testing.assert_allclose(small.stability, again.stability, atol=1e-6, equal_nan=True)
+    assert whole.stability is not None
+    # windows of 5 × 37 (row bands), 7 × 11 and 13 × 8 cells (ragged at the far edges)
+    for rows, cols in [(5, 37), (7, 11), (13, 8)]:
+        part = _evaluate_windows(raws, ms, w, allowed, mc, rows, cols)
+        np.testing.assert_array_equal(part.score, whole.score)
+        np.testing.assert_array_equal(part.classes, whole.classes)
+        np.testing.assert_array_equal(part.stability, whole.stability)
+    again = mcda.evaluate(raws, ms, w, allowed=allowed, monte_carlo=mc)
+    np.testing.assert_array_equal(again.stability, whole.stability)
     # score is the WLC of the memberships
     expect = mcda.wlc([m(r) for m, r in zip(ms, raws, strict=True)], w, constraint=allowed)
     np.testing.assert_allclose(whole.score, expect, rtol=1e-6, equal_nan=True)
@@ -227,41 +234,41 @@ def test_slope_matches_gdaldem(tmp_path: Path) -> None:
         ref = ds.read(1).astype(float)
     ours = slope_degrees(dem, 30.0)
     assert np.abs(ours[1:-1, 1:-1] - ref[1:-1, 1:-1]).max() < 1e-3
-    blocked = terrain.slope_blockwise(dem, 30.0, block_rows=17)
-    assert np.abs(blocked[1:-1, 1:-1] - ref[1:-1, 1:-1]).max() < 1e-3
+    chunked = map_cells(
+        lambda a: slope_degrees(a, 30.0), da.from_array(dem, chunks=(17, 23)), halo=1
+    ).compute(scheduler="threads")
+    assert np.abs(chunked[1:-1, 1:-1] - ref[1:-1, 1:-1]).max() < 1e-3
     assert ref[1:-1, 1:-1].max() > 5  # the surface is not flat
 
 
-def test_slope_source_blockwise_equals_whole(bench: Any) -> None:
+def test_slope_in_chunks_equals_whole() -> None:
     rng = np.random.default_rng(2)
     dem = ndimage.gaussian_filter(rng.normal(0, 30, (50, 20)), 2)
-    src = bench.slope_source(bench.array_source(dem), 30.0, 50)
-    blocks = np.vstack([src(r, min(50, r + 7)) for r in range(0, 50, 7)])
-    np.testing.assert_allclose(blocks, slope_degrees(dem, 30.0), atol=1e-4)
-    threaded = terrain.slope_blockwise(dem, 30.0, block_rows=6, workers=2)
-    np.testing.assert_array_equal(threaded, blocks)
-    np.testing.assert_array_equal(
-        terrain.slope_blockwise(dem, 30.0, block_rows=1000, workers=1), blocks
-    )
+    whole = slope_degrees(dem, 30.0)
+    assert whole.max() > 1.0  # the surface is not flat
+    for chunks in [(7, 20), (6, 5), (50, 20)]:
+        lazy = map_cells(
+            lambda a: slope_degrees(a, 30.0), da.from_array(dem, chunks=chunks), halo=1
+        )
+        for scheduler in ("threads", "synchronous"):
+            np.testing.assert_array_equal(lazy.compute(scheduler=scheduler), whole)
+    # a numpy array is the whole-array call
+    np.testing.assert_array_equal(map_cells(lambda a: slope_degrees(a, 30.0), dem, halo=1), whole)
 
 
-def test_slope_blockwise_keeps_nan_like_terrain() -> None:
+def test_slope_in_chunks_keeps_nan_like_terrain() -> None:
     dem = np.add.outer(np.arange(10.0), np.arange(12.0)) * 10
-    dem[4, 5] = np.nan
-    a = terrain.slope_blockwise(dem, 10.0, block_rows=3)
+    dem[4, 5] = np.nan  # next to a chunk corner
+    dem[0, 11] = np.nan  # on the grid's edge
     b = slope_degrees(dem, 10.0)
-    np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
-    np.testing.assert_allclose(a[~np.isnan(a)], b[~np.isnan(b)], atol=1e-4)
-
-
-def test_distance_source_blockwise_equals_whole_capped(bench: Any) -> None:
-    rng = np.random.default_rng(3)
-    feats = rng.uniform(0, 1, (80, 30)) > 0.995
-    cap = 500.0
-    src = bench.distance_source(bench.array_source(feats), 50.0, cap, 80)
-    blocks = np.vstack([src(r, min(80, r + 9)) for r in range(0, 80, 9)])
-    whole = np.minimum(ndimage.distance_transform_edt(~feats, sampling=(50.0, 50.0)), cap)
-    np.testing.assert_allclose(blocks, whole, rtol=1e-6)
+    a = map_cells(lambda z: slope_degrees(z, 10.0), da.from_array(dem, chunks=(3, 5)), halo=1)
+    a = a.compute(scheduler="threads")
+    np.testing.assert_array_equal(a, b)  # NaN in the same cells, the same values elsewhere
+    # Horn reads the 8 neighbours, not the cell itself; at the edge the padding repeats the NaN
+    ring = {(r, c) for r in (3, 4, 5) for c in (4, 5, 6)} - {(4, 5)}
+    corner = {(0, 10), (0, 11), (1, 10), (1, 11)}
+    assert {(int(r), int(c)) for r, c in np.argwhere(np.isnan(a))} == ring | corner
+    assert a[8, 2] == pytest.approx(np.degrees(np.arctan(np.sqrt(2))), abs=1e-4)
 
 
 def test_evaluate_takes_arrays_on_one_grid() -> None:

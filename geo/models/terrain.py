@@ -11,8 +11,6 @@ import numpy as np
 __all__ = [
     "hillshade",
     "horn_gradient",
-    "horn_slope_rows",
-    "slope_blockwise",
     "slope_degrees",
     "slope_percent",
 ]
@@ -100,62 +98,3 @@ def hillshade(
     out = np.where(shade <= 0, 1.0, 1.0 + 254.0 * np.minimum(shade, 1.0))
     out = np.where(np.isfinite(shade), out, 0)
     return np.rint(out).astype("uint8")  # rounded, as gdaldem writes its Byte output
-
-
-def horn_slope_rows(
-    z: np.ndarray, top_halo: bool, bottom_halo: bool, cell_size: float
-) -> np.ndarray:
-    """Horn slope (degrees, float32) of the rows of *z* without its halo rows.
-
-    Missing halos (grid edges) are replaced by the edge row, and the columns
-    are edge-padded, as :func:`slope_degrees` does.
-    """
-    z = np.asarray(z, dtype="float32")
-    if not top_halo:
-        z = np.concatenate([z[:1], z])
-    if not bottom_halo:
-        z = np.concatenate([z, z[-1:]])
-    z = np.concatenate([z[:, :1], z, z[:, -1:]], axis=1)
-    cd = z[:, 2:] - z[:, :-2]  # east minus west, per row
-    dx = cd[:-2] + cd[2:]
-    dx += 2 * cd[1:-1]
-    rd = z[:-2] - z[2:]  # north minus south, per column
-    dy = rd[:, :-2] + rd[:, 2:]
-    dy += 2 * rd[:, 1:-1]
-    dx *= dx
-    dy *= dy
-    dx += dy
-    np.sqrt(dx, out=dx)
-    dx *= np.float32(1.0 / (8.0 * cell_size))
-    np.arctan(dx, out=dx)
-    dx *= np.float32(180.0 / np.pi)
-    return np.asarray(dx)
-
-
-def slope_blockwise(
-    dem: np.ndarray, cell_size: float, *, block_rows: int = 256, workers: int = 2
-) -> np.ndarray:
-    """Slope in degrees (Horn), float32, by row blocks with a one-row halo, on *workers* threads.
-
-    Same values as :func:`slope_degrees` (float32
-    arithmetic: within 1e-4° for DEMs in metres), with bounded temporaries and
-    both cores busy (numpy releases the GIL).
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    rows = dem.shape[0]
-    out = np.empty(dem.shape, dtype="float32")
-
-    def one(r0: int) -> None:
-        r1 = min(rows, r0 + block_rows)
-        h0, h1 = max(0, r0 - 1), min(rows, r1 + 1)
-        out[r0:r1] = horn_slope_rows(dem[h0:h1], h0 < r0, h1 > r1, cell_size)
-
-    starts = range(0, rows, block_rows)
-    if workers <= 1:
-        for r0 in starts:
-            one(r0)
-    else:
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(one, starts))
-    return out
