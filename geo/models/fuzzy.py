@@ -396,7 +396,7 @@ class Membership:
         """Return ``(lo, hi)``: outside this interval the membership changes by less than *tol*.
 
         Distance criteria are capped at ``hi``: computing distances beyond it
-        cannot change the result, which bounds the halo of block-wise runs.
+        cannot change the result, which bounds the halo a chunk of the grid reads.
         Unbounded sides are ``±inf``.
         """
         p = self.params
