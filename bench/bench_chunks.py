@@ -121,7 +121,7 @@ def _child(mode: str, recipe: str, out: str) -> None:
     ctx = BuildContext(catalog, results=results, execution=execution)
     res = run_recipe(ctx, load_recipe(recipe))
     write_rasters([res], Path(out))
-    print(res.parameters["grid"]["width"] * res.parameters["grid"]["height"], flush=True)
+    print(res.rasters[0].raster.array.size, flush=True)
 
 
 def _tree_rss(proc: psutil.Process) -> int:

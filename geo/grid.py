@@ -16,6 +16,7 @@ the whole grid. A grid of up to ``TILE`` cells a side is one tile.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -36,7 +37,7 @@ from geo.crs import to_crs
 from geo.errors import InputError
 from geo.raster import Raster
 
-__all__ = ["TILE", "AnalysisGrid", "Window"]
+__all__ = ["TILE", "AnalysisGrid", "NearestFeatures", "Window"]
 
 log = logging.getLogger(__name__)
 
@@ -285,45 +286,49 @@ class AnalysisGrid:
         (useful where a membership function saturates). Features outside the
         grid still count: the grid is padded to reach them, up to *cap*.
 
-        A *window* (which needs a *cap*) is measured tile by tile, each tile with a
-        halo of ``cap`` around it: a feature nearer than the cap always lies inside
-        the halo, so every chunking gives the distances of the whole grid.
+        With a *cap*, the distances come from :meth:`nearest` (the same values for a
+        *window* as for the whole grid); without one, from a distance transform of the
+        whole grid.
         """
-        pad = 0 if cap is None else math.ceil(cap / self.cell_size)
-        if window is not None and cap is None:
-            msg = "distances on a window of the grid need a cap (the halo a tile reads)"
+        if cap is not None:
+            return self.nearest(gdf, cap=cap, what=what).distances(window)
+        if window is not None:
+            msg = "distances on a window of the grid need a cap"
             raise ValueError(msg)
+        burnt = self.mask(gdf, all_touched=True, what=what)
+        if not burnt.any():
+            return np.full(self.shape, np.inf, dtype="float32")
+        dist = ndimage.distance_transform_edt(~burnt, sampling=(self.cell_size, self.cell_size))
+        return np.asarray(dist, dtype="float32")
+
+    def nearest(self, gdf: gpd.GeoDataFrame, *, cap: float, what: str = "layer") -> NearestFeatures:
+        """The features of *gdf* ready to measure distances up to *cap* on any window.
+
+        The grid, padded by *cap* so that features beyond its edge count, is burnt
+        tile by tile (``all_touched``); the burnt cells on the edge of a burnt area
+        (the nearest burnt cell of an unburnt cell always is one) go into a k-d tree.
+        Memory grows with those edge cells, never with the grid.
+        """
+        pad = math.ceil(cap / self.cell_size)
         big = self.window(slice(-pad, self.height + pad), slice(-pad, self.width + pad))
         g = self._in_crs(gdf, what)
         geoms = g.geometry.values[(~g.geometry.is_empty & g.geometry.notna()).to_numpy()]
-        ones = np.ones(len(geoms))
-        rows, cols = self._whole(window)
-        far = np.inf if cap is None else cap
-        side = TILE + 2 * pad  # the padded grid's lattice: a tile's halo meets at most 2 × 2
-        if len(geoms) == 0:
-            return np.full((rows.stop - rows.start, cols.stop - cols.start), far, dtype="float32")
-
-        def measure(tile: AnalysisGrid) -> np.ndarray:
-            # the tile's cells and the halo around them, in the padded grid's frame
-            r0 = round((tile.transform.f - self.transform.f) / self.transform.e)
-            c0 = round((tile.transform.c - self.transform.c) / self.transform.a)
-            halo = (slice(r0, r0 + tile.height + 2 * pad), slice(c0, c0 + tile.width + 2 * pad))
-            burnt = big._burn(
-                geoms, ones, halo, 0, all_touched=True, dtype="uint8", side=side
-            ).astype(bool)
-            if not burnt.any():
-                return np.full(tile.shape, far, dtype="float32")
-            dist = ndimage.distance_transform_edt(~burnt, sampling=(self.cell_size, self.cell_size))
-            dist = np.asarray(dist, dtype="float32")[
-                pad : pad + tile.height, pad : pad + tile.width
-            ]
-            if cap is not None:
-                np.minimum(dist, cap, out=dist)
-            return dist
-
-        if cap is None:  # no halo bounds the search: the whole grid at once
-            return measure(self)
-        return self._by_tiles(window, measure, "float32")
+        side = TILE + 2 * pad  # a grid of up to TILE cells a side burns in one piece
+        edges: list[np.ndarray] = []
+        if len(geoms):
+            ones = np.ones(len(geoms))
+            for r0 in range(0, big.height, side):
+                for c0 in range(0, big.width, side):
+                    w = (
+                        slice(r0, min(r0 + side, big.height)),
+                        slice(c0, min(c0 + side, big.width)),
+                    )
+                    burnt = big._burn(
+                        geoms, ones, w, 0, all_touched=True, dtype="uint8", side=side
+                    ).astype(bool)
+                    edges.append(_edge_cells(burnt) + np.array([r0 - pad, c0 - pad]))
+        cells = np.concatenate(edges) if edges else np.empty((0, 2), dtype="int64")
+        return NearestFeatures(self, big, geoms, cells, float(cap), pad, side)
 
     # -- rasters -------------------------------------------------------------
     def warp(
@@ -373,3 +378,92 @@ class AnalysisGrid:
             (c0 - (cols.start - halo), cols.stop + halo - c1),
         )
         return np.pad(inner, widths, mode="edge") if any(map(any, widths)) else inner
+
+
+def _edge_cells(burnt: np.ndarray) -> np.ndarray:
+    """(row, col) of the burnt cells with an unburnt 4-neighbour, or on the array's edge."""
+    inner = burnt.copy()
+    inner[1:, :] &= burnt[:-1, :]
+    inner[:-1, :] &= burnt[1:, :]
+    inner[:, 1:] &= burnt[:, :-1]
+    inner[:, :-1] &= burnt[:, 1:]
+    inner[[0, -1], :] = False
+    inner[:, [0, -1]] = False
+    return np.argwhere(burnt & ~inner)
+
+
+@dataclass(frozen=True)
+class NearestFeatures:
+    """Distances to a layer's features on any window of a grid (:meth:`AnalysisGrid.nearest`).
+
+    Attributes
+    ----------
+    grid : AnalysisGrid
+        The grid measured.
+    padded : AnalysisGrid
+        The grid padded by the cap, whose tiles were burnt.
+    geoms : array of geometries
+        The features, in the grid's CRS.
+    cells : array (n, 2)
+        Grid row and column of every burnt cell on the edge of a burnt area.
+    cap : float
+        Distances stop here (m).
+    pad, side : int
+        Cells of padding, and the side of the tiles burnt.
+    """
+
+    grid: AnalysisGrid
+    padded: AnalysisGrid
+    geoms: Any
+    cells: np.ndarray
+    cap: float
+    pad: int
+    side: int
+
+    @functools.cached_property
+    def _tree(self) -> Any:
+        from scipy.spatial import cKDTree
+
+        return cKDTree(self.cells) if len(self.cells) else None
+
+    def distances(self, window: Window | None = None) -> np.ndarray:
+        """Distance (m, float32, at most the cap) from each cell centre of *window*.
+
+        The nearest edge cell's offset ``(dr, dc)`` gives ``sqrt((dr·s)² + (dc·s)²)``
+        (cell size *s*), the arithmetic of :func:`scipy.ndimage.distance_transform_edt`;
+        burnt cells are at 0. Row bands of at most a million cells are measured at once.
+        """
+        rows, cols = self.grid._whole(window)
+        shape = (rows.stop - rows.start, cols.stop - cols.start)
+        out = np.full(shape, self.cap, dtype="float32")
+        if self._tree is None:
+            return out
+        s = self.grid.cell_size
+        band = max(1, 1_000_000 // max(shape[1], 1))
+        cc = np.arange(cols.start, cols.stop)
+        for b0 in range(rows.start, rows.stop, band):
+            b1 = min(b0 + band, rows.stop)
+            rr, cg = np.meshgrid(np.arange(b0, b1), cc, indexing="ij")
+            pts = np.column_stack([rr.ravel(), cg.ravel()])
+            dist, idx = self._tree.query(pts, k=1, distance_upper_bound=self.cap / s + 1.0)
+            found = np.isfinite(dist)
+            d = np.full(len(pts), self.cap, dtype="float64")
+            near = self.cells[idx[found]]
+            dr = (near[:, 0] - pts[found, 0]).astype("float64") * s
+            dc = (near[:, 1] - pts[found, 1]).astype("float64") * s
+            d[found] = np.sqrt(dr * dr + dc * dc)
+            out[b0 - rows.start : b1 - rows.start] = np.minimum(
+                d.astype("float32"), np.float32(self.cap)
+            ).reshape(b1 - b0, len(cc))
+        inside = self.padded._burn(
+            self.geoms,
+            np.ones(len(self.geoms)),
+            (slice(rows.start + self.pad, rows.stop + self.pad),
+             slice(cols.start + self.pad, cols.stop + self.pad)),
+            0,
+            all_touched=True,
+            dtype="uint8",
+            side=self.side,
+        )  # fmt: skip
+        out[inside > 0] = 0.0
+        return out

@@ -453,7 +453,7 @@ class Evaluation:
 
 def evaluate(
     criteria: Sequence[np.ndarray],
-    memberships: Sequence[Membership],
+    memberships: Sequence[Membership | None],
     weights: Any,
     *,
     order_weights: Any = None,
@@ -469,8 +469,10 @@ def evaluate(
     criteria : sequence of arrays
         Raw criterion values on the grid (slope in degrees, distance in
         metres ...), all of one 2-D shape.
-    memberships : sequence of Membership
-        One per criterion: turns raw values into 0–1 factors.
+    memberships : sequence of Membership or None
+        One per criterion: turns raw values into 0–1 factors; None where the
+        criterion is given as its factor already (a categorical table looked up
+        once per category; its control points are not perturbed).
     weights : array_like
         Criterion weights summing to 1.
     order_weights : array_like, optional
@@ -516,7 +518,7 @@ def evaluate(
         raise MCDAError(msg)
     z = np.empty((k, *shape), dtype="float32")
     for j, (x, m) in enumerate(zip(raw, memberships, strict=True)):
-        z[j] = m(x)
+        z[j] = x if m is None else m(x)
     ok = None if allowed is None else np.asarray(allowed, dtype=bool)
     q = None
     if quantum is None:
@@ -549,7 +551,7 @@ class _Model(NamedTuple):
 
     z: np.ndarray
     raw: list[np.ndarray]
-    memberships: Sequence[Membership]
+    memberships: Sequence[Membership | None]
     v: np.ndarray | None
     b: tuple[float, float, float]
 
@@ -598,8 +600,10 @@ def _stability(
         for i in range(len(draws_w)):
             zi = np.empty_like(z)
             for j, (x, m) in enumerate(zip(raw, memberships, strict=True)):
-                span = m.span()
-                zi[j] = m.shifted(float(shifts[i, j]) * span)(x) if span > 0 else z[j]
+                span = 0.0 if m is None else m.span()
+                zi[j] = (
+                    m.shifted(float(shifts[i, j]) * span)(x) if m is not None and span > 0 else z[j]
+                )
             wi = draws_w[i] / draws_w[i].sum()
             s = _aggregate(zi, wi, v).ravel()
             same += _level(np.nan_to_num(s, nan=-1.0), b) == base_lv

@@ -24,7 +24,7 @@ import numpy as np
 
 from geo.chunks import Execution, grid_each, resolve_chunk_size
 from geo.cost import available_memory, chunk_cell_bytes, default_chunk_size
-from geo.grid import AnalysisGrid, Window
+from geo.grid import AnalysisGrid, NearestFeatures, Window
 from geo.models import mcda
 from geo.models.fuzzy import Membership
 from geo.models.terrain import slope_degrees
@@ -53,8 +53,9 @@ class CriterionSource:
         The value burnt per feature (category codes, numeric field).
     categories : tuple of str
         The category of each code (1 …) of a categorical criterion.
-    cap : float, optional
-        The distance beyond which the membership no longer changes (m).
+    near : NearestFeatures, optional
+        The features of a distance criterion, measured up to the distance beyond
+        which the membership no longer changes.
     outside : float, optional
         The value of cells outside its raster.
     """
@@ -65,7 +66,7 @@ class CriterionSource:
     frame: gpd.GeoDataFrame | None = None
     values: np.ndarray | None = None
     categories: tuple[str, ...] = ()
-    cap: float | None = None
+    near: NearestFeatures | None = None
     outside: float | None = None
 
 
@@ -74,7 +75,7 @@ class ConstraintSource:
     """What a constraint reads, ready to be computed on any window.
 
     Its *kind*: ``slope`` / ``elevation`` (of the DEM *raster*) or ``above`` (a
-    raster's value) above *value*, ``near`` (within *distance* m of *frame*),
+    raster's value) above *value*, ``near`` (within *distance* m of the features of *near*),
     ``inside`` (inside *frame*) or ``classes`` (a class raster's cell in *classes*).
     """
 
@@ -85,6 +86,7 @@ class ConstraintSource:
     value: float = 0.0
     distance: float = 0.0
     classes: tuple[float, ...] = ()
+    near: NearestFeatures | None = None
 
 
 @dataclass(frozen=True)
@@ -142,12 +144,18 @@ class CellModel:
         window = (rows, cols)
         dems: dict[int, np.ndarray] = {}
         raws = []
+        memberships: list[Membership | None] = []
         filled_bits = np.zeros((rows.stop - rows.start, cols.stop - cols.start), dtype="float32")
-        for j, c in enumerate(self.criteria):
+        for j, (c, m) in enumerate(zip(self.criteria, self.memberships, strict=True)):
+            if c.source in ("categorical", "raster_classes"):  # looked up once per category
+                raws.append(_categories(self.grid, c, m, window))
+                memberships.append(None)
+                continue
             raw, gaps = _criterion(self.grid, c, window, dems)
             if gaps is not None:
                 filled_bits[gaps] += float(1 << j)
             raws.append(raw)
+            memberships.append(m)
         excl_bits = np.zeros_like(filled_bits)
         allowed = np.ones(filled_bits.shape, dtype=bool)
         for i, k in enumerate(self.constraints):
@@ -156,7 +164,7 @@ class CellModel:
             allowed &= ~excl
         ev = mcda.evaluate(
             raws,
-            self.memberships,
+            memberships,
             self.weights,
             order_weights=self.order_weights,
             allowed=allowed if self.constraints else None,
@@ -199,9 +207,6 @@ def _criterion(
     if src in ("slope", "elevation"):
         assert c.raster is not None
         return _terrain(grid, c.raster, window, dems, slope=src == "slope"), None
-    if src == "raster_classes":
-        assert c.raster is not None
-        return class_strings(grid.warp(c.raster, resampling="mode", window=window)), None
     if src in ("raster", "pollution_index"):
         assert c.raster is not None
         arr = grid.warp(c.raster, window=window)
@@ -210,22 +215,34 @@ def _criterion(
         gaps = ~np.isfinite(arr)
         arr[gaps] = c.outside
         return arr, gaps
-    assert c.frame is not None
     if src == "distance":
-        return grid.distance_to(c.frame, cap=c.cap, window=window), None
-    if src == "categorical":
-        ids = grid.rasterize(c.frame, c.values, fill=0, dtype="int32", window=window)
-        lut = np.array([None, *c.categories], dtype=object)
-        return lut[ids], None
+        assert c.near is not None
+        return c.near.distances(window), None
+    assert c.frame is not None
     return grid.rasterize(c.frame, c.values, fill=np.nan, dtype="float32", window=window), None
 
 
-def class_strings(arr: np.ndarray) -> np.ndarray:
-    """Class codes as strings ("40"), None where no data: the keys of a reclass table."""
-    out = np.full(arr.shape, None, dtype=object)
-    ok = np.isfinite(arr)
-    out[ok] = [str(int(v)) for v in arr[ok]]
-    return out
+def _categories(
+    grid: AnalysisGrid, c: CriterionSource, m: Membership, window: Window
+) -> np.ndarray:
+    """The factor of a categorical criterion on *window*: its table looked up per category.
+
+    A vector layer's categories are burnt as codes (1 …, 0 where no feature lies) and a
+    class raster's codes warped by the most frequent class; the membership is then
+    evaluated once per category present, never per cell, so no Python object is made
+    per cell (the same values as the table applied cell by cell).
+    """
+    if c.source == "categorical":
+        assert c.frame is not None
+        ids = grid.rasterize(c.frame, c.values, fill=0, dtype="int32", window=window)
+        factors = np.asarray(m(np.array([None, *c.categories], dtype=object)), dtype="float64")
+        return np.asarray(factors[ids])
+    assert c.raster is not None
+    codes = grid.warp(c.raster, resampling="mode", window=window)
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    keys = np.array([None if np.isnan(u) else str(int(u)) for u in uniq], dtype=object)
+    factors = np.asarray(m(keys), dtype="float64")
+    return np.asarray(factors[inverse.reshape(codes.shape)])
 
 
 def _exclusion(
@@ -244,10 +261,10 @@ def _exclusion(
         assert k.raster is not None
         values = grid.warp(k.raster, resampling="mode", window=window)
         return np.isin(values, np.asarray(k.classes, dtype="float32"))
-    assert k.frame is not None
     if k.kind == "near":
-        cap = k.distance + grid.cell_size
-        return grid.distance_to(k.frame, cap=cap, window=window) <= k.distance
+        assert k.near is not None
+        return k.near.distances(window) <= k.distance
+    assert k.frame is not None
     return grid.mask(k.frame, window=window)
 
 

@@ -169,7 +169,8 @@ def _source(
         gdf = to_crs(_select(gdf, c.where, error, f"{key}.where"), grid.crs, what=what)
         d = float(c.distance_m)
         if c.kind == "near_layer":
-            return ConstraintSource(c.id, "near", frame=gdf, distance=d)
+            near = grid.nearest(gdf, cap=d + grid.cell_size, what=what)
+            return ConstraintSource(c.id, "near", near=near, distance=d)
         g = gdf if d == 0 else gdf.buffer(d).to_frame("geometry")
         return ConstraintSource(c.id, "inside", frame=g)
     if c.kind == "raster_classes":

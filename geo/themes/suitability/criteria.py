@@ -196,7 +196,8 @@ def _vector_source(
     if c.source == "distance":
         hi = c.membership.saturation(1e-3)[1]
         cap = min(hi, DISTANCE_CAP_MAX_M) if math.isfinite(hi) and hi > 0 else DISTANCE_CAP_MAX_M
-        return CriterionSource(c.id, c.source, frame=gdf, cap=cap)
+        near = grid.nearest(gdf, cap=cap, what=f"layer {c.layer!r}")
+        return CriterionSource(c.id, c.source, near=near)
     field = c.field
     if field not in gdf:
         raise error(
