@@ -56,6 +56,7 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # this checkout's geo, whatever is installed
 MAPS = REPO / "maps"
 MODES = ("memory", "synchronous", "threads", "threads-512", "processes")
 THEMES = ("land_suitability", "pollution")

@@ -116,7 +116,7 @@ def test_check_fits_accepts_a_small_grid():
 
 def test_check_fits_refuses_with_one_line_and_a_size_that_fits():
     big = _suit(11_817_582, size=10)  # 10 m around Zhanatas
-    available = 4 * GiB
+    available = 1 * GiB
     with pytest.raises(ResourceError) as err:
         check_fits(big, available=available, where=WHERE)
     assert isinstance(err.value, InputError)
@@ -154,10 +154,10 @@ def test_combined_refusal_coarsens_the_largest_grid():
     run = combine([pol, ls])
     assert run.parts == (pol, ls)
     assert combine([run, pol]).parts == (pol, ls, pol)
-    limit = cost.FIT_SHARE * 4 * GiB
+    limit = cost.FIT_SHARE * 1 * GiB
     assert fitting_cell_size(run, limit) == fitting_cell_size(ls, limit)
     with pytest.raises(ResourceError, match=r"use cells of \d+ m"):
-        check_fits(run, available=4 * GiB, where=WHERE)
+        check_fits(run, available=1 * GiB, where=WHERE)
     # when another theme alone does not fit, no cell size of the largest grid helps
     assert fitting_cell_size(run, pol.peak_bytes - 1) is None
 

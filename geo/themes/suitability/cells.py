@@ -24,6 +24,7 @@ import numpy as np
 
 from geo.chunks import Execution, grid_each, resolve_chunk_size
 from geo.cost import available_memory, chunk_cell_bytes, default_chunk_size
+from geo.errors import InputError
 from geo.grid import AnalysisGrid, NearestFeatures, Window
 from geo.models import mcda
 from geo.models.fuzzy import Membership
@@ -31,6 +32,9 @@ from geo.models.terrain import slope_degrees
 from geo.raster import Raster
 
 __all__ = ["CellModel", "CellResult", "ConstraintSource", "CriterionSource", "run_cells"]
+
+MAX_BITS = 24
+"""Most criteria (and constraints) a model takes: one bit each in a float32 layer of a chunk."""
 
 STEP = "land suitability: criteria and model"
 """The step's name on the progress bar and in errors."""
@@ -283,6 +287,10 @@ def run_cells(
     quantised *factors* uint16 when they are kept for the What-if panel).
     """
     grid = model.grid
+    for n, what in ((len(model.criteria), "criteria"), (len(model.constraints), "constraints")):
+        if n > MAX_BITS:
+            msg = f"{n} {what}: a model takes at most {MAX_BITS}; merge some in the recipe"
+            raise InputError(msg)
     size = max(grid.shape)
     if execution is not None:
         per_cell = chunk_cell_bytes("land_suitability", criteria=len(model.criteria))
@@ -293,7 +301,13 @@ def run_cells(
             cells=grid.width * grid.height,
         )
         size = resolve_chunk_size(execution, halo=0, cell_bytes=per_cell, what=STEP, fitted=fitted)
-    out = _Gathered(grid.shape, len(model.criteria), model.monte_carlo is not None, factors)
+    out = _Gathered(
+        grid.shape,
+        len(model.criteria),
+        len(model.constraints),
+        model.monte_carlo is not None,
+        factors,
+    )
     kernel = functools.partial(_call, model=model)
     grid_each(
         kernel, grid.shape, model.layers, execution, out.put, step=STEP, dtype="float32",
@@ -309,15 +323,22 @@ def run_cells(
     return CellResult(ev, excluded, filled)
 
 
+def _bits(n: int) -> str:
+    """The smallest unsigned type holding *n* bits."""
+    return "uint8" if n <= 8 else "uint16" if n <= 16 else "uint32"
+
+
 class _Gathered:
     """The model's results on the whole grid, filled chunk by chunk."""
 
-    def __init__(self, shape: tuple[int, int], k: int, stability: bool, factors: bool) -> None:
+    def __init__(
+        self, shape: tuple[int, int], k: int, constraints: int, stability: bool, factors: bool
+    ) -> None:
         self.score = np.empty(shape, dtype="float32")
         self.classes = np.empty(shape, dtype="uint8")
         self.stability = np.empty(shape, dtype="float32") if stability else None
-        self.excluded = np.empty(shape, dtype="uint32")
-        self.filled = np.empty(shape, dtype="uint32")
+        self.excluded = np.empty(shape, dtype=_bits(constraints))
+        self.filled = np.empty(shape, dtype=_bits(k))
         self.factors = np.empty((k, *shape), dtype="uint16") if factors else None
 
     def put(self, where: tuple[slice, ...], block: np.ndarray) -> None:
