@@ -153,3 +153,22 @@ def test_tile_and_chunk_boundaries_through_slopes_and_halos_change_nothing(
     # the distance criteria read halos wider than a tile, and the slope reads across tiles
     score = whole.rasters[0].raster.array
     assert np.isfinite(score).mean() > 0.9
+
+
+def test_a_grid_above_the_what_if_limit_gets_a_note_and_keeps_no_factors(
+    pollution: ThemeResult, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import geo.themes.suitability as suitability
+
+    recipe = _coarse(MAPS / "land_suitability.toml", tmp_path, cell=600, draws=4)
+    small = _build(recipe, pollution, None)
+    assert small.whatif is not None
+    cells = small.rasters[0].raster.array.size
+    monkeypatch.setattr(suitability, "WHATIF_MAX_CELLS", cells - 1)
+    big = _build(recipe, pollution, Execution("threads", chunk_size=20))
+    assert big.whatif is None
+    note = next(n for n in big.notes if "What-if" in n["en"])
+    assert f"{cells / 1e6:.1f} million cells" in note["en"]
+    assert "«Егер…»" in note["kk"] and "«Что если»" in note["ru"]
+    for a, b in zip(small.rasters, big.rasters, strict=True):  # the model itself is unchanged
+        np.testing.assert_array_equal(a.raster.array, b.raster.array)
