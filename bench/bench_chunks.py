@@ -1,38 +1,25 @@
-"""The pollution theme in chunks (geo.chunks) against the whole-array path, at 1,000² and 4,000² cells.
+"""Land suitability and pollution in chunks (geo.chunks) against the whole-array path.
 
-Each case builds the pollution theme (``maps/pollution.toml`` with its cell size set so the
-grid has about N² cells, and a light wind scan of 4 directions × 2 speeds so the larger sizes
-stay within minutes) in a fresh subprocess and writes its rasters as COGs (the streamed
-writer); the GeoPackage, HTML and PNG writers are not part of it (they still take whole
-arrays). The parent measures the wall time and the peak resident memory of the whole process
-tree (the child and every worker process it starts, summed, polled every 20 ms with psutil).
+Each case builds a theme (``maps/land_suitability.toml`` or ``maps/pollution.toml``, its cell
+size set so the grid has about N² cells; pollution with a light wind scan of 4 directions × 2
+speeds so the larger sizes stay within minutes; land suitability with the shipped pollution
+recipe built first, at 150 m) in a fresh subprocess and writes its rasters as COGs (the
+streamed writer); the GeoPackage, HTML and PNG writers are not part of it. The parent measures
+the wall time and the peak resident memory of the whole process tree (the child and every
+worker process it starts, summed, polled every 20 ms with psutil).
 
 Modes:
 
-* ``memory``: the whole grid at once in one process (``execution=None``, the path before
-  chunks);
-* ``threads``: chunks on dask's threaded scheduler, chunk size from the cost model;
+* ``memory``: the whole grid at once in one process (``execution=None``);
+* ``synchronous``: chunks one after another (one worker), chunk size from the cost model;
+* ``threads``: chunks on dask's threaded scheduler (2 workers here), chunk size from the cost
+  model; the last column is the synchronous time over this one (2 workers against 1);
 * ``threads-512``: the same with chunks of 512 cells;
 * ``processes``: chunks on dask's process scheduler (2 worker processes).
 
 Medians of ``--repeat`` runs. The machine has 2 cores shared with other work, so the times are
-indicative; the peaks are steadier. ``--sizes 1000,4000,8000`` adds a larger grid (the
-``memory`` mode is skipped above ``--memory-max`` cells).
-
-Measured (one run each, 2 shared cores, December 2026)::
-
-           cells   mode        wall s  peak GB
-         997,030   memory         2.7     0.36
-         997,030   threads        3.2     0.41
-         997,030   processes      4.3     0.65
-      16,005,194   memory        26.9     2.68
-      16,005,194   threads       23.7     2.85
-      16,005,194   processes     33.8     3.84
-
-The peak does not fall yet: the theme still gathers its field whole (the maxima, indices and
-C/MPC arrays on the whole grid for the exposure step and the rasters), and those arrays, not the
-kernel's intermediates, make the peak. Keeping the results chunked through the exposure step
-and the writers is the next step of the chunked engine.
+indicative; the peaks are steadier. The ``memory`` mode is skipped above ``--memory-max``
+cells.
 
 Usage::
 

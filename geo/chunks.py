@@ -54,6 +54,7 @@ __all__ = [
     "SCHEDULERS",
     "Execution",
     "check_scheduler",
+    "chunk_side",
     "connected",
     "gather",
     "grid_each",
@@ -235,6 +236,27 @@ def resolve_chunk_size(
         )
         raise ResourceError(msg)
     return size
+
+
+def chunk_side(
+    execution: Execution | None, shape: tuple[int, int], *, cell_bytes: float, what: str
+) -> int:
+    """The chunk side of a step over a grid of *shape*.
+
+    The whole grid without an execution, else the size asked or the largest the cost
+    model fits (:func:`resolve_chunk_size`).
+    """
+    from geo.cost import available_memory, default_chunk_size
+
+    if execution is None:
+        return max(shape)
+    fitted = default_chunk_size(
+        cell_bytes,
+        workers=execution.workers(),
+        available=available_memory(),
+        cells=shape[0] * shape[1],
+    )
+    return resolve_chunk_size(execution, halo=0, cell_bytes=cell_bytes, what=what, fitted=fitted)
 
 
 def _bounds(n: int, size: int) -> tuple[int, ...]:

@@ -313,7 +313,9 @@ class AnalysisGrid:
         big = self.window(slice(-pad, self.height + pad), slice(-pad, self.width + pad))
         g = self._in_crs(gdf, what)
         geoms = g.geometry.values[(~g.geometry.is_empty & g.geometry.notna()).to_numpy()]
-        side = TILE + 2 * pad  # a grid of up to TILE cells a side burns in one piece
+        # a grid of up to TILE cells a side with a pad of up to TILE burns in one piece; a larger
+        # pad is burnt by tiles of TILE, so the memory never follows the padded grid
+        side = TILE + 2 * pad if pad <= TILE else TILE
         edges: list[np.ndarray] = []
         if len(geoms):
             ones = np.ones(len(geoms))

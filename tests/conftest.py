@@ -103,3 +103,20 @@ def make_raster(tmp_path: Path):
 
 
 __all__ = ["FETCHED", "REPO", "STUDY", "LineString", "Point", "in_ci"]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A client of a dask.distributed cluster of two worker processes on loopback."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",
+        ) as lc,
+        distributed.Client(lc) as client,
+    ):
+        yield client

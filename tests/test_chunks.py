@@ -10,7 +10,6 @@ is one line and exit code 2 within a few seconds.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import socket
 import subprocess
@@ -30,24 +29,10 @@ from geo.models import terrain
 from geo.models.dispersion import Stacks, WindRose, ground_field
 from geo.recipe import load_recipe
 from geo.results import ThemeResult
-from geo.writers.cog import write_rasters
 
 sys.path.insert(0, str(Path(__file__).parent))
+from outputs import result_files, sha256
 from test_pollution_theme import small_recipe
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _files(result: ThemeResult, folder: Path) -> dict[str, str]:
-    """sha256 of the result's COGs and of its tables as GeoJSON files, by name."""
-    folder.mkdir(parents=True)
-    paths = write_rasters([result], folder)
-    for v in result.vectors:
-        (folder / f"{v.name}.geojson").write_text(v.data.to_json(sort_keys=True), encoding="utf-8")
-    paths += [folder / f"{v.name}.geojson" for v in result.vectors]
-    return {p.name: _sha(p) for p in paths}
 
 
 def _build(recipe: Path, execution: Execution | None) -> ThemeResult:
@@ -62,23 +47,7 @@ def recipe(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def in_memory(recipe: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     res = _build(recipe, None)
-    return _files(res, tmp_path_factory.mktemp("memory") / "out")
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=":0",
-        ) as lc,
-        distributed.Client(lc) as client,
-    ):
-        yield client
+    return result_files(res, tmp_path_factory.mktemp("memory") / "out")
 
 
 @pytest.mark.parametrize(
@@ -96,7 +65,7 @@ def test_the_pollution_theme_is_the_same_bytes_in_any_chunking(
     recipe: Path, in_memory: dict[str, str], execution: Execution, tmp_path: Path
 ) -> None:
     res = _build(recipe, execution)
-    got = _files(res, tmp_path / "out")
+    got = result_files(res, tmp_path / "out")
     assert set(got) == set(in_memory)
     assert [n for n in got if got[n] != in_memory[n]] == []
     assert any(n.startswith("concentration_") for n in got) and "exposure_by_zone.geojson" in got
@@ -107,7 +76,7 @@ def test_on_a_local_dask_cluster_of_two_worker_processes(
     recipe: Path, in_memory: dict[str, str], cluster, tmp_path: Path
 ) -> None:
     res = _build(recipe, Execution(chunk_size=29, client=cluster))
-    got = _files(res, tmp_path / "out")
+    got = result_files(res, tmp_path / "out")
     assert [n for n in got if got[n] != in_memory[n]] == []
     assert len(cluster.nthreads()) == 2
 
@@ -118,7 +87,7 @@ def test_whole_builds_are_the_same_files_on_a_cluster_and_one_chunk_at_a_time(
     a = build_atlas(tmp_path / "a", recipes=[recipe], scheduler=Execution("synchronous", 21))
     b = build_atlas(tmp_path / "b", recipes=[recipe], scheduler=cluster)
     assert a.files == b.files and "atlas.gpkg" in a.files and "manifest.json" in a.files
-    assert [f for f in a.files if _sha(a.out / f) != _sha(b.out / f)] == []
+    assert [f for f in a.files if sha256(a.out / f) != sha256(b.out / f)] == []
 
 
 WIND = WindRose((0.0, 90.0, 200.0, 270.0), (0.25, 0.25, 0.25, 0.25), (0.7, 2.0, 6.0))
@@ -313,7 +282,7 @@ def test_a_worker_killed_mid_build(
                 assert [p.name for p in tmp_path.iterdir()] == []  # no staging left either
             else:
                 res = _build(recipe, execution)
-                got = _files(res, tmp_path / "retried")
+                got = result_files(res, tmp_path / "retried")
                 assert [n for n in got if got[n] != in_memory[n]] == []
         finally:
             killer.join()

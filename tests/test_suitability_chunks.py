@@ -11,8 +11,8 @@ slopes and distance halos on every side, and still nothing changes.
 
 from __future__ import annotations
 
-import hashlib
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,23 +24,11 @@ from geo.catalog import Catalog
 from geo.chunks import Execution
 from geo.recipe import load_recipe
 from geo.results import ThemeResult
-from geo.writers.cog import write_rasters
+
+sys.path.insert(0, str(Path(__file__).parent))
+from outputs import result_files
 
 MAPS = Path(__file__).resolve().parent.parent / "maps"
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _files(result: ThemeResult, folder: Path) -> dict[str, str]:
-    """sha256 of the result's COGs and of its tables as GeoJSON files, by name."""
-    folder.mkdir(parents=True)
-    paths = write_rasters([result], folder)
-    for v in result.vectors:
-        (folder / f"{v.name}.geojson").write_text(v.data.to_json(sort_keys=True), encoding="utf-8")
-    paths += [folder / f"{v.name}.geojson" for v in result.vectors]
-    return {p.name: _sha(p) for p in paths}
 
 
 def _coarse(src: Path, folder: Path, cell: int = 300, draws: int = 12) -> Path:
@@ -72,7 +60,7 @@ def in_memory(
     recipe: Path, pollution: ThemeResult, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[ThemeResult, dict[str, str]]:
     res = _build(recipe, pollution, None)
-    return res, _files(res, tmp_path_factory.mktemp("memory") / "out")
+    return res, result_files(res, tmp_path_factory.mktemp("memory") / "out")
 
 
 def test_the_model_reads_what_the_test_means_to_cut(
@@ -109,7 +97,7 @@ def test_land_suitability_is_the_same_bytes_in_any_chunking(
     tmp_path: Path,
 ) -> None:
     res = _build(recipe, pollution, execution)
-    got = _files(res, tmp_path / "out")
+    got = result_files(res, tmp_path / "out")
     want = in_memory[1]
     assert set(got) == set(want)
     assert [n for n in got if got[n] != want[n]] == []
@@ -120,22 +108,12 @@ def test_on_a_local_dask_cluster_of_two_worker_processes(
     recipe: Path,
     pollution: ThemeResult,
     in_memory: tuple[ThemeResult, dict[str, str]],
+    cluster,
     tmp_path: Path,
 ) -> None:
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=":0",
-        ) as lc,
-        distributed.Client(lc) as client,
-    ):
-        res = _build(recipe, pollution, Execution(chunk_size=29, client=client))
-        assert len(client.nthreads()) == 2
-    got = _files(res, tmp_path / "out")
+    res = _build(recipe, pollution, Execution(chunk_size=29, client=cluster))
+    assert len(cluster.nthreads()) == 2
+    got = result_files(res, tmp_path / "out")
     assert [n for n in got if got[n] != in_memory[1][n]] == []
 
 
@@ -146,9 +124,9 @@ def test_tile_and_chunk_boundaries_through_slopes_and_halos_change_nothing(
     whole = _build(recipe, pollution, None)
     rows, cols = whole.rasters[0].raster.array.shape
     assert rows > 3 * 16 and cols > 3 * 16  # several tiles each way
-    want = _files(whole, tmp_path / "whole")
+    want = result_files(whole, tmp_path / "whole")
     for i, execution in enumerate([Execution("synchronous", 45), Execution("threads", 16)]):
-        got = _files(_build(recipe, pollution, execution), tmp_path / f"chunks{i}")
+        got = result_files(_build(recipe, pollution, execution), tmp_path / f"chunks{i}")
         assert [n for n in got if got[n] != want[n]] == []
     # the distance criteria read halos wider than a tile, and the slope reads across tiles
     score = whole.rasters[0].raster.array

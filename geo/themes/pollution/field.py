@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geo.chunks import Execution, grid_map, resolve_chunk_size
-from geo.cost import available_memory, chunk_cell_bytes, default_chunk_size
+from geo.chunks import Execution, chunk_side, grid_map
+from geo.cost import chunk_cell_bytes
 from geo.grid import AnalysisGrid
 from geo.models.dispersion import GroundField, ground_field
 from geo.themes.pollution.settings import PollutionSettings
@@ -122,16 +122,8 @@ def dispersion_field(
     kernel = functools.partial(
         _chunk, xs=x_row, ys=y_col, windows=tuple(windows), rel=rel, s=s, cell_size=grid.cell_size
     )
-    size = max(grid.shape)
-    if execution is not None:
-        per_cell = chunk_cell_bytes("pollution", pollutants=npol)
-        fitted = default_chunk_size(
-            per_cell,
-            workers=execution.workers(),
-            available=available_memory(),
-            cells=grid.width * grid.height,
-        )
-        size = resolve_chunk_size(execution, halo=0, cell_bytes=per_cell, what=STEP, fitted=fitted)
+    per_cell = chunk_cell_bytes("pollution", pollutants=npol)
+    size = chunk_side(execution, grid.shape, cell_bytes=per_cell, what=STEP)
     stack = grid_map(kernel, grid.shape, npol + 3, execution, step=STEP, chunk_size=size)
     return PollutionField(
         max=stack[:npol],

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
-from geo.chunks import Execution, grid_each, resolve_chunk_size
-from geo.cost import available_memory, chunk_cell_bytes, default_chunk_size
+from geo.chunks import Execution, chunk_side, grid_each
+from geo.cost import chunk_cell_bytes
 from geo.errors import InputError
 from geo.grid import AnalysisGrid, NearestFeatures, Window
 from geo.models import mcda
@@ -291,16 +291,8 @@ def run_cells(
         if n > MAX_BITS:
             msg = f"{n} {what}: a model takes at most {MAX_BITS}; merge some in the recipe"
             raise InputError(msg)
-    size = max(grid.shape)
-    if execution is not None:
-        per_cell = chunk_cell_bytes("land_suitability", criteria=len(model.criteria))
-        fitted = default_chunk_size(
-            per_cell,
-            workers=execution.workers(),
-            available=available_memory(),
-            cells=grid.width * grid.height,
-        )
-        size = resolve_chunk_size(execution, halo=0, cell_bytes=per_cell, what=STEP, fitted=fitted)
+    per_cell = chunk_cell_bytes("land_suitability", criteria=len(model.criteria))
+    size = chunk_side(execution, grid.shape, cell_bytes=per_cell, what=STEP)
     out = _Gathered(
         grid.shape,
         len(model.criteria),
