@@ -187,8 +187,9 @@ def _rows(theme: str, recipe: Path, cells: int, modes: list[str], args: argparse
         seen[mode] = (wall, peak)
         base = seen.get("memory")
         vs = f"{wall / base[0]:.2f}× t {peak / base[1]:.2f}× m" if base else ""
-        one = seen.get("synchronous")
-        speedup = f"{one[0] / wall:.2f}×" if mode == "threads" and one else ""
+        one, two = seen.get("synchronous"), seen.get("threads")
+        pair = mode in ("threads", "synchronous") and one and two
+        speedup = f"{one[0] / two[0]:.2f}×" if pair and one and two else ""
         print(f"{theme:>17} {cells:>12,} {mode:>12} {wall:>8.1f} {peak:>8.2f}  {vs:>16} "
               f"{speedup:>13}", flush=True)  # fmt: skip
 
