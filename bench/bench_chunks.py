@@ -21,6 +21,27 @@ Medians of ``--repeat`` runs. The machine has 2 cores shared with other work, so
 indicative; the peaks are steadier. The ``memory`` mode is skipped above ``--memory-max``
 cells.
 
+Measured (one run each, 2 shared cores, December 2026; ``memory`` rows from a run before the
+COG writer compressed on every core)::
+
+             theme        cells         mode   wall s  peak GB   1 worker / 2
+  land_suitability      994,544       memory      6.3     0.49
+  land_suitability      994,544  synchronous      8.1     0.39
+  land_suitability      994,544      threads     10.6     0.47
+  land_suitability   15,972,174       memory     82.0     4.37
+  land_suitability   15,972,174  synchronous     78.3     1.80
+  land_suitability   15,972,174      threads     49.4     1.29          1.58×
+  land_suitability  102,172,258  synchronous    550.5     4.39
+  land_suitability  102,172,258      threads    378.3     4.58          1.46×
+         pollution      997,030       memory      2.7     0.36   (before the grid's tiles)
+         pollution   16,005,194       memory     26.9     2.68
+         pollution   16,005,194      threads     23.7     2.85
+
+Land suitability's chunks no longer hold any criterion of the whole grid; what grows with the
+grid is what is gathered for the writers (score, classes, stability, bit sets), the class
+polygons and zone tables: about 45 bytes a cell above 16 M cells. The pollution theme still
+gathers its fields whole for the exposure step and the rasters.
+
 Usage::
 
     python bench/bench_chunks.py [--repeat 2] [--sizes 1000,4000] [--modes memory,threads]
