@@ -376,8 +376,7 @@ def write_cog(
                     ds.write_colormap(1, {int(v): _hex_rgba(c) for v, c in colours})
                 options = {k: v for k, v in profile.items() if k not in (*_DATASET, "driver")}
                 with rasterio.Env(GDAL_CACHEMAX=COPY_CACHE_MB):
-                    # blocks compressed on every core: the same bytes as on one
-                    rasterio.shutil.copy(ds, tmp, driver="COG", num_threads="ALL_CPUS", **options)
+                    rasterio.shutil.copy(ds, tmp, driver="COG", **options)
         os.replace(tmp, path)
     finally:
         for leftover in (src, tmp):
