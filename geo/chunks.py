@@ -77,6 +77,10 @@ WORKERLESS_S = 30.0
 
 _ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s/]+(:\d+)?/?$")
 
+BATCH_BYTES = 512e6
+"""Bytes of chunk results a local scheduler computes before handing them on (at least two
+chunks per worker): a small grid is one batch, a large one never held twice."""
+
 RANDOM_TILE = 256
 """Side of the fixed tiles :func:`random_field` seeds by position (cells)."""
 
@@ -427,7 +431,8 @@ def gather(arr: Any, execution: Execution, *, step: str, sink: Sink | None = Non
                     bar.update(1)
 
             with Callback(posttask=posttask), _local_pool(execution) as pool:
-                batch = max(2, 2 * execution.workers())
+                block = max(arr.nbytes / max(len(blocks), 1), 1.0)
+                batch = max(2 * execution.workers(), int(BATCH_BYTES // block))
                 for b0 in range(0, len(blocks), batch):
                     done = dask.compute(
                         *blocks[b0 : b0 + batch], scheduler=execution.scheduler, **pool
@@ -458,9 +463,9 @@ def gather(arr: Any, execution: Execution, *, step: str, sink: Sink | None = Non
 def _local_pool(execution: Execution) -> Iterator[dict[str, Any]]:
     """Keyword arguments for :func:`dask.compute`: one process pool for every batch.
 
-    Chunks are computed a few at a time (twice the workers) and handed on, so the
-    process never holds every chunk's result at once; the process scheduler would
-    otherwise start a pool of its own for each batch.
+    Chunks are computed in batches of about :data:`BATCH_BYTES` of results (at least two
+    per worker) and handed on, so the process never holds every chunk's result at once;
+    the process scheduler would otherwise start a pool of its own for each batch.
     """
     if execution.scheduler != "processes":
         yield {}
