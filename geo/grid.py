@@ -330,7 +330,7 @@ class AnalysisGrid:
                     ).astype(bool)
                     edges.append(_edge_cells(burnt) + np.array([r0 - pad, c0 - pad]))
         cells = np.concatenate(edges) if edges else np.empty((0, 2), dtype="int64")
-        return NearestFeatures(self, big, geoms, cells, float(cap), pad, side)
+        return NearestFeatures(self, geoms, cells, float(cap))
 
     # -- rasters -------------------------------------------------------------
     def warp(
@@ -402,25 +402,18 @@ class NearestFeatures:
     ----------
     grid : AnalysisGrid
         The grid measured.
-    padded : AnalysisGrid
-        The grid padded by the cap, whose tiles were burnt.
     geoms : array of geometries
         The features, in the grid's CRS.
     cells : array (n, 2)
         Grid row and column of every burnt cell on the edge of a burnt area.
     cap : float
         Distances stop here (m).
-    pad, side : int
-        Cells of padding, and the side of the tiles burnt.
     """
 
     grid: AnalysisGrid
-    padded: AnalysisGrid
     geoms: Any
     cells: np.ndarray
     cap: float
-    pad: int
-    side: int
 
     @functools.cached_property
     def _tree(self) -> Any:
@@ -457,15 +450,8 @@ class NearestFeatures:
             out[b0 - rows.start : b1 - rows.start] = np.minimum(
                 d.astype("float32"), np.float32(self.cap)
             ).reshape(b1 - b0, len(cc))
-        inside = self.padded._burn(
-            self.geoms,
-            np.ones(len(self.geoms)),
-            (slice(rows.start + self.pad, rows.stop + self.pad),
-             slice(cols.start + self.pad, cols.stop + self.pad)),
-            0,
-            all_touched=True,
-            dtype="uint8",
-            side=self.side,
-        )  # fmt: skip
+        inside = self.grid._burn(
+            self.geoms, np.ones(len(self.geoms)), (rows, cols), 0, all_touched=True, dtype="uint8"
+        )  # the window's own cells, by the grid's tiles: no padded tile is burnt again
         out[inside > 0] = 0.0
         return out

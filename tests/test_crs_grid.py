@@ -90,3 +90,34 @@ def test_warp_reprojects_a_geographic_raster() -> None:
     assert out.shape == g.shape
     assert np.isfinite(out).sum() > 0
     assert set(np.unique(out[np.isfinite(out)])) <= set(arr.ravel())
+
+
+def test_capped_distances_equal_the_distance_transform_on_any_window(monkeypatch) -> None:
+    """The k-d tree of edge cells gives the capped distance transform, window by window."""
+    import geopandas as gpd
+    from scipy import ndimage
+    from shapely.geometry import LineString, Point
+
+    from geo import grid as grid_module
+
+    g = AnalysisGrid.from_bounds((500_000, 4_800_000, 520_000, 4_815_000), CRS.from_epsg(32642), 50)
+    rng = np.random.default_rng(1)
+    lines = [
+        LineString(rng.uniform([495_000, 4_795_000], [525_000, 4_820_000], (4, 2)))
+        for _ in range(6)
+    ]
+    gdf = gpd.GeoDataFrame(geometry=[*lines, Point(510_000, 4_807_000).buffer(1500)], crs=32642)
+    cap = 3000.0
+    pad = int(np.ceil(cap / 50))
+    big = g.window(slice(-pad, g.height + pad), slice(-pad, g.width + pad))
+    burnt = big.mask(gdf, all_touched=True)
+    edt = ndimage.distance_transform_edt(~burnt, sampling=(50.0, 50.0))
+    want = np.minimum(np.asarray(edt, dtype="float32")[pad:-pad, pad:-pad], cap)
+    got = g.distance_to(gdf, cap=cap)
+    np.testing.assert_array_equal(got, want)
+    assert 0 < (got < cap).mean() < 1 and (got == 0).any()
+    monkeypatch.setattr(grid_module, "TILE", 32)  # several tiles, and a pad beyond one
+    whole = g.distance_to(gdf, cap=cap)
+    np.testing.assert_array_equal(whole, want)
+    for w in [(slice(17, 250), slice(3, 301)), (slice(0, 1), slice(399, 400))]:
+        np.testing.assert_array_equal(g.distance_to(gdf, cap=cap, window=w), want[w])

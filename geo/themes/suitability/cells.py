@@ -111,14 +111,6 @@ class CellResult:
     excluded: dict[str, np.ndarray]
     filled: dict[str, int]
 
-    @property
-    def allowed(self) -> np.ndarray:
-        """True where no constraint excludes the cell."""
-        out = np.ones(self.evaluation.score.shape, dtype=bool)
-        for excl in self.excluded.values():
-            out &= ~excl
-        return out
-
 
 @dataclass(frozen=True)
 class CellModel:
