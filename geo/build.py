@@ -30,7 +30,7 @@ from geo.chunks import Execution, connected
 from geo.errors import InputError
 from geo.recipe import Recipe, default_maps_dir, load_recipe, shown_path
 from geo.results import RasterLayer, ThemeResult, VectorLayer
-from geo.staging import check_out, staged
+from geo.staging import check_out, scratch_folder, staged
 from geo.themes import THEMES
 from geo.themes.base import Theme, ThemeInputs, ThemeSpec, layer_prefix
 
@@ -321,10 +321,11 @@ def build_atlas(  # noqa: PLR0913 - the options of `geo build`, one keyword each
     chosen = recipes if recipes is not None else default_recipes()
     with connected(execution) as run:
         catalog, recipe_list, settings = _prepare(chosen, overrides, layers_dir, area)
-        with staged(out, overwrite=overwrite) as tmp:
+        with staged(out, overwrite=overwrite) as tmp, scratch_folder(out) as scratch:
             base = BuildContext(
-                catalog, langs[0], progress=progress, area=area, settings=settings, execution=run
-            )
+                catalog, langs[0], progress=progress, area=area, settings=settings,
+                execution=replace(run, scratch=str(scratch)),
+            )  # fmt: skip
             if len(langs) == 1:
                 report = _build_into(tmp, base, recipe_list, progress=progress)
             else:

@@ -57,6 +57,7 @@ __all__ = [
     "chunk_side",
     "connected",
     "gather",
+    "grid_array",
     "grid_each",
     "grid_map",
     "map_cells",
@@ -77,9 +78,13 @@ WORKERLESS_S = 30.0
 
 _ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s/]+(:\d+)?/?$")
 
-BATCH_BYTES = 512e6
-"""Bytes of chunk results a local scheduler computes before handing them on (at least two
-chunks per worker): a small grid is one batch, a large one never held twice."""
+IN_FLIGHT_PER_WORKER = 2
+"""Chunks a local scheduler computes or holds at once, per worker: one being computed and one
+ready for the next free worker, so a large grid's chunks are never all held at once."""
+
+MEMORY_CELLS = 4_000_000
+"""A grid result of more cells than this is kept in the build's scratch folder
+(:func:`grid_array`), read and written by windows; smaller ones stay in memory."""
 
 RANDOM_TILE = 256
 """Side of the fixed tiles :func:`random_field` seeds by position (cells)."""
@@ -121,12 +126,17 @@ class Execution:
     client : distributed.Client, optional
         A connected client (given from Python, or opened by :func:`connected` for an
         address); it wins over *scheduler*.
+    scratch : path, optional
+        Folder of the results too large to hold whole (:func:`grid_array`); the
+        build gives one beside its staging folder, removed with it; by default the
+        system's temporary folder.
     """
 
     scheduler: str = "threads"
     chunk_size: int | None = None
     progress: bool = False
     client: Any = None
+    scratch: str | None = None
 
     def __post_init__(self) -> None:
         if self.client is None:
@@ -272,6 +282,23 @@ Sink = Callable[[tuple[slice, ...], np.ndarray], None]
 """Takes a finished chunk: where it lies in the ``(layers, rows, cols)`` result, and its values."""
 
 
+def grid_array(
+    shape: tuple[int, int], dtype: Any, execution: Execution | None, *, fill: float | int = 0
+) -> Any:
+    """An array of the grid's *shape* for a result filled chunk by chunk.
+
+    A numpy array when the grid is held whole (no *execution*, or at most
+    :data:`MEMORY_CELLS` cells), else a :class:`~geo.raster.StoredArray` in the
+    execution's scratch folder: either slices and takes chunks the same way, and the
+    writers read both by bands (:func:`geo.raster.bands`).
+    """
+    from geo.raster import StoredArray
+
+    if execution is None or shape[0] * shape[1] <= MEMORY_CELLS:
+        return np.full(shape, fill, dtype=dtype)
+    return StoredArray(shape, dtype, execution.scratch, fill=fill)
+
+
 def grid_map(
     kernel: Callable[[slice, slice], np.ndarray],
     shape: tuple[int, int],
@@ -403,8 +430,6 @@ def gather(arr: Any, execution: Execution, *, step: str, sink: Sink | None = Non
     ChunkError
         A dask worker died or the cluster lost its workers: the step is named.
     """
-    import dask
-
     out = np.empty(arr.shape, dtype=arr.dtype) if sink is None else None
 
     def put(where: tuple[slice, ...], block: np.ndarray) -> None:
@@ -422,24 +447,7 @@ def gather(arr: Any, execution: Execution, *, step: str, sink: Sink | None = Non
         if execution.distributed:
             _gather_distributed(execution.client, blocks, places, put, bar, step)
         else:
-            from dask.callbacks import Callback
-
-            name = arr.name
-
-            def posttask(key: Any, *_: Any) -> None:
-                if isinstance(key, tuple) and key and key[0] == name:
-                    bar.update(1)
-
-            with Callback(posttask=posttask), _local_pool(execution) as pool:
-                block = max(arr.nbytes / max(len(blocks), 1), 1.0)
-                batch = max(2 * execution.workers(), int(BATCH_BYTES // block))
-                for b0 in range(0, len(blocks), batch):
-                    done = dask.compute(
-                        *blocks[b0 : b0 + batch], scheduler=execution.scheduler, **pool
-                    )
-                    for where, block in zip(places[b0 : b0 + batch], done, strict=True):
-                        put(where, block)
-                    del done
+            _gather_local(execution, blocks, places, put, bar)
     except (ChunkError, ResourceError):
         raise
     except Exception as exc:
@@ -459,19 +467,70 @@ def gather(arr: Any, execution: Execution, *, step: str, sink: Sink | None = Non
     return out
 
 
-@contextlib.contextmanager
-def _local_pool(execution: Execution) -> Iterator[dict[str, Any]]:
-    """Keyword arguments for :func:`dask.compute`: one process pool for every batch.
+def _gather_local(
+    execution: Execution, blocks: list[Any], places: list[tuple[slice, ...]], put: Sink, bar: Any
+) -> None:
+    """Compute the chunks on this machine, a few at a time, handing each to *put* as it finishes.
 
-    Chunks are computed in batches of about :data:`BATCH_BYTES` of results (at least two
-    per worker) and handed on, so the process never holds every chunk's result at once;
-    the process scheduler would otherwise start a pool of its own for each batch.
+    At most :data:`IN_FLIGHT_PER_WORKER` chunks per worker are computed or waiting at once,
+    so the process never holds every chunk's result; a worker takes the next chunk as soon
+    as it is free (no round waits for its slowest chunk). ``synchronous`` computes one
+    chunk after another in this thread; ``processes`` sends each chunk's task to a pool of
+    processes started once for the step.
     """
-    if execution.scheduler != "processes":
-        yield {}
-        return
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, wait
 
+    if execution.scheduler == "synchronous":
+        for block, where in zip(blocks, places, strict=True):
+            put(where, _compute(block))
+            bar.update(1)
+        return
+    limit = IN_FLIGHT_PER_WORKER * execution.workers()
+    with _local_pool(execution) as (pool, task):
+        todo = iter(zip(blocks, places, strict=True))
+        running: dict[Any, tuple[slice, ...]] = {}
+        try:
+            while True:
+                for block, where in todo:
+                    running[pool.submit(*task(block))] = where
+                    if len(running) >= limit:
+                        break
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    put(running.pop(future), future.result())
+                    bar.update(1)
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+
+
+def _compute(block: Any) -> np.ndarray:
+    """One chunk computed in this thread."""
+    import dask
+
+    return np.asarray(dask.compute(block, scheduler="synchronous")[0])
+
+
+def _compute_pickled(task: bytes) -> np.ndarray:
+    """One chunk computed in a worker process, its task sent pickled (cloudpickle)."""
+    import cloudpickle
+
+    return _compute(cloudpickle.loads(task))
+
+
+@contextlib.contextmanager
+def _local_pool(execution: Execution) -> Iterator[tuple[Any, Callable[[Any], tuple[Any, ...]]]]:
+    """The pool of the local *execution* and how to submit a chunk's task to it."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    if execution.scheduler != "processes":
+        with ThreadPoolExecutor(execution.workers(), thread_name_prefix="geo-chunk") as threads:
+            yield threads, lambda block: (_compute, block)
+        return
+    import cloudpickle
     from dask.multiprocessing import get_context, initialize_worker_process
 
     if os.environ.get("PYTHONHASHSEED") in (None, "0"):  # as dask's own pool does, for hashing
@@ -479,7 +538,7 @@ def _local_pool(execution: Execution) -> Iterator[dict[str, Any]]:
     with ProcessPoolExecutor(
         execution.workers(), mp_context=get_context(), initializer=initialize_worker_process
     ) as pool:
-        yield {"pool": pool}
+        yield pool, lambda block: (_compute_pickled, cloudpickle.dumps(block))
 
 
 def _place(chunks: tuple[tuple[int, ...], ...], index: tuple[int, ...]) -> tuple[slice, ...]:

@@ -1,19 +1,34 @@
-"""In-memory raster: an array with its georeferencing.
+"""Rasters: an array with its georeferencing.
 
 Models take and return :class:`Raster` (or plain arrays with an
-:class:`~geo.grid.AnalysisGrid`); only the writers touch files.
+:class:`~geo.grid.AnalysisGrid`); only the writers touch files. A result too
+large to hold whole is a :class:`StoredArray`: a raw file of the build's scratch
+folder that :mod:`geo.chunks` fills chunk by chunk and the writers read by
+windows (it slices like a numpy array, and :meth:`StoredArray.dataset` opens it
+in GDAL), so the process never holds the whole grid. :class:`Mapped` is a value
+computed from an array window by window (no copy of the whole).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+import uuid
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from affine import Affine
 from pyproj import CRS
 
-__all__ = ["Raster"]
+__all__ = ["Mapped", "Raster", "StoredArray", "bands", "is_whole"]
+
+BAND_CELLS = 4_000_000
+"""Cells of one band of rows read or written at a time from a stored or mapped array."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +39,9 @@ class Raster:
     ----------
     array : numpy.ndarray
         2-D values, row 0 at the top (north-up). Floating arrays use NaN for
-        "no data"; integer arrays use :attr:`nodata`.
+        "no data"; integer arrays use :attr:`nodata`. A result of a large grid is a
+        :class:`StoredArray` (or a :class:`Mapped` value of one): it slices like a
+        numpy array, and the writers read it by :func:`bands`.
     transform : affine.Affine
         Maps (col, row) to (x, y) of the cell's upper-left corner.
     crs : pyproj.CRS
@@ -73,3 +90,220 @@ class Raster:
         ):
             mask &= a != self.nodata
         return mask
+
+
+_GDAL_TYPES = {
+    "uint8": "Byte", "uint16": "UInt16", "int16": "Int16", "uint32": "UInt32",
+    "int32": "Int32", "float32": "Float32", "float64": "Float64",
+}  # fmt: skip
+
+
+class StoredArray:
+    """A 2-D array in a raw file (rows one after another), read and written by windows.
+
+    It slices like a numpy array (``a[rows, cols]`` with steps gives a new numpy
+    array, reading only the rows it needs) and takes chunks by assignment
+    (``a[rows, cols] = block``); ``np.asarray(a)`` reads it whole. Reads and writes
+    go through the file, never a memory map, so the process holds only the window:
+    the file's pages are the system's cache, not the process's memory. The file
+    (in *folder*, the build's scratch folder, else the system's temporary folder)
+    is removed when the array is garbage-collected, or with its folder.
+
+    Parameters
+    ----------
+    shape : (rows, cols)
+    dtype : numpy dtype
+    folder : path, optional
+    fill : number, optional
+        Value of every cell before any is written (the file is sparse until then).
+    """
+
+    ndim = 2
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        dtype: Any,
+        folder: str | Path | None = None,
+        fill: float | int | None = None,
+    ) -> None:
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.dtype = np.dtype(dtype)
+        where = Path(folder) if folder is not None else Path(tempfile.gettempdir())
+        self.path = where / f"geo-{uuid.uuid4().hex}.raw"
+        with open(self.path, "wb") as f:
+            f.truncate(self.nbytes)
+        self._remove = weakref.finalize(self, _unlink, self.path)
+        if fill is not None and fill != 0:
+            row = np.full(self.shape[1], fill, dtype=self.dtype)
+            for r0, n in _row_bands(self.shape):
+                self[r0 : r0 + n, :] = np.broadcast_to(row, (n, self.shape[1]))
+
+    @property
+    def size(self) -> int:
+        """Number of cells."""
+        return self.shape[0] * self.shape[1]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the file."""
+        return self.size * int(self.dtype.itemsize)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return f"StoredArray({self.shape}, {self.dtype}, {self.path.name})"
+
+    def __reduce__(self) -> Any:
+        msg = "a StoredArray stays in the process that made it; pass windows of it"
+        raise TypeError(msg)
+
+    def _slices(self, key: Any) -> tuple[slice, slice]:
+        if not isinstance(key, tuple):
+            key = (key, slice(None))
+        if len(key) != 2 or not all(isinstance(k, slice) for k in key):
+            msg = f"a StoredArray takes two slices, not {key!r}"
+            raise IndexError(msg)
+        return key[0], key[1]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        rs, cs = self._slices(key)
+        rows = range(*rs.indices(self.shape[0]))
+        cols = range(*cs.indices(self.shape[1]))
+        out = np.empty((len(rows), len(cols)), dtype=self.dtype)
+        if not rows or not cols:
+            return out
+        width, item = self.shape[1], self.dtype.itemsize
+        c0, c1 = min(cols[0], cols[-1]), max(cols[0], cols[-1]) + 1
+        with open(self.path, "rb", buffering=0) as f:
+            if rows.step == 1 and cols.step == 1 and c0 == 0 and c1 == width:
+                _read_into(f, out, rows[0] * width * item)
+                return out
+            line = np.empty(c1 - c0, dtype=self.dtype)
+            picked = slice(cols[0] - c0, None if cols.stop < c0 else cols.stop - c0, cols.step)
+            for i, r in enumerate(rows):
+                _read_into(f, line, (r * width + c0) * item)
+                out[i] = line[picked]
+        return out
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        rs, cs = self._slices(key)
+        r0, r1, rstep = rs.indices(self.shape[0])
+        c0, c1, cstep = cs.indices(self.shape[1])
+        if rstep != 1 or cstep != 1:
+            msg = "a StoredArray is written by windows without steps"
+            raise IndexError(msg)
+        block = np.ascontiguousarray(np.broadcast_to(value, (r1 - r0, c1 - c0)), self.dtype)
+        width, item = self.shape[1], self.dtype.itemsize
+        fd = os.open(self.path, os.O_WRONLY)
+        try:
+            if c0 == 0 and c1 == width:
+                _write(fd, block, r0 * width * item)
+            else:
+                for i in range(r1 - r0):
+                    _write(fd, block[i], ((r0 + i) * width + c0) * item)
+        finally:
+            os.close(fd)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        whole = self[:, :]
+        return whole if dtype is None else whole.astype(dtype)
+
+    def dataset(self, transform: Affine, crs: CRS, nodata: float | int | None = None) -> str:
+        """The path of a GDAL VRT reading this file as a georeferenced raster."""
+        vrt = self.path.with_suffix(".vrt")
+        rows, cols = self.shape
+        item = self.dtype.itemsize
+        nd = "" if nodata is None else f"<NoDataValue>{nodata}</NoDataValue>"
+        gt = ", ".join(repr(float(v)) for v in transform.to_gdal())
+        vrt.write_text(
+            f'<VRTDataset rasterXSize="{cols}" rasterYSize="{rows}">'
+            f"<SRS>{_xml(crs.to_wkt())}</SRS><GeoTransform>{gt}</GeoTransform>"
+            f'<VRTRasterBand dataType="{_GDAL_TYPES[self.dtype.name]}" band="1" '
+            f'subClass="VRTRawRasterBand">{nd}'
+            f'<SourceFilename relativetoVRT="1">{self.path.name}</SourceFilename>'
+            f"<ImageOffset>0</ImageOffset><PixelOffset>{item}</PixelOffset>"
+            f"<LineOffset>{item * cols}</LineOffset><ByteOrder>LSB</ByteOrder>"
+            "</VRTRasterBand></VRTDataset>",
+            encoding="utf-8",
+        )
+        weakref.finalize(self, _unlink, vrt)
+        return str(vrt)
+
+
+class Mapped:
+    """``func(array[window])`` for any window: a value of an array computed window by window.
+
+    Slices like a numpy array (two slices) and gives ``func`` of the same window of
+    *array* (a numpy array, a :class:`StoredArray` or another :class:`Mapped`), so a
+    derived raster of a large grid never exists whole.
+    """
+
+    ndim = 2
+
+    def __init__(self, array: Any, func: Callable[[np.ndarray], np.ndarray], dtype: Any) -> None:
+        self.array = array
+        self.func = func
+        self.dtype = np.dtype(dtype)
+        self.shape = (int(array.shape[0]), int(array.shape[1]))
+
+    @property
+    def size(self) -> int:
+        """Number of cells."""
+        return self.shape[0] * self.shape[1]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        return np.asarray(self.func(np.asarray(self.array[key])), dtype=self.dtype)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        whole = self[:, :]
+        return whole if dtype is None else whole.astype(dtype)
+
+
+def is_whole(array: Any) -> bool:
+    """Whether *array* is held whole in memory (a numpy array), not stored or mapped."""
+    return isinstance(array, np.ndarray)
+
+
+def bands(array: Any, rows: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    """(first row, values) of successive bands of rows of a numpy, stored or mapped *array*.
+
+    A band has *rows* rows, by default as many as make :data:`BAND_CELLS` cells.
+    """
+    for r0, n in _row_bands(array.shape, rows):
+        yield r0, np.asarray(array[r0 : r0 + n, :])
+
+
+def _row_bands(shape: tuple[int, ...], rows: int | None = None) -> Iterator[tuple[int, int]]:
+    n = rows or max(1, BAND_CELLS // max(int(shape[1]), 1))
+    for r0 in range(0, int(shape[0]), n):
+        yield r0, min(n, int(shape[0]) - r0)
+
+
+def _read_into(f: Any, out: np.ndarray, offset: int) -> None:
+    view = memoryview(out.data).cast("B")
+    f.seek(offset)
+    got = 0
+    while got < len(view):
+        n = f.readinto(view[got:])
+        if not n:
+            msg = f"{f.name}: the stored array ends early (its scratch folder was removed?)"
+            raise OSError(msg)
+        got += n
+
+
+def _write(fd: int, block: np.ndarray, offset: int) -> None:
+    view = memoryview(np.ascontiguousarray(block).data).cast("B")
+    done = 0
+    while done < len(view):
+        done += os.pwrite(fd, view[done:], offset + done)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _xml(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -299,3 +299,22 @@ def staged(out: Path, *, overwrite: bool) -> Iterator[Path]:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+
+@contextlib.contextmanager
+def scratch_folder(out: Path) -> Iterator[Path]:
+    """A folder beside *out*'s staging folder for a build's intermediate results, removed after.
+
+    Named like a staging folder (``.<name>.<random>.scratch.tmp``), so one left by a
+    killed build is removed by the next build to the same place; SIGTERM removes it.
+    """
+    try:
+        path = Path(
+            tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".scratch.tmp", dir=_parent(out))
+        )
+    except OSError as exc:
+        raise OutputError(_os_message(out, exc)) from None
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

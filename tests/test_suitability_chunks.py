@@ -150,3 +150,41 @@ def test_a_grid_above_the_what_if_limit_gets_a_note_and_keeps_no_factors(
     assert "«Егер…»" in note["kk"] and "«Что если»" in note["ru"]
     for a, b in zip(small.rasters, big.rasters, strict=True):  # the model itself is unchanged
         np.testing.assert_array_equal(a.raster.array, b.raster.array)
+
+
+def test_results_too_large_to_hold_are_stored_and_every_output_is_the_same(
+    recipe: Path,
+    pollution: ThemeResult,
+    in_memory: tuple[ThemeResult, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Above :data:`geo.chunks.MEMORY_CELLS` the score, classes and stability live in the
+    scratch folder; polygons, zone tables, manifest figures and every writer read them
+    there and give the bytes of the results held in memory."""
+    import json
+
+    import geo.chunks as chunks
+    from geo.build import build_atlas
+    from geo.raster import StoredArray
+
+    monkeypatch.setattr(chunks, "MEMORY_CELLS", 100)
+    res = _build(recipe, pollution, Execution("threads", chunk_size=37, scratch=str(tmp_path)))
+    assert all(isinstance(r.raster.array, StoredArray) for r in res.rasters)
+    assert all(Path(r.raster.array.path).parent == tmp_path for r in res.rasters)
+    got = result_files(res, tmp_path / "out")
+    assert [n for n in got if got[n] != in_memory[1][n]] == []
+    assert res.parameters == in_memory[0].parameters
+
+    def outputs(out: Path, memory_cells: int) -> dict[str, str]:
+        monkeypatch.setattr(chunks, "MEMORY_CELLS", memory_cells)
+        build_atlas(out, recipes=[recipe], scheduler=Execution("threads", chunk_size=37))
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        return {o["path"]: o["sha256"] for o in manifest["outputs"]}
+
+    held = outputs(tmp_path / "held", 10**9)
+    stored = outputs(tmp_path / "stored", 100)
+    assert any(p.endswith(".gpkg") for p in held) and any(p.endswith(".html") for p in held)
+    assert [p for p in held if held[p] != stored.get(p)] == []
+    # the scratch folder went with the build
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

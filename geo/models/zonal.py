@@ -22,7 +22,7 @@ from exactextract.raster import NumPyRasterSource
 
 from geo.crs import to_crs
 from geo.errors import CRSError, DataError
-from geo.raster import Raster
+from geo.raster import Mapped, Raster
 
 __all__ = ["class_areas", "zonal_mean"]
 
@@ -131,9 +131,8 @@ def zonal_mean(values: Raster, zones: gpd.GeoDataFrame, *, id_field: str = "zone
     z = _zones(zones, values, id_field)
     if len(z) == 0:
         return pd.Series([], dtype=float, name="mean")
-    arr = values.array.astype("float64")
     src = NumPyRasterSource(
-        np.where(np.isfinite(arr), arr, -9999.0),
+        Mapped(values.array, _filled, "float64"),
         *values.bounds,
         nodata=-9999.0,
         name="values",
@@ -141,3 +140,9 @@ def zonal_mean(values: Raster, zones: gpd.GeoDataFrame, *, id_field: str = "zone
     )
     res = exact_extract(src, z, ["mean"], output="pandas")
     return pd.Series(res["mean"].to_numpy(dtype=float), index=z[id_field].to_numpy(), name="mean")
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    """*values* in float64 with -9999 (the source's no data) where not finite."""
+    arr = values.astype("float64")
+    return np.where(np.isfinite(arr), arr, -9999.0)

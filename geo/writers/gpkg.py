@@ -57,10 +57,11 @@ import pandas as pd
 import pyogrio
 import rasterio
 from pyproj import CRS
+from rasterio.windows import Window
 
 from geo.errors import CRSError, DataError, GeometryError, InputError
 from geo.i18n import LANGUAGES, Text, message, tr
-from geo.raster import Raster
+from geo.raster import BAND_CELLS, Raster, bands
 from geo.results import RasterLayer, ThemeResult, VectorLayer
 from geo.symbology import RasterClasses
 from geo.writers.geometry import MULTI_TYPES, geom_types, multi_type
@@ -458,27 +459,63 @@ def _write_vector(
 # --------------------------------------------------------------------------- rasters
 
 
-def _coverage_array(raster: Raster) -> tuple[np.ndarray, float | int | None]:
-    """Array and no-data value for a GPKG 2D gridded coverage (Float32/UInt16/Int16)."""
-    a = np.asarray(raster.array)
-    valid = raster.valid_mask()
-    if a.dtype == bool:
-        a = a.astype("uint8")
-    if np.issubdtype(a.dtype, np.integer):
-        vals = a[valid]
-        lo = int(vals.min()) if vals.size else 0
-        hi = int(vals.max()) if vals.size else 0
-        if lo >= 0 and hi < 65535:
-            nd = raster.nodata
-            nodata = int(nd) if nd is not None and 0 <= int(nd) <= 65535 else 65535
-            if nodata in set(np.unique(vals).tolist()):
-                nodata = 65535
-            return np.where(valid, a, nodata).astype("uint16"), nodata
-        if lo > -32768 and hi <= 32767:
-            return np.where(valid, a, -32768).astype("int16"), -32768
-    out = a.astype("float32")
-    out[~valid] = np.nan
-    return out, None
+def _coverage_type(raster: Raster) -> tuple[str, float | int | None]:
+    """Type and no-data value of a GPKG 2D gridded coverage (Float32/UInt16/Int16).
+
+    The range of an integer raster is read band by band, so a stored raster is never
+    held whole.
+    """
+    dt = np.dtype(raster.array.dtype)
+    if dt != np.bool_ and not np.issubdtype(dt, np.integer):
+        return "float32", None
+    lo = hi = None
+    nd = raster.nodata
+    wanted = int(nd) if nd is not None and 0 <= int(nd) <= 65535 else 65535
+    taken = False
+    for _, band in bands(raster.array):
+        vals = band[_valid(band, nd)].astype("int64")
+        if vals.size:
+            lo = int(vals.min()) if lo is None else min(lo, int(vals.min()))
+            hi = int(vals.max()) if hi is None else max(hi, int(vals.max()))
+            taken = taken or bool((vals == wanted).any())
+    lo, hi = lo or 0, hi or 0
+    if lo >= 0 and hi < 65535:
+        return "uint16", 65535 if taken else wanted
+    if lo > -32768 and hi <= 32767:
+        return "int16", -32768
+    return "float32", None
+
+
+def _coverage_block(
+    block: np.ndarray, raster: Raster, dtype: str, nodata: float | int | None
+) -> np.ndarray:
+    """A band of rows of *raster* as written into the coverage of *dtype* (no data as *nodata*)."""
+    valid = _valid(block, raster.nodata)
+    if dtype == "float32":
+        out = block.astype("float32")
+        out[~valid] = np.nan
+        return out
+    assert nodata is not None
+    return np.where(valid, block.astype("int64"), nodata).astype(dtype)
+
+
+def _band_rows(cols: int) -> int:
+    """Rows written at a time: whole rows of the coverage's 256-pixel tiles, about 4 M cells."""
+    return max(1, BAND_CELLS // (256 * max(cols, 1))) * 256
+
+
+def _valid(block: np.ndarray, nodata: float | int | None) -> np.ndarray:
+    """Where *block* (a band of a raster's rows) holds data (as :meth:`Raster.valid_mask`)."""
+    if block.dtype == bool:
+        return np.ones(block.shape, bool)
+    mask = (
+        np.isfinite(block)
+        if np.issubdtype(block.dtype, np.floating)
+        else np.ones(block.shape, bool)
+    )
+    if nodata is not None and not (isinstance(nodata, float) and np.isnan(nodata)):
+        mask &= block != nodata
+    return mask
 
 
 def _write_raster(
@@ -490,13 +527,13 @@ def _write_raster(
     if r.crs is None:
         msg = f"raster layer {layer.name!r} has no CRS; give Raster(..., crs=...)"
         raise CRSError(msg)
-    array, nodata = _coverage_array(r)
+    dtype, nodata = _coverage_type(r)
     rows, cols = r.shape
     opts = {
         "RASTER_TABLE": entry.table,
         "RASTER_IDENTIFIER": entry.identifier,
         "RASTER_DESCRIPTION": _description(layer, lang),
-        "TILE_FORMAT": "TIFF" if array.dtype == np.float32 else "PNG",
+        "TILE_FORMAT": "TIFF" if dtype == "float32" else "PNG",
     }
     if exists:
         opts["APPEND_SUBDATASET"] = "YES"
@@ -509,12 +546,14 @@ def _write_raster(
         width=cols,
         height=rows,
         count=1,
-        dtype=str(array.dtype),
+        dtype=dtype,
         crs=rasterio.crs.CRS.from_wkt(r.crs.to_wkt()),
         transform=r.transform,
         **opts,
     ) as dst:
-        dst.write(array, 1)
+        for r0, block in bands(r.array, rows=_band_rows(cols)):
+            values = _coverage_block(block, r, dtype, nodata)
+            dst.write(values, 1, window=Window(0, r0, cols, values.shape[0]))
         dst.update_tags(**_gdal_metadata(entry))
     return (
         ProjectLayer(

@@ -8,6 +8,9 @@ with no data as NaN, and coloured by its style with
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 from affine import Affine
 from pyproj import CRS
@@ -17,7 +20,13 @@ from geo.raster import Raster
 from geo.symbology import RasterClasses, RasterRamp
 from geo.writers.legend import ramp_rgba
 
-__all__ = ["display_rgba", "resampling_for", "warp_for_display"]
+__all__ = ["DETAIL", "DISPLAY_CELLS", "display_rgba", "resampling_for", "warp_for_display"]
+
+DISPLAY_CELLS = 4_000_000
+"""A raster up to this many cells is warped for display from all its cells."""
+
+DETAIL = 4
+"""Source cells kept per display pixel, at least, when a larger raster is thinned for display."""
 
 
 def resampling_for(style: RasterRamp | RasterClasses) -> Resampling:
@@ -32,13 +41,19 @@ def warp_for_display(
     dst_transform: Affine,
     shape: tuple[int, int],
 ) -> np.ndarray:
-    """*raster* warped onto the grid (*dst_crs*, *dst_transform*, *shape*) as float64, NaN = no data."""
-    src = np.where(raster.valid_mask(), raster.array, np.nan).astype("float64")
+    """*raster* warped onto the grid (*dst_crs*, *dst_transform*, *shape*) as float64, NaN = no data.
+
+    A raster of more than :data:`DISPLAY_CELLS` cells and more than :data:`DETAIL` times
+    the display's is first thinned to every k-th cell of every k-th row (read row by row
+    from a stored raster), keeping at least :data:`DETAIL` source cells per display pixel.
+    """
+    shown = _thinned(raster, shape[0] * shape[1])
+    src = np.where(shown.valid_mask(), shown.array, np.nan).astype("float64")
     dst = np.full(shape, np.nan, dtype="float64")
     reproject(
         src,
         dst,
-        src_transform=raster.transform,
+        src_transform=shown.transform,
         src_crs=raster.crs,
         src_nodata=np.nan,
         dst_transform=dst_transform,
@@ -47,6 +62,20 @@ def warp_for_display(
         resampling=resampling_for(style),
     )
     return dst
+
+
+def _thinned(raster: Raster, pixels: int) -> Raster:
+    """*raster* in memory, or every k-th cell of it when it is far larger than *pixels*."""
+    rows, cols = raster.shape
+    k = int(math.sqrt(rows * cols / (DETAIL * max(pixels, 1))))
+    if rows * cols <= DISPLAY_CELLS or k < 2:
+        return dataclasses.replace(raster, array=np.asarray(raster.array))
+    off = k // 2  # the cell nearest the centre of each k × k block stands for it
+    return dataclasses.replace(
+        raster,
+        array=np.asarray(raster.array[off::k, off::k]),
+        transform=raster.transform * Affine.scale(k),
+    )
 
 
 def display_rgba(

@@ -170,8 +170,8 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
     cells = run_cells(model, ctx.execution, criteria_ids=criteria.used, factors=panel)
     ev = cells.evaluation
     criteria = criteria.with_filled(cells.filled, settings, grid)
-    constraints = prepared.applied(cells.excluded, grid)
-    filled = check_filled(ev.score, settings, area)
+    constraints = prepared.applied(cells.excluded_cells, cells.excluded, grid)
+    filled = check_filled(cells.scored, grid.width * grid.height, settings, area)
     rasters, class_r = _rasters(grid, ev, settings)
     vectors = [_classes_layer(class_r, settings)]
     notes: list[Text] = [*coverage.notes, *criteria.notes, *constraints.notes]
@@ -184,7 +184,7 @@ def build(ctx: ThemeInputs, settings: SuitabilitySettings) -> ThemeResult:
         vectors.append(_by_zone_layer(grid, zones, table, settings, ev.stability is not None))
     else:
         notes.append(_NO_ZONES)
-    params = _parameters(settings, ctx.prefix, grid, criteria, weighting, constraints, ev)
+    params = _parameters(settings, ctx.prefix, grid, criteria, weighting, constraints, cells)
     params["area"] = area.record()
     params["coverage"] = {**coverage.record, "score_cells_with_data_pct": round(100 * filled, 1)}
     params["town_share"], town_notes = _town_report(settings.report, table, _town_names(ctx))

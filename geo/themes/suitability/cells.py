@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
-from geo.chunks import Execution, chunk_side, grid_each
+from geo.chunks import Execution, chunk_side, grid_array, grid_each
 from geo.cost import chunk_cell_bytes
 from geo.errors import InputError
 from geo.grid import AnalysisGrid, NearestFeatures, Window
@@ -100,16 +100,27 @@ class CellResult:
     Attributes
     ----------
     evaluation : mcda.Evaluation
-        Score, classes, stability and quantised factors.
+        Score, classes, stability (numpy arrays, or stored arrays of
+        :func:`geo.chunks.grid_array` on a large grid) and the quantised factors.
     excluded : dict
-        Constraint id → the cells it excludes.
+        Constraint id → the cells it excludes, as a mask when the factors are kept
+        (for the What-if panel), else empty.
+    excluded_cells : dict
+        Constraint id → how many cells it excludes.
     filled : dict
         Criterion id → cells filled with its ``outside`` value.
+    scored : int
+        Cells with a score.
+    class_cells : dict
+        Class code (:data:`geo.models.mcda.CLASS_CODES`) → its cells.
     """
 
     evaluation: mcda.Evaluation
     excluded: dict[str, np.ndarray]
+    excluded_cells: dict[str, int]
     filled: dict[str, int]
+    scored: int
+    class_cells: dict[int, int]
 
 
 @dataclass(frozen=True)
@@ -285,26 +296,29 @@ def run_cells(
             raise InputError(msg)
     per_cell = chunk_cell_bytes("land_suitability", criteria=len(model.criteria))
     size = chunk_side(execution, grid.shape, cell_bytes=per_cell, what=STEP)
-    out = _Gathered(
-        grid.shape,
-        len(model.criteria),
-        len(model.constraints),
-        model.monte_carlo is not None,
-        factors,
-    )
+    out = _Gathered(grid.shape, model, factors, execution)
     kernel = functools.partial(_call, model=model)
     grid_each(
         kernel, grid.shape, model.layers, execution, out.put, step=STEP, dtype="float32",
         chunk_size=size,
     )  # fmt: skip
-    excluded = {k.id: (out.excluded & (1 << i)) > 0 for i, k in enumerate(model.constraints)}
+    excluded = {}
+    if out.excluded is not None:
+        excluded = {k.id: (out.excluded & (1 << i)) > 0 for i, k in enumerate(model.constraints)}
     filled = {
-        cid: int(((out.filled & (1 << j)) > 0).sum())
+        cid: out.filled[j]
         for j, (cid, c) in enumerate(zip(criteria_ids, model.criteria, strict=True))
         if c.outside is not None
     }
     ev = mcda.Evaluation(out.score, out.classes, out.stability, out.factors)
-    return CellResult(ev, excluded, filled)
+    return CellResult(
+        ev,
+        excluded,
+        {k.id: out.excluded_cells[i] for i, k in enumerate(model.constraints)},
+        filled,
+        out.scored,
+        {code: out.class_cells[code] for code in mcda.CLASS_CODES.values()},
+    )
 
 
 def _bits(n: int) -> str:
@@ -313,29 +327,55 @@ def _bits(n: int) -> str:
 
 
 class _Gathered:
-    """The model's results on the whole grid, filled chunk by chunk."""
+    """The model's results on the whole grid, filled chunk by chunk, and their counts.
+
+    Score, classes and stability go into :func:`geo.chunks.grid_array` (in memory, or
+    stored on a large grid); the constraints' bits and the factors are kept only for
+    the What-if panel (*factors*); every count is summed chunk by chunk, exactly.
+    """
 
     def __init__(
-        self, shape: tuple[int, int], k: int, constraints: int, stability: bool, factors: bool
+        self,
+        shape: tuple[int, int],
+        model: CellModel,
+        factors: bool,
+        execution: Execution | None,
     ) -> None:
-        self.score = np.empty(shape, dtype="float32")
-        self.classes = np.empty(shape, dtype="uint8")
-        self.stability = np.empty(shape, dtype="float32") if stability else None
-        self.excluded = np.empty(shape, dtype=_bits(constraints))
-        self.filled = np.empty(shape, dtype=_bits(k))
+        k, n = len(model.criteria), len(model.constraints)
+        self.score = grid_array(shape, "float32", execution)
+        self.classes = grid_array(shape, "uint8", execution)
+        self.stability = (
+            grid_array(shape, "float32", execution) if model.monte_carlo is not None else None
+        )
+        self.excluded = np.empty(shape, dtype=_bits(n)) if factors else None
         self.factors = np.empty((k, *shape), dtype="uint16") if factors else None
+        self.excluded_cells = [0] * n
+        self.filled = [0] * k
+        self.scored = 0
+        self.class_cells = [0] * (max(mcda.CLASS_CODES.values()) + 1)
 
     def put(self, where: tuple[slice, ...], block: np.ndarray) -> None:
         """Copy one chunk's stack of layers (see :class:`CellModel`) into the arrays."""
         at = where[1:]
         self.score[at] = block[0]
-        self.classes[at] = block[1]
+        classes = block[1].astype("uint8")
+        self.classes[at] = classes
         if self.stability is not None:
             self.stability[at] = block[2]
-        self.excluded[at] = block[3]
-        self.filled[at] = block[4]
+        excluded = block[3].astype("uint32")
+        filled = block[4].astype("uint32")
+        if self.excluded is not None:
+            self.excluded[at] = excluded
         if self.factors is not None:
             self.factors[(slice(None), *at)] = block[5:]
+        for i in range(len(self.excluded_cells)):
+            self.excluded_cells[i] += int(np.count_nonzero(excluded & (1 << i)))
+        for j in range(len(self.filled)):
+            self.filled[j] += int(np.count_nonzero(filled & (1 << j)))
+        self.scored += int(np.count_nonzero(np.isfinite(block[0])))
+        counts = np.bincount(classes.ravel(), minlength=len(self.class_cells))
+        for code in range(len(self.class_cells)):
+            self.class_cells[code] += int(counts[code])
 
 
 def _call(rows: slice, cols: slice, *, model: CellModel) -> np.ndarray:

@@ -49,8 +49,6 @@ class Constraints:
 
     Attributes
     ----------
-    allowed : numpy.ndarray
-        True where no constraint excludes the cell.
     params : mapping
         Constraint id → its manifest record (the recipe's table with the
         excluded ha, or ``skipped``).
@@ -58,11 +56,11 @@ class Constraints:
         One note per optional constraint skipped.
     """
 
-    allowed: np.ndarray
     params: Mapping[str, Any]
     notes: tuple[Text, ...]
     excluded: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
-    """Constraint id → the cells it excludes, for each constraint applied (recipe order)."""
+    """Constraint id → the cells it excludes, for each constraint applied (recipe order), when
+    the model kept them (for the What-if panel)."""
 
     @property
     def layers(self) -> set[str]:
@@ -81,18 +79,21 @@ class PreparedConstraints:
     """Constraint id → its manifest record (the recipe's table, or ``skipped``)."""
     notes: tuple[Text, ...]
 
-    def applied(self, excluded: Mapping[str, np.ndarray], grid: AnalysisGrid) -> Constraints:
-        """The constraints once the model ran: *excluded* cells of each, their area."""
-        allowed = np.ones(grid.shape, dtype=bool)
+    def applied(
+        self,
+        excluded_cells: Mapping[str, int],
+        excluded: Mapping[str, np.ndarray],
+        grid: AnalysisGrid,
+    ) -> Constraints:
+        """The constraints once the model ran: the cells each excluded, their area."""
         params: dict[str, Any] = {}
         for cid, rec in self.records.items():
             params[cid] = dict(rec)
-            if cid in excluded:
+            if cid in excluded_cells:
                 params[cid]["excluded_ha"] = round(
-                    float(excluded[cid].sum()) * grid.cell_area_ha, 1
+                    float(excluded_cells[cid]) * grid.cell_area_ha, 1
                 )
-                allowed &= ~excluded[cid]
-        return Constraints(allowed, params, self.notes, dict(excluded))
+        return Constraints(params, self.notes, dict(excluded))
 
 
 def _prepare_constraints(

@@ -18,8 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from geo.area import StudyArea, coverage_error, layer_coverage
 from geo.errors import InputError
 from geo.i18n import Text, text
@@ -146,15 +144,15 @@ def _resolution_note(layer: str, cell: float, ratio: float, res: float) -> Text:
     )
 
 
-def check_filled(score: np.ndarray, settings: SuitabilitySettings, area: StudyArea) -> float:
-    """The share of grid cells with a score; refuse a score that is mostly no-data.
+def check_filled(scored: int, cells: int, settings: SuitabilitySettings, area: StudyArea) -> float:
+    """The share of the grid's *cells* with a score (*scored*); refuse a score mostly no-data.
 
     Raises
     ------
     InputError
         Less than :data:`MOSTLY_NO_DATA` of the cells have a score.
     """
-    share = float(np.isfinite(score).mean()) if score.size else 0.0
+    share = scored / cells if cells else 0.0
     if share < MOSTLY_NO_DATA:
         msg = (
             f"{settings.name}: the suitability score has data on only {100 * share:.0f} % of "

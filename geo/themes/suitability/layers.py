@@ -7,17 +7,19 @@ legends and fields.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 import geopandas as gpd
 import pandas as pd
+import rasterio
 from rasterio import features
 from shapely.geometry import shape
 
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
 from geo.models import mcda
-from geo.raster import Raster
+from geo.raster import Raster, StoredArray, is_whole
 from geo.results import RasterLayer, VectorLayer
 from geo.symbology import FieldSpec, Graduated, RasterClasses, RasterRamp, ramp
 from geo.themes.common import suffixed, unit
@@ -190,10 +192,7 @@ def _by_zone_layer(
 
 def _class_polygons(classes: Raster) -> gpd.GeoDataFrame:
     rows = []
-    arr = classes.array
-    for geom, value in features.shapes(
-        arr, mask=arr > 0, transform=classes.transform, connectivity=4
-    ):
+    for geom, value in _shapes(classes):
         code = int(value)
         label = mcda.CLASS_LABELS[code - 1]
         rows.append({"class": label, "class_code": code, "geometry": shape(geom)})
@@ -208,6 +207,23 @@ def _class_polygons(classes: Raster) -> gpd.GeoDataFrame:
     return gdf.sort_values(["class_code", "area_ha"], ascending=[True, False]).reset_index(
         drop=True
     )
+
+
+def _shapes(classes: Raster) -> Iterator[tuple[dict[str, Any], float]]:
+    """The polygons of the class raster's classes (code 0 left out), 4-connected.
+
+    A stored class raster is polygonised from its file, row by row (GDAL's
+    polygoniser reads scanlines), so only the polygons are held; the same
+    polygoniser gives the same polygons as on the array in memory.
+    """
+    arr = classes.array
+    if is_whole(arr):
+        yield from features.shapes(arr, mask=arr > 0, transform=classes.transform, connectivity=4)
+        return
+    stored = cast(StoredArray, arr)
+    with rasterio.open(stored.dataset(classes.transform, classes.crs)) as ds:
+        band = rasterio.band(ds, 1)
+        yield from features.shapes(band, mask=band, transform=classes.transform, connectivity=4)
 
 
 def _stable_field(present: bool) -> tuple[FieldSpec, ...]:

@@ -15,6 +15,7 @@ import pandas as pd
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
 from geo.models import mcda
+from geo.themes.suitability.cells import CellResult
 from geo.themes.suitability.constraints import Constraints
 from geo.themes.suitability.criteria import Criteria, Weighting
 from geo.themes.suitability.settings import Report, SuitabilitySettings
@@ -75,7 +76,7 @@ def _parameters(
     criteria: Criteria,
     weighting: Weighting,
     constraints: Constraints,
-    ev: mcda.Evaluation,
+    cells: CellResult,
 ) -> dict[str, Any]:
     """Everything recorded in ``manifest.json`` (zones and town share are added by the caller)."""
     crit, mc, used = settings.criteria, settings.monte_carlo, list(criteria.used)
@@ -126,7 +127,7 @@ def _parameters(
             "stable_threshold": settings.stable_threshold,
         },
         "class_area_ha": {
-            lab: round(float((ev.classes == code).sum()) * grid.cell_area_ha, 1)
+            lab: round(float(cells.class_cells[code]) * grid.cell_area_ha, 1)
             for lab, code in mcda.CLASS_CODES.items()
         },
     }

@@ -63,7 +63,10 @@ def whatif(
     class_r: Raster,
     zones: gpd.GeoDataFrame | None,
 ) -> WhatIf:
-    """The :class:`WhatIf` of a built suitability model (*ev* evaluated with a quantum)."""
+    """The :class:`WhatIf` of a built suitability model (*ev* evaluated with a quantum).
+
+    The grid has at most :data:`WHATIF_MAX_CELLS` cells, so its class raster is read whole.
+    """
     assert ev.factors is not None  # the theme evaluates with mcda.QUANTUM
     crit = tuple(
         WhatIfCriterion(c, settings.criteria[c].title, float(w), ev.factors[j])
@@ -131,7 +134,7 @@ def _zone_cells(zones: gpd.GeoDataFrame, class_r: Raster) -> tuple[WhatIfZone, .
         return ()
     left, bottom, right, top = class_r.bounds
     src = NumPyRasterSource(
-        class_r.array.astype("float64"),
+        np.asarray(class_r.array, dtype="float64"),
         left,
         bottom,
         right,

@@ -8,8 +8,9 @@ mean class stability.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +20,7 @@ from geo.crs import to_crs
 from geo.grid import AnalysisGrid
 from geo.models import mcda
 from geo.models.zonal import class_areas, zonal_mean
-from geo.raster import Raster
+from geo.raster import Mapped, Raster
 from geo.themes.base import ThemeInputs
 from geo.themes.suitability.inputs import _read
 from geo.themes.suitability.settings import DEFAULT_ZONE_LAYERS
@@ -138,9 +139,14 @@ def _zone_table(
     table = class_areas(class_r, zones, labels)
     if ev.stability is not None:
         table["stability_mean"] = zonal_mean(grid.raster(ev.stability), zones).to_numpy()
-        stable = np.where(
-            np.isfinite(ev.stability), (ev.stability >= stable_thr).astype("float32"), np.nan
+        stable = Mapped(ev.stability, functools.partial(_stable, threshold=stable_thr), "float32")
+        table["stable_pct"] = (
+            100 * zonal_mean(grid.raster(cast(np.ndarray, stable)), zones).to_numpy()
         )
-        table["stable_pct"] = 100 * zonal_mean(grid.raster(stable), zones).to_numpy()
     table["suitable_pct"] = table[["S1_pct", "S2_pct", "S3_pct"]].sum(axis=1, min_count=1)
     return table
+
+
+def _stable(stability: np.ndarray, *, threshold: float) -> np.ndarray:
+    """1 where the class is stable (probability at least *threshold*), 0 where not, NaN no data."""
+    return np.where(np.isfinite(stability), (stability >= threshold).astype("float32"), np.nan)
