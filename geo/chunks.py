@@ -82,9 +82,6 @@ IN_FLIGHT_PER_WORKER = 2
 """Chunks a local scheduler computes or holds at once, per worker: one being computed and one
 ready for the next free worker, so a large grid's chunks are never all held at once."""
 
-MEMORY_CELLS = 4_000_000
-"""A grid result of more cells than this is kept in the build's scratch folder
-(:func:`grid_array`), read and written by windows; smaller ones stay in memory."""
 
 RANDOM_TILE = 256
 """Side of the fixed tiles :func:`random_field` seeds by position (cells)."""
@@ -288,15 +285,15 @@ def grid_array(
     """An array of the grid's *shape* for a result filled chunk by chunk.
 
     A numpy array when the grid is held whole (no *execution*, or at most
-    :data:`MEMORY_CELLS` cells), else a :class:`~geo.raster.StoredArray` in the
+    :data:`geo.raster.MEMORY_CELLS` cells), else a :class:`~geo.raster.StoredArray` in the
     execution's scratch folder: either slices and takes chunks the same way, and the
     writers read both by bands (:func:`geo.raster.bands`).
     """
-    from geo.raster import StoredArray
+    from geo import raster
 
-    if execution is None or shape[0] * shape[1] <= MEMORY_CELLS:
+    if execution is None or shape[0] * shape[1] <= raster.MEMORY_CELLS:
         return np.full(shape, fill, dtype=dtype)
-    return StoredArray(shape, dtype, execution.scratch, fill=fill)
+    return raster.StoredArray(shape, dtype, execution.scratch, fill=fill)
 
 
 def grid_map(

@@ -33,6 +33,7 @@ from rasterio.enums import Resampling
 from rasterio.warp import reproject
 from scipy import ndimage
 
+from geo import raster as raster_module
 from geo.crs import to_crs
 from geo.errors import InputError
 from geo.raster import Raster
@@ -347,19 +348,26 @@ class AnalysisGrid:
         the window grows by that many cells on each side, and cells beyond the grid's
         edge repeat its edge cells (as a 3×3 kernel on the whole grid reads them).
         """
-        src = raster.array.astype("float32", copy=False)
-        if raster.nodata is not None:
-            src = np.where(src == raster.nodata, np.nan, src)
+        held = raster.shape[0] * raster.shape[1] <= raster_module.MEMORY_CELLS
+        whole = _warp_source(raster, slice(None), slice(None)) if held else None
         src_crs = raster.crs.to_wkt()
         dst_crs = self.crs.to_wkt()
 
         def resample(tile: AnalysisGrid) -> np.ndarray:
             dst = np.full(tile.shape, np.nan, dtype="float32")
+            if whole is not None:
+                src, src_transform = whole, raster.transform
+            else:
+                part = _source_window(raster, tile)
+                if part is None:
+                    return dst
+                src = _warp_source(raster, *part)
+                src_transform = raster.transform * Affine.translation(part[1].start, part[0].start)
             with _GDAL_MEMORY:
                 reproject(
                     source=src,
                     destination=dst,
-                    src_transform=raster.transform,
+                    src_transform=src_transform,
                     src_crs=src_crs,
                     src_nodata=np.nan,
                     dst_transform=tile.transform,
@@ -380,6 +388,36 @@ class AnalysisGrid:
             (c0 - (cols.start - halo), cols.stop + halo - c1),
         )
         return np.pad(inner, widths, mode="edge") if any(map(any, widths)) else inner
+
+
+SOURCE_MARGIN = 8
+"""Source cells read beyond a tile's footprint when a large source is warped by windows
+(the resampling kernels reach at most a few cells)."""
+
+
+def _warp_source(raster: Raster, rows: slice, cols: slice) -> np.ndarray:
+    """The cells *rows* × *cols* of *raster* as float32, NaN where no data."""
+    src = np.asarray(raster.array[rows, cols]).astype("float32", copy=False)
+    if raster.nodata is not None:
+        src = np.where(src == raster.nodata, np.nan, src)
+    return src
+
+
+def _source_window(raster: Raster, tile: AnalysisGrid) -> Window | None:
+    """The cells of *raster* a warp onto *tile* reads, with a margin (None: it misses the tile)."""
+    from rasterio.warp import transform_bounds
+
+    left, bottom, right, top = transform_bounds(tile.crs, raster.crs, *tile.bounds, densify_pts=21)
+    inv = ~raster.transform
+    xs, ys = zip(*(inv * (x, y) for x in (left, right) for y in (bottom, top)), strict=True)
+    rows, cols = raster.shape
+    r0 = max(math.floor(min(ys)) - SOURCE_MARGIN, 0)
+    r1 = min(math.ceil(max(ys)) + SOURCE_MARGIN, rows)
+    c0 = max(math.floor(min(xs)) - SOURCE_MARGIN, 0)
+    c1 = min(math.ceil(max(xs)) + SOURCE_MARGIN, cols)
+    if r1 <= r0 or c1 <= c0:
+        return None
+    return slice(r0, r1), slice(c0, c1)
 
 
 def _edge_cells(burnt: np.ndarray) -> np.ndarray:

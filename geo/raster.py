@@ -12,6 +12,7 @@ computed from an array window by window (no copy of the whole).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 import uuid
@@ -25,10 +26,25 @@ import numpy as np
 from affine import Affine
 from pyproj import CRS
 
-__all__ = ["Mapped", "Raster", "StoredArray", "bands", "is_whole"]
+__all__ = [
+    "BAND_CELLS",
+    "MEMORY_CELLS",
+    "Mapped",
+    "Raster",
+    "StoredArray",
+    "bands",
+    "is_whole",
+    "nanmax",
+]
 
 BAND_CELLS = 4_000_000
 """Cells of one band of rows read or written at a time from a stored or mapped array."""
+
+MEMORY_CELLS = 4_000_000
+"""A raster of more cells is never taken whole: a grid result of more is stored
+(:func:`geo.chunks.grid_array`), a source of more is read by the window a tile needs
+(:meth:`geo.grid.AnalysisGrid.warp`), one shown of more is thinned for display
+(:mod:`geo.writers.render`). Smaller ones are held and read whole."""
 
 
 @dataclass(frozen=True)
@@ -273,6 +289,16 @@ def bands(array: Any, rows: int | None = None) -> Iterator[tuple[int, np.ndarray
     """
     for r0, n in _row_bands(array.shape, rows):
         yield r0, np.asarray(array[r0 : r0 + n, :])
+
+
+def nanmax(array: Any) -> float:
+    """The largest finite-or-not value of *array* ignoring NaN, read band by band (NaN if none)."""
+    best = math.nan
+    for _, band in bands(array):
+        if band.size and not np.isnan(band).all():
+            top = float(np.nanmax(band))
+            best = top if math.isnan(best) else max(best, top)
+    return best
 
 
 def _row_bands(shape: tuple[int, ...], rows: int | None = None) -> Iterator[tuple[int, int]]:

@@ -31,7 +31,7 @@ from geo.recipe import load_recipe
 from geo.results import ThemeResult
 
 sys.path.insert(0, str(Path(__file__).parent))
-from outputs import result_files, sha256
+from outputs import held, result_files, sha256, written
 from test_pollution_theme import small_recipe
 
 
@@ -70,6 +70,32 @@ def test_the_pollution_theme_is_the_same_bytes_in_any_chunking(
     assert [n for n in got if got[n] != in_memory[n]] == []
     assert any(n.startswith("concentration_") for n in got) and "exposure_by_zone.geojson" in got
     assert res.parameters["evaluations"] > 0
+
+
+def test_a_field_too_large_to_hold_is_stored_and_gives_the_same_outputs(
+    recipe: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Above :data:`geo.raster.MEMORY_CELLS` the maxima and indices live in the scratch folder;
+    rasters, exposure by zone, figures and every writer read them there."""
+    import geo.raster as raster_module
+    from geo.raster import StoredArray
+
+    monkeypatch.setattr(raster_module, "MEMORY_CELLS", 100)
+    whole = _build(recipe, None)
+    res = _build(recipe, Execution("threads", chunk_size=37, scratch=str(tmp_path)))
+    assert not any(isinstance(r.raster.array, np.ndarray) for r in res.rasters)
+    assert all(isinstance(r.raster.array, np.ndarray) for r in whole.rasters)
+    assert isinstance(
+        _build(recipe, Execution("threads", 37)).rasters[0].raster.array.array, StoredArray
+    )
+    got = result_files(res, tmp_path / "stored")
+    want = result_files(whole, tmp_path / "whole")
+    assert [n for n in got if got[n] != want[n]] == [] and "exposure_by_zone.geojson" in got
+    assert res.parameters == whole.parameters
+    stored = written(res, tmp_path / "stored-all")
+    whole_files = written(held(res), tmp_path / "held-all")
+    assert any(p.endswith(".gpkg") for p in whole_files)
+    assert [p for p in whole_files if whole_files[p] != stored.get(p)] == []
 
 
 def test_on_a_local_dask_cluster_of_two_worker_processes(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ from geo.recipe import load_recipe
 from geo.results import ThemeResult
 
 sys.path.insert(0, str(Path(__file__).parent))
-from outputs import result_files
+from outputs import held, result_files, written
 
 MAPS = Path(__file__).resolve().parent.parent / "maps"
 
@@ -155,36 +156,59 @@ def test_a_grid_above_the_what_if_limit_gets_a_note_and_keeps_no_factors(
 def test_results_too_large_to_hold_are_stored_and_every_output_is_the_same(
     recipe: Path,
     pollution: ThemeResult,
-    in_memory: tuple[ThemeResult, dict[str, str]],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    """Above :data:`geo.chunks.MEMORY_CELLS` the score, classes and stability live in the
-    scratch folder; polygons, zone tables, manifest figures and every writer read them
-    there and give the bytes of the results held in memory."""
-    import json
-
-    import geo.chunks as chunks
-    from geo.build import build_atlas
+    """Above :data:`geo.raster.MEMORY_CELLS` the score, classes and stability live in the
+    scratch folder and large sources are warped by windows; polygons, zone tables, manifest
+    figures and every writer (COG, GeoPackage, HTML, PNG) read the stored arrays and give the
+    bytes of the same results held in memory."""
+    import geo.raster as raster_module
     from geo.raster import StoredArray
 
-    monkeypatch.setattr(chunks, "MEMORY_CELLS", 100)
+    monkeypatch.setattr(raster_module, "MEMORY_CELLS", 100)
+    whole = _build(recipe, pollution, None)
+    assert all(isinstance(r.raster.array, np.ndarray) for r in whole.rasters)
     res = _build(recipe, pollution, Execution("threads", chunk_size=37, scratch=str(tmp_path)))
     assert all(isinstance(r.raster.array, StoredArray) for r in res.rasters)
     assert all(Path(r.raster.array.path).parent == tmp_path for r in res.rasters)
+    want = result_files(whole, tmp_path / "whole")
     got = result_files(res, tmp_path / "out")
-    assert [n for n in got if got[n] != in_memory[1][n]] == []
-    assert res.parameters == in_memory[0].parameters
+    assert [n for n in got if got[n] != want[n]] == []
+    assert res.parameters == whole.parameters
+    stored = written(res, tmp_path / "stored")
+    whole_files = written(held(res), tmp_path / "held")
+    assert any(p.endswith(".gpkg") for p in whole_files)
+    assert any(p.endswith((".png", ".html")) for p in whole_files)
+    assert [p for p in whole_files if whole_files[p] != stored.get(p)] == []
 
-    def outputs(out: Path, memory_cells: int) -> dict[str, str]:
-        monkeypatch.setattr(chunks, "MEMORY_CELLS", memory_cells)
-        build_atlas(out, recipes=[recipe], scheduler=Execution("threads", chunk_size=37))
+
+def test_a_build_keeps_its_stored_results_in_a_scratch_folder_it_removes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import json
+
+    import geo.raster as raster_module
+    from geo.build import build_atlas
+
+    monkeypatch.setattr(raster_module, "MEMORY_CELLS", 100)
+    recipe = _coarse(MAPS / "residential_expansion.toml", tmp_path, cell=400, draws=4)
+    made: list[Path] = []
+    real = raster_module.StoredArray.__init__
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> None:
+        real(self, *args, **kwargs)
+        made.append(self.path)
+
+    monkeypatch.setattr(raster_module.StoredArray, "__init__", spy)
+    hashes = []
+    for i, execution in enumerate([Execution("threads", 37), Execution("synchronous", 23)]):
+        out = tmp_path / f"atlas{i}"
+        build_atlas(out, recipes=[recipe], scheduler=execution)
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        return {o["path"]: o["sha256"] for o in manifest["outputs"]}
-
-    held = outputs(tmp_path / "held", 10**9)
-    stored = outputs(tmp_path / "stored", 100)
-    assert any(p.endswith(".gpkg") for p in held) and any(p.endswith(".html") for p in held)
-    assert [p for p in held if held[p] != stored.get(p)] == []
-    # the scratch folder went with the build
+        hashes.append({o["path"]: o["sha256"] for o in manifest["outputs"]})
+    assert made and all(p.parent.name.endswith(".scratch.tmp") for p in made)
+    assert all(p.parent.parent == tmp_path for p in made)
+    assert not any(p.exists() or p.parent.exists() for p in made)
+    assert hashes[0] == hashes[1]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -16,14 +16,12 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.warp import Resampling, reproject
 
+from geo import raster as raster_module
 from geo.raster import Raster
 from geo.symbology import RasterClasses, RasterRamp
 from geo.writers.legend import ramp_rgba
 
-__all__ = ["DETAIL", "DISPLAY_CELLS", "display_rgba", "resampling_for", "warp_for_display"]
-
-DISPLAY_CELLS = 4_000_000
-"""A raster up to this many cells is warped for display from all its cells."""
+__all__ = ["DETAIL", "display_rgba", "resampling_for", "warp_for_display"]
 
 DETAIL = 4
 """Source cells kept per display pixel, at least, when a larger raster is thinned for display."""
@@ -43,7 +41,7 @@ def warp_for_display(
 ) -> np.ndarray:
     """*raster* warped onto the grid (*dst_crs*, *dst_transform*, *shape*) as float64, NaN = no data.
 
-    A raster of more than :data:`DISPLAY_CELLS` cells and more than :data:`DETAIL` times
+    A raster of more than :data:`geo.raster.MEMORY_CELLS` cells and more than :data:`DETAIL` times
     the display's is first thinned to every k-th cell of every k-th row (read row by row
     from a stored raster), keeping at least :data:`DETAIL` source cells per display pixel.
     """
@@ -68,7 +66,7 @@ def _thinned(raster: Raster, pixels: int) -> Raster:
     """*raster* in memory, or every k-th cell of it when it is far larger than *pixels*."""
     rows, cols = raster.shape
     k = int(math.sqrt(rows * cols / (DETAIL * max(pixels, 1))))
-    if rows * cols <= DISPLAY_CELLS or k < 2:
+    if rows * cols <= raster_module.MEMORY_CELLS or k < 2:
         return dataclasses.replace(raster, array=np.asarray(raster.array))
     off = k // 2  # the cell nearest the centre of each k × k block stands for it
     return dataclasses.replace(

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.crs import to_crs
-from geo.grid import AnalysisGrid
+from geo.grid import AnalysisGrid, Window
 from geo.themes.base import ThemeInputs
 
 
@@ -51,33 +51,27 @@ def zone_exposure(
         ``cells``, ``share_above_mpc_pct`` and ``pop_above_mpc``.
     """
     z = to_crs(zones, grid.crs, what="zones").reset_index(drop=True)
-    any_above = np.zeros(grid.shape, bool)
-    for arr in ratios.values():
-        any_above |= arr > 1.0
-    inv = ~grid.transform
-    masks: list[np.ndarray] = []
-    for i in range(len(z)):  # one mask per zone: zones may overlap (towns hold micro-districts)
-        m = grid.mask(z.iloc[[i]], what="zones")
-        if not m.any():  # a zone smaller than a cell: the cell under its representative point
-            p = z.geometry.iloc[i].representative_point()
-            col, row = inv * (p.x, p.y)
-            r, c = math.floor(row), math.floor(col)
-            if 0 <= r < grid.height and 0 <= c < grid.width:
-                m[r, c] = True
-        masks.append(m)
+    arrays = [*ratios.values(), index]  # the pollutants' C/MPC, then the index
+    maxima: list[list[float]] = [[] for _ in arrays]
+    means: list[list[float]] = [[] for _ in arrays]
+    cells, shares = [], []
+    for i in range(len(z)):  # one zone at a time: zones may overlap (towns hold micro-districts)
+        win, m = _zone_cells(grid, z.iloc[[i]])
+        cells.append(int(m.sum()))
+        any_above = np.zeros(m.shape, bool)
+        for arr in ratios.values():
+            any_above |= np.asarray(arr[win]) > 1.0
+        shares.append(float(any_above[m].mean()) if m.any() else np.nan)
+        for j, arr in enumerate(arrays):
+            values = np.asarray(arr[win])[m] if m.any() else None
+            maxima[j].append(float(np.nanmax(values)) if values is not None else np.nan)
+            means[j].append(float(np.nanmean(values)) if values is not None else np.nan)
     out = z.copy()
-    cells = np.array([int(m.sum()) for m in masks])
-
-    def stats(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mx = np.array([float(np.nanmax(arr[m])) if m.any() else np.nan for m in masks])
-        mean = np.array([float(np.nanmean(arr[m])) if m.any() else np.nan for m in masks])
-        return mx, mean
-
-    for p, arr in ratios.items():
-        out[f"max_{p}"], out[f"mean_{p}"] = stats(arr)
-    out["index_max"], out["index_mean"] = stats(index)
-    share = np.array([float(any_above[m].mean()) if m.any() else np.nan for m in masks])
-    out["cells"] = cells
+    for j, p in enumerate(ratios):
+        out[f"max_{p}"], out[f"mean_{p}"] = np.array(maxima[j]), np.array(means[j])
+    out["index_max"], out["index_mean"] = np.array(maxima[-1]), np.array(means[-1])
+    share = np.array(shares)
+    out["cells"] = np.array(cells)
     out["share_above_mpc_pct"] = 100.0 * share
     if population_field in out.columns:
         pop = pd.to_numeric(out[population_field], errors="coerce").to_numpy(dtype=float)
@@ -85,6 +79,32 @@ def zone_exposure(
     else:
         out["pop_above_mpc"] = np.nan
     return out
+
+
+def _zone_cells(grid: AnalysisGrid, zone: gpd.GeoDataFrame) -> tuple[Window, np.ndarray]:
+    """The window of the grid around *zone* and its cells there (centres inside the zone).
+
+    A zone smaller than a cell takes the cell under its representative point; a zone off
+    the grid has no cell. The mask is the whole grid's (:meth:`AnalysisGrid.mask` by tiles).
+    """
+    inv = ~grid.transform
+    left, bottom, right, top = zone.total_bounds
+    if not np.isfinite([left, bottom, right, top]).all():  # an empty geometry
+        return (slice(0, 0), slice(0, 0)), np.zeros((0, 0), bool)
+    cs, rs = zip(*(inv * (x, y) for x in (left, right) for y in (bottom, top)), strict=True)
+    r0, r1 = max(math.floor(min(rs)) - 1, 0), min(math.ceil(max(rs)) + 1, grid.height)
+    c0, c1 = max(math.floor(min(cs)) - 1, 0), min(math.ceil(max(cs)) + 1, grid.width)
+    if r1 <= r0 or c1 <= c0:
+        return (slice(0, 0), slice(0, 0)), np.zeros((0, 0), bool)
+    win = (slice(r0, r1), slice(c0, c1))
+    m = grid.mask(zone, what="zones", window=win)
+    if not m.any():
+        p = zone.geometry.iloc[0].representative_point()
+        col, row = inv * (p.x, p.y)
+        r, c = math.floor(row), math.floor(col)
+        if r0 <= r < r1 and c0 <= c < c1:
+            m[r - r0, c - c0] = True
+    return win, m
 
 
 def _named(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:

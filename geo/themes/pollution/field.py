@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geo.chunks import Execution, chunk_side, grid_map
+from geo.chunks import Execution, chunk_side, grid_array, grid_each
 from geo.cost import chunk_cell_bytes
 from geo.grid import AnalysisGrid
 from geo.models.dispersion import GroundField, ground_field
@@ -38,10 +38,13 @@ class PollutionField:
 
     Attributes
     ----------
-    max : ndarray (pollutants, rows, cols)
+    max : tuple of arrays (rows, cols), one per pollutant
         Maximum one-time concentration (mg/m³); NaN outside the windows.
-    index_max, index_rose : ndarray (rows, cols)
+    index_max, index_rose : array (rows, cols)
         The ``Σ C/MPC`` index: maximum over wind cases, wind-rose weighted.
+
+    Each is a float64 numpy array, or on a large grid a stored array
+    (:func:`geo.chunks.grid_array`) read by windows.
     speeds : tuple of float
         Wind speeds scanned (the dangerous speed of the group included).
     evaluations : int
@@ -51,7 +54,7 @@ class PollutionField:
         larger side).
     """
 
-    max: np.ndarray
+    max: tuple[np.ndarray, ...]
     index_max: np.ndarray
     index_rose: np.ndarray
     speeds: tuple[float, ...]
@@ -124,12 +127,33 @@ def dispersion_field(
     )
     per_cell = chunk_cell_bytes("pollution", pollutants=npol)
     size = chunk_side(execution, grid.shape, cell_bytes=per_cell, what=STEP)
-    stack = grid_map(kernel, grid.shape, npol + 3, execution, step=STEP, chunk_size=size)
+    out = _Field(grid.shape, npol, execution)
+    grid_each(kernel, grid.shape, npol + 3, execution, out.put, step=STEP, chunk_size=size)
     return PollutionField(
-        max=stack[:npol],
-        index_max=stack[npol],
-        index_rose=stack[npol + 1],
+        max=tuple(out.max),
+        index_max=out.index_max,
+        index_rose=out.index_rose,
         speeds=probe.speeds,
-        evaluations=int(stack[npol + 2].sum()),
+        evaluations=out.evaluations,
         chunk_size=size,
     )
+
+
+class _Field:
+    """The field's layers on the whole grid (numpy, or stored on a large grid), filled by chunks."""
+
+    def __init__(self, shape: tuple[int, int], pollutants: int, execution: Execution | None):
+        self.max = [grid_array(shape, "float64", execution) for _ in range(pollutants)]
+        self.index_max = grid_array(shape, "float64", execution)
+        self.index_rose = grid_array(shape, "float64", execution)
+        self.evaluations = 0
+
+    def put(self, where: tuple[slice, ...], block: np.ndarray) -> None:
+        """One chunk's ``(pollutants + 3, rows, cols)`` (see :func:`_chunk`) into the layers."""
+        at = where[1:]
+        n = len(self.max)
+        for j, layer in enumerate(self.max):
+            layer[at] = block[j]
+        self.index_max[at] = block[n]
+        self.index_rose[at] = block[n + 1]
+        self.evaluations += int(block[n + 2].sum())

@@ -7,12 +7,14 @@ and the C/MPC arrays the exposure step reads.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, cast
 
 import numpy as np
 
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
+from geo.raster import Mapped, is_whole, nanmax
 from geo.results import RasterLayer
 from geo.symbology import RasterRamp, ramp
 from geo.themes.common import unit
@@ -31,7 +33,7 @@ def _concentration_raster(
 ) -> RasterLayer:
     """The maximum one-time concentration of pollutant *p* (mg/m³), ramped by its MPC."""
     method, A, eta = s.method, s.A, s.eta
-    c = values.astype("float32")
+    c = _float32(values)
     mpcv = p.mpc
     return RasterLayer(
         name=f"concentration_{p.id}",
@@ -67,7 +69,7 @@ def _concentration_raster(
         metadata={
             "mpc_max_mg_m3": mpcv,
             "mpc_citation": p.citation,
-            "max_mg_m3": float(np.nanmax(c)),
+            "max_mg_m3": nanmax(c),
         },
     )
 
@@ -77,6 +79,28 @@ _METHOD_NAMES = {
     "mrr2017": text("MRR-2017 method", "МРР-2017 әдісі", "методика МРР-2017"),
 }
 """The dispersion methods' names in the rasters' descriptions (``[method] name``)."""
+
+
+def _float32(values: np.ndarray) -> np.ndarray:
+    """*values* as float32: a copy in memory, or computed window by window from a stored array."""
+    if is_whole(values):
+        return values.astype("float32")
+    return cast(np.ndarray, Mapped(values, _as_float32, "float32"))
+
+
+def _as_float32(values: np.ndarray) -> np.ndarray:
+    return values.astype("float32")
+
+
+def _ratio(values: np.ndarray, mpc: float) -> np.ndarray:
+    """C/MPC: in memory, or window by window from a stored array."""
+    if is_whole(values):
+        return values / mpc
+    return cast(np.ndarray, Mapped(values, functools.partial(_divided, by=mpc), "float64"))
+
+
+def _divided(values: np.ndarray, *, by: float) -> np.ndarray:
+    return values / by
 
 
 def _comma(x: float) -> str:
@@ -92,7 +116,7 @@ def _rasters(
     rasters: list[RasterLayer] = []
     ratios: dict[str, np.ndarray] = {}
     for j, p in enumerate(s.pollutants):
-        ratios[p.id] = field.max[j] / p.mpc
+        ratios[p.id] = _ratio(field.max[j], p.mpc)
         rasters.append(_concentration_raster(grid, field.max[j], p, s))
     names = {p.id: p.names for p in s.pollutants}
     listed = {
@@ -115,7 +139,7 @@ def _rasters(
                 f"Жел жағдайлары бойынша C/ШРК қосындысының ең үлкені ({listed['kk']}); скринингтік индекс (ОНД-86 тек суммациялық топтар ішінде қосады).",
                 f"Максимум по ветровым ситуациям суммы C/ПДК ({listed['ru']}); скрининговый индекс (ОНД-86 суммирует только внутри групп суммации).",
             ),
-            metadata={"max": float(np.nanmax(field.index_max))},
+            metadata={"max": nanmax(field.index_max)},
         )
     )
     rasters.append(
@@ -161,9 +185,7 @@ def _index_raster(
     return RasterLayer(
         name=name,
         title=title,
-        raster=grid.raster(
-            values.astype("float32"), tags={"units": "sum of C/MPC", "method": method}
-        ),
+        raster=grid.raster(_float32(values), tags={"units": "sum of C/MPC", "method": method}),
         style=_INDEX_RAMP,
         description=description,
         source=_SRC_NOTE,

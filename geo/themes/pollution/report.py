@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text, tr
+from geo.raster import nanmax
 from geo.recipe import shown_path
 from geo.themes.pollution.settings import PollutionSettings
 
@@ -116,7 +115,5 @@ def _parameters(
         },
         "evaluations": int(field.evaluations),
         "sub_sources": n_sub_sources,
-        "max_concentration_mg_m3": {
-            p.id: float(np.nanmax(field.max[j])) for j, p in enumerate(pollutants)
-        },
+        "max_concentration_mg_m3": {p.id: nanmax(field.max[j]) for j, p in enumerate(pollutants)},
     }
