@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import math
 import re
 import statistics
@@ -103,18 +104,28 @@ def _recipe(folder: Path, cells: int, theme: str) -> tuple[Path, int]:
     return folder / f"{theme}.toml", grid_cells(size)
 
 
-def _child(mode: str, recipe: str, out: str) -> None:
-    """Build the theme and write its COGs (run in the measured subprocess).
+def _child(mode: str, recipe: str, out: str, writers: str = "all") -> None:
+    """Build the theme and write it (run in the measured subprocess).
 
     Land suitability reads the pollution theme's index and sanitary zones: the shipped
     pollution recipe (150 m, about 0.3 M cells) is built first, on the same scheduler.
+    *writers* ``all`` runs every writer of a build (COGs, GeoPackage with its QGIS project,
+    HTML map, PNG sheet) on the theme's result; ``cog`` the COGs alone. Results too large to
+    hold go to a scratch folder beside *out*, as in a build.
     """
+    import shutil
+
     from geo.build import BuildContext, run_recipe
     from geo.catalog import Catalog
     from geo.chunks import Execution
     from geo.recipe import load_recipe
+    from geo.themes.base_layers import base_result
     from geo.writers.cog import write_rasters
+    from geo.writers.registry import WRITERS
 
+    Path(out).mkdir(parents=True)
+    scratch = Path(f"{out}-scratch")
+    scratch.mkdir()
     execution = {
         "memory": None,
         "synchronous": Execution("synchronous"),
@@ -122,15 +133,25 @@ def _child(mode: str, recipe: str, out: str) -> None:
         "threads-512": Execution("threads", chunk_size=512),
         "processes": Execution("processes"),
     }[mode]
+    if execution is not None:
+        execution = dataclasses.replace(execution, scratch=str(scratch))
     catalog = Catalog()
     results = {}
-    if Path(recipe).stem == "land_suitability":
-        ctx = BuildContext(catalog, execution=execution)
-        results["pollution"] = run_recipe(ctx, load_recipe(MAPS / "pollution.toml"))
-    ctx = BuildContext(catalog, results=results, execution=execution)
-    res = run_recipe(ctx, load_recipe(recipe))
-    write_rasters([res], Path(out))
-    print(res.rasters[0].raster.array.size, flush=True)
+    try:
+        if Path(recipe).stem == "land_suitability":
+            ctx = BuildContext(catalog, execution=execution)
+            results["pollution"] = run_recipe(ctx, load_recipe(MAPS / "pollution.toml"))
+        ctx = BuildContext(catalog, results=results, execution=execution)
+        res = run_recipe(ctx, load_recipe(recipe))
+        if writers == "cog":
+            write_rasters([res], Path(out))
+        else:
+            base = base_result(ctx.inputs())
+            for writer in WRITERS:
+                writer.write([res], base, Path(out), "en", ())
+        print(res.rasters[0].raster.array.size, flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _tree_rss(proc: psutil.Process) -> int:
@@ -141,10 +162,11 @@ def _tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def _measure(mode: str, recipe: Path) -> tuple[float, int]:
+def _measure(mode: str, recipe: Path, writers: str) -> tuple[float, int]:
     """Wall time (s) and peak tree RSS (bytes) of one child run."""
-    with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, __file__, "--child", mode, str(recipe), out]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "out")
+        cmd = [sys.executable, __file__, "--child", mode, str(recipe), out, writers]
         started = time.perf_counter()
         child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         proc = psutil.Process(child.pid)
@@ -171,7 +193,12 @@ def _measure(mode: str, recipe: Path) -> tuple[float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--child", nargs=3, metavar=("MODE", "RECIPE", "OUT"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--child", nargs=4, metavar=("MODE", "RECIPE", "OUT", "WRITERS"), help=argparse.SUPPRESS
+    )
+    ap.add_argument(
+        "--writers", choices=("all", "cog"), default="all", help="every writer, or COGs"
+    )
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--sizes", default="1000,4000", help="grid sides N (about N² cells)")
     ap.add_argument("--modes", default=",".join(MODES))
@@ -182,7 +209,8 @@ def main() -> None:
         _child(*args.child)
         return
     modes = [m for m in args.modes.split(",") if m]
-    print(f"theme + COGs (pollution: 4 directions × 2 speeds); median of {args.repeat}; "
+    what = "every writer" if args.writers == "all" else "COGs"
+    print(f"theme + {what} (pollution: 4 directions × 2 speeds); median of {args.repeat}; "
           f"{psutil.cpu_count()} cores (shared: times are indicative)")  # fmt: skip
     print(f"{'theme':>17} {'cells':>12} {'mode':>12} {'wall s':>8} {'peak GB':>8}  "
           f"{'vs memory':>16} {'1 worker / 2':>13}")  # fmt: skip
@@ -202,7 +230,7 @@ def _rows(theme: str, recipe: Path, cells: int, modes: list[str], args: argparse
         if mode == "memory" and cells > args.memory_max:
             print(f"{theme:>17} {cells:>12,} {mode:>12} {'skipped (above --memory-max)':>36}")
             continue
-        runs = [_measure(mode, recipe) for _ in range(args.repeat)]
+        runs = [_measure(mode, recipe, args.writers) for _ in range(args.repeat)]
         wall = statistics.median(r[0] for r in runs)
         peak = statistics.median(r[1] for r in runs) / 1e9
         seen[mode] = (wall, peak)

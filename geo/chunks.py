@@ -289,7 +289,7 @@ def grid_array(
     execution's scratch folder: either slices and takes chunks the same way, and the
     writers read both by bands (:func:`geo.raster.bands`).
     """
-    from geo import raster
+    import geo.raster as raster
 
     if execution is None or shape[0] * shape[1] <= raster.MEMORY_CELLS:
         return np.full(shape, fill, dtype=dtype)

@@ -33,7 +33,7 @@ from rasterio.enums import Resampling
 from rasterio.warp import reproject
 from scipy import ndimage
 
-from geo import raster as raster_module
+import geo.raster as raster_module
 from geo.crs import to_crs
 from geo.errors import InputError
 from geo.raster import Raster

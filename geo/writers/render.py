@@ -16,7 +16,7 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.warp import Resampling, reproject
 
-from geo import raster as raster_module
+import geo.raster as raster_module
 from geo.raster import Raster
 from geo.symbology import RasterClasses, RasterRamp
 from geo.writers.legend import ramp_rgba
