@@ -113,6 +113,7 @@ def _child(mode: str, recipe: str, out: str, writers: str = "all") -> None:
     HTML map, PNG sheet) on the theme's result; ``cog`` the COGs alone. Results too large to
     hold go to a scratch folder beside *out*, as in a build.
     """
+    import logging
     import shutil
 
     from geo.build import BuildContext, run_recipe
@@ -123,6 +124,10 @@ def _child(mode: str, recipe: str, out: str, writers: str = "all") -> None:
     from geo.writers.cog import write_rasters
     from geo.writers.registry import WRITERS
 
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.getLogger("geo.chunks").addHandler(handler)
+    logging.getLogger("geo.chunks").setLevel(logging.INFO)
     Path(out).mkdir(parents=True)
     scratch = Path(f"{out}-scratch")
     scratch.mkdir()
@@ -162,8 +167,12 @@ def _tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def _measure(mode: str, recipe: Path, writers: str) -> tuple[float, int]:
-    """Wall time (s) and peak tree RSS (bytes) of one child run."""
+_CHUNKED = re.compile(r"^.+: \d+ chunks on .+ in ([\d.]+) s$", re.MULTILINE)
+"""The line :func:`geo.chunks.gather` logs for each chunked step."""
+
+
+def _measure(mode: str, recipe: Path, writers: str) -> tuple[float, int, float]:
+    """Wall time (s), peak tree RSS (bytes) and seconds in chunked steps of one child run."""
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "out")
         cmd = [sys.executable, __file__, "--child", mode, str(recipe), out, writers]
@@ -188,7 +197,8 @@ def _measure(mode: str, recipe: Path, writers: str) -> tuple[float, int]:
         if child.returncode != 0:
             msg = f"{mode} failed: {err.strip().splitlines()[-1] if err.strip() else child.returncode}"
             raise RuntimeError(msg)
-        return seconds, peak[0]
+        chunked = sum(float(t) for t in _CHUNKED.findall(err))
+        return seconds, peak[0], chunked
 
 
 def main() -> None:
@@ -212,8 +222,8 @@ def main() -> None:
     what = "every writer" if args.writers == "all" else "COGs"
     print(f"theme + {what} (pollution: 4 directions × 2 speeds); median of {args.repeat}; "
           f"{psutil.cpu_count()} cores (shared: times are indicative)")  # fmt: skip
-    print(f"{'theme':>17} {'cells':>12} {'mode':>12} {'wall s':>8} {'peak GB':>8}  "
-          f"{'vs memory':>16} {'1 worker / 2':>13}")  # fmt: skip
+    print(f"{'theme':>17} {'cells':>12} {'mode':>12} {'wall s':>8} {'peak GB':>8} {'chunked s':>9}  "
+          f"{'vs memory':>16} {'1 worker / 2':>16}")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         for theme in (t for t in args.themes.split(",") if t):
             for side in (int(s) for s in args.sizes.split(",")):
@@ -224,8 +234,9 @@ def main() -> None:
 
 
 def _rows(theme: str, recipe: Path, cells: int, modes: list[str], args: argparse.Namespace) -> None:
-    """One line per mode: median wall time and peak, ratios to memory and of 1 to 2 workers."""
-    seen: dict[str, tuple[float, float]] = {}
+    """One line per mode: median wall time, peak and seconds in chunked steps; ratios to memory,
+    and of 1 worker to 2 (the whole run, and its chunked steps alone)."""
+    seen: dict[str, tuple[float, float, float]] = {}
     for mode in modes:
         if mode == "memory" and cells > args.memory_max:
             print(f"{theme:>17} {cells:>12,} {mode:>12} {'skipped (above --memory-max)':>36}")
@@ -233,14 +244,17 @@ def _rows(theme: str, recipe: Path, cells: int, modes: list[str], args: argparse
         runs = [_measure(mode, recipe, args.writers) for _ in range(args.repeat)]
         wall = statistics.median(r[0] for r in runs)
         peak = statistics.median(r[1] for r in runs) / 1e9
-        seen[mode] = (wall, peak)
+        chunked = statistics.median(r[2] for r in runs)
+        seen[mode] = (wall, peak, chunked)
         base = seen.get("memory")
         vs = f"{wall / base[0]:.2f}× t {peak / base[1]:.2f}× m" if base else ""
         one, two = seen.get("synchronous"), seen.get("threads")
-        pair = mode in ("threads", "synchronous") and one and two
-        speedup = f"{one[0] / two[0]:.2f}×" if pair and one and two else ""
-        print(f"{theme:>17} {cells:>12,} {mode:>12} {wall:>8.1f} {peak:>8.2f}  {vs:>16} "
-              f"{speedup:>13}", flush=True)  # fmt: skip
+        speedup = ""
+        if mode in ("threads", "synchronous") and one and two:
+            speedup = f"{one[0] / two[0]:.2f}× ({one[2] / max(two[2], 1e-9):.2f}×)"
+        shown = f"{chunked:.1f}" if mode != "memory" else ""
+        print(f"{theme:>17} {cells:>12,} {mode:>12} {wall:>8.1f} {peak:>8.2f} {shown:>9}  {vs:>16} "
+              f"{speedup:>16}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":
