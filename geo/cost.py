@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+import geo.raster as raster
 from geo.errors import ResourceError
 
 __all__ = [
@@ -53,8 +54,12 @@ FIT_SHARE = 0.8
 class ThemeCost:
     """The coefficients of one theme's cost model.
 
-    Peak bytes are ``base_bytes + cells · (cell_bytes + criteria · criterion_bytes +
-    pollutants · pollutant_bytes)``; seconds are ``base_seconds + cells · (cell_seconds +
+    Peak bytes are ``base_bytes + held · (cell_bytes + criteria · criterion_bytes +
+    pollutants · pollutant_bytes) + (cells − held) · stored_cell_bytes``, where *held* is
+    the cells up to :data:`geo.raster.MEMORY_CELLS`: a larger grid's results are stored in
+    the build's scratch folder and read by windows (:func:`geo.chunks.grid_array`), and
+    what still grows with its cells (the class polygons, the zone tables' windows) is
+    ``stored_cell_bytes``; seconds are ``base_seconds + cells · (cell_seconds +
     criteria · criterion_seconds + draws · draw_seconds + sources · wind_cases ·
     case_seconds)``. Monte Carlo draws cost time, not memory: :func:`geo.models.mcda.evaluate`
     scores them in chunks of 2^24 cell-draws (about 0.1 GB), below the peak at every
@@ -78,6 +83,7 @@ class ThemeCost:
     case_seconds: float = 0.0
     chunk_cell_bytes: float = 0.0
     chunk_pollutant_bytes: float = 0.0
+    stored_cell_bytes: float = 0.0
     chunk_criterion_bytes: float = 0.0
 
 
@@ -273,8 +279,12 @@ def estimate(
         raise ValueError(msg)
     gridded = model.grid
     n = cells if gridded else 0
-    peak = model.base_bytes + n * (
-        model.cell_bytes + criteria * model.criterion_bytes + pollutants * model.pollutant_bytes
+    held = min(n, raster.MEMORY_CELLS)
+    peak = (
+        model.base_bytes
+        + held
+        * (model.cell_bytes + criteria * model.criterion_bytes + pollutants * model.pollutant_bytes)
+        + (n - held) * model.stored_cell_bytes
     )
     seconds = model.base_seconds + n * (
         model.cell_seconds

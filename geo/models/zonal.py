@@ -24,7 +24,11 @@ from geo.crs import to_crs
 from geo.errors import CRSError, DataError
 from geo.raster import Mapped, Raster
 
-__all__ = ["class_areas", "zonal_mean"]
+__all__ = ["MAX_CELLS_READ", "class_areas", "zonal_mean"]
+
+MAX_CELLS_READ = 4_000_000
+"""Cells exactextract reads at a time: a zone over more is measured in pieces of its box
+(the same pieces whatever holds the raster), so a large zone never costs the whole grid."""
 
 
 def _source(r: Raster, nodata: float | None, name: str) -> NumPyRasterSource:
@@ -99,7 +103,9 @@ def class_areas(
         out["classified_ha"] = 0.0
         return out
     src = _source(classes, classes.nodata, "classes")
-    res = exact_extract(src, z, ["unique", "frac", "count"], output="pandas")
+    res = exact_extract(
+        src, z, ["unique", "frac", "count"], output="pandas", max_cells_in_memory=MAX_CELLS_READ
+    )
     out["classified_ha"] = res["count"].to_numpy(dtype=float) * cell_ha
     cols = {lab: np.zeros(len(z)) for lab in labels.values()}
     for i, (uniq, frac, count) in enumerate(
@@ -138,7 +144,7 @@ def zonal_mean(values: Raster, zones: gpd.GeoDataFrame, *, id_field: str = "zone
         name="values",
         srs_wkt=values.crs.to_wkt(),
     )
-    res = exact_extract(src, z, ["mean"], output="pandas")
+    res = exact_extract(src, z, ["mean"], output="pandas", max_cells_in_memory=MAX_CELLS_READ)
     return pd.Series(res["mean"].to_numpy(dtype=float), index=z[id_field].to_numpy(), name="mean")
 
 
