@@ -16,6 +16,7 @@ Layout of ``DIR``::
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import logging
@@ -282,6 +283,7 @@ def build_atlas(  # noqa: PLR0913 - the options of `geo build`, one keyword each
     layers_dir: Path | None = None,
     area: AreaOverride | None = None,
     scheduler: str | Execution | Any = "threads",
+    each_town: bool = False,
 ) -> BuildReport:
     """Build the atlas (or the themes of *recipes*) into the folder *out*.
 
@@ -309,6 +311,12 @@ def build_atlas(  # noqa: PLR0913 - the options of `geo build`, one keyword each
         (``tcp://host:8786``, refused in a few seconds if it does not answer), a
         connected ``distributed.Client``, or an :class:`~geo.chunks.Execution` that
         also gives the chunk size (``Execution("processes", chunk_size=512)``).
+    each_town : bool
+        One atlas per town into ``<out>/<town>/`` (each named in *area*, or every town
+        its box or polygon holds, or the recipes' towns), under an ``index.html`` that
+        lists them and a ``manifest.json``. The towns are independent tasks: on a
+        distributed scheduler as many run at once as it has workers, their chunks on
+        the same cluster; on this machine one after another, each on every core.
 
     Returns
     -------
@@ -319,6 +327,9 @@ def build_atlas(  # noqa: PLR0913 - the options of `geo build`, one keyword each
     execution = _execution(scheduler, progress)
     check_out(out, overwrite)  # before any work; checked again under the lock
     chosen = recipes if recipes is not None else default_recipes()
+    if each_town:
+        return _build_each_town(out, list(chosen), overrides, layers_dir, area, langs,
+                                overwrite=overwrite, progress=progress, execution=execution)  # fmt: skip
     with connected(execution) as run:
         catalog, recipe_list, settings = _prepare(chosen, overrides, layers_dir, area)
         with staged(out, overwrite=overwrite) as tmp, scratch_folder(out) as scratch:
@@ -333,6 +344,114 @@ def build_atlas(  # noqa: PLR0913 - the options of `geo build`, one keyword each
     report.out = out
     log.info("wrote %d files to %s", len(report.files), out)
     return report
+
+
+def _build_each_town(  # noqa: PLR0913 - build_atlas's options, passed on
+    out: Path,
+    chosen: list[str | Path],
+    overrides: Mapping[str, str | Path] | None,
+    layers_dir: Path | None,
+    area: AreaOverride | None,
+    langs: tuple[str, ...],
+    *,
+    overwrite: bool,
+    progress: bool,
+    execution: Execution,
+) -> BuildReport:
+    """One atlas per town of the run in ``out/<town>/`` (see :func:`build_atlas`)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geo.manifest import sha256_of, write_manifest
+    from geo.places import find_place
+    from geo.writers.html import render_town_index
+
+    with connected(execution) as run:
+        catalog, recipe_list, _ = _prepare(chosen, overrides, layers_dir, area)
+        towns = _towns_of_run(catalog, recipe_list)
+        folders = _town_folders(towns)
+        labels = {t: find_place(catalog, t).label(langs[0]) for t in towns}
+        writing = threading.Lock()
+        with staged(out, overwrite=overwrite) as tmp, scratch_folder(out) as scratch:
+            at = replace(run, scratch=str(scratch))
+
+            def one(town: str) -> BuildReport:
+                log.info("building the atlas of %s", town)
+                alone = AreaOverride(towns=(town,))
+                cat, recipes, settings = _prepare(chosen, overrides, layers_dir, alone)
+                ctx = BuildContext(
+                    cat, langs[0], progress=progress, area=alone, settings=settings, execution=at
+                )
+                folder = tmp / folders[town]
+                folder.mkdir()
+                if len(langs) > 1:
+                    return _build_languages(folder, langs, recipes, ctx, lock=writing)
+                return _build_into(folder, ctx, recipes, progress=progress, lock=writing)
+
+            at_once = len(run.client.nthreads()) if run.distributed and run.client else 1
+            with ThreadPoolExecutor(max(1, min(at_once, len(towns)))) as pool:
+                reports = dict(zip(towns, pool.map(one, towns), strict=True))
+            (tmp / "index.html").write_text(
+                render_town_index([(folders[t], labels[t]) for t in towns], langs[0]),
+                encoding="utf-8",
+            )
+            manifest = {
+                "atlas": "Shu-Talas Atlas",
+                "towns": {
+                    t: {
+                        "folder": folders[t],
+                        "index": f"{folders[t]}/index.html",
+                        "manifest": f"{folders[t]}/manifest.json",
+                        "files": len(reports[t].files),
+                    }
+                    for t in towns
+                },
+                "outputs": [
+                    {"path": n, "bytes": (tmp / n).stat().st_size, "sha256": sha256_of(tmp / n)}
+                    for n in ["index.html", *(f"{folders[t]}/manifest.json" for t in towns)]
+                ],
+            }
+            write_manifest(manifest, tmp / "manifest.json")
+            files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
+            report = BuildReport(out=tmp, files=files, manifest=manifest)
+    report.out = out
+    log.info("wrote %d files for %d towns to %s", len(report.files), len(towns), out)
+    return report
+
+
+def _towns_of_run(catalog: Catalog, recipes: Sequence[Recipe]) -> list[str]:
+    """The towns of the run's study areas, in the recipes' order (the command line's area first)."""
+    from geo.area import resolve_area
+
+    towns: list[str] = []
+    for recipe in recipes:
+        request = read_area(recipe, buffer_m=0.0)
+        for town in resolve_area(catalog, request).towns:
+            if town not in towns:
+                towns.append(town)
+    if not towns:
+        msg = "--each-town: the study area holds no town; name towns with --town or give a larger area"
+        raise InputError(msg)
+    return towns
+
+
+def _town_folders(towns: Sequence[str]) -> dict[str, str]:
+    """A folder name for each town: its name in lower case ASCII, made unique.
+
+    Examples
+    --------
+    >>> _town_folders(["Zhanatas", "Shu", "Taraz (old)", "Жаңатас"])
+    {'Zhanatas': 'zhanatas', 'Shu': 'shu', 'Taraz (old)': 'taraz-old', 'Жаңатас': 'town-4'}
+    """
+    import re
+
+    out: dict[str, str] = {}
+    for i, town in enumerate(towns, 1):
+        name = re.sub(r"[^a-z0-9]+", "-", town.lower()).strip("-") or f"town-{i}"
+        while name in out.values():
+            name = f"{name}-{i}"
+        out[town] = name
+    return out
 
 
 def _execution(scheduler: str | Execution | Any, progress: bool) -> Execution:
@@ -382,7 +501,11 @@ def _languages(lang: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def _build_languages(
-    tmp: Path, langs: tuple[str, ...], recipes: list[Recipe], base: BuildContext
+    tmp: Path,
+    langs: tuple[str, ...],
+    recipes: list[Recipe],
+    base: BuildContext,
+    lock: Any = None,
 ) -> BuildReport:
     """One atlas per language in ``tmp/<lang>/``, an index offering them and a manifest.
 
@@ -399,7 +522,9 @@ def _build_languages(
             settings=base.settings, execution=base.execution,
         )  # fmt: skip
         (tmp / lang).mkdir()
-        parts[lang] = _build_into(tmp / lang, ctx, recipes, progress=base.progress, languages=langs)
+        parts[lang] = _build_into(
+            tmp / lang, ctx, recipes, progress=base.progress, languages=langs, lock=lock
+        )
     (tmp / "index.html").write_text(render_language_index(langs), encoding="utf-8")
     manifest = {
         "atlas": "Shu-Talas Atlas",
@@ -465,7 +590,9 @@ def _build_into(
     *,
     progress: bool,
     languages: Sequence[str] = (),
+    lock: Any = None,
 ) -> BuildReport:
+    """The themes of *recipes* built and written into *tmp*; the writers hold *lock*, if any."""
     from geo.manifest import make_manifest, write_manifest
     from geo.progress import steps
     from geo.themes.base_layers import base_result
@@ -479,10 +606,11 @@ def _build_into(
     for recipe in recipes:
         results.append(run_recipe(ctx, recipe))
         bar.update(1)
-    for writer in WRITERS:
-        log.debug("writer %s", writer.name)
-        writer.write(results, base, tmp, ctx.lang, languages)
-        bar.update(1)
+    with lock or contextlib.nullcontext():
+        for writer in WRITERS:
+            log.debug("writer %s", writer.name)
+            writer.write(results, base, tmp, ctx.lang, languages)
+            bar.update(1)
     bar.close()
     manifest = make_manifest(tmp, ctx.catalog, ctx.lang, base, results)
     write_manifest(manifest, tmp / "manifest.json")

@@ -144,6 +144,7 @@ COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
             # constraint masks and the result's five layers
             chunk_cell_bytes=96.0,
             chunk_criterion_bytes=48.0,
+            stored_cell_bytes=2.0,
         ),
         "pollution": ThemeCost(
             base_bytes=406e6,
@@ -156,6 +157,7 @@ COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
             # two index layers of the result (geo.models.dispersion.ground)
             chunk_cell_bytes=56.0,
             chunk_pollutant_bytes=56.0,
+            stored_cell_bytes=1.0,
         ),
         "infrastructure_wear": ThemeCost(base_bytes=400e6, grid=False, base_seconds=8.0),
         "sustainability": ThemeCost(base_bytes=457e6, grid=False, base_seconds=7.6),

@@ -214,6 +214,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "This atlas in other languages", "Бұл атлас басқа тілдерде", "Этот атлас на других языках"
     ),
     "choose_language": text("Choose a language", "Тілді таңдаңыз", "Выберите язык"),
+    "atlas_by_town": text("atlas by town", "қалалар бойынша атлас", "атлас по городам"),
+    "choose_town": text(
+        "Each town has an atlas of its own: choose one.",
+        "Әр қаланың өз атласы бар: біреуін таңдаңыз.",
+        "У каждого города свой атлас: выберите город.",
+    ),
     "whole_theme": text("whole map", "бүкіл карта", "вся карта"),
     "area": text("Area", "Аумақ", "Участок"),
     "full_list": text(

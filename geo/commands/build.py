@@ -10,6 +10,7 @@ import click
 from geo.commands.options import (
     area_options,
     data_option,
+    each_town_option,
     execution_options,
     lang_option,
     layer_option,
@@ -24,6 +25,7 @@ from geo.commands.options import (
 @layer_option
 @data_option
 @area_options
+@each_town_option
 @lang_option
 @overwrite_option
 @execution_options
@@ -52,6 +54,7 @@ def build(
       geo build --out taraz --town Taraz
       geo build --out real --data data/study
       geo build --out atlas --scheduler tcp://127.0.0.1:8786 --overwrite
+      geo build --out towns --each-town --town Zhanatas --town Karatau --town Shu
     """
     run_build(
         out,
@@ -101,5 +104,6 @@ def run_build(
         progress=quiet_level() == 0 and sys.stderr.isatty(),
         area=AreaOverride(tuple(a.get("towns") or ()), a.get("bbox"), a.get("area_file")),
         scheduler=Execution(**(execution or {})),
+        each_town=bool(a.get("each_town")),
     )
     click.echo(str(report.out / "index.html"))

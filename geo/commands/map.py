@@ -10,6 +10,7 @@ from geo.commands.build import run_build, with_data
 from geo.commands.options import (
     area_options,
     data_option,
+    each_town_option,
     execution_options,
     lang_option,
     layer_option,
@@ -24,6 +25,7 @@ from geo.commands.options import (
 @layer_option
 @data_option
 @area_options
+@each_town_option
 @lang_option
 @overwrite_option
 @execution_options
@@ -51,6 +53,7 @@ def map_(
       geo map maps/land_suitability.toml --out kentau --town Kentau
       geo map maps/land_suitability.toml --out box --bbox 69.3,43.2,70.2,43.9
       geo map maps/pollution.toml --out pollution --scheduler processes --chunk-size 512
+      geo map maps/land_suitability.toml --out belts --each-town --bbox 69.3,43.2,73.9,43.9
     """
     run_build(
         out,

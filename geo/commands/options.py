@@ -176,6 +176,17 @@ def area_options(f: F) -> F:
     return f
 
 
+def each_town_option(f: F) -> F:
+    """Add ``--each-town``: one atlas per town of the study area, under an index."""
+    return click.option(
+        "--each-town",
+        "each_town",
+        is_flag=True,
+        help="One atlas per town of the study area (each --town, or every town --bbox/--area "
+        "holds) in OUT/<town>/, under an index; on a dask cluster the towns run at once.",
+    )(f)
+
+
 def _parse_scheduler(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     from geo.chunks import check_scheduler
     from geo.errors import InputError

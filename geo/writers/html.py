@@ -1331,6 +1331,30 @@ def render_language_index(languages: Sequence[str]) -> str:
     return page
 
 
+def render_town_index(towns: Sequence[tuple[str, str]], lang: str) -> str:
+    """The page at the top of an atlas built town by town: a link to each town's atlas.
+
+    *towns* are (folder, name in *lang*) pairs, in the order shown.
+    """
+    esc = html.escape
+    items = "".join(
+        f'<li><a href="{esc(folder)}/index.html">{esc(name)}</a></li>' for folder, name in towns
+    )
+    title = f"{message('atlas_title', lang)}: {message('atlas_by_town', lang)}"
+    page = (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        f"<title>{esc(title)}</title>\n<style>{_asset_text('index.css')}</style>\n</head>\n<body>\n<main>\n"
+        f"<h1>{esc(title)}</h1>\n<p>{esc(message('choose_town', lang))}</p>\n"
+        f'<nav class="atlas-towns"><ul>{items}</ul></nav>\n'
+        "</main>\n</body>\n</html>\n"
+    )
+    check_offline(page, where="index")
+    return page
+
+
 def write_index(
     results: list[ThemeResult],
     path: Path,
