@@ -362,7 +362,6 @@ def _build_each_town(  # noqa: PLR0913 - build_atlas's options, passed on
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from geo.manifest import sha256_of, write_manifest
     from geo.places import find_place
     from geo.writers.html import render_town_index
 
@@ -395,25 +394,16 @@ def _build_each_town(  # noqa: PLR0913 - build_atlas's options, passed on
                 render_town_index([(folders[t], labels[t]) for t in towns], langs[0]),
                 encoding="utf-8",
             )
-            manifest = {
-                "atlas": "Shu-Talas Atlas",
-                "towns": {
-                    t: {
-                        "folder": folders[t],
-                        "index": f"{folders[t]}/index.html",
-                        "manifest": f"{folders[t]}/manifest.json",
-                        "files": len(reports[t].files),
-                    }
-                    for t in towns
-                },
-                "outputs": [
-                    {"path": n, "bytes": (tmp / n).stat().st_size, "sha256": sha256_of(tmp / n)}
-                    for n in ["index.html", *(f"{folders[t]}/manifest.json" for t in towns)]
-                ],
+            entries = {
+                t: {
+                    "folder": folders[t],
+                    "index": f"{folders[t]}/index.html",
+                    "manifest": f"{folders[t]}/manifest.json",
+                    "files": len(reports[t].files),
+                }
+                for t in towns
             }
-            write_manifest(manifest, tmp / "manifest.json")
-            files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
-            report = BuildReport(out=tmp, files=files, manifest=manifest)
+            report = _top_report(tmp, "towns", entries)
     report.out = out
     log.info("wrote %d files for %d towns to %s", len(report.files), len(towns), out)
     return report
@@ -511,7 +501,6 @@ def _build_languages(
 
     *base* gives the catalog, area, settings read, progress and execution of the run.
     """
-    from geo.manifest import sha256_of, write_manifest
     from geo.writers.html import render_language_index
 
     parts = {}
@@ -526,15 +515,26 @@ def _build_languages(
             tmp / lang, ctx, recipes, progress=base.progress, languages=langs, lock=lock
         )
     (tmp / "index.html").write_text(render_language_index(langs), encoding="utf-8")
+    entries = {
+        lang: {"index": f"{lang}/index.html", "manifest": f"{lang}/manifest.json"} for lang in langs
+    }
+    return _top_report(tmp, "languages", entries)
+
+
+def _top_report(tmp: Path, kind: str, entries: Mapping[str, Mapping[str, Any]]) -> BuildReport:
+    """The manifest of an atlas made of several (*kind*: languages or towns) and its report.
+
+    The manifest lists the *entries* and the hash of the index and of each entry's manifest.
+    """
+    from geo.manifest import sha256_of, write_manifest
+
+    names = ["index.html", *(str(e["manifest"]) for e in entries.values())]
     manifest = {
         "atlas": "Shu-Talas Atlas",
-        "languages": {
-            lang: {"index": f"{lang}/index.html", "manifest": f"{lang}/manifest.json"}
-            for lang in langs
-        },
+        kind: dict(entries),
         "outputs": [
             {"path": name, "bytes": (tmp / name).stat().st_size, "sha256": sha256_of(tmp / name)}
-            for name in ["index.html", *(f"{lang}/manifest.json" for lang in langs)]
+            for name in names
         ],
     }
     write_manifest(manifest, tmp / "manifest.json")
