@@ -12,6 +12,7 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,7 +22,9 @@ import rasterio
 import shapely.errors
 from pyproj import CRS
 from rasterio.errors import RasterioIOError
+from rasterio.windows import Window
 
+import geo.raster as raster_module
 from geo.errors import CRSError, DataError
 from geo.raster import Raster
 
@@ -194,17 +197,61 @@ def read_raster(path: str | Path, *, what: str = "raster") -> Raster:
                 msg = f"{p}: {what} has no CRS; assign one (e.g. `gdal_edit.py -a_srs EPSG:4326 {p.name}`)"
                 raise CRSError(msg)
             _check_raster_size(p, what, src.width, src.height)
-            arr = src.read(1, masked=True)
             transform, crs_wkt, tags = src.transform, src.crs.to_wkt(), src.tags()
+            shape = (src.height, src.width)
+        data: Any = RasterFile(p, shape)
+        if shape[0] * shape[1] <= raster_module.MEMORY_CELLS:
+            data = data[:, :]
+        some = any(np.isfinite(band).any() for _, band in raster_module.bands(data))
     except RasterioIOError as exc:
         detail = _first_line(exc).replace(f"'{p}' ", "")
         msg = f"{p}: not a readable raster or truncated ({detail}); re-export it"
         raise DataError(msg) from None
-    data = np.ma.filled(arr.astype("float32"), np.nan)
-    if not np.isfinite(data).any():
+    if not some:
         msg = f"{p}: {what} holds only 'no data' cells; check the nodata value or the extent"
         raise DataError(msg)
     return Raster(data, transform, CRS.from_wkt(crs_wkt), nodata=None, tags=dict(tags))
+
+
+class RasterFile:
+    """Band 1 of a raster file, read by windows as float32 (NaN for no data).
+
+    A raster of more than :data:`geo.raster.MEMORY_CELLS` cells stays in its file
+    (:func:`read_raster`): it slices like a numpy array, reading only the window,
+    so warping it onto a grid reads what each tile needs (:meth:`geo.grid.AnalysisGrid.warp`).
+    """
+
+    ndim = 2
+    dtype = np.dtype("float32")
+
+    def __init__(self, path: Path, shape: tuple[int, int]) -> None:
+        self.path = path
+        self.shape = shape
+
+    @property
+    def size(self) -> int:
+        """Number of cells."""
+        return self.shape[0] * self.shape[1]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        rows, cols = key if isinstance(key, tuple) else (key, slice(None))
+        r = range(*rows.indices(self.shape[0]))
+        c = range(*cols.indices(self.shape[1]))
+        if not r or not c:
+            return np.empty((len(r), len(c)), dtype="float32")
+        r0, r1 = min(r[0], r[-1]), max(r[0], r[-1]) + 1
+        c0, c1 = min(c[0], c[-1]), max(c[0], c[-1]) + 1
+        with rasterio.open(self.path) as src:
+            arr = src.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+        block = np.ma.filled(arr.astype("float32"), np.nan)
+        return block[
+            slice(r[0] - r0, None if r.stop < r0 else r.stop - r0, r.step),
+            slice(c[0] - c0, None if c.stop < c0 else c.stop - c0, c.step),
+        ]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        whole = self[:, :]
+        return whole if dtype is None else whole.astype(dtype)
 
 
 def read_table(path: str | Path, *, what: str = "table") -> pd.DataFrame:

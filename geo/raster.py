@@ -301,6 +301,17 @@ def nanmax(array: Any) -> float:
     return best
 
 
+def finite_range(array: Any) -> tuple[float, float] | None:
+    """The smallest and largest finite values of *array*, read band by band (None if none)."""
+    lo = hi = None
+    for _, band in bands(array):
+        vals = band[np.isfinite(band)]
+        if vals.size:
+            lo = float(vals.min()) if lo is None else min(lo, float(vals.min()))
+            hi = float(vals.max()) if hi is None else max(hi, float(vals.max()))
+    return None if lo is None or hi is None else (lo, hi)
+
+
 def _row_bands(shape: tuple[int, ...], rows: int | None = None) -> Iterator[tuple[int, int]]:
     n = rows or max(1, BAND_CELLS // max(int(shape[1]), 1))
     for r0 in range(0, int(shape[0]), n):

@@ -51,7 +51,7 @@ from geo.errors import (
     RepairWarning,
 )
 from geo.layerspec import GEOMETRY_FAMILIES, LayerSpec
-from geo.raster import Raster
+from geo.raster import Raster, finite_range
 
 __all__ = [
     "LayerResolver",
@@ -406,11 +406,11 @@ def raster_problems(r: Raster, spec: LayerSpec, where: str) -> Iterator[Problem]
         )
         return
     lo, hi = spec.ranges.get("value", (-np.inf, np.inf))
-    vals = r.array[np.isfinite(r.array)]
-    if vals.size and (vals.min() < lo or vals.max() > hi):
+    found = finite_range(r.array)
+    if found is not None and (found[0] < lo or found[1] > hi):
         yield Problem(
             "error",
-            f"{where}: values {vals.min():g}–{vals.max():g} fall outside {lo:g}–{hi:g}",
+            f"{where}: values {found[0]:g}–{found[1]:g} fall outside {lo:g}–{hi:g}",
             DataError,
             "range",
         )

@@ -160,3 +160,43 @@ def test_zonal_figures_and_display_of_a_stored_raster_equal_those_in_memory(
     want = classes[1::3, 1::3][:30, :40].astype("float64")
     want[want == 0] = np.nan
     np.testing.assert_array_equal(shown, want)
+
+
+def test_a_large_input_raster_stays_in_its_file_and_reads_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geo.raster as raster_module
+    from geo.errors import DataError
+    from geo.io import RasterFile, read_raster
+    from geo.raster import finite_range
+
+    a = _values(40, 60) * 100 + 500
+    a[:5, :7] = -9999
+    path = tmp_path / "dem.tif"
+    profile = {"driver": "GTiff", "width": 60, "height": 40, "count": 1, "dtype": "float32",
+               "crs": "EPSG:32642", "transform": T, "nodata": -9999}  # fmt: skip
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(a, 1)
+    held = read_raster(path)
+    assert isinstance(held.array, np.ndarray) and np.isnan(held.array[:5, :7]).all()
+    monkeypatch.setattr(raster_module, "MEMORY_CELLS", 100)
+    kept = read_raster(path)
+    assert isinstance(kept.array, RasterFile)
+    for key in [
+        (slice(None), slice(None)),
+        (slice(3, 30, 4), slice(50, 2, -3)),
+        (slice(9, 9), slice(None)),
+    ]:
+        np.testing.assert_array_equal(kept.array[key], held.array[key])
+    assert finite_range(kept.array) == finite_range(held.array)
+    assert finite_range(held.array) == (float(np.nanmin(held.array)), float(np.nanmax(held.array)))
+    grid_crs = UTM
+    from geo.grid import AnalysisGrid
+
+    g = AnalysisGrid.from_bounds((500_100.0, 4_799_000.0, 501_500.0, 4_799_900.0), grid_crs, 20.0)
+    np.testing.assert_array_equal(g.warp(kept), g.warp(held))
+    empty = tmp_path / "empty.tif"
+    with rasterio.open(empty, "w", **profile) as dst:
+        dst.write(np.full((40, 60), -9999, "float32"), 1)
+    with pytest.raises(DataError, match="only 'no data' cells"):
+        read_raster(empty)
