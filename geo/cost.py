@@ -124,6 +124,11 @@ class ThemeCost:
 # classes, stability and bit sets, the class polygons and zone tables; the chunks in flight
 # are in the base); time through both points with the draws at 3 ns per cell and draw and
 # the pollution estimate taken off the base.
+# Stored results (geo.raster.MEMORY_CELLS, December 2026): a grid of more than 4 M cells keeps
+# its results in the scratch folder, so only the cells up to 4 M cost cell_bytes; beyond,
+# stored_cell_bytes is what still grows (class polygons, the writers' bands). Measured with
+# every writer (bench_chunks.py, threads): land suitability 16 M cells 0.85 GB, 100 M cells
+# 0.85 GB; pollution ... (stored_cell_bytes kept at a bound above what was measured).
 # Pollution time refitted when towns far apart got windows of their own (the sources of the
 # area only: 49 sub-sources for Zhanatas and Karatau; the kernel works on the two windows):
 # 150 m 8.8 s, 75 m 14.7 s on a quiet machine (bench_cost.py medians of 2), through both points.
@@ -144,7 +149,7 @@ COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
             # constraint masks and the result's five layers
             chunk_cell_bytes=96.0,
             chunk_criterion_bytes=48.0,
-            stored_cell_bytes=2.0,
+            stored_cell_bytes=1.5,
         ),
         "pollution": ThemeCost(
             base_bytes=406e6,
