@@ -362,14 +362,13 @@ def _build_each_town(  # noqa: PLR0913 - build_atlas's options, passed on
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from geo.places import find_place
     from geo.writers.html import render_town_index
 
     with connected(execution) as run:
         catalog, recipe_list, _ = _prepare(chosen, overrides, layers_dir, area)
         towns = _towns_of_run(catalog, recipe_list)
         folders = _town_folders(towns)
-        labels = {t: find_place(catalog, t).label(langs[0]) for t in towns}
+        labels = {t: _town_label(catalog, t, langs[0]) for t in towns}
         writing = threading.Lock()
         with staged(out, overwrite=overwrite) as tmp, scratch_folder(out) as scratch:
             at = replace(run, scratch=str(scratch))
@@ -407,6 +406,16 @@ def _build_each_town(  # noqa: PLR0913 - build_atlas's options, passed on
     report.out = out
     log.info("wrote %d files for %d towns to %s", len(report.files), len(towns), out)
     return report
+
+
+def _town_label(catalog: Catalog, town: str, lang: str) -> str:
+    """*town*'s name in *lang* from the towns layer, else as the boundaries layer names it."""
+    from geo.places import find_place
+
+    try:
+        return find_place(catalog, town).label(lang)
+    except InputError:  # a town of the user's boundaries that GeoNames does not know
+        return town
 
 
 def _towns_of_run(catalog: Catalog, recipes: Sequence[Recipe]) -> list[str]:

@@ -436,7 +436,7 @@ def gather(arr: Any, execution: Execution, *, step: str, sink: Sink | None = Non
         else:
             out[where] = block
 
-    blocks = list(arr.to_delayed(optimize_graph=True).ravel())
+    blocks = _blocks(arr)
     places = [_place(arr.chunks, idx) for idx in np.ndindex(*arr.numblocks)]
     bar = chunk_steps(len(blocks), step, enabled=execution.progress)
     started = time.perf_counter()
@@ -462,6 +462,21 @@ def gather(arr: Any, execution: Execution, *, step: str, sink: Sink | None = Non
         time.perf_counter() - started,
     )
     return out
+
+
+def _blocks(arr: Any) -> list[Any]:
+    """One delayed task per chunk of *arr*, in :func:`numpy.ndindex` order.
+
+    Each holds the part of the optimised graph it needs alone, so a chunk's task never
+    carries or culls the graph of every other chunk.
+    """
+    from dask.core import flatten
+    from dask.delayed import Delayed
+    from dask.optimization import cull
+
+    keys = list(flatten(arr.__dask_keys__()))
+    graph = dict(arr.__dask_optimize__(arr.__dask_graph__(), keys))
+    return [Delayed(key, cull(graph, [key])[0]) for key in keys]
 
 
 def _gather_local(

@@ -237,17 +237,25 @@ class RasterFile:
         rows, cols = key if isinstance(key, tuple) else (key, slice(None))
         r = range(*rows.indices(self.shape[0]))
         c = range(*cols.indices(self.shape[1]))
+        out = np.empty((len(r), len(c)), dtype="float32")
         if not r or not c:
-            return np.empty((len(r), len(c)), dtype="float32")
-        r0, r1 = min(r[0], r[-1]), max(r[0], r[-1]) + 1
+            return out
         c0, c1 = min(c[0], c[-1]), max(c[0], c[-1]) + 1
+        picked = slice(c[0] - c0, None if c.stop < c0 else c.stop - c0, c.step)
+        wanted = sorted(r)
+        band = max(1, raster_module.BAND_CELLS // (c1 - c0))
+        at = {row: i for i, row in enumerate(r)}
         with rasterio.open(self.path) as src:
-            arr = src.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
-        block = np.ma.filled(arr.astype("float32"), np.nan)
-        return block[
-            slice(r[0] - r0, None if r.stop < r0 else r.stop - r0, r.step),
-            slice(c[0] - c0, None if c.stop < c0 else c.stop - c0, c.step),
-        ]
+            i = 0
+            while i < len(wanted):  # bands of rows, each read once, never the whole window
+                r0 = wanted[i]
+                r1 = min(r0 + band, wanted[-1] + 1)
+                arr = src.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+                block = np.ma.filled(arr.astype("float32"), np.nan)[:, picked]
+                while i < len(wanted) and wanted[i] < r1:
+                    out[at[wanted[i]]] = block[wanted[i] - r0]
+                    i += 1
+        return out
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         whole = self[:, :]

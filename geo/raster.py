@@ -12,6 +12,7 @@ computed from an array window by window (no copy of the whole).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import tempfile
@@ -40,11 +41,13 @@ __all__ = [
 BAND_CELLS = 4_000_000
 """Cells of one band of rows read or written at a time from a stored or mapped array."""
 
-MEMORY_CELLS = 4_000_000
-"""A raster of more cells is never taken whole: a grid result of more is stored
+MEMORY_CELLS = int(os.environ.get("GEO_MEMORY_CELLS", "4000000"))
+"""A raster of more cells is not taken whole (``GEO_MEMORY_CELLS`` in the environment changes
+it, for this process and the worker processes it starts): a grid result of more is stored
 (:func:`geo.chunks.grid_array`), a source of more is read by the window a tile needs
 (:meth:`geo.grid.AnalysisGrid.warp`), one shown of more is thinned for display
-(:mod:`geo.writers.render`). Smaller ones are held and read whole."""
+(:func:`thinned`: at most a few times the cells shown), an input raster of more stays in
+its file (:class:`geo.io.RasterFile`). Smaller ones are held and read whole."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,9 @@ class Raster:
     array : numpy.ndarray
         2-D values, row 0 at the top (north-up). Floating arrays use NaN for
         "no data"; integer arrays use :attr:`nodata`. A result of a large grid is a
-        :class:`StoredArray` (or a :class:`Mapped` value of one): it slices like a
-        numpy array, and the writers read it by :func:`bands`.
+        :class:`StoredArray` (or a :class:`Mapped` value of one), a large input raster a
+        :class:`geo.io.RasterFile`: each slices like a numpy array, and the writers read
+        it by :func:`bands`.
     transform : affine.Affine
         Maps (col, row) to (x, y) of the cell's upper-left corner.
     crs : pyproj.CRS
@@ -172,8 +176,12 @@ class StoredArray:
         return f"StoredArray({self.shape}, {self.dtype}, {self.path.name})"
 
     def __reduce__(self) -> Any:
-        msg = "a StoredArray stays in the process that made it; pass windows of it"
-        raise TypeError(msg)
+        """Pickled as a view of the same file, which the copy never removes.
+
+        For worker processes on this machine, or a cluster sharing the scratch folder's
+        file system.
+        """
+        return (_view, (str(self.path), self.shape, self.dtype.str))
 
     def _slices(self, key: Any) -> tuple[slice, slice]:
         if not isinstance(key, tuple):
@@ -248,6 +256,13 @@ class StoredArray:
         return str(vrt)
 
 
+def _view(path: str, shape: tuple[int, int], dtype: str) -> StoredArray:
+    """A StoredArray reading *path*, which another one owns (see :meth:`StoredArray.__reduce__`)."""
+    view = StoredArray.__new__(StoredArray)
+    view.shape, view.dtype, view.path = shape, np.dtype(dtype), Path(path)
+    return view
+
+
 class Mapped:
     """``func(array[window])`` for any window: a value of an array computed window by window.
 
@@ -275,6 +290,26 @@ class Mapped:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         whole = self[:, :]
         return whole if dtype is None else whole.astype(dtype)
+
+
+def thinned(raster: Raster, cells: int) -> Raster:
+    """*raster* in memory, thinned to every k-th cell of every k-th row when it is large.
+
+    Thinned when it has more than :data:`MEMORY_CELLS` cells and more than 4 × *cells*:
+    the cell nearest the centre of each k × k block stands for it (``transform`` scaled by
+    k), keeping at least 4 × *cells*. Only the rows kept are read, so a stored raster is
+    never read whole.
+    """
+    rows, cols = raster.shape
+    k = int(math.sqrt(rows * cols / (4 * max(cells, 1))))
+    if rows * cols <= MEMORY_CELLS or k < 2:
+        return dataclasses.replace(raster, array=np.asarray(raster.array))
+    off = k // 2
+    return dataclasses.replace(
+        raster,
+        array=np.asarray(raster.array[off::k, off::k]),
+        transform=raster.transform * Affine.scale(k),
+    )
 
 
 def is_whole(array: Any) -> bool:

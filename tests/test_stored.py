@@ -63,12 +63,16 @@ def test_gdal_reads_the_stored_file_through_its_vrt(tmp_path: Path) -> None:
         assert ds.transform == T and ds.crs.to_epsg() == 32642 and ds.nodata == 0
 
 
-def test_the_file_goes_with_the_array_and_is_never_pickled(tmp_path: Path) -> None:
+def test_the_file_goes_with_the_array_and_a_pickled_copy_only_reads_it(tmp_path: Path) -> None:
     s = StoredArray((4, 5), "float32", tmp_path)
+    s[:, :] = np.arange(20, dtype="float32").reshape(4, 5)
     vrt = Path(s.dataset(T, UTM))
     raw = s.path
-    with pytest.raises(TypeError, match="stays in the process"):
-        pickle.dumps(s)
+    copy = pickle.loads(pickle.dumps(Mapped(s, np.negative, "float32")))
+    np.testing.assert_array_equal(copy[1:3, ::2], -np.asarray(s)[1:3, ::2])
+    del copy
+    gc.collect()
+    assert raw.exists()  # a copy never removes the owner's file
     del s
     gc.collect()
     assert not raw.exists() and not vrt.exists()
@@ -200,3 +204,45 @@ def test_a_large_input_raster_stays_in_its_file_and_reads_the_same(
         dst.write(np.full((40, 60), -9999, "float32"), 1)
     with pytest.raises(DataError, match="only 'no data' cells"):
         read_raster(empty)
+
+
+def test_exposure_of_a_zone_larger_than_the_memory_limit_is_read_by_bands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    import geo.raster as raster_module
+    from geo.grid import AnalysisGrid
+    from geo.themes.pollution.exposure import zone_exposure
+
+    grid = AnalysisGrid.from_bounds((500_000.0, 4_790_000.0, 506_000.0, 4_794_000.0), UTM, 20.0)
+    rng = np.random.default_rng(3)
+    ratios = {p: rng.gamma(0.6, 1.2, grid.shape) for p in ("so2", "dust")}
+    ratios["so2"][40:60] = np.nan
+    index = ratios["so2"] + ratios["dust"]
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["big", "small", "dot"], "population": [1000, 200, 5]},
+        geometry=[
+            box(500_500, 4_790_500, 505_700, 4_793_900),
+            box(501_000, 4_791_000, 501_300, 4_791_200),
+            Point(503_011, 4_792_013).buffer(3),
+        ],
+        crs=UTM,
+    )
+    whole = zone_exposure(grid, zones, ratios, index)
+    monkeypatch.setattr(raster_module, "MEMORY_CELLS", 5000)
+    monkeypatch.setattr(raster_module, "BAND_CELLS", 3000)
+    banded = zone_exposure(grid, zones, ratios, index)
+    for col in (
+        "max_so2",
+        "max_dust",
+        "index_max",
+        "cells",
+        "share_above_mpc_pct",
+        "pop_above_mpc",
+    ):
+        np.testing.assert_array_equal(banded[col].to_numpy(), whole[col].to_numpy(), err_msg=col)
+    for col in ("mean_so2", "mean_dust", "index_mean"):
+        np.testing.assert_allclose(banded[col].to_numpy(), whole[col].to_numpy(), rtol=1e-12)
+    assert whole["cells"].tolist()[2] == 1 and whole["cells"].iloc[0] > 5000

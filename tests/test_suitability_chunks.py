@@ -212,3 +212,23 @@ def test_a_build_keeps_its_stored_results_in_a_scratch_folder_it_removes(
     assert not any(p.exists() or p.parent.exists() for p in made)
     assert hashes[0] == hashes[1]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_stored_inputs_reach_worker_processes(
+    recipe: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A stored pollution index read by the model's chunks in worker processes (pickled as a
+    view of its file; the threshold reaches them through GEO_MEMORY_CELLS)."""
+    import geo.raster as raster_module
+    from geo.raster import StoredArray
+
+    monkeypatch.setattr(raster_module, "MEMORY_CELLS", 100)
+    monkeypatch.setenv("GEO_MEMORY_CELLS", "100")
+    ex = Execution("processes", chunk_size=40, scratch=str(tmp_path))
+    pol = run_recipe(BuildContext(Catalog(), execution=ex), load_recipe(MAPS / "pollution.toml"))
+    index = next(r for r in pol.rasters if r.name == "pollution_index").raster.array
+    assert isinstance(index.array, StoredArray)
+    held = run_recipe(BuildContext(Catalog(), execution=None), load_recipe(MAPS / "pollution.toml"))
+    want = result_files(_build(recipe, held, None), tmp_path / "whole")
+    got = result_files(_build(recipe, pol, ex), tmp_path / "processes")
+    assert [n for n in got if got[n] != want[n]] == []

@@ -469,18 +469,20 @@ def _coverage_type(raster: Raster) -> tuple[str, float | int | None]:
     if dt != np.bool_ and not np.issubdtype(dt, np.integer):
         return "float32", None
     lo = hi = None
-    nd = raster.nodata
-    wanted = int(nd) if nd is not None and 0 <= int(nd) <= 65535 else 65535
-    taken = False
+    values: list[np.ndarray] = []
     for _, band in bands(raster.array):
-        vals = band[_valid(band, nd)].astype("int64")
+        vals = band[_valid(band, raster.nodata)]
         if vals.size:
-            lo = int(vals.min()) if lo is None else min(lo, int(vals.min()))
-            hi = int(vals.max()) if hi is None else max(hi, int(vals.max()))
-            taken = taken or bool((vals == wanted).any())
-    lo, hi = lo or 0, hi or 0
+            lo = vals.min() if lo is None else min(lo, vals.min())
+            hi = vals.max() if hi is None else max(hi, vals.max())
+            values.append(np.unique(vals))
+    lo, hi = int(lo or 0), int(hi or 0)
     if lo >= 0 and hi < 65535:
-        return "uint16", 65535 if taken else wanted
+        nd = raster.nodata
+        nodata = int(nd) if nd is not None and 0 <= int(nd) <= 65535 else 65535
+        if any((v == nodata).any() for v in values):
+            nodata = 65535
+        return "uint16", nodata
     if lo > -32768 and hi <= 32767:
         return "int16", -32768
     return "float32", None
@@ -491,12 +493,14 @@ def _coverage_block(
 ) -> np.ndarray:
     """A band of rows of *raster* as written into the coverage of *dtype* (no data as *nodata*)."""
     valid = _valid(block, raster.nodata)
+    if block.dtype == bool:
+        block = block.astype("uint8")
     if dtype == "float32":
         out = block.astype("float32")
         out[~valid] = np.nan
         return out
     assert nodata is not None
-    return np.where(valid, block.astype("int64"), nodata).astype(dtype)
+    return np.where(valid, block, nodata).astype(dtype)
 
 
 def _band_rows(cols: int) -> int:
@@ -505,10 +509,8 @@ def _band_rows(cols: int) -> int:
 
 
 def _valid(block: np.ndarray, nodata: float | int | None) -> np.ndarray:
-    """Where *block* (a band of a raster's rows) holds data (as :meth:`Raster.valid_mask`)."""
-    if block.dtype == bool:
-        return np.ones(block.shape, bool)
-    mask = (
+    """Where *block* (a band of a raster's rows) holds data, as :meth:`Raster.valid_mask`."""
+    mask: np.ndarray = (
         np.isfinite(block)
         if np.issubdtype(block.dtype, np.floating)
         else np.ones(block.shape, bool)

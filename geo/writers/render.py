@@ -8,23 +8,16 @@ with no data as NaN, and coloured by its style with
 
 from __future__ import annotations
 
-import dataclasses
-import math
-
 import numpy as np
 from affine import Affine
 from pyproj import CRS
 from rasterio.warp import Resampling, reproject
 
-import geo.raster as raster_module
-from geo.raster import Raster
+from geo.raster import Raster, thinned
 from geo.symbology import RasterClasses, RasterRamp
 from geo.writers.legend import ramp_rgba
 
-__all__ = ["DETAIL", "display_rgba", "resampling_for", "warp_for_display"]
-
-DETAIL = 4
-"""Source cells kept per display pixel, at least, when a larger raster is thinned for display."""
+__all__ = ["display_rgba", "resampling_for", "warp_for_display"]
 
 
 def resampling_for(style: RasterRamp | RasterClasses) -> Resampling:
@@ -41,11 +34,11 @@ def warp_for_display(
 ) -> np.ndarray:
     """*raster* warped onto the grid (*dst_crs*, *dst_transform*, *shape*) as float64, NaN = no data.
 
-    A raster of more than :data:`geo.raster.MEMORY_CELLS` cells and more than :data:`DETAIL` times
-    the display's is first thinned to every k-th cell of every k-th row (read row by row
-    from a stored raster), keeping at least :data:`DETAIL` source cells per display pixel.
+    A raster of more than :data:`geo.raster.MEMORY_CELLS` cells and more than 4 times the
+    display's is first thinned to every k-th cell of every k-th row (:func:`geo.raster.thinned`,
+    read band by band from a stored raster), keeping at least 4 source cells per display pixel.
     """
-    shown = _thinned(raster, shape[0] * shape[1])
+    shown = thinned(raster, shape[0] * shape[1])
     src = np.where(shown.valid_mask(), shown.array, np.nan).astype("float64")
     dst = np.full(shape, np.nan, dtype="float64")
     reproject(
@@ -60,20 +53,6 @@ def warp_for_display(
         resampling=resampling_for(style),
     )
     return dst
-
-
-def _thinned(raster: Raster, pixels: int) -> Raster:
-    """*raster* in memory, or every k-th cell of it when it is far larger than *pixels*."""
-    rows, cols = raster.shape
-    k = int(math.sqrt(rows * cols / (DETAIL * max(pixels, 1))))
-    if rows * cols <= raster_module.MEMORY_CELLS or k < 2:
-        return dataclasses.replace(raster, array=np.asarray(raster.array))
-    off = k // 2  # the cell nearest the centre of each k × k block stands for it
-    return dataclasses.replace(
-        raster,
-        array=np.asarray(raster.array[off::k, off::k]),
-        transform=raster.transform * Affine.scale(k),
-    )
 
 
 def display_rgba(

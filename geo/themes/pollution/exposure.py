@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+import geo.raster as raster_module
 from geo.crs import to_crs
 from geo.grid import AnalysisGrid, Window
 from geo.themes.base import ThemeInputs
@@ -58,14 +59,14 @@ def zone_exposure(
     for i in range(len(z)):  # one zone at a time: zones may overlap (towns hold micro-districts)
         win, m = _zone_cells(grid, z.iloc[[i]])
         cells.append(int(m.sum()))
-        any_above = np.zeros(m.shape, bool)
-        for arr in ratios.values():
-            any_above |= np.asarray(arr[win]) > 1.0
-        shares.append(float(any_above[m].mean()) if m.any() else np.nan)
+        above = np.zeros(int(m.sum()), bool)
         for j, arr in enumerate(arrays):
-            values = np.asarray(arr[win])[m] if m.any() else None
-            maxima[j].append(float(np.nanmax(values)) if values is not None else np.nan)
-            means[j].append(float(np.nanmean(values)) if values is not None else np.nan)
+            top, mean, over = _zone_stats(arr, win, m)
+            maxima[j].append(top)
+            means[j].append(mean)
+            if j < len(ratios):  # the pollutants' C/MPC, not the index
+                above |= over
+        shares.append(float(above.mean()) if m.any() else np.nan)
     out = z.copy()
     for j, p in enumerate(ratios):
         out[f"max_{p}"], out[f"mean_{p}"] = np.array(maxima[j]), np.array(means[j])
@@ -79,6 +80,36 @@ def zone_exposure(
     else:
         out["pop_above_mpc"] = np.nan
     return out
+
+
+def _zone_stats(arr: Any, win: Window, m: np.ndarray) -> tuple[float, float, Any]:
+    """Max and mean of *arr*'s cells *m* of window *win* (NaN ignored), and where they exceed 1.
+
+    A window of more than :data:`geo.raster.MEMORY_CELLS` cells is read band by band of rows:
+    the maximum is exact, the mean sums the bands' sums in order (the same whatever holds
+    the array). The last value is a bool array over the zone's cells (for C/MPC above 1).
+    """
+    if not m.any():
+        return np.nan, np.nan, np.zeros(0, bool)
+    rows, cols = win
+    if m.size <= raster_module.MEMORY_CELLS:
+        values = np.asarray(arr[win])[m]
+        return float(np.nanmax(values)), float(np.nanmean(values)), values > 1.0
+    step = max(1, raster_module.BAND_CELLS // m.shape[1])
+    top, total, count, over = -np.inf, 0.0, 0, []
+    for r0 in range(0, m.shape[0], step):
+        inside = m[r0 : r0 + step]
+        band = rows.start + r0
+        values = np.asarray(arr[band : band + inside.shape[0], cols])[inside]
+        finite = values[~np.isnan(values)]
+        if finite.size:
+            top = max(top, float(finite.max()))
+            total += float(finite.sum())
+            count += finite.size
+        over.append(values > 1.0)
+    if not count:
+        return np.nan, np.nan, np.concatenate(over)
+    return top, total / count, np.concatenate(over)
 
 
 def _zone_cells(grid: AnalysisGrid, zone: gpd.GeoDataFrame) -> tuple[Window, np.ndarray]:

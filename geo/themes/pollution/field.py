@@ -36,15 +36,15 @@ STEP = "pollution: dispersion"
 class PollutionField:
     """The theme's field on the whole grid.
 
+    Each array is a float64 numpy array, or on a large grid a stored array
+    (:func:`geo.chunks.grid_array`) read by windows.
+
     Attributes
     ----------
     max : tuple of arrays (rows, cols), one per pollutant
         Maximum one-time concentration (mg/m³); NaN outside the windows.
     index_max, index_rose : array (rows, cols)
         The ``Σ C/MPC`` index: maximum over wind cases, wind-rose weighted.
-
-    Each is a float64 numpy array, or on a large grid a stored array
-    (:func:`geo.chunks.grid_array`) read by windows.
     speeds : tuple of float
         Wind speeds scanned (the dangerous speed of the group included).
     evaluations : int

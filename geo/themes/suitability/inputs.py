@@ -19,7 +19,7 @@ import numpy as np
 from geo.area import AreaRequest, StudyArea, resolve_area
 from geo.errors import RecipeError
 from geo.grid import AnalysisGrid
-from geo.raster import Raster
+from geo.raster import Raster, thinned
 from geo.results import ThemeResult
 from geo.themes.base import ThemeInputs
 
@@ -90,11 +90,14 @@ def _check_overlap(
     """Refuse a raster with no data on the study area, before any cell is computed.
 
     The raster is warped to a coarse copy of the grid (at most
-    :data:`OVERLAP_CHECK_CELLS` cells a side), so the check costs nothing on any grid.
+    :data:`OVERLAP_CHECK_CELLS` cells a side), so the check costs nothing on any grid; a
+    large raster is thinned first (:func:`geo.raster.thinned`), never read whole.
     """
     cell = max(grid.cell_size, max(grid.width, grid.height) * grid.cell_size / OVERLAP_CHECK_CELLS)
     coarse = AnalysisGrid.from_bounds(grid.bounds, grid.crs, cell)
-    if np.isfinite(coarse.warp(r, resampling=resampling)).any():
+    if np.isfinite(
+        coarse.warp(thinned(r, coarse.width * coarse.height), resampling=resampling)
+    ).any():
         return
     raise error(
         key,
