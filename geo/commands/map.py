@@ -53,7 +53,7 @@ def map_(
       geo map maps/land_suitability.toml --out kentau --town Kentau
       geo map maps/land_suitability.toml --out box --bbox 69.3,43.2,70.2,43.9
       geo map maps/pollution.toml --out pollution --scheduler processes --chunk-size 512
-      geo map maps/land_suitability.toml --out belts --each-town --bbox 69.3,43.2,73.9,43.9
+      geo map maps/land_suitability.toml --out belts --each-town --bbox 69.3,43.0,70.6,43.9
     """
     run_build(
         out,
