@@ -213,7 +213,7 @@ def read_raster(path: str | Path, *, what: str = "raster") -> Raster:
     return Raster(data, transform, CRS.from_wkt(crs_wkt), nodata=None, tags=dict(tags))
 
 
-class RasterFile:
+class RasterFile(raster_module.WindowedArray):
     """Band 1 of a raster file, read by windows as float32 (NaN for no data).
 
     A raster of more than :data:`geo.raster.MEMORY_CELLS` cells stays in its file
@@ -221,27 +221,17 @@ class RasterFile:
     so warping it onto a grid reads what each tile needs (:meth:`geo.grid.AnalysisGrid.warp`).
     """
 
-    ndim = 2
-    dtype = np.dtype("float32")
-
     def __init__(self, path: Path, shape: tuple[int, int]) -> None:
-        self.path = path
+        self.path = path.resolve()
         self.shape = shape
-
-    @property
-    def size(self) -> int:
-        """Number of cells."""
-        return self.shape[0] * self.shape[1]
+        self.dtype = np.dtype("float32")
 
     def __getitem__(self, key: Any) -> np.ndarray:
-        rows, cols = key if isinstance(key, tuple) else (key, slice(None))
-        r = range(*rows.indices(self.shape[0]))
-        c = range(*cols.indices(self.shape[1]))
+        r, c, span, picked = raster_module.spans(key, self.shape)
         out = np.empty((len(r), len(c)), dtype="float32")
         if not r or not c:
             return out
-        c0, c1 = min(c[0], c[-1]), max(c[0], c[-1]) + 1
-        picked = slice(c[0] - c0, None if c.stop < c0 else c.stop - c0, c.step)
+        c0, c1 = span.start, span.stop
         wanted = sorted(r)
         band = max(1, raster_module.BAND_CELLS // (c1 - c0))
         at = {row: i for i, row in enumerate(r)}
@@ -256,10 +246,6 @@ class RasterFile:
                     out[at[wanted[i]]] = block[wanted[i] - r0]
                     i += 1
         return out
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        whole = self[:, :]
-        return whole if dtype is None else whole.astype(dtype)
 
 
 def read_table(path: str | Path, *, what: str = "table") -> pd.DataFrame:

@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from affine import Affine
@@ -33,9 +33,13 @@ __all__ = [
     "Mapped",
     "Raster",
     "StoredArray",
+    "WindowedArray",
     "bands",
+    "finite_range",
     "is_whole",
+    "mapped",
     "nanmax",
+    "thinned",
 ]
 
 BAND_CELLS = 4_000_000
@@ -118,7 +122,56 @@ _GDAL_TYPES = {
 }  # fmt: skip
 
 
-class StoredArray:
+class WindowedArray:
+    """What an array read by windows shares: its shape, dtype, size, and a whole read.
+
+    Subclasses give ``shape``, ``dtype`` and ``__getitem__`` of two slices (steps allowed)
+    returning a new numpy array; ``np.asarray`` of one reads it whole.
+    """
+
+    ndim = 2
+    shape: tuple[int, int]
+    dtype: np.dtype[Any]
+
+    @property
+    def size(self) -> int:
+        """Number of cells."""
+        return self.shape[0] * self.shape[1]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        whole = self[:, :]
+        return whole if dtype is None else whole.astype(dtype)
+
+
+def spans(key: Any, shape: tuple[int, int]) -> tuple[range, range, slice, slice]:
+    """The rows and columns *key* (two slices, or one for the rows) picks of *shape*.
+
+    Returns the row and column ranges, the contiguous column span holding the columns
+    (``c0:c1``), and the slice picking them, in order and step, out of that span.
+
+    Examples
+    --------
+    >>> rows, cols, span, picked = spans((slice(1, 5, 2), slice(8, 2, -3)), (6, 10))
+    >>> list(rows), list(cols), span, list(range(10))[span][picked]
+    ([1, 3], [8, 5], slice(5, 9, None), [8, 5])
+    """
+    rs, cs = key if isinstance(key, tuple) else (key, slice(None))
+    if not isinstance(rs, slice) or not isinstance(cs, slice):
+        msg = f"an array read by windows takes two slices, not {key!r}"
+        raise IndexError(msg)
+    rows = range(*rs.indices(shape[0]))
+    cols = range(*cs.indices(shape[1]))
+    if not cols:
+        return rows, cols, slice(0, 0), slice(0, 0)
+    c0, c1 = min(cols[0], cols[-1]), max(cols[0], cols[-1]) + 1
+    picked = slice(cols[0] - c0, None if cols.stop < c0 else cols.stop - c0, cols.step)
+    return rows, cols, slice(c0, c1), picked
+
+
+class StoredArray(WindowedArray):
     """A 2-D array in a raw file (rows one after another), read and written by windows.
 
     It slices like a numpy array (``a[rows, cols]`` with steps gives a new numpy
@@ -137,8 +190,6 @@ class StoredArray:
     fill : number, optional
         Value of every cell before any is written (the file is sparse until then).
     """
-
-    ndim = 2
 
     def __init__(
         self,
@@ -160,11 +211,6 @@ class StoredArray:
                 self[r0 : r0 + n, :] = np.broadcast_to(row, (n, self.shape[1]))
 
     @property
-    def size(self) -> int:
-        """Number of cells."""
-        return self.shape[0] * self.shape[1]
-
-    @property
     def nbytes(self) -> int:
         """Bytes of the file."""
         return self.size * int(self.dtype.itemsize)
@@ -183,41 +229,30 @@ class StoredArray:
         """
         return (_view, (str(self.path), self.shape, self.dtype.str))
 
-    def _slices(self, key: Any) -> tuple[slice, slice]:
-        if not isinstance(key, tuple):
-            key = (key, slice(None))
-        if len(key) != 2 or not all(isinstance(k, slice) for k in key):
-            msg = f"a StoredArray takes two slices, not {key!r}"
-            raise IndexError(msg)
-        return key[0], key[1]
-
     def __getitem__(self, key: Any) -> np.ndarray:
-        rs, cs = self._slices(key)
-        rows = range(*rs.indices(self.shape[0]))
-        cols = range(*cs.indices(self.shape[1]))
+        rows, cols, span, picked = spans(key, self.shape)
         out = np.empty((len(rows), len(cols)), dtype=self.dtype)
         if not rows or not cols:
             return out
         width, item = self.shape[1], self.dtype.itemsize
-        c0, c1 = min(cols[0], cols[-1]), max(cols[0], cols[-1]) + 1
         with open(self.path, "rb", buffering=0) as f:
-            if rows.step == 1 and cols.step == 1 and c0 == 0 and c1 == width:
+            if rows.step == 1 and cols.step == 1 and span == slice(0, width):
                 _read_into(f, out, rows[0] * width * item)
                 return out
-            line = np.empty(c1 - c0, dtype=self.dtype)
-            picked = slice(cols[0] - c0, None if cols.stop < c0 else cols.stop - c0, cols.step)
+            line = np.empty(span.stop - span.start, dtype=self.dtype)
             for i, r in enumerate(rows):
-                _read_into(f, line, (r * width + c0) * item)
+                _read_into(f, line, (r * width + span.start) * item)
                 out[i] = line[picked]
         return out
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        rs, cs = self._slices(key)
-        r0, r1, rstep = rs.indices(self.shape[0])
-        c0, c1, cstep = cs.indices(self.shape[1])
-        if rstep != 1 or cstep != 1:
+        rows, cols, _, _ = spans(key, self.shape)
+        if rows.step != 1 or cols.step != 1:
             msg = "a StoredArray is written by windows without steps"
             raise IndexError(msg)
+        if not rows or not cols:
+            return
+        r0, r1, c0, c1 = rows.start, rows.stop, cols.start, cols.stop
         block = np.ascontiguousarray(np.broadcast_to(value, (r1 - r0, c1 - c0)), self.dtype)
         width, item = self.shape[1], self.dtype.itemsize
         fd = os.open(self.path, os.O_WRONLY)
@@ -229,10 +264,6 @@ class StoredArray:
                     _write(fd, block[i], ((r0 + i) * width + c0) * item)
         finally:
             os.close(fd)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        whole = self[:, :]
-        return whole if dtype is None else whole.astype(dtype)
 
     def dataset(self, transform: Affine, crs: CRS, nodata: float | int | None = None) -> str:
         """The path of a GDAL VRT reading this file as a georeferenced raster."""
@@ -263,7 +294,7 @@ def _view(path: str, shape: tuple[int, int], dtype: str) -> StoredArray:
     return view
 
 
-class Mapped:
+class Mapped(WindowedArray):
     """``func(array[window])`` for any window: a value of an array computed window by window.
 
     Slices like a numpy array (two slices) and gives ``func`` of the same window of
@@ -271,25 +302,21 @@ class Mapped:
     derived raster of a large grid never exists whole.
     """
 
-    ndim = 2
-
     def __init__(self, array: Any, func: Callable[[np.ndarray], np.ndarray], dtype: Any) -> None:
         self.array = array
         self.func = func
         self.dtype = np.dtype(dtype)
         self.shape = (int(array.shape[0]), int(array.shape[1]))
 
-    @property
-    def size(self) -> int:
-        """Number of cells."""
-        return self.shape[0] * self.shape[1]
-
     def __getitem__(self, key: Any) -> np.ndarray:
         return np.asarray(self.func(np.asarray(self.array[key])), dtype=self.dtype)
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        whole = self[:, :]
-        return whole if dtype is None else whole.astype(dtype)
+
+def mapped(array: Any, func: Callable[[np.ndarray], np.ndarray], dtype: Any) -> np.ndarray:
+    """``func(array)`` now for an array held whole, else a :class:`Mapped` computing it by windows."""
+    if is_whole(array):
+        return np.asarray(func(array), dtype=dtype)
+    return cast(np.ndarray, Mapped(array, func, dtype))
 
 
 def thinned(raster: Raster, cells: int) -> Raster:

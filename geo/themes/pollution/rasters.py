@@ -8,13 +8,13 @@ and the C/MPC arrays the exposure step reads.
 from __future__ import annotations
 
 import functools
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
-from geo.raster import Mapped, is_whole, nanmax
+from geo.raster import mapped, nanmax
 from geo.results import RasterLayer
 from geo.symbology import RasterRamp, ramp
 from geo.themes.common import unit
@@ -83,9 +83,7 @@ _METHOD_NAMES = {
 
 def _float32(values: np.ndarray) -> np.ndarray:
     """*values* as float32: a copy in memory, or computed window by window from a stored array."""
-    if is_whole(values):
-        return values.astype("float32")
-    return cast(np.ndarray, Mapped(values, _as_float32, "float32"))
+    return mapped(values, _as_float32, "float32")
 
 
 def _as_float32(values: np.ndarray) -> np.ndarray:
@@ -94,9 +92,7 @@ def _as_float32(values: np.ndarray) -> np.ndarray:
 
 def _ratio(values: np.ndarray, mpc: float) -> np.ndarray:
     """C/MPC: in memory, or window by window from a stored array."""
-    if is_whole(values):
-        return values / mpc
-    return cast(np.ndarray, Mapped(values, functools.partial(_divided, by=mpc), "float64"))
+    return mapped(values, functools.partial(_divided, by=mpc), "float64")
 
 
 def _divided(values: np.ndarray, *, by: float) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,7 +20,7 @@ from geo.crs import to_crs
 from geo.grid import AnalysisGrid
 from geo.models import mcda
 from geo.models.zonal import class_areas, zonal_mean
-from geo.raster import Mapped, Raster
+from geo.raster import Raster, mapped
 from geo.themes.base import ThemeInputs
 from geo.themes.suitability.inputs import _read
 from geo.themes.suitability.settings import DEFAULT_ZONE_LAYERS
@@ -139,10 +139,8 @@ def _zone_table(
     table = class_areas(class_r, zones, labels)
     if ev.stability is not None:
         table["stability_mean"] = zonal_mean(grid.raster(ev.stability), zones).to_numpy()
-        stable = Mapped(ev.stability, functools.partial(_stable, threshold=stable_thr), "float32")
-        table["stable_pct"] = (
-            100 * zonal_mean(grid.raster(cast(np.ndarray, stable)), zones).to_numpy()
-        )
+        stable = mapped(ev.stability, functools.partial(_stable, threshold=stable_thr), "float32")
+        table["stable_pct"] = 100 * zonal_mean(grid.raster(stable), zones).to_numpy()
     table["suitable_pct"] = table[["S1_pct", "S2_pct", "S3_pct"]].sum(axis=1, min_count=1)
     return table
 
