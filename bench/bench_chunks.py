@@ -21,26 +21,28 @@ Medians of ``--repeat`` runs. The machine has 2 cores shared with other work, so
 indicative; the peaks are steadier. The ``memory`` mode is skipped above ``--memory-max``
 cells.
 
-Measured (one run each, 2 shared cores, December 2026; ``memory`` rows from a run before the
-COG writer compressed on every core)::
+Measured (one run each, 2 shared cores, 3 December 2026, every writer; threads rows of 102 M
+and 409 M cells ran beside other work)::
 
-             theme        cells         mode   wall s  peak GB   1 worker / 2
-  land_suitability      994,544       memory      6.3     0.49
-  land_suitability      994,544  synchronous      8.1     0.39
-  land_suitability      994,544      threads     10.6     0.47
-  land_suitability   15,972,174       memory     82.0     4.37
-  land_suitability   15,972,174  synchronous     78.3     1.80
-  land_suitability   15,972,174      threads     49.4     1.29          1.58×
-  land_suitability  102,172,258  synchronous    550.5     4.39
-  land_suitability  102,172,258      threads    378.3     4.58          1.46×
-         pollution      997,030       memory      2.7     0.36   (before the grid's tiles)
-         pollution   16,005,194       memory     26.9     2.68
-         pollution   16,005,194      threads     23.7     2.85
+             theme        cells         mode   wall s  peak GB chunked s    1 worker / 2
+  land_suitability      994,544       memory      9.4     0.51
+  land_suitability      994,544  synchronous     10.0     0.51       3.2
+  land_suitability      994,544      threads     10.0     0.55       3.7    0.99× (0.86×)
+  land_suitability   15,972,174       memory     60.6     4.49
+  land_suitability   15,972,174  synchronous     58.6     1.40      43.4
+  land_suitability   15,972,174      threads     42.6     0.85      23.9    1.38× (1.82×)
+  land_suitability  102,172,258      threads    345.5     0.85     276.4
+  land_suitability  408,649,484      threads   2280.8     1.17    1888.4
+         pollution      997,030       memory     16.2     0.45
+         pollution      997,030  synchronous     18.4     0.48       1.7
+         pollution      997,030      threads     18.4     0.52       1.8    1.00× (0.94×)
+         pollution   16,005,194       memory     61.7     3.26
+         pollution   16,005,194  synchronous     59.3     1.34      19.3
+         pollution   16,005,194      threads     54.4     2.20      15.6    1.09× (1.24×)
 
-Land suitability's chunks no longer hold any criterion of the whole grid; what grows with the
-grid is what is gathered for the writers (score, classes, stability, bit sets), the class
-polygons and zone tables: about 45 bytes a cell above 16 M cells. The pollution theme still
-gathers its fields whole for the exposure step and the rasters.
+Above 4 M cells the results are stored (geo.raster.MEMORY_CELLS), so the peak is set by the
+chunks in flight, not by the grid. The ratio in brackets is that of the chunked steps alone;
+the writers, class polygons and zone tables run on one core.
 
 Usage::
 

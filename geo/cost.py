@@ -127,8 +127,10 @@ class ThemeCost:
 # Stored results (geo.raster.MEMORY_CELLS, December 2026): a grid of more than 4 M cells keeps
 # its results in the scratch folder, so only the cells up to 4 M cost cell_bytes; beyond,
 # stored_cell_bytes is what still grows (class polygons, the writers' bands). Measured with
-# every writer (bench_chunks.py, threads): land suitability 16 M cells 0.85 GB, 100 M cells
-# 0.85 GB; pollution ... (stored_cell_bytes kept at a bound above what was measured).
+# every writer (bench_chunks.py, threads): land suitability 16 M cells 0.85 GB, 102 M cells
+# 0.85 GB, 409 M cells 1.17 GB (1.5 B a cell beyond 4 M bounds it); pollution 1 M cells
+# 0.52 GB, 16 M cells 2.20 GB with threads (four chunks of 1024² in flight, 336 B a cell) and
+# 1.34 GB synchronous; pollution above 16 M cells not measured yet (1.0 B a cell assumed).
 # Pollution time refitted when towns far apart got windows of their own (the sources of the
 # area only: 49 sub-sources for Zhanatas and Karatau; the kernel works on the two windows):
 # 150 m 8.8 s, 75 m 14.7 s on a quiet machine (bench_cost.py medians of 2), through both points.
