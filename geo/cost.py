@@ -408,7 +408,7 @@ def fitting_cell_size(est: CostEstimate, limit_bytes: float) -> float | None:
     Examples
     --------
     >>> e = estimate("land_suitability", cells=12_000_000, criteria=7, draws=200, cell_size_m=10)
-    >>> size = fitting_cell_size(e, e.peak_bytes / 1.5)
+    >>> size = fitting_cell_size(e, e.peak_bytes - 5_000_000)
     >>> size is not None and size > 10
     True
     """
