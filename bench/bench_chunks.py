@@ -3,8 +3,9 @@
 Each case builds a theme (``maps/land_suitability.toml`` or ``maps/pollution.toml``, its cell
 size set so the grid has about N² cells; pollution with a light wind scan of 4 directions × 2
 speeds so the larger sizes stay within minutes; land suitability with the shipped pollution
-recipe built first, at 150 m) in a fresh subprocess and writes its rasters as COGs (the
-streamed writer); the GeoPackage, HTML and PNG writers are not part of it. The parent measures
+recipe built first, at 150 m) in a fresh subprocess and runs every writer of a build on it
+(COGs, GeoPackage with its QGIS project, HTML map, PNG sheet; ``--writers cog``: the COGs
+alone), compressing on as many threads as a build does. The parent measures
 the wall time and the peak resident memory of the whole process tree (the child and every
 worker process it starts, summed, polled every 20 ms with psutil).
 
@@ -123,7 +124,7 @@ def _child(mode: str, recipe: str, out: str, writers: str = "all") -> None:
     from geo.chunks import Execution
     from geo.recipe import load_recipe
     from geo.themes.base_layers import base_result
-    from geo.writers.cog import write_rasters
+    from geo.writers.cog import compression_threads, write_rasters
     from geo.writers.registry import WRITERS
 
     handler = logging.StreamHandler(sys.stderr)
@@ -150,12 +151,14 @@ def _child(mode: str, recipe: str, out: str, writers: str = "all") -> None:
             results["pollution"] = run_recipe(ctx, load_recipe(MAPS / "pollution.toml"))
         ctx = BuildContext(catalog, results=results, execution=execution)
         res = run_recipe(ctx, load_recipe(recipe))
-        if writers == "cog":
-            write_rasters([res], Path(out))
-        else:
-            base = base_result(ctx.inputs())
-            for writer in WRITERS:
-                writer.write([res], base, Path(out), "en", ())
+        threads = execution.local_threads() if execution is not None else 1
+        with compression_threads(threads):
+            if writers == "cog":
+                write_rasters([res], Path(out))
+            else:
+                base = base_result(ctx.inputs())
+                for writer in WRITERS:
+                    writer.write([res], base, Path(out), "en", ())
         print(res.rasters[0].raster.array.size, flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -605,6 +605,7 @@ def _build_into(
     from geo.manifest import make_manifest, write_manifest
     from geo.progress import steps
     from geo.themes.base_layers import base_result
+    from geo.writers.cog import compression_threads
     from geo.writers.registry import WRITERS
 
     results: list[ThemeResult] = []
@@ -615,7 +616,8 @@ def _build_into(
     for recipe in recipes:
         results.append(run_recipe(ctx, recipe))
         bar.update(1)
-    with lock or contextlib.nullcontext():
+    threads = ctx.execution.local_threads() if ctx.execution else 1
+    with lock or contextlib.nullcontext(), compression_threads(threads):
         for writer in WRITERS:
             log.debug("writer %s", writer.name)
             writer.write(results, base, tmp, ctx.lang, languages)

@@ -156,6 +156,16 @@ class Execution:
             return 1
         return os.cpu_count() or 1
 
+    def local_threads(self) -> int:
+        """Threads the steps that run in this process may use (the writers' compression).
+
+        One for ``synchronous``, else this machine's cores: a cluster computes the chunks,
+        but the files are written here.
+        """
+        if self.client is None and self.scheduler == "synchronous":
+            return 1
+        return os.cpu_count() or 1
+
     def describe(self) -> str:
         """The scheduler for a log line."""
         if self.client is not None:

@@ -318,6 +318,13 @@ CHUNK_SHARE = 0.25
 """Share of the available memory the chunks in flight may take by default (the rest holds
 the gathered results, the writers and the vectors)."""
 
+CHUNK_BUDGET = 2**30
+"""Bytes the chunks in flight may take by default on any machine (1 GiB; :data:`CHUNK_SHARE`
+of the available memory when that is less). Larger chunks are no faster, only heavier: the
+pollution dispersion of 36 M cells peaked at 1.06 GB in chunks of 512, 1.75 GB in chunks of
+1024 and 3.07 GB in chunks of 2048, the larger taking the same time within the noise of 2
+shared cores (``bench/bench_chunks.py``)."""
+
 
 def chunk_cell_bytes(theme: str, *, pollutants: int = 0, criteria: int = 0) -> float:
     """Bytes one cell of a chunk holds while *theme*'s chunked kernel computes it.
@@ -344,13 +351,16 @@ def default_chunk_size(
     """The chunk side (cells) for a chunked step: the largest of :data:`CHUNK_SIDES` that fits.
 
     Each of *workers* holds two chunks (one computing, one handed back), of *cell_bytes*
-    per cell; together they may take :data:`CHUNK_SHARE` of *available* bytes. On a grid
+    per cell; together they may take :data:`CHUNK_SHARE` of *available* bytes, and at most
+    :data:`CHUNK_BUDGET`. On a grid
     of *cells*, the side is also kept small enough that every worker gets a chunk. The
     smallest side when none fits.
 
     Examples
     --------
     >>> default_chunk_size(336.0, workers=2, available=16 * 2**30)
+    512
+    >>> default_chunk_size(96.0, workers=2, available=16 * 2**30)
     1024
     >>> default_chunk_size(336.0, workers=8, available=1 * 2**30)
     256
@@ -358,9 +368,10 @@ def default_chunk_size(
     512
     """
     n = max(1, workers)
+    budget = min(CHUNK_SHARE * available, CHUNK_BUDGET)
     best = CHUNK_SIDES[0]
     for side in CHUNK_SIDES:
-        fits = 2 * n * side * side * cell_bytes <= CHUNK_SHARE * available
+        fits = 2 * n * side * side * cell_bytes <= budget
         shared = cells is None or side * side * n <= cells
         if fits and shared:
             best = side

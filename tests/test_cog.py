@@ -18,7 +18,7 @@ from rio_cogeo.cogeo import cog_validate
 from geo.errors import CRSError
 from geo.raster import Raster
 from geo.symbology import RasterClasses, RasterRamp
-from geo.writers.cog import write_cog
+from geo.writers.cog import compression_threads, write_cog
 
 T = Affine(30.0, 0, 560_000.0, 0, -30.0, 4_790_000.0)
 UTM = CRS.from_epsg(32642)
@@ -98,6 +98,20 @@ def test_cog_bytes_are_deterministic(tmp_path: Path) -> None:
     assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
     with rasterio.open(a) as ds:
         assert not any("DATETIME" in k for k in ds.tags())
+
+
+@pytest.mark.parametrize("raster", [_float_raster, _class_raster])
+def test_cog_bytes_do_not_depend_on_compression_threads(tmp_path: Path, raster: object) -> None:
+    """GDAL compresses the tiles on several threads and writes them in their order."""
+    assert callable(raster)
+    digests = []
+    for threads in (1, 2, 3):
+        path = tmp_path / f"t{threads}.tif"
+        with compression_threads(threads):
+            assert rasterio.env.getenv()["GDAL_NUM_THREADS"] == str(threads)
+            write_cog(raster(), path, style=CLASSES if raster is _class_raster else None)
+        digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
+    assert len(set(digests)) == 1
 
 
 def test_cog_without_crs_is_refused(tmp_path: Path) -> None:
