@@ -42,7 +42,7 @@ from pyproj import CRS
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import EQUAL_AREA, REGION, WGS84, to_crs, utm_crs_for
+from geo.crs import EQUAL_AREA, REGION, WGS84, crs_label, to_crs, utm_crs_for
 from geo.errors import InputError, RecipeError
 from geo.grid import AnalysisGrid
 from geo.recipe import Recipe
@@ -181,7 +181,7 @@ class StudyArea:
             grid.width,
             grid.height,
             size,
-            _crs_name(self.crs),
+            crs_label(self.crs),
         )
         return grid
 
@@ -209,14 +209,9 @@ class StudyArea:
             out["file"] = r.file
         out["buffer_m"] = r.buffer_m
         out["bounds"] = [round(b, 5) for b in self.bounds]
-        out["crs"] = _crs_name(self.crs)
-        out["town_crs"] = {t: _crs_name(c) for t, c in self.town_zones.items()}
+        out["crs"] = crs_label(self.crs)
+        out["town_crs"] = {t: crs_label(c) for t, c in self.town_zones.items()}
         return out
-
-
-def _crs_name(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else str(crs.name)
 
 
 # -- reading -------------------------------------------------------------------------------

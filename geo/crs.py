@@ -35,11 +35,25 @@ __all__ = [
     "REGION",
     "WGS84",
     "best_transformer",
+    "crs_label",
     "to_crs",
     "utm_crs_for",
 ]
 
 log = logging.getLogger(__name__)
+
+
+def crs_label(crs: CRS) -> str:
+    """``EPSG:<code>`` for a CRS with one, else its name (as in a manifest or a log line).
+
+    Examples
+    --------
+    >>> crs_label(WGS84), crs_label(EQUAL_AREA)
+    ('EPSG:4326', 'WGS 84 / Albers Equal Area Shu-Talas (42 N, 46 N; 72 E)')
+    """
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else str(crs.name)
+
 
 WGS84 = CRS.from_epsg(4326)
 EQUAL_AREA = ProjectedCRS(

@@ -496,3 +496,28 @@ def test_description_and_translated_units(land: ThemeResult) -> None:
     units = {f.name: f.unit for f in by_zone.fields}
     assert units["S1_ha"] == {"en": "ha", "kk": "га", "ru": "га"}
     assert units["suitable_pct"] == "%"
+
+
+def test_partial_layers_are_noted_by_kind(cat: Catalog) -> None:
+    """A box half beyond the DEM and the rivers: the DEM's cells there are no data, the rivers'
+    features there are not mapped (distances count the rivers within the layer's extent)."""
+    from types import SimpleNamespace
+
+    from geo.area import AreaOverride, override_area, resolve_area
+    from geo.themes.suitability.coverage import check_coverage
+
+    recipe = override_area(
+        load_recipe(MAPS / "land_suitability.toml"), AreaOverride(bbox=(68.0, 43.0, 69.0, 43.5))
+    )
+    settings = read_settings(recipe, cat)
+    area = resolve_area(cat, settings.area)
+    coverage = check_coverage(SimpleNamespace(catalog=cat), settings, area)  # type: ignore[arg-type]
+    dem = coverage.record["criteria.elevation"]["covered_pct"]
+    rivers = coverage.record["criteria.water"]["covered_pct"]
+    assert 40 < dem < 60 and 40 < rivers < 60
+    notes = {n["en"] for n in coverage.notes}
+    assert f"Layer dem covers about {dem:.0f} % of the study area; beyond it the map has no data." in notes
+    assert any(
+        n.startswith(f"Layer rivers covers about {rivers:.0f} %") and "not mapped" in n for n in notes
+    )
+    assert not any(n.startswith("Layer rivers") and "no data" in n for n in notes)

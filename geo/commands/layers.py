@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from geo.commands.options import layer_option, verbosity_options
+from geo.crs import crs_label
 
 
 @click.command(name="layers")
@@ -71,7 +72,7 @@ def _size(kind: str, value: Any) -> dict[str, Any]:
         return {"_size": PROVENANCE["layers_not_embedded"], "crs": "-"}
     if isinstance(value, Raster):
         size = fill(PROVENANCE["layers_pixels"], w=value.shape[1], h=value.shape[0])
-        return {"_size": all_languages(size), "crs": f"EPSG:{value.crs.to_epsg()}"}
+        return {"_size": all_languages(size), "crs": crs_label(value.crs)}
     if kind == "table":
         return {"_size": all_languages(fill(PROVENANCE["layers_rows"], n=len(value))), "crs": "-"}
     n = len(value)

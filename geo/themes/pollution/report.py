@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from geo.crs import crs_label
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text, tr
 from geo.raster import nanmax
@@ -108,7 +109,7 @@ def _parameters(
         },
         "spz_table": spz_info,
         "grid": {
-            "crs": f"EPSG:{grid.crs.to_epsg()}",
+            "crs": crs_label(grid.crs),
             "cell_size_m": grid.cell_size,
             "width": grid.width,
             "height": grid.height,

@@ -7,7 +7,8 @@ with the study area (:meth:`geo.catalog.Catalog.extent`, :func:`geo.area.covered
   constraint is required, naming the layer, the area and how to supply it;
 * an optional one is left out, with a note on the map and a record in the manifest;
 * a layer covering part of the area is noted with its share (raster cells beyond it
-  are no-data; :func:`check_filled` refuses a score that is mostly no-data).
+  are no-data, and :func:`check_filled` refuses a score that is mostly no-data; beyond a
+  vector layer's extent its features are not mapped, which the note says).
 """
 
 from __future__ import annotations
@@ -98,7 +99,10 @@ def check_coverage(ctx: ThemeInputs, settings: SuitabilitySettings, area: StudyA
         else:
             notes.append(_not_fetched_note(cid, layer, str(ctx.catalog.spec(layer).fetch)))
             log.info("%s left out: layer %s is not in this build", key, layer)
-    notes += [_partial_note(layer, 100 * share) for layer, share in sorted(partial.items())]
+    notes += [
+        _partial_note(layer, 100 * share, raster=ctx.catalog.spec(layer).kind == "raster")
+        for layer, share in sorted(partial.items())
+    ]
     notes += _resolution_notes(ctx, settings, area, {layer for _k, layer, _o in _inputs(settings)})
     return Coverage(left_out, tuple(notes), record)
 
@@ -179,9 +183,17 @@ def _not_fetched_note(cid: str, layer: str, source: str) -> Text:
     )
 
 
-def _partial_note(layer: str, pct: float) -> Text:
+def _partial_note(layer: str, pct: float, *, raster: bool) -> Text:
+    """A layer covering *pct* % of the area: a raster's cells beyond it are no data; a vector
+    layer's features beyond it are not mapped, so the values there count only those within."""
+    if raster:
+        return text(
+            f"Layer {layer} covers about {pct:.0f} % of the study area; beyond it the map has no data.",
+            f"{layer} қабаты зерттеу аумағының шамамен {pct:.0f} % қамтиды; одан тыс картада дерек жоқ.",
+            f"Слой {layer} покрывает около {pct:.0f} % области исследования; за его пределами данных нет.",
+        )
     return text(
-        f"Layer {layer} covers about {pct:.0f} % of the study area; beyond it the map has no data.",
-        f"{layer} қабаты зерттеу аумағының шамамен {pct:.0f} % қамтиды; одан тыс картада дерек жоқ.",
-        f"Слой {layer} покрывает около {pct:.0f} % области исследования; за его пределами данных нет.",
+        f"Layer {layer} covers about {pct:.0f} % of the study area; its features beyond it are not mapped, so values there count only the features within it.",
+        f"{layer} қабаты зерттеу аумағының шамамен {pct:.0f} % қамтиды; одан тыс нысандары картаға түсірілмеген, сондықтан ондағы мәндер тек қабат ішіндегі нысандар бойынша есептеледі.",
+        f"Слой {layer} покрывает около {pct:.0f} % области исследования; его объекты за этими пределами не нанесены, поэтому значения там учитывают только объекты внутри него.",
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo.crs import crs_label
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
 from geo.models import mcda
@@ -85,7 +86,7 @@ def _parameters(
         "name": settings.name,
         "output_prefix": prefix,
         "grid": {
-            "crs": f"EPSG:{grid.crs.to_epsg()}",
+            "crs": crs_label(grid.crs),
             "cell_size_m": grid.cell_size,
             "shape": list(grid.shape),
             "bounds": [round(b, 1) for b in grid.bounds],
