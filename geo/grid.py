@@ -118,13 +118,23 @@ class AnalysisGrid:
         left, top = self.transform.c, self.transform.f
         return (left, top - self.height * self.cell_size, left + self.width * self.cell_size, top)
 
-    def cell_centres(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return 2-D arrays (x, y) of cell-centre coordinates."""
+    def cell_axes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The x of the cell centres of a row and the y of those of a column (1-D, float64).
+
+        Examples
+        --------
+        >>> from pyproj import CRS
+        >>> g = AnalysisGrid.from_bounds((0, 0, 300, 200), CRS.from_epsg(32642), 100)
+        >>> [a.tolist() for a in g.cell_axes()]
+        [[50.0, 150.0, 250.0], [150.0, 50.0]]
+        """
         cols = np.arange(self.width) + 0.5
         rows = np.arange(self.height) + 0.5
-        x = self.transform.c + cols * self.transform.a
-        y = self.transform.f + rows * self.transform.e
-        return np.meshgrid(x, y)
+        return self.transform.c + cols * self.transform.a, self.transform.f + rows * self.transform.e
+
+    def cell_centres(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return 2-D arrays (x, y) of cell-centre coordinates (the whole grid: see :meth:`cell_axes`)."""
+        return np.meshgrid(*self.cell_axes())
 
     def raster(self, array: np.ndarray, **kwargs: object) -> Raster:
         """Wrap *array* (shaped like the grid) as a :class:`Raster`."""

@@ -118,8 +118,7 @@ def dispersion_field(
     Without an *execution* the whole grid is computed at once in this process (the
     in-memory path); the bytes are the same.
     """
-    xs, ys = grid.cell_centres()
-    x_row, y_col = np.ascontiguousarray(xs[0]), np.ascontiguousarray(ys[:, 0])
+    x_row, y_col = grid.cell_axes()  # never the whole grid's centres: 16 B a cell
     probe = _ground(x_row[:1], y_col[:0], rel, s, grid.cell_size)  # checks the sources here
     npol = len(s.pollutants)
     kernel = functools.partial(
