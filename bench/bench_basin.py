@@ -128,7 +128,9 @@ def main() -> None:
     w, s, e, n = (float(v) for v in basin.total_bounds)
     print(f"land suitability over the Shu-Talas basin ({float(basin['area_km2'].iloc[0]):,.0f} km²), "
           "every writer, default scheduler; synthetic dem and soils")  # fmt: skip
-    print(f"{'cell m':>7} {'cells':>13} {'wall s':>8} {'peak GB':>8} {'chunked s':>9} {'score %':>8}")
+    print(
+        f"{'cell m':>7} {'cells':>13} {'wall s':>8} {'peak GB':>8} {'chunked s':>9} {'score %':>8}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         dem, soils = folder / "dem.tif", folder / "soils.gpkg"
@@ -137,7 +139,9 @@ def main() -> None:
         text = (REPO / "maps" / "land_suitability.toml").read_text(encoding="utf-8")
         for size in (float(c) for c in args.cells.split(",") if c):
             recipe = folder / f"land_suitability_{size:g}.toml"
-            recipe.write_text(re.sub(r"cell_size_m = \d+", f"cell_size_m = {size:g}", text), "utf-8")
+            recipe.write_text(
+                re.sub(r"cell_size_m = \d+", f"cell_size_m = {size:g}", text), "utf-8"
+            )
             out = args.keep or folder / "atlas"
             cmd = [
                 sys.executable, "-c", "from geo.cli import main; main()", "map", str(recipe),

@@ -130,7 +130,10 @@ class AnalysisGrid:
         """
         cols = np.arange(self.width) + 0.5
         rows = np.arange(self.height) + 0.5
-        return self.transform.c + cols * self.transform.a, self.transform.f + rows * self.transform.e
+        return (
+            self.transform.c + cols * self.transform.a,
+            self.transform.f + rows * self.transform.e,
+        )
 
     def cell_centres(self) -> tuple[np.ndarray, np.ndarray]:
         """Return 2-D arrays (x, y) of cell-centre coordinates (the whole grid: see :meth:`cell_axes`)."""

@@ -30,6 +30,7 @@ from pyproj import CRS
 __all__ = [
     "BAND_CELLS",
     "MEMORY_CELLS",
+    "READ_CACHE_MB",
     "Mapped",
     "Raster",
     "StoredArray",
@@ -44,6 +45,10 @@ __all__ = [
 
 BAND_CELLS = 4_000_000
 """Cells of one band of rows read or written at a time from a stored or mapped array."""
+
+READ_CACHE_MB = 256
+"""GDAL's block cache (MB) while it reads a stored array through its VRT
+(:meth:`StoredArray.dataset`); by default GDAL's grows to 5 % of the machine's memory."""
 
 MEMORY_CELLS = int(os.environ.get("GEO_MEMORY_CELLS", "4000000"))
 """A raster of more cells is not taken whole (``GEO_MEMORY_CELLS`` in the environment changes

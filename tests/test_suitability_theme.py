@@ -516,8 +516,12 @@ def test_partial_layers_are_noted_by_kind(cat: Catalog) -> None:
     rivers = coverage.record["criteria.water"]["covered_pct"]
     assert 40 < dem < 60 and 40 < rivers < 60
     notes = {n["en"] for n in coverage.notes}
-    assert f"Layer dem covers about {dem:.0f} % of the study area; beyond it the map has no data." in notes
+    assert (
+        f"Layer dem covers about {dem:.0f} % of the study area; beyond it the map has no data."
+        in notes
+    )
     assert any(
-        n.startswith(f"Layer rivers covers about {rivers:.0f} %") and "not mapped" in n for n in notes
+        n.startswith(f"Layer rivers covers about {rivers:.0f} %") and "not mapped" in n
+        for n in notes
     )
     assert not any(n.startswith("Layer rivers") and "no data" in n for n in notes)

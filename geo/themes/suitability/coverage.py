@@ -184,8 +184,11 @@ def _not_fetched_note(cid: str, layer: str, source: str) -> Text:
 
 
 def _partial_note(layer: str, pct: float, *, raster: bool) -> Text:
-    """A layer covering *pct* % of the area: a raster's cells beyond it are no data; a vector
-    layer's features beyond it are not mapped, so the values there count only those within."""
+    """The note on a layer covering *pct* % of the area.
+
+    A raster's cells beyond it are no data; a vector layer's features beyond it are not
+    mapped, so the values there count only those within.
+    """
     if raster:
         return text(
             f"Layer {layer} covers about {pct:.0f} % of the study area; beyond it the map has no data.",

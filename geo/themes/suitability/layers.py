@@ -19,7 +19,7 @@ from shapely.geometry import shape
 from geo.grid import AnalysisGrid
 from geo.i18n import Text, text
 from geo.models import mcda
-from geo.raster import Raster, StoredArray, is_whole
+from geo.raster import READ_CACHE_MB, Raster, StoredArray, is_whole
 from geo.results import RasterLayer, VectorLayer
 from geo.symbology import FieldSpec, Graduated, RasterClasses, RasterRamp, ramp
 from geo.themes.common import suffixed, unit
@@ -221,7 +221,11 @@ def _shapes(classes: Raster) -> Iterator[tuple[dict[str, Any], float]]:
         yield from features.shapes(arr, mask=arr > 0, transform=classes.transform, connectivity=4)
         return
     stored = cast(StoredArray, arr)
-    with rasterio.open(stored.dataset(classes.transform, classes.crs)) as ds:
+    # GDAL's block cache would otherwise fill to 5 % of the machine's memory on a large grid
+    with (
+        rasterio.Env(GDAL_CACHEMAX=READ_CACHE_MB),
+        rasterio.open(stored.dataset(classes.transform, classes.crs)) as ds,
+    ):
         band = rasterio.band(ds, 1)
         yield from features.shapes(band, mask=band, transform=classes.transform, connectivity=4)
 
