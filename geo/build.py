@@ -20,6 +20,7 @@ import contextlib
 import difflib
 import importlib
 import logging
+import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -246,14 +247,17 @@ def _required_recipes(recipes: Sequence[Recipe], area: AreaOverride | None) -> l
     return out
 
 
-def _check_cost(catalog: Catalog, recipes: Sequence[Recipe]) -> dict[tuple[str, str], Any]:
+def _check_cost(
+    catalog: Catalog, recipes: Sequence[Recipe], out: Path | None = None
+) -> dict[tuple[str, str], Any]:
     """Estimate the run's peak memory and time; refuse it up front if it would not fit.
 
     Logged at INFO (``-v``). The refusal names the recipe key of the theme with the
-    largest peak and a cell size that fits; nothing has been written yet. Returns the
-    settings it read, by recipe path and name, so the run does not read them again.
+    largest peak and a cell size that fits; nothing has been written yet. With *out*, the
+    results a large grid stores beside it must fit on its disk too. Returns the settings
+    it read, by recipe path and name, so the run does not read them again.
     """
-    from geo.cost import available_memory, check_fits, combine
+    from geo.cost import available_memory, check_disk, check_fits, combine
 
     parts = []
     settings: dict[tuple[str, str], Any] = {}
@@ -269,7 +273,18 @@ def _check_cost(catalog: Catalog, recipes: Sequence[Recipe]) -> dict[tuple[str, 
     log.info("estimate for the run: %s", run.describe())
     top = max(parts, key=lambda p: p[0].peak_bytes)
     check_fits(run, available=available_memory(), where=top[1])
+    if out is not None and run.scratch_bytes:
+        stored = max(parts, key=lambda p: p[0].scratch_bytes)
+        check_disk(run, free=_disk_free(out), where=stored[1])
     return settings
+
+
+def _disk_free(out: Path) -> int:
+    """Free bytes on the disk that will hold *out* (its nearest existing folder's)."""
+    for folder in (out.parent, *out.parent.parents):
+        if folder.is_dir():
+            return shutil.disk_usage(folder).free
+    return shutil.disk_usage(Path.cwd()).free
 
 
 def build_atlas(  # noqa: PLR0913 - the options of `geo build`, one keyword each
@@ -331,7 +346,7 @@ def build_atlas(  # noqa: PLR0913 - the options of `geo build`, one keyword each
         return _build_each_town(out, list(chosen), overrides, layers_dir, area, langs,
                                 overwrite=overwrite, progress=progress, execution=execution)  # fmt: skip
     with connected(execution) as run:
-        catalog, recipe_list, settings = _prepare(chosen, overrides, layers_dir, area)
+        catalog, recipe_list, settings = _prepare(chosen, overrides, layers_dir, area, out)
         with staged(out, overwrite=overwrite) as tmp, scratch_folder(out) as scratch:
             base = BuildContext(
                 catalog, langs[0], progress=progress, area=area, settings=settings,
@@ -376,7 +391,7 @@ def _build_each_town(  # noqa: PLR0913 - build_atlas's options, passed on
             def one(town: str) -> BuildReport:
                 log.info("building the atlas of %s", town)
                 alone = AreaOverride(towns=(town,))
-                cat, recipes, settings = _prepare(chosen, overrides, layers_dir, alone)
+                cat, recipes, settings = _prepare(chosen, overrides, layers_dir, alone, out)
                 ctx = BuildContext(
                     cat, langs[0], progress=progress, area=alone, settings=settings, execution=at
                 )
@@ -467,6 +482,7 @@ def _prepare(
     overrides: Mapping[str, str | Path] | None,
     layers_dir: Path | None,
     area: AreaOverride | None,
+    out: Path | None = None,
 ) -> tuple[Catalog, list[Recipe], dict[tuple[str, str], Any]]:
     """Everything checked before any work: the catalog, the recipes in order, their settings.
 
@@ -484,7 +500,7 @@ def _prepare(
     run = [*recipe_list, *_required_recipes(recipe_list, area)]
     for recipe in run:
         include_area(catalog, read_area(recipe, buffer_m=0.0))
-    return catalog, recipe_list, _check_cost(catalog, run)
+    return catalog, recipe_list, _check_cost(catalog, run, out)
 
 
 def _languages(lang: str | Sequence[str]) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ __all__ = [
     "ThemeCost",
     "available_memory",
     "cgroup_available",
+    "check_disk",
     "check_fits",
     "chunk_cell_bytes",
     "combine",
@@ -69,6 +70,10 @@ class ThemeCost:
     cell of a chunk holds while it is computed: ``chunk_cell_bytes + pollutants ·
     chunk_pollutant_bytes + criteria · chunk_criterion_bytes`` (:func:`chunk_cell_bytes`), from which
     :func:`default_chunk_size` picks the chunk side.
+
+    A grid of more than :data:`geo.raster.MEMORY_CELLS` cells stores its results on disk:
+    ``scratch_cell_bytes + pollutants · scratch_pollutant_bytes`` a cell (the stored arrays'
+    item sizes), checked against the disk's free space by :func:`check_disk`.
     """
 
     base_bytes: float
@@ -85,6 +90,8 @@ class ThemeCost:
     chunk_pollutant_bytes: float = 0.0
     stored_cell_bytes: float = 0.0
     chunk_criterion_bytes: float = 0.0
+    scratch_cell_bytes: float = 0.0
+    scratch_pollutant_bytes: float = 0.0
 
 
 # The toolkit's own measurements, not published values: `python bench/bench_cost.py
@@ -152,6 +159,7 @@ COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
             chunk_cell_bytes=96.0,
             chunk_criterion_bytes=48.0,
             stored_cell_bytes=1.5,
+            scratch_cell_bytes=9.0,  # score and stability float32, classes uint8
         ),
         "pollution": ThemeCost(
             base_bytes=406e6,
@@ -165,6 +173,8 @@ COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
             chunk_cell_bytes=56.0,
             chunk_pollutant_bytes=56.0,
             stored_cell_bytes=1.0,
+            scratch_cell_bytes=16.0,  # the two indices, float64
+            scratch_pollutant_bytes=8.0,  # each pollutant's maximum, float64
         ),
         "infrastructure_wear": ThemeCost(base_bytes=400e6, grid=False, base_seconds=8.0),
         "sustainability": ThemeCost(base_bytes=457e6, grid=False, base_seconds=7.6),
@@ -193,6 +203,9 @@ class CostEstimate:
         The counts given to :func:`estimate` (criteria, draws, sources, wind_cases, pollutants).
     parts : tuple of CostEstimate
         The themes' own estimates, for a run combined by :func:`combine` (else empty).
+    scratch_bytes : int
+        Bytes of results stored on disk beside the output while the build runs (grids of
+        more than :data:`geo.raster.MEMORY_CELLS` cells).
     """
 
     theme: str
@@ -202,6 +215,7 @@ class CostEstimate:
     cell_size_m: float | None = None
     factors: Mapping[str, int] = field(default_factory=dict, compare=False)
     parts: tuple[CostEstimate, ...] = ()
+    scratch_bytes: int = 0
 
     def describe(self) -> str:
         """One line for a log or an error message.
@@ -301,6 +315,8 @@ def estimate(
         + draws * model.draw_seconds
         + sources * wind_cases * model.case_seconds
     )
+    stored = n if n > raster.MEMORY_CELLS else 0
+    scratch = stored * (model.scratch_cell_bytes + pollutants * model.scratch_pollutant_bytes)
     return CostEstimate(
         theme,
         n,
@@ -308,6 +324,7 @@ def estimate(
         seconds,
         cell_size_m if gridded else None,
         MappingProxyType({k: v for k, v in counts.items() if v}),
+        scratch_bytes=math.ceil(scratch),
     )
 
 
@@ -405,6 +422,7 @@ def combine(estimates: Sequence[CostEstimate]) -> CostEstimate:
         top.cell_size_m,
         top.factors,
         tuple(p for e in estimates for p in (e.parts or (e,))),
+        scratch_bytes=sum(e.scratch_bytes for e in estimates),  # kept until the build ends
     )
 
 
@@ -498,6 +516,35 @@ def check_fits(est: CostEstimate, *, available: int, where: str) -> None:
     msg = (
         f"{where}: {est.describe()}, more than {FIT_SHARE:.0%} of the {_gb(available)} "
         f"of memory available; {fix}"
+    )
+    raise ResourceError(msg)
+
+
+DISK_SHARE = 0.9
+"""Share of the disk's free space a build's stored results may plan to take."""
+
+
+def check_disk(est: CostEstimate, *, free: int, where: str) -> None:
+    """Refuse an estimate whose stored results would not fit in *free* bytes of disk.
+
+    Examples
+    --------
+    >>> big = estimate("land_suitability", cells=400_000_000, criteria=7, draws=200)
+    >>> _gb(big.scratch_bytes)
+    '3.6 GB'
+    >>> check_disk(big, free=100 * 2**30, where="x.toml:19: area.cell_size_m")
+    >>> check_disk(big, free=2 * 2**30, where="x.toml:19: area.cell_size_m")
+    Traceback (most recent call last):
+    ...
+    geo.errors.ResourceError: x.toml:19: area.cell_size_m: land_suitability: 400 000 000 cells, its results take about 3.6 GB on disk beside the output folder while it runs, and the disk there has 2.1 GB free; free space, put --out on a larger disk, or use coarser cells or a smaller area
+    """
+    if est.scratch_bytes <= DISK_SHARE * free:
+        return
+    cells = f"{est.cells:,} cells".replace(",", " ")
+    msg = (
+        f"{where}: {est.theme}: {cells}, its results take about {_gb(est.scratch_bytes)} on "
+        f"disk beside the output folder while it runs, and the disk there has {_gb(free)} "
+        "free; free space, put --out on a larger disk, or use coarser cells or a smaller area"
     )
     raise ResourceError(msg)
 

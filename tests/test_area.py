@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import warnings
 from pathlib import Path
 
@@ -333,6 +334,33 @@ def test_a_grid_that_would_not_fit_is_refused_before_anything_is_written(
     assert f"fine.toml:{line}: area.cell_size_m: " in err and "GB peak" in err
     assert re.search(r"use cells of \d+ m or coarser", err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fine.toml"]  # nothing else, no tmp
+
+
+def test_a_disk_too_small_for_the_stored_results_is_refused_before_any_work(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 5 m around Zhanatas: about 47 M cells, whose score, classes and stability (9 B a cell,
+    # about 0.43 GB) are stored beside the output; the disk pinned to 100 MB free
+    import geo.build
+
+    monkeypatch.setattr(geo.build, "_disk_free", lambda out: 100 * 2**20)
+    recipe = edited_recipe(
+        MAPS / "land_suitability.toml",
+        tmp_path / "fine.toml",
+        [("cell_size_m = 100", "cell_size_m = 5")],
+    )
+    out = tmp_path / "fine"
+    started = time.perf_counter()
+    code, stdout, err = run(["map", str(recipe), "--out", str(out)], capsys)
+    line = next(
+        i for i, t in enumerate(recipe.read_text().splitlines(), 1) if "cell_size_m = 5" in t
+    )
+    assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1, err
+    assert f"fine.toml:{line}: area.cell_size_m: land_suitability+pollution: " in err
+    gb = float(re.search(r"take about ([\d.]+) GB on disk", err).group(1))  # type: ignore[union-attr]
+    assert 0.4 < gb < 0.5 and "has 0.10 GB free" in err and "larger disk" in err
+    assert time.perf_counter() - started < 30  # refused up front, not after the chunks
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fine.toml"]
 
 
 def test_the_estimate_is_logged_and_fine_cells_are_noted(tmp_path: Path, capsys) -> None:
