@@ -30,11 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,7 +43,7 @@ from shapely.geometry import box
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_chunks import _tree_rss  # noqa: E402 - the same measure of the process tree
+from bench_chunks import chunked_seconds, run_measured  # noqa: E402 - the same measures
 
 BASIN = REPO / "layers" / "data" / "basin.geojson"
 STEP_DEG = 0.0025
@@ -91,34 +88,6 @@ def synthetic_soils(path: Path, bounds: tuple[float, float, float, float]) -> No
     cells.to_file(path, driver="GPKG")
 
 
-def _run(cmd: list[str]) -> tuple[float, int, str]:
-    """Wall time, peak RSS of the process tree and stderr of *cmd*."""
-    import psutil
-
-    started = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    proc = psutil.Process(child.pid)
-    peak = [0]
-
-    def poll() -> None:
-        while child.poll() is None:
-            try:
-                peak[0] = max(peak[0], _tree_rss(proc))
-            except psutil.Error:
-                return
-            time.sleep(0.02)
-
-    watcher = threading.Thread(target=poll)
-    watcher.start()
-    _, err = child.communicate()
-    seconds = time.perf_counter() - started
-    watcher.join()
-    if child.returncode != 0:
-        lines = err.strip().splitlines()
-        raise SystemExit(f"geo map failed: {lines[-1] if lines else child.returncode}")
-    return seconds, peak[0], err
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cells", default="1000,30", help="cell sizes (m), coarse peer first")
@@ -148,8 +117,11 @@ def main() -> None:
                 "--out", str(out), "--overwrite", "--area", str(BASIN),
                 "--layer", f"dem={dem}", "--layer", f"soils={soils}", "-v",
             ]  # fmt: skip
-            seconds, peak, err = _run(cmd)
-            chunked = sum(float(t) for t in re.findall(r": \d+ chunks on .+ in ([\d.]+) s", err))
+            seconds, peak, done = run_measured(cmd)
+            if done.returncode != 0:
+                lines = done.stderr.strip().splitlines()
+                raise SystemExit(f"geo map failed: {lines[-1] if lines else done.returncode}")
+            chunked = chunked_seconds(done.stderr)
             manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
             parameters = manifest["themes"]["land_suitability"]["parameters"]
             rows, cols = parameters["grid"]["shape"]

@@ -176,34 +176,47 @@ _CHUNKED = re.compile(r"^.+: \d+ chunks on .+ in ([\d.]+) s$", re.MULTILINE)
 """The line :func:`geo.chunks.gather` logs for each chunked step."""
 
 
+def run_measured(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProcess[str]]:
+    """Run *cmd*: its wall time (s), the peak RSS of its process tree (bytes), its outcome."""
+    started = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = psutil.Process(child.pid)
+    peak = [0]
+
+    def poll() -> None:
+        while child.poll() is None:
+            try:
+                peak[0] = max(peak[0], _tree_rss(proc))
+            except psutil.Error:
+                return
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=poll)
+    watcher.start()
+    out, err = child.communicate()
+    seconds = time.perf_counter() - started
+    watcher.join()
+    return seconds, peak[0], subprocess.CompletedProcess(cmd, child.returncode, out, err)
+
+
+def chunked_seconds(stderr: str) -> float:
+    """Seconds of the chunked steps a run logged (:data:`_CHUNKED`)."""
+    return sum(float(t) for t in _CHUNKED.findall(stderr))
+
+
 def _measure(mode: str, recipe: Path, writers: str) -> tuple[float, int, float]:
     """Wall time (s), peak tree RSS (bytes) and seconds in chunked steps of one child run."""
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "out")
         cmd = [sys.executable, __file__, "--child", mode, str(recipe), out, writers]
-        started = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        proc = psutil.Process(child.pid)
-        peak = [0]
-
-        def poll() -> None:
-            while child.poll() is None:
-                try:
-                    peak[0] = max(peak[0], _tree_rss(proc))
-                except psutil.Error:
-                    return
-                time.sleep(0.02)
-
-        watcher = threading.Thread(target=poll)
-        watcher.start()
-        _, err = child.communicate()
-        seconds = time.perf_counter() - started
-        watcher.join()
-        if child.returncode != 0:
-            msg = f"{mode} failed: {err.strip().splitlines()[-1] if err.strip() else child.returncode}"
+        seconds, peak, done = run_measured(cmd)
+        err = done.stderr
+        if done.returncode != 0:
+            msg = (
+                f"{mode} failed: {err.strip().splitlines()[-1] if err.strip() else done.returncode}"
+            )
             raise RuntimeError(msg)
-        chunked = sum(float(t) for t in _CHUNKED.findall(err))
-        return seconds, peak[0], chunked
+        return seconds, peak, chunked_seconds(err)
 
 
 def main() -> None:
