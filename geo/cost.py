@@ -137,7 +137,9 @@ class ThemeCost:
 # every writer (bench_chunks.py, threads): land suitability 16 M cells 0.85 GB, 102 M cells
 # 0.85 GB, 409 M cells 1.17 GB (1.5 B a cell beyond 4 M bounds it); pollution 1 M cells
 # 0.52 GB, 16 M cells 2.20 GB with threads (four chunks of 1024² in flight, 336 B a cell) and
-# 1.34 GB synchronous; pollution above 16 M cells not measured yet (1.0 B a cell assumed).
+# 1.34 GB synchronous. Pollution again once its dispersion no longer made the whole grid's
+# cell centres (16 B a cell), in chunks of 512 (threads): 16 M cells 0.60 GB, 100 M 0.71 GB,
+# 408 M 0.92 GB (611 s): 0.8 B a cell beyond 16 M.
 # Pollution time refitted when towns far apart got windows of their own (the sources of the
 # area only: 49 sub-sources for Zhanatas and Karatau; the kernel works on the two windows):
 # 150 m 8.8 s, 75 m 14.7 s on a quiet machine (bench_cost.py medians of 2), through both points.
@@ -172,7 +174,7 @@ COEFFICIENTS: Mapping[str, ThemeCost] = MappingProxyType(
             # two index layers of the result (geo.models.dispersion.ground)
             chunk_cell_bytes=56.0,
             chunk_pollutant_bytes=56.0,
-            stored_cell_bytes=1.0,
+            stored_cell_bytes=0.8,
             scratch_cell_bytes=16.0,  # the two indices, float64
             scratch_pollutant_bytes=8.0,  # each pollutant's maximum, float64
         ),
@@ -335,12 +337,15 @@ CHUNK_SHARE = 0.25
 """Share of the available memory the chunks in flight may take by default (the rest holds
 the gathered results, the writers and the vectors)."""
 
-CHUNK_BUDGET = 2**30
-"""Bytes the chunks in flight may take by default on any machine (1 GiB; :data:`CHUNK_SHARE`
-of the available memory when that is less). Larger chunks are no faster, only heavier: the
-pollution dispersion of 36 M cells peaked at 1.06 GB in chunks of 512, 1.75 GB in chunks of
-1024 and 3.07 GB in chunks of 2048, the larger taking the same time within the noise of 2
-shared cores (``bench/bench_chunks.py``)."""
+CHUNK_BUDGET = 2 * 2**30
+"""Bytes the chunks in flight may take by default on any machine (2 GiB; :data:`CHUNK_SHARE`
+of the available memory when that is less), so a machine with much memory does not pick
+chunks that only weigh more. Measured with every writer on 2 shared cores
+(``bench/bench_chunks.py``, 3 December 2026): the pollution dispersion of 36 M cells peaked
+at 1.06 GB in chunks of 512, 1.75 GB in chunks of 1024 and 3.07 GB in chunks of 2048 (each
+with 0.57 GB of cell centres since removed); land suitability's chunked steps at 16 M cells
+took 23.9 s on two threads in chunks of 1024 and 32.5 s in chunks of 512, so the limit
+keeps 1024 for both themes."""
 
 
 def chunk_cell_bytes(theme: str, *, pollutants: int = 0, criteria: int = 0) -> float:
@@ -376,8 +381,8 @@ def default_chunk_size(
     Examples
     --------
     >>> default_chunk_size(336.0, workers=2, available=16 * 2**30)
-    512
-    >>> default_chunk_size(96.0, workers=2, available=16 * 2**30)
+    1024
+    >>> default_chunk_size(336.0, workers=2, available=64 * 2**30)  # at most CHUNK_BUDGET
     1024
     >>> default_chunk_size(336.0, workers=8, available=1 * 2**30)
     256
