@@ -38,12 +38,26 @@ and 409 M cells ran beside other work)::
          pollution      997,030  synchronous     18.4     0.48       1.7
          pollution      997,030      threads     18.4     0.52       1.8    1.00× (0.94×)
          pollution   16,005,194       memory     61.7     3.26
-         pollution   16,005,194  synchronous     59.3     1.34      19.3
-         pollution   16,005,194      threads     54.4     2.20      15.6    1.09× (1.24×)
+
+Later the same day, with the dispersion no longer making the whole grid's cell centres, the
+writers compressing on two threads and at most 2 GiB of chunks in flight (chunks of 1024;
+pollution's 408 M row in chunks of 512), on a busier machine::
+
+  land_suitability   15,972,174  synchronous     63.0     0.71      43.4
+  land_suitability   15,972,174      threads     51.9     0.83      32.4    1.21× (1.34×)
+  land_suitability   15,972,174    processes     56.5     1.33      35.3
+         pollution   16,005,194  synchronous     36.8     0.56      12.9
+         pollution   16,005,194      threads     34.9     0.95      12.2    1.06× (1.06×)
+         pollution   16,005,194    processes     33.4     1.26      12.6
+         pollution   99,531,015      threads    137.5     1.04      57.1
+         pollution  407,620,836      threads    611.1     0.92     298.1
 
 Above 4 M cells the results are stored (geo.raster.MEMORY_CELLS), so the peak is set by the
 chunks in flight, not by the grid. The ratio in brackets is that of the chunked steps alone;
-the writers, class polygons and zone tables run on one core.
+the class polygons, zone tables and the GeoPackage run on one core. How much two workers gain
+depends on how much of the two shared cores the machine gives at that moment: the first line
+prints the speedup of two pure-Python processes over one, measured at the start of the run.
+The whole basin at 30 m: ``bench/bench_basin.py``.
 
 Usage::
 
