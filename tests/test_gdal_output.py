@@ -19,8 +19,8 @@ def _no_stale_handlers(monkeypatch) -> None:
     monkeypatch.setattr(root, "handlers", kept)
 
 
-def _say_like_gdal() -> None:
-    os.write(2, b"_tiffWriteProc: File too large.\n")  # libtiff, straight to the descriptor
+def _say_like_gdal(line: bytes = b"_tiffWriteProc: File too large.") -> None:
+    os.write(2, line + b"\n")  # libtiff, straight to the descriptor
     logging.getLogger("rasterio._env").warning("CPLE_AppDefined in x.tif: a strile")
 
 
@@ -28,7 +28,7 @@ def test_after_a_success_the_lines_are_said_as_before(caplog, capfd) -> None:
     caplog.set_level(logging.INFO)
     caplog.set_level(logging.INFO, logger="geo")  # an earlier command in this process set it
     with gdal_output("x.tif"):
-        _say_like_gdal()
+        _say_like_gdal(b"TIFFReadDirectory: Sum of Photometric type-related color channels.")
     assert capfd.readouterr().err == ""  # nothing reached the descriptor itself
     got = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
     assert got == [
@@ -36,9 +36,23 @@ def test_after_a_success_the_lines_are_said_as_before(caplog, capfd) -> None:
         (
             "geo.writers.cog",
             logging.WARNING,
-            "GDAL, writing x.tif: _tiffWriteProc: File too large.",
+            "GDAL, writing x.tif: TIFFReadDirectory: Sum of Photometric type-related color channels.",
         ),
     ]
+
+
+def test_a_write_that_returns_but_printed_a_full_file_is_a_failure(caplog, capfd) -> None:
+    """Compressing on several threads, GDAL prints libtiff's failed write and returns."""
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="geo")
+    with pytest.raises(OSError) as exc, gdal_output("x.tif"):
+        _say_like_gdal()
+    assert exc.value.errno == errno.EFBIG and exc.value.filename == "x.tif"
+    assert capfd.readouterr().err == ""
+    infos = [r.getMessage() for r in caplog.records if r.name == "geo.writers.cog"]
+    assert infos == ["GDAL, writing x.tif: CPLE_AppDefined in x.tif: a strile",
+                     "GDAL, writing x.tif: _tiffWriteProc: File too large."]  # fmt: skip
+    assert all(r.levelno == logging.INFO for r in caplog.records if r.name == "geo.writers.cog")
 
 
 def test_after_a_failure_they_are_info_for_v_and_the_cause_is_named(caplog, capfd) -> None:

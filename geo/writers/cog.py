@@ -254,9 +254,10 @@ def gdal_output(what: str) -> Iterator[None]:
     the build turns that failure into one refusal line (:mod:`geo.staging`), so after a
     failure these lines are logged at INFO, shown with ``-v`` only, and a failure they
     name as a full disk, a quota or the file-size limit is raised as the :class:`OSError`
-    of that errno (the cause kept), so the refusal does not have to guess it. After a
-    success they are said as they would have been (rasterio's records at their level,
-    the rest as warnings).
+    of that errno (the cause kept), so the refusal does not have to guess it. So is a write
+    that returned but where such a line was printed (with several compression threads
+    GDAL may not raise it). After a success they are said as they would have been
+    (rasterio's records at their level, the rest as warnings).
     """
     rio = logging.getLogger("rasterio")
     held = _Held()
@@ -287,7 +288,26 @@ def gdal_output(what: str) -> Iterator[None]:
     except BaseException:
         release(ok=False)
         raise
+    # compressing on several threads, GDAL may only print a failed write of libtiff's
+    said = [*(r.getMessage() for r in held.records), *_peek_stderr(fds)]
+    code = _storage_errno(said)
+    if code is not None:
+        release(ok=False)
+        raise OSError(code, os.strerror(code), what)
     release(ok=True)
+
+
+def _peek_stderr(fds: tuple[int, int] | None) -> list[str]:
+    """The lines printed so far on the file that holds file descriptor 2 (left in place)."""
+    if fds is None:
+        return []
+    held = fds[0]
+    sys.stderr.flush()
+    end = os.lseek(held, 0, os.SEEK_CUR)
+    os.lseek(held, 0, os.SEEK_SET)
+    data = os.read(held, end) if end else b""
+    os.lseek(held, end, os.SEEK_SET)
+    return [line for line in data.decode(errors="replace").splitlines() if line]
 
 
 _STORAGE_ERRNOS = {
