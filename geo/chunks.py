@@ -162,9 +162,7 @@ class Execution:
         One for ``synchronous``, else this machine's cores: a cluster computes the chunks,
         but the files are written here.
         """
-        if self.client is None and self.scheduler == "synchronous":
-            return 1
-        return os.cpu_count() or 1
+        return self.workers() if self.client is None else os.cpu_count() or 1
 
     def describe(self) -> str:
         """The scheduler for a log line."""

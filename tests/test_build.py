@@ -151,3 +151,34 @@ def test_the_pages_stay_within_their_size_budget(atlas: Path) -> None:
     pages = {p.name: p.stat().st_size for p in atlas.glob("*.html")}
     assert sum(pages.values()) < 10_000_000, pages
     assert max(pages.values()) < 3_000_000, pages
+
+
+@pytest.mark.parametrize(("scheduler", "threads"), [("synchronous", "1"), ("threads", None)])
+def test_the_writers_compress_on_the_executions_local_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheduler: str, threads: str | None
+) -> None:
+    """The build runs its writers inside compression_threads(Execution.local_threads())."""
+    import os
+
+    import rasterio
+
+    import geo.writers.registry as registry
+
+    seen: list[str | None] = []
+
+    class Recording:
+        name = "recording"
+
+        def write(self, results, base, folder, lang, languages=()):  # type: ignore[no-untyped-def]
+            seen.append(rasterio.env.getenv().get("GDAL_NUM_THREADS"))
+            path = folder / "seen.txt"
+            path.write_text(str(seen[-1]), encoding="utf-8")
+            return [path]
+
+    monkeypatch.setattr(registry, "WRITERS", (Recording(),))
+    from geo.build import build_theme
+
+    recipe = Path(__file__).resolve().parent.parent / "maps" / "sustainability.toml"
+    build_theme(recipe, tmp_path / "out", scheduler=scheduler)
+    assert seen == [threads or str(os.cpu_count())]
+    assert (tmp_path / "out" / "seen.txt").read_text(encoding="utf-8") == seen[0]

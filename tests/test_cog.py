@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -101,9 +102,10 @@ def test_cog_bytes_are_deterministic(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("raster", [_float_raster, _class_raster])
-def test_cog_bytes_do_not_depend_on_compression_threads(tmp_path: Path, raster: object) -> None:
+def test_cog_bytes_do_not_depend_on_compression_threads(
+    tmp_path: Path, raster: Callable[[], Raster]
+) -> None:
     """GDAL compresses the tiles on several threads and writes them in their order."""
-    assert callable(raster)
     digests = []
     for threads in (1, 2, 3):
         path = tmp_path / f"t{threads}.tif"

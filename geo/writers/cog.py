@@ -265,10 +265,14 @@ def gdal_output(what: str) -> Iterator[None]:
     propagate, rio.propagate = rio.propagate, False
     fds = _hold_stderr()
 
-    def release(ok: bool) -> list[str]:
+    def release() -> list[str]:
+        """Give stderr and rasterio's records back; the lines printed meanwhile."""
         printed = _release_stderr(fds)
         rio.removeHandler(held)
         rio.propagate = propagate
+        return printed
+
+    def say(printed: list[str], ok: bool) -> list[str]:
         for record in held.records:
             if not ok:
                 log.info("GDAL, writing %s: %s", what, record.getMessage())
@@ -281,33 +285,19 @@ def gdal_output(what: str) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        code = _storage_errno([*release(ok=False), str(exc)])
+        code = _storage_errno([*say(release(), ok=False), str(exc)])
         if code is None:
             raise
         raise OSError(code, os.strerror(code), what) from exc
     except BaseException:
-        release(ok=False)
+        say(release(), ok=False)
         raise
-    # compressing on several threads, GDAL may only print a failed write of libtiff's
-    said = [*(r.getMessage() for r in held.records), *_peek_stderr(fds)]
-    code = _storage_errno(said)
+    printed = release()
+    # compressing on several threads, GDAL may print libtiff's failed write and return
+    code = _storage_errno([*printed, *(r.getMessage() for r in held.records)])
+    say(printed, ok=code is None)
     if code is not None:
-        release(ok=False)
         raise OSError(code, os.strerror(code), what)
-    release(ok=True)
-
-
-def _peek_stderr(fds: tuple[int, int] | None) -> list[str]:
-    """The lines printed so far on the file that holds file descriptor 2 (left in place)."""
-    if fds is None:
-        return []
-    held = fds[0]
-    sys.stderr.flush()
-    end = os.lseek(held, 0, os.SEEK_CUR)
-    os.lseek(held, 0, os.SEEK_SET)
-    data = os.read(held, end) if end else b""
-    os.lseek(held, end, os.SEEK_SET)
-    return [line for line in data.decode(errors="replace").splitlines() if line]
 
 
 _STORAGE_ERRNOS = {
